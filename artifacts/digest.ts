@@ -1,0 +1,14 @@
+import { createHash } from "node:crypto";
+import { canonicalJson } from "./canonical-json.js";
+
+/** A sha256 digest as 64 lowercase hex characters. */
+export type Digest = string;
+
+export const sha256Hex = (data: Uint8Array | string): Digest => createHash("sha256").update(data).digest("hex");
+
+/** Digest of a value's canonical JSON: the one way Strata hashes structured data (keys, plans, manifests). */
+export const digestOfJson = (value: unknown): Digest => sha256Hex(canonicalJson(value));
+
+export const isDigest = (s: string): boolean => /^[0-9a-f]{64}$/.test(s);
+
+export const shortDigest = (d: Digest): string => d.slice(0, 12);

@@ -1,0 +1,153 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { randomBytes } from "node:crypto";
+import { isDigest, sha256Hex, type Digest } from "./digest.js";
+import { CorruptObjectError, MissingObjectError } from "./errors.js";
+
+/**
+ * The content-addressed store: a folder of immutable objects named by the sha256 of their bytes, plus two small
+ * mutable maps: the cache index (cache key -> output digests) and named refs (e.g. a study's last manifest).
+ *
+ *   objects/ab/cdef…   object bytes
+ *   index/ab/abcd….json cache index entries
+ *   refs/…             named pointers
+ *   tmp/               in-flight writes; renamed into place once flushed
+ *
+ * Every write goes to tmp/, is fsynced and then renamed, so a crash never leaves a half-written file under a real
+ * name. Every read re-hashes the bytes, so a corrupted object is never returned.
+ */
+export class ContentStore {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
+  }
+
+  objectPath(digest: Digest): string {
+    return path.join(this.root, "objects", digest.slice(0, 2), digest.slice(2));
+  }
+
+  has(digest: Digest): boolean {
+    return fs.existsSync(this.objectPath(digest));
+  }
+
+  /** Stores bytes and returns their digest. Rewrites an existing object only if its bytes went bad. */
+  put(bytes: Uint8Array): Digest {
+    const digest = sha256Hex(bytes);
+    const target = this.objectPath(digest);
+    if (fs.existsSync(target) && this.check(digest) === undefined) return digest;
+    this.writeAtomic(target, bytes);
+    return digest;
+  }
+
+  /** Returns the object's bytes after checking they still hash to its name. */
+  get(digest: Digest): Uint8Array {
+    const file = this.objectPath(digest);
+    let bytes: Uint8Array;
+    try {
+      bytes = fs.readFileSync(file);
+    } catch {
+      throw new MissingObjectError({ digest, store: this.root });
+    }
+    const actual = sha256Hex(bytes);
+    if (actual !== digest) throw new CorruptObjectError({ digest, path: file, actual });
+    return bytes;
+  }
+
+  /** undefined when the object is present and intact, otherwise the reason it is not. */
+  check(digest: Digest): CorruptObjectError | MissingObjectError | undefined {
+    try {
+      this.get(digest);
+      return undefined;
+    } catch (e) {
+      if (e instanceof CorruptObjectError || e instanceof MissingObjectError) return e;
+      throw e;
+    }
+  }
+
+  /** Every object digest in the store, sorted. */
+  listObjects(): Digest[] {
+    const dir = path.join(this.root, "objects");
+    if (!fs.existsSync(dir)) return [];
+    const out: Digest[] = [];
+    for (const prefix of fs.readdirSync(dir).sort()) {
+      for (const rest of fs.readdirSync(path.join(dir, prefix)).sort()) {
+        if (isDigest(prefix + rest)) out.push(prefix + rest);
+      }
+    }
+    return out;
+  }
+
+  /** Files that sit in objects/ under a name that is not a digest (e.g. left by hand): reported by verify. */
+  strayObjectFiles(): string[] {
+    const dir = path.join(this.root, "objects");
+    if (!fs.existsSync(dir)) return [];
+    const out: string[] = [];
+    for (const prefix of fs.readdirSync(dir).sort()) {
+      for (const rest of fs.readdirSync(path.join(dir, prefix)).sort()) {
+        if (!isDigest(prefix + rest)) out.push(path.join(dir, prefix, rest));
+      }
+    }
+    return out;
+  }
+
+  readIndex(key: Digest): unknown {
+    const file = this.indexPath(key);
+    if (!fs.existsSync(file)) return undefined;
+    return JSON.parse(fs.readFileSync(file, "utf8"));
+  }
+
+  writeIndex(key: Digest, json: string): void {
+    this.writeAtomic(this.indexPath(key), new TextEncoder().encode(json));
+  }
+
+  removeIndex(key: Digest): void {
+    fs.rmSync(this.indexPath(key), { force: true });
+  }
+
+  readRef(name: string): string | undefined {
+    const file = this.refPath(name);
+    return fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim() : undefined;
+  }
+
+  writeRef(name: string, value: string): void {
+    this.writeAtomic(this.refPath(name), new TextEncoder().encode(value + "\n"));
+  }
+
+  /** Leftovers of writes that never completed (a killed process); safe to delete when no run is active. */
+  listTemp(): string[] {
+    const dir = path.join(this.root, "tmp");
+    return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+  }
+
+  private indexPath(key: Digest): string {
+    return path.join(this.root, "index", key.slice(0, 2), `${key}.json`);
+  }
+
+  private refPath(name: string): string {
+    if (!/^[A-Za-z0-9._\-/]+$/.test(name) || name.split("/").some((p) => p === ".." || p === "")) {
+      throw new Error(`invalid ref name ${JSON.stringify(name)}`);
+    }
+    return path.join(this.root, "refs", name);
+  }
+
+  private writeAtomic(target: string, bytes: Uint8Array): void {
+    const tmpDir = path.join(this.root, "tmp");
+    fs.mkdirSync(tmpDir, { recursive: true });
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    // The temp name only has to be unique among concurrent writers; it never reaches an artifact.
+    const tmp = path.join(tmpDir, `${process.pid}-${randomBytes(6).toString("hex")}.tmp`);
+    const fd = fs.openSync(tmp, "w");
+    try {
+      fs.writeSync(fd, bytes);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, target);
+  }
+}
+
+/** The store folder a command uses: --store, then STRATA_STORE, then .strata in the working directory. */
+export const resolveStoreRoot = (flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string =>
+  path.resolve(flag ?? env["STRATA_STORE"] ?? ".strata");

@@ -1,0 +1,37 @@
+import { digestOfJson } from "../artifacts/digest.js";
+import type { HandleKind } from "./handles.js";
+import type { JsonValue } from "./step.js";
+
+export const PLAN_FORMAT = "strata-plan/1";
+
+/** An input wired to another node's output, or to a raw file or folder under the project root. */
+export type PlanInputRef = { readonly node: string; readonly output: string } | { readonly source: string };
+/** One reference, or an ordered list of node outputs for a list slot. */
+export type PlanInput = PlanInputRef | readonly PlanInputRef[];
+
+export interface PlanNode {
+  readonly id: string;
+  readonly step: string;
+  /** The step module, relative to the project root, with forward slashes. */
+  readonly module: string;
+  /** Params as decoded and re-encoded by the step's schema: plain JSON. */
+  readonly params: JsonValue;
+  readonly inputs: { readonly [name: string]: PlanInput };
+  readonly outputs: { readonly [name: string]: HandleKind };
+  readonly seed: number;
+}
+
+/** A study as plain data: what the engine executes, what Temporal carries, what a digest names. */
+export interface StudyPlan {
+  readonly format: typeof PLAN_FORMAT;
+  readonly study: string;
+  /** In declaration order, which is a topological order: a node can only use handles that already exist. */
+  readonly nodes: readonly PlanNode[];
+}
+
+export const planDigest = (plan: StudyPlan): string => digestOfJson(plan);
+
+export const isSourceInput = (input: PlanInputRef): input is { readonly source: string } => "source" in input;
+
+/** Every reference of an input, whether it is one or a list. */
+export const inputRefs = (input: PlanInput): readonly PlanInputRef[] => (Array.isArray(input) ? input : [input as PlanInputRef]);

@@ -1,0 +1,124 @@
+import { pathToFileURL } from "node:url";
+import * as arrow from "apache-arrow";
+import { canonicalJsonBytes } from "../artifacts/canonical-json.js";
+import { ContentStore } from "../artifacts/store.js";
+import { decodeParquet, encodeParquet, logicalDigest } from "../artifacts/table.js";
+import { DataError } from "../dsl/errors.js";
+import { artifactCodec, type HandleKind } from "../dsl/handles.js";
+import type { JsonValue, StepContext, StepDefinition, StepInput, StepOutputValue } from "../dsl/step.js";
+import { decodeStepParams } from "../dsl/study.js";
+import { fromProjectPath } from "./project.js";
+import { seededRandom } from "./random.js";
+
+/** One step execution, as plain data: what crosses into a worker thread (digests and small JSON, never tables). */
+export interface StepTask {
+  readonly root: string;
+  readonly storeRoot: string;
+  readonly module: string;
+  readonly nodeId: string;
+  readonly step: string;
+  readonly params: JsonValue;
+  readonly seed: number;
+  /** Node inputs by digest (a list for list slots); sources carry their bytes, read and hashed once by the runner. */
+  readonly inputs: { readonly [name: string]: TaskInput | readonly TaskInput[] };
+}
+
+export interface TaskInput {
+  readonly digest: string;
+  readonly bytes?: Uint8Array;
+}
+
+export interface OutputRecord {
+  readonly kind: HandleKind;
+  readonly digest: string;
+  /** Tables only: a digest of schema and values that does not depend on the Parquet encoding. */
+  readonly logicalDigest?: string;
+}
+
+export interface StepEvents {
+  log(message: string): void;
+  progress(done: number, total: number): void;
+}
+
+const isStepDefinition = (v: unknown): v is StepDefinition =>
+  typeof v === "object" && v !== null && typeof (v as StepDefinition).kind === "string" && typeof (v as StepDefinition).run === "function";
+
+/** Finds the step definition a module exports under the given kind. */
+export const loadStepDefinition = async (root: string, module: string, step: string): Promise<StepDefinition> => {
+  const exports = (await import(pathToFileURL(fromProjectPath(root, module)).href)) as Record<string, unknown>;
+  const found = Object.values(exports).find((v) => isStepDefinition(v) && v.kind === step);
+  if (!found) throw new Error(`module ${module} exports no step definition of kind "${step}"`);
+  return found as StepDefinition;
+};
+
+const inputReader = (store: ContentStore, digest: string, bytes: Uint8Array | undefined): StepInput => {
+  let cached: Uint8Array | undefined = bytes;
+  const read = () => (cached ??= store.get(digest));
+  return {
+    digest,
+    bytes: read,
+    table: () => decodeParquet(read()),
+    json: () => JSON.parse(new TextDecoder().decode(read())) as unknown,
+    text: () => new TextDecoder().decode(read()),
+  };
+};
+
+interface EncodedOutput {
+  readonly kind: HandleKind;
+  readonly bytes: Uint8Array;
+  readonly logicalDigest?: string;
+}
+
+/** Encodes one output by its declared kind; a value of the wrong shape is a bug in the step. */
+const encodeOutput = (name: string, kind: HandleKind, value: StepOutputValue, step: string): EncodedOutput => {
+  const codec = artifactCodec(kind);
+  if (codec === "parquet") {
+    if (!(value instanceof arrow.Table)) throw new Error(`step ${step} returned a non-table for output "${name}" (${kind})`);
+    return { kind, bytes: encodeParquet(value), logicalDigest: logicalDigest(value) };
+  }
+  if (codec === "text") {
+    if (typeof value !== "string") throw new Error(`step ${step} returned a non-string for output "${name}" (${kind})`);
+    return { kind, bytes: new TextEncoder().encode(value) };
+  }
+  return { kind, bytes: canonicalJsonBytes(value) };
+};
+
+/**
+ * Runs one step: loads its module, decodes params, runs it with a seeded context, and stores its outputs. Nothing
+ * is written unless the step returns every declared output, so a failing step leaves no partial object.
+ */
+export const executeStep = async (task: StepTask, events: StepEvents): Promise<Record<string, OutputRecord>> => {
+  const definition = await loadStepDefinition(task.root, task.module, task.step);
+  const where = { node: task.nodeId, step: task.step };
+  const params = decodeStepParams(definition, task.params, where);
+  const store = new ContentStore(task.storeRoot);
+  const inputs: Record<string, StepInput | StepInput[]> = {};
+  for (const [name, input] of Object.entries(task.inputs)) {
+    inputs[name] = Array.isArray(input)
+      ? input.map((i: TaskInput) => inputReader(store, i.digest, i.bytes))
+      : inputReader(store, (input as TaskInput).digest, (input as TaskInput).bytes);
+  }
+  const ctx: StepContext = {
+    nodeId: task.nodeId,
+    step: task.step,
+    seed: task.seed,
+    random: (stream) => seededRandom(task.seed, stream),
+    log: events.log,
+    progress: events.progress,
+    fail: (field, problem) => {
+      throw new DataError({ ...where, field, problem });
+    },
+  };
+  const values = (await definition.run(inputs as never, params, ctx)) as Record<string, StepOutputValue>;
+  const declared = Object.keys(definition.outputs).sort();
+  const missing = declared.filter((name) => !(name in values));
+  if (missing.length > 0) throw new Error(`step ${task.step} did not return outputs: ${missing.join(", ")}`);
+  const kinds = definition.outputs as Record<string, HandleKind>;
+  // Encode everything before storing anything: an output that fails to encode leaves the store untouched.
+  const encoded = declared.map((name) => [name, encodeOutput(name, kinds[name]!, values[name]!, task.step)] as const);
+  const records: Record<string, OutputRecord> = {};
+  for (const [name, { kind, bytes, logicalDigest }] of encoded) {
+    records[name] = logicalDigest === undefined ? { kind, digest: store.put(bytes) } : { kind, digest: store.put(bytes), logicalDigest };
+  }
+  return records;
+};

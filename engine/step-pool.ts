@@ -1,0 +1,120 @@
+import { Worker } from "node:worker_threads";
+import type { OutputRecord, StepEvents, StepTask } from "./step-host.js";
+import type { WorkerMessage } from "./step-worker-loop.js";
+import { fromWireError } from "./wire-errors.js";
+
+interface Pending {
+  readonly taskId: number;
+  readonly task: StepTask;
+  readonly events: StepEvents;
+  readonly resolve: (outputs: Record<string, OutputRecord>) => void;
+  readonly reject: (e: Error) => void;
+  readonly signal: AbortSignal | undefined;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  current: Pending | undefined;
+}
+
+const WORKER_ENTRY = new URL("./step-worker.mjs", import.meta.url);
+
+/**
+ * A pool of worker threads that run steps, so CPU work never blocks the thread that schedules, reports progress
+ * or (on Temporal) heartbeats. Workers start on first use and are reused; aborting a task terminates its worker.
+ */
+export class StepPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Pending[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(readonly size: number) {
+    if (size < 1) throw new Error("a step pool needs at least one worker");
+  }
+
+  run(task: StepTask, events: StepEvents, signal?: AbortSignal): Promise<Record<string, OutputRecord>> {
+    if (this.closed) return Promise.reject(new Error("step pool is closed"));
+    return new Promise((resolve, reject) => {
+      const pending: Pending = { taskId: this.nextId++, task, events, resolve, reject, signal };
+      if (signal?.aborted) return reject(abortError());
+      signal?.addEventListener("abort", () => this.abort(pending), { once: true });
+      this.queue.push(pending);
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const p of this.queue.splice(0)) p.reject(new Error("step pool closed before the task started"));
+    await Promise.all(this.slots.splice(0).map((s) => s.worker.terminate()));
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let slot = this.slots.find((s) => s.current === undefined);
+      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      if (!slot) return;
+      const next = this.queue.shift()!;
+      slot.current = next;
+      slot.worker.postMessage({ taskId: next.taskId, task: next.task });
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(WORKER_ENTRY);
+    const slot: Slot = { worker, current: undefined };
+    worker.on("message", (m: WorkerMessage) => this.onMessage(slot, m));
+    worker.on("error", (e) => this.retire(slot, e instanceof Error ? e : new Error(String(e))));
+    worker.on("exit", (code) => this.retire(slot, new Error(`step worker exited with code ${code}`)));
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private onMessage(slot: Slot, m: WorkerMessage): void {
+    const p = slot.current;
+    if (!p || p.taskId !== m.taskId) return;
+    switch (m.type) {
+      case "log":
+        return p.events.log(m.message);
+      case "progress":
+        return p.events.progress(m.done, m.total);
+      case "done":
+        slot.current = undefined;
+        p.resolve(m.outputs);
+        return this.dispatch();
+      case "failed":
+        slot.current = undefined;
+        p.reject(fromWireError(m.error));
+        return this.dispatch();
+    }
+  }
+
+  /** A worker that died or was terminated: fail its task, drop it, and let a fresh one take the queue. */
+  private retire(slot: Slot, error: Error): void {
+    const i = this.slots.indexOf(slot);
+    if (i < 0) return;
+    this.slots.splice(i, 1);
+    const p = slot.current;
+    slot.current = undefined;
+    p?.reject(error);
+    if (!this.closed) this.dispatch();
+  }
+
+  private abort(p: Pending): void {
+    const queued = this.queue.indexOf(p);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      return p.reject(abortError());
+    }
+    const slot = this.slots.find((s) => s.current === p);
+    if (!slot) return;
+    slot.current = undefined;
+    p.reject(abortError());
+    this.slots.splice(this.slots.indexOf(slot), 1);
+    void slot.worker.terminate();
+    this.dispatch();
+  }
+}
+
+const abortError = (): Error => Object.assign(new Error("step cancelled"), { name: "AbortError" });
