@@ -10,7 +10,7 @@ export interface KeyComponents {
   readonly step: string;
   readonly codeDigest: string;
   readonly params: JsonValue;
-  readonly inputs: { readonly [name: string]: string };
+  readonly inputs: { readonly [name: string]: string | readonly string[] };
   readonly envDigest: string;
   readonly seed: number;
 }

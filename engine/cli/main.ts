@@ -1,0 +1,37 @@
+import { isUserError, UsageError } from "../../dsl/errors.js";
+import { CorruptObjectError, MissingObjectError } from "../../artifacts/errors.js";
+import { explainCommand, showCommand, verifyCommand } from "./inspect.js";
+import { runCommand } from "./run.js";
+
+const commands: Record<string, { run: (argv: readonly string[]) => Promise<number>; summary: string }> = {
+  run: { run: runCommand, summary: "run a study on the embedded local engine" },
+  show: { run: showCommand, summary: "show a recorded run (manifest)" },
+  explain: { run: explainCommand, summary: "say which cache-key components changed since the last run" },
+  verify: { run: verifyCommand, summary: "re-hash every stored object and name the bad ones" },
+};
+
+const usage = () =>
+  `Usage: strata <command> [options]\n\nCommands:\n${Object.entries(commands)
+    .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+    .join("\n")}\n\nRun \`strata <command> --help\` for a command's options.\n`;
+
+/** Exit codes: 0 ok, 1 a check failed or the study failed on its data, 2 bad usage or pipeline, 70 a bug. */
+export const main = async (argv: readonly string[]): Promise<number> => {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  try {
+    if (!command) throw new UsageError({ problem: `unknown command "${name}"; commands are ${Object.keys(commands).join(", ")}` });
+    return await command.run(rest);
+  } catch (e) {
+    if (isUserError(e) || e instanceof CorruptObjectError || e instanceof MissingObjectError) {
+      process.stderr.write(`strata: error: ${e.message}\n`);
+      return e._tag === "UsageError" || e._tag === "PipelineError" ? 2 : 1;
+    }
+    process.stderr.write(`strata: internal error (a bug; please report it with this trace):\n${e instanceof Error ? e.stack : String(e)}\n`);
+    return 70;
+  }
+};

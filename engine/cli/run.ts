@@ -1,0 +1,83 @@
+import * as path from "node:path";
+import { Cause, Exit, Schema } from "effect";
+import { resolveStoreRoot } from "../../artifacts/store.js";
+import { shortDigest } from "../../artifacts/digest.js";
+import { UsageError } from "../../dsl/errors.js";
+import { loadStudy } from "../load-study.js";
+import { defaultConcurrency } from "../local-executor.js";
+import { makeEngineContext, materializeReports, runStudyLocally } from "../run-study.js";
+import { commonOptions, parseCommand, PositiveIntFlag } from "./args.js";
+import { terminalProgress } from "./progress.js";
+import type { RunManifest } from "../manifest.js";
+
+export const runHelp = `Usage: strata run <pipeline.ts> [options]
+
+Runs a study on the embedded local engine. Each node runs once per distinct input; finished nodes are served
+from the store's cache, so a rerun (or a run after a crash) only does what changed.
+
+Options:
+  --store DIR        content-addressed store (default: $STRATA_STORE or .strata)
+  --out DIR          where reports are written (default: reports/<study>)
+  --concurrency N    nodes that may run at once (default: number of cores)
+  --json             print one JSON object {status, study, manifest, nodes, reports} on stdout
+  -h, --help         this help
+
+Example:
+  strata run pipelines/heart-disease.ts
+`;
+
+const RunFlags = Schema.Struct({
+  store: Schema.optional(Schema.String),
+  out: Schema.optional(Schema.String),
+  concurrency: Schema.optional(PositiveIntFlag),
+  json: Schema.Boolean,
+  help: Schema.Boolean,
+});
+
+/** The --json shape of a finished run; also used by the Temporal executor so scripts see one format. */
+export const runSummaryJson = (manifestDigest: string, manifest: RunManifest, reports: readonly string[]) => ({
+  status: "succeeded",
+  study: manifest.study,
+  manifest: manifestDigest,
+  planDigest: manifest.planDigest,
+  seconds: manifest.seconds,
+  nodes: manifest.nodes.map((n) => ({
+    id: n.id,
+    step: n.step,
+    cached: n.cached,
+    outputs: Object.fromEntries(Object.entries(n.outputs).map(([k, o]) => [k, o.digest])),
+  })),
+  reports,
+});
+
+export const printRunSummary = (out: NodeJS.WriteStream, manifestDigest: string, manifest: RunManifest, reports: readonly string[]) => {
+  const hits = manifest.nodes.filter((n) => n.cached).length;
+  out.write(`\nstudy ${manifest.study}: ${manifest.nodes.length} nodes, ${hits} cached, ${manifest.nodes.length - hits} ran, ${manifest.seconds.toFixed(2)}s\n`);
+  out.write(`manifest ${manifestDigest}\n`);
+  for (const r of reports) out.write(`report   ${r}\n`);
+  out.write(`(show it with: strata show ${shortDigest(manifestDigest)})\n`);
+};
+
+export const runCommand = async (argv: readonly string[]): Promise<number> => {
+  const { flags, positionals } = parseCommand("run", argv, { ...commonOptions, out: { type: "string" }, concurrency: { type: "string" } }, RunFlags);
+  if (flags.help) {
+    process.stdout.write(runHelp);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError({ problem: `strata run: expected one pipeline file, got ${positionals.length}. Run \`strata run --help\`.` });
+  const study = await loadStudy(positionals[0]!);
+  const concurrency = flags.concurrency ?? defaultConcurrency();
+  const ctx = makeEngineContext(study.root, resolveStoreRoot(flags.store), concurrency);
+  process.stderr.write(`strata: running study ${study.plan.study} (${study.plan.nodes.length} nodes, plan ${shortDigest(study.planDigest)}) with store ${ctx.store.root}\n`);
+  try {
+    const exit = await runStudyLocally(ctx, study, { concurrency, events: terminalProgress(process.stderr, study.plan.nodes.length) });
+    if (Exit.isFailure(exit)) throw Cause.squash(exit.cause);
+    const { manifestDigest, manifest } = exit.value;
+    const reports = materializeReports(ctx.store, manifest, path.resolve(flags.out ?? path.join("reports", manifest.study)));
+    if (flags.json) process.stdout.write(JSON.stringify(runSummaryJson(manifestDigest, manifest, reports)) + "\n");
+    else printRunSummary(process.stdout, manifestDigest, manifest, reports);
+    return 0;
+  } finally {
+    await ctx.pool.close();
+  }
+};

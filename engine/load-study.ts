@@ -1,0 +1,79 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { canonicalJsonBytes } from "../artifacts/canonical-json.js";
+import type { ContentStore } from "../artifacts/store.js";
+import { PipelineError } from "../dsl/errors.js";
+import { inputRefs, isSourceInput, PLAN_FORMAT, planDigest, type PlanNode, type StudyPlan } from "../dsl/plan.js";
+import type { Study } from "../dsl/study.js";
+import { findProjectRoot, toProjectPath } from "./project.js";
+
+export interface LoadedStudy {
+  /** The pipeline file, relative to the project root. */
+  readonly pipeline: string;
+  readonly root: string;
+  readonly plan: StudyPlan;
+  readonly planDigest: string;
+}
+
+const isStudy = (v: unknown): v is Study => typeof v === "object" && v !== null && (v as Study).kind === "study";
+
+/**
+ * Imports a pipeline file and turns its default export into a validated StudyPlan. Every mistake (no such file,
+ * no study exported, bad params, bad wiring) is a PipelineError that names the file.
+ */
+export const loadStudy = async (pipelineFile: string): Promise<LoadedStudy> => {
+  const absolute = path.resolve(pipelineFile);
+  const root = findProjectRoot(absolute);
+  const pipeline = toProjectPath(root, absolute);
+  if (!fs.existsSync(absolute)) {
+    throw new PipelineError({ file: pipelineFile, problem: "no such pipeline file; pass the path of a .ts study, e.g. pipelines/heart-disease.ts" });
+  }
+  let exported: unknown;
+  try {
+    exported = ((await import(pathToFileURL(absolute).href)) as { default?: unknown }).default;
+  } catch (e) {
+    if (e instanceof PipelineError) throw new PipelineError({ ...e, file: pipeline, problem: e.problem });
+    throw e;
+  }
+  if (!isStudy(exported)) {
+    throw new PipelineError({ file: pipeline, problem: "the file has no study as its default export; end it with `export default study(\"name\", (s) => { ... })`" });
+  }
+  const nodes: PlanNode[] = exported.nodes.map((n) => ({
+    id: n.id,
+    step: n.step,
+    module: toProjectPath(root, fileURLToPath(n.moduleUrl)),
+    params: n.params,
+    inputs: n.inputs,
+    outputs: n.outputs,
+    seed: n.seed,
+  }));
+  const plan: StudyPlan = { format: PLAN_FORMAT, study: exported.name, nodes };
+  validatePlan(plan, pipeline);
+  return { pipeline, root, plan, planDigest: planDigest(plan) };
+};
+
+/** Structural checks the builder cannot make alone: references point backwards to declared outputs. */
+export const validatePlan = (plan: StudyPlan, file: string): void => {
+  const seen = new Map<string, PlanNode>();
+  for (const node of plan.nodes) {
+    for (const [name, input] of Object.entries(node.inputs)) {
+      for (const ref of inputRefs(input)) {
+        if (isSourceInput(ref)) {
+          if (path.isAbsolute(ref.source) || ref.source.split("/").includes("..")) {
+            throw new PipelineError({ file, node: node.id, step: node.step, field: `inputs.${name}`, problem: `source "${ref.source}" must be a path inside the project, relative to its root` });
+          }
+          continue;
+        }
+        const from = seen.get(ref.node);
+        if (!from || !(ref.output in from.outputs)) {
+          throw new PipelineError({ file, node: node.id, step: node.step, field: `inputs.${name}`, problem: `refers to ${ref.node}.${ref.output}, which no earlier node declares` });
+        }
+      }
+    }
+    seen.set(node.id, node);
+  }
+};
+
+/** Stores the plan itself, so manifests can be replayed and exported without the pipeline file. */
+export const storePlan = (store: ContentStore, plan: StudyPlan): string => store.put(canonicalJsonBytes(plan));

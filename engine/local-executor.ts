@@ -1,0 +1,45 @@
+import * as os from "node:os";
+import { Deferred, Effect, Semaphore } from "effect";
+import { inputRefs, isSourceInput, type StudyPlan } from "../dsl/plan.js";
+import { runNode, type EngineContext, type NodeEvents, type NodeFailure, type NodeResult } from "./node-runner.js";
+
+export interface LocalRunOptions {
+  /** How many nodes may execute at once; defaults to the number of cores. */
+  readonly concurrency?: number;
+  readonly useCache?: boolean;
+  readonly events: NodeEvents & { finished(result: NodeResult): void };
+}
+
+export const defaultConcurrency = (): number => Math.max(1, os.availableParallelism());
+
+/**
+ * Runs a plan on this machine: every node waits for the nodes it reads from, then takes one of `concurrency`
+ * permits and runs. The first failure interrupts the rest (structured concurrency); finished nodes stay in the
+ * store, so the next run resumes from them.
+ */
+export const runPlanLocally = (
+  ctx: EngineContext,
+  plan: StudyPlan,
+  options: LocalRunOptions,
+): Effect.Effect<readonly NodeResult[], NodeFailure> =>
+  Effect.gen(function* () {
+    const permits = yield* Semaphore.make(options.concurrency ?? defaultConcurrency());
+    const done = new Map<string, Deferred.Deferred<NodeResult, NodeFailure>>();
+    for (const node of plan.nodes) done.set(node.id, yield* Deferred.make<NodeResult, NodeFailure>());
+    const finished = new Map<string, NodeResult>();
+
+    const runOne = (index: number) =>
+      Effect.gen(function* () {
+        const node = plan.nodes[index]!;
+        const deps = [...new Set(Object.values(node.inputs).flatMap(inputRefs).flatMap((r) => (isSourceInput(r) ? [] : [r.node])))];
+        for (const dep of deps) yield* Deferred.await(done.get(dep)!);
+        const upstream = (id: string, output: string) => finished.get(id)!.outputs[output]!.digest;
+        const result = yield* Semaphore.withPermit(permits, runNode(ctx, node, upstream, { useCache: options.useCache ?? true, events: options.events }));
+        finished.set(node.id, result);
+        options.events.finished(result);
+        yield* Deferred.succeed(done.get(node.id)!, result);
+        return result;
+      }).pipe(Effect.onError((cause) => Deferred.failCause(done.get(plan.nodes[index]!.id)!, cause)));
+
+    return yield* Effect.forEach(plan.nodes.map((_, i) => i), runOne, { concurrency: "unbounded" });
+  });

@@ -1,0 +1,193 @@
+import * as fs from "node:fs";
+import { Effect } from "effect";
+import { sha256Hex } from "../artifacts/digest.js";
+import { CorruptObjectError, MissingObjectError } from "../artifacts/errors.js";
+import type { ContentStore } from "../artifacts/store.js";
+import { DataError, isUserError, type UserError } from "../dsl/errors.js";
+import { inputRefs, isSourceInput, type PlanInputRef, type PlanNode } from "../dsl/plan.js";
+import { cacheKey, KEY_VERSION, type KeyComponents } from "./cache-key.js";
+import type { CodeComponents, CodeDigests } from "./code-digest.js";
+import type { EnvironmentComponents } from "./environment.js";
+import { fromProjectPath } from "./project.js";
+import type { OutputRecord, TaskInput } from "./step-host.js";
+import type { StepPool } from "./step-pool.js";
+
+/** What the node runner needs from its surroundings; the same for the local and the Temporal executor. */
+export interface EngineContext {
+  readonly root: string;
+  readonly store: ContentStore;
+  readonly codeDigests: CodeDigests;
+  readonly environment: { readonly components: EnvironmentComponents; readonly digest: string };
+  readonly pool: StepPool;
+}
+
+export interface NodeEvents {
+  started(node: PlanNode): void;
+  log(node: PlanNode, message: string): void;
+  progress(node: PlanNode, done: number, total: number): void;
+  warn(node: PlanNode, message: string): void;
+}
+
+export const silentEvents: NodeEvents = { started: () => {}, log: () => {}, progress: () => {}, warn: () => {} };
+
+export interface NodeResult {
+  readonly id: string;
+  readonly step: string;
+  readonly module: string;
+  readonly key: string;
+  readonly components: KeyComponents;
+  readonly code: CodeComponents;
+  readonly sources: { readonly [input: string]: { readonly path: string; readonly digest: string } };
+  readonly cached: boolean;
+  readonly outputs: { readonly [name: string]: OutputRecord };
+  readonly seconds: number;
+}
+
+/** Output digests of nodes that already ran, by node id then output name. */
+export type UpstreamOutputs = (nodeId: string, output: string) => string;
+
+export type NodeFailure = UserError | CorruptObjectError | MissingObjectError;
+
+interface IndexEntry {
+  readonly format: "strata-index/1";
+  readonly key: string;
+  readonly step: string;
+  readonly outputs: { readonly [name: string]: OutputRecord };
+}
+
+interface ResolvedInputs {
+  readonly digests: { [name: string]: string | string[] };
+  readonly task: { [name: string]: TaskInput | TaskInput[] };
+  readonly sources: { [name: string]: { path: string; digest: string; bytes: Uint8Array } };
+}
+
+/** Reads source files (hashing them once) and looks up upstream digests for every input of a node. */
+const resolveInputs = (ctx: EngineContext, node: PlanNode, upstream: UpstreamOutputs): ResolvedInputs => {
+  const resolved: ResolvedInputs = { digests: {}, task: {}, sources: {} };
+  for (const [name, input] of Object.entries(node.inputs)) {
+    const one = (ref: PlanInputRef): TaskInput => {
+      if (!isSourceInput(ref)) return { digest: upstream(ref.node, ref.output) };
+      const file = fromProjectPath(ctx.root, ref.source);
+      if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+        throw new DataError({
+          file: ref.source,
+          node: node.id,
+          step: node.step,
+          field: `inputs.${name}`,
+          problem: `no such data file (looked for ${file}); paths in a study are relative to the project root`,
+        });
+      }
+      const bytes = fs.readFileSync(file);
+      const digest = sha256Hex(bytes);
+      resolved.sources[name] = { path: ref.source, digest, bytes };
+      return { digest, bytes };
+    };
+    if (Array.isArray(input)) {
+      const list = inputRefs(input).map(one);
+      resolved.task[name] = list;
+      resolved.digests[name] = list.map((i) => i.digest);
+    } else {
+      const single = one(input as PlanInputRef);
+      resolved.task[name] = single;
+      resolved.digests[name] = single.digest;
+    }
+  }
+  return resolved;
+};
+
+/** A cache entry is served only if every object it names is present and still hashes to its name. */
+const verifiedEntry = (ctx: EngineContext, node: PlanNode, key: string, events: NodeEvents): IndexEntry | undefined => {
+  const entry = ctx.store.readIndex(key) as IndexEntry | undefined;
+  if (entry === undefined) return undefined;
+  const bad = Object.values(entry.outputs)
+    .map((o) => ctx.store.check(o.digest))
+    .filter((e) => e !== undefined);
+  if (bad.length === 0) return entry;
+  for (const e of bad) events.warn(node, `${e.message} Recomputing node "${node.id}".`);
+  return undefined;
+};
+
+const asNodeFailure = (e: unknown): NodeFailure | undefined =>
+  isUserError(e) || e instanceof CorruptObjectError || e instanceof MissingObjectError ? e : undefined;
+
+/** Runs an async action; user and store errors become typed failures, anything else a defect with its stack. */
+const attempt = <A>(f: (signal: AbortSignal) => Promise<A>): Effect.Effect<A, NodeFailure> =>
+  Effect.tryPromise({ try: f, catch: (e) => e }).pipe(
+    Effect.catch((e) => {
+      const failure = asNodeFailure(e);
+      return failure ? Effect.fail(failure) : Effect.die(e);
+    }),
+  );
+
+export interface RunNodeOptions {
+  /** false for replay: always execute, never read the cache index (results are still stored). */
+  readonly useCache: boolean;
+  readonly events: NodeEvents;
+}
+
+/**
+ * Runs one plan node: computes its cache key from code, params, input digests, environment and seed; serves a
+ * verified cache entry if there is one; otherwise executes the step in the worker pool and records the outputs.
+ */
+export const runNode = (
+  ctx: EngineContext,
+  node: PlanNode,
+  upstream: UpstreamOutputs,
+  options: RunNodeOptions,
+): Effect.Effect<NodeResult, NodeFailure> =>
+  attempt(async (signal) => {
+    const started = performance.now();
+    const inputs = resolveInputs(ctx, node, upstream);
+    const code = await ctx.codeDigests.of(node.module);
+    const components: KeyComponents = {
+      keyVersion: KEY_VERSION,
+      step: node.step,
+      codeDigest: code.digest,
+      params: node.params,
+      inputs: inputs.digests,
+      envDigest: ctx.environment.digest,
+      seed: node.seed,
+    };
+    const key = cacheKey(components);
+    const sources = Object.fromEntries(Object.entries(inputs.sources).map(([n, s]) => [n, { path: s.path, digest: s.digest }]));
+    const finish = (cached: boolean, outputs: { readonly [name: string]: OutputRecord }): NodeResult => ({
+      id: node.id,
+      step: node.step,
+      module: node.module,
+      key,
+      components,
+      code: code.components,
+      sources,
+      cached,
+      outputs,
+      seconds: (performance.now() - started) / 1000,
+    });
+
+    const hit = options.useCache ? verifiedEntry(ctx, node, key, options.events) : undefined;
+    if (hit) {
+      // Raw files are stored with the run that reads them, so lineage and export bundles reach them.
+      for (const s of Object.values(inputs.sources)) ctx.store.put(s.bytes);
+      return finish(true, hit.outputs);
+    }
+
+    options.events.started(node);
+    const outputs = await ctx.pool.run(
+      {
+        root: ctx.root,
+        storeRoot: ctx.store.root,
+        module: node.module,
+        nodeId: node.id,
+        step: node.step,
+        params: node.params,
+        seed: node.seed,
+        inputs: inputs.task,
+      },
+      { log: (m) => options.events.log(node, m), progress: (d, t) => options.events.progress(node, d, t) },
+      signal,
+    );
+    // Only a step that succeeded stores its raw inputs and its index entry: a failure leaves nothing behind.
+    for (const s of Object.values(inputs.sources)) ctx.store.put(s.bytes);
+    const entry: IndexEntry = { format: "strata-index/1", key, step: node.step, outputs };
+    ctx.store.writeIndex(key, JSON.stringify(entry));
+    return finish(false, outputs);
+  });

@@ -1,0 +1,81 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Effect, Exit } from "effect";
+import { ContentStore } from "../artifacts/store.js";
+import { CodeDigests } from "./code-digest.js";
+import { environmentComponents, environmentDigest, hostFacts } from "./environment.js";
+import { storePlan, type LoadedStudy } from "./load-study.js";
+import { runPlanLocally } from "./local-executor.js";
+import { writeManifest, type RunManifest } from "./manifest.js";
+import type { EngineContext, NodeEvents, NodeFailure, NodeResult } from "./node-runner.js";
+import { StepPool } from "./step-pool.js";
+
+export interface RunOutcome {
+  readonly manifestDigest: string;
+  readonly manifest: RunManifest;
+}
+
+/** Builds the engine context for a project and store; the caller closes the pool. */
+export const makeEngineContext = (root: string, storeRoot: string, poolSize: number): EngineContext => {
+  const components = environmentComponents(root);
+  return {
+    root,
+    store: new ContentStore(storeRoot),
+    codeDigests: new CodeDigests(root),
+    environment: { components, digest: environmentDigest(components) },
+    pool: new StepPool(poolSize),
+  };
+};
+
+export const buildManifest = (
+  ctx: EngineContext,
+  study: LoadedStudy,
+  executor: RunManifest["executor"],
+  results: readonly NodeResult[],
+  startedAt: Date,
+  seconds: number,
+): RunManifest => ({
+  format: "strata-manifest/1",
+  study: study.plan.study,
+  pipeline: study.pipeline,
+  planDigest: study.planDigest,
+  executor,
+  environment: { digest: ctx.environment.digest, components: ctx.environment.components },
+  host: hostFacts(),
+  startedAt: startedAt.toISOString(),
+  seconds,
+  nodes: results,
+});
+
+/** Runs a loaded study on the local executor, then stores the plan and the run manifest. */
+export const runStudyLocally = async (
+  ctx: EngineContext,
+  study: LoadedStudy,
+  options: { readonly concurrency?: number; readonly events: NodeEvents & { finished(r: NodeResult): void } },
+): Promise<Exit.Exit<RunOutcome, NodeFailure>> => {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const exit = await Effect.runPromiseExit(runPlanLocally(ctx, study.plan, { ...options, useCache: true }));
+  return Exit.map(exit, (results) => {
+    storePlan(ctx.store, study.plan);
+    const manifest = buildManifest(ctx, study, "local", results, startedAt, (performance.now() - t0) / 1000);
+    return { manifestDigest: writeManifest(ctx.store, manifest), manifest };
+  });
+};
+
+const reportExtension = (output: string): string => (output === "markdown" ? "md" : output);
+
+/** Writes every report output of a run to `<outDir>/<node>.<ext>` (e.g. reports/heart-disease/report.html). */
+export const materializeReports = (store: ContentStore, manifest: RunManifest, outDir: string): string[] => {
+  const written: string[] = [];
+  for (const node of manifest.nodes) {
+    for (const [name, out] of Object.entries(node.outputs)) {
+      if (out.kind !== "report") continue;
+      const file = path.join(outDir, `${node.id}.${reportExtension(name)}`);
+      fs.mkdirSync(outDir, { recursive: true });
+      fs.writeFileSync(file, store.get(out.digest));
+      written.push(file);
+    }
+  }
+  return written.sort();
+};
