@@ -1,0 +1,57 @@
+/**
+ * Column helpers shared by the data-preparation stages (ingest, preprocess, subgroups, split). Kept in one module
+ * so every step reads tables and orders values the same way.
+ */
+import type * as arrow from "apache-arrow";
+import { type CellValue, type ColumnData, type ColumnType, tableColumns } from "../../artifacts/table.js";
+import type { Columns, TableHandle } from "../../dsl/handles.js";
+import type { StepContext } from "../../dsl/step.js";
+import type { StudyGraph } from "../../dsl/study.js";
+
+/** The names of a column schema's numeric (float or int) columns. */
+export type NumericColumn<C extends Columns> = { [K in keyof C]: C[K] extends "float" | "int" ? K : never }[keyof C] & string;
+
+/** Column names of a table handle, as a builder param type. */
+export type ColumnName<C extends Columns> = keyof C & string;
+
+/**
+ * The study graph a handle belongs to. dsl/handles.ts types `handle.study` as a narrow interface while addNode
+ * wants the StudyGraph class; every handle the DSL mints does carry the class instance.
+ */
+export const graphOf = (handle: TableHandle): StudyGraph => handle.study as StudyGraph;
+
+/** Reads a table's columns by name; a name the table lacks ends the step with a DataError on `field`. */
+export const readColumns = (table: arrow.Table, ctx: StepContext) => {
+  const all = tableColumns(table);
+  const byName = new Map(all.map((c) => [c.name, c]));
+  return {
+    all,
+    get(name: string, field: string, types?: readonly ColumnType[]): ColumnData & { values: CellValue[] } {
+      const col = byName.get(name);
+      if (col === undefined) {
+        ctx.fail(field, `unknown column ${JSON.stringify(name)}; the input table has ${all.map((c) => c.name).join(", ")}`);
+      }
+      if (types !== undefined && !types.includes(col.type)) {
+        ctx.fail(field, `column ${JSON.stringify(name)} is ${col.type}; expected ${types.join(" or ")}`);
+      }
+      return col as ColumnData & { values: CellValue[] };
+    },
+  };
+};
+
+/**
+ * A total, locale-independent order on cell values: nulls first, then booleans (false < true), numbers
+ * (numerically), strings (by UTF-16 code units, never localeCompare, whose result depends on the machine).
+ */
+export const compareCells = (a: CellValue, b: CellValue): number => {
+  const rank = (v: CellValue) => (v === null ? 0 : typeof v === "boolean" ? 1 : typeof v === "number" ? 2 : 3);
+  const ra = rank(a);
+  const rb = rank(b);
+  if (ra !== rb) return ra - rb;
+  if (a === b || a === null) return 0;
+  return (a as number | string | boolean) < (b as number | string | boolean) ? -1 : 1;
+};
+
+/** The distinct non-null values of a column, sorted with compareCells. */
+export const sortedLevels = (values: readonly CellValue[]): CellValue[] =>
+  [...new Set(values.filter((v) => v !== null))].sort(compareCells);
