@@ -121,7 +121,7 @@ describe("ingest.csv on the Cleveland heart data", () => {
     const t = await read(new TextDecoder().decode(bytes), { columns: HEART_COLUMNS, na: ["?"] });
     expect(t.numRows).toBe(303);
     expect(rows(t)[0]).toEqual({ age: 63, sex: 1, cp: 1, trestbps: 145, chol: 233, fbs: 1, restecg: 2, thalach: 150, exang: 0, oldpeak: 2.3, slope: 3, ca: 0, thal: 6, num: 0 });
-    const nulls = tableColumns(t).map((c) => [c.name, c.values.filter((v) => v === null).length]).filter(([, n]) => n !== 0);
+    const nulls = tableColumns(t).map((c) => [c.name, Array.from(c.values).filter((v) => v === null).length]).filter(([, n]) => n !== 0);
     expect(nulls).toEqual([["ca", 4], ["thal", 2]]);
     const again = await read(new TextDecoder().decode(bytes), { columns: HEART_COLUMNS, na: ["?"] });
     expect(logicalDigest(again)).toBe(logicalDigest(t));
