@@ -181,6 +181,7 @@ export const runNode = (
         params: node.params,
         seed: node.seed,
         inputs: inputs.task,
+        sourcePaths: Object.fromEntries(Object.entries(inputs.sources).map(([n, s]) => [n, s.path])),
       },
       { log: (m) => options.events.log(node, m), progress: (d, t) => options.events.progress(node, d, t) },
       signal,

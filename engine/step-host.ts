@@ -21,6 +21,8 @@ export interface StepTask {
   readonly seed: number;
   /** Node inputs by digest (a list for list slots); sources carry their bytes, read and hashed once by the runner. */
   readonly inputs: { readonly [name: string]: TaskInput | readonly TaskInput[] };
+  /** Project paths of source inputs, so a data error about an input names the file. */
+  readonly sourcePaths: { readonly [name: string]: string };
 }
 
 export interface TaskInput {
@@ -106,7 +108,8 @@ export const executeStep = async (task: StepTask, events: StepEvents): Promise<R
     log: events.log,
     progress: events.progress,
     fail: (field, problem) => {
-      throw new DataError({ ...where, field, problem });
+      const input = /^inputs\.([^.[]+)/.exec(field)?.[1];
+      throw new DataError({ file: input === undefined ? undefined : task.sourcePaths[input], ...where, field, problem });
     },
   };
   const values = (await definition.run(inputs as never, params, ctx)) as Record<string, StepOutputValue>;
