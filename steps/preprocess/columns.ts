@@ -20,13 +20,18 @@ export type ColumnName<C extends Columns> = keyof C & string;
  */
 export const graphOf = (handle: TableHandle): StudyGraph => handle.study as StudyGraph;
 
+/** A column read into a plain array. */
+export interface Column extends ColumnData {
+  readonly values: CellValue[];
+}
+
 /** Reads a table's columns by name; a name the table lacks ends the step with a DataError on `field`. */
 export const readColumns = (table: arrow.Table, ctx: StepContext) => {
-  const all = tableColumns(table);
+  const all = tableColumns(table) as Column[];
   const byName = new Map(all.map((c) => [c.name, c]));
   return {
     all,
-    get(name: string, field: string, types?: readonly ColumnType[]): ColumnData & { values: CellValue[] } {
+    get(name: string, field: string, types?: readonly ColumnType[]): Column {
       const col = byName.get(name);
       if (col === undefined) {
         ctx.fail(field, `unknown column ${JSON.stringify(name)}; the input table has ${all.map((c) => c.name).join(", ")}`);
@@ -34,7 +39,7 @@ export const readColumns = (table: arrow.Table, ctx: StepContext) => {
       if (types !== undefined && !types.includes(col.type)) {
         ctx.fail(field, `column ${JSON.stringify(name)} is ${col.type}; expected ${types.join(" or ")}`);
       }
-      return col as ColumnData & { values: CellValue[] };
+      return col;
     },
   };
 };
@@ -55,3 +60,24 @@ export const compareCells = (a: CellValue, b: CellValue): number => {
 /** The distinct non-null values of a column, sorted with compareCells. */
 export const sortedLevels = (values: readonly CellValue[]): CellValue[] =>
   [...new Set(values.filter((v) => v !== null))].sort(compareCells);
+
+/** The JavaScript value a cell of a column type holds. */
+export type ValueOf<T extends ColumnType> = T extends "float" | "int" ? number : T extends "string" ? string : boolean;
+
+/** Whether a param value can stand in a column of the given type; otherwise what was expected. */
+export const fitsType = (value: number | string | boolean, type: ColumnType): string | undefined => {
+  switch (type) {
+    case "float":
+      return typeof value === "number" && Number.isFinite(value) ? undefined : "a finite number";
+    case "int":
+      return typeof value === "number" && Number.isInteger(value) ? undefined : "an integer";
+    case "string":
+      return typeof value === "string" ? undefined : "a string";
+    case "bool":
+      return typeof value === "boolean" ? undefined : "true or false";
+  }
+};
+
+/** Rebuilds a column list keeping only the given rows, in the given order. */
+export const takeRows = (columns: readonly ColumnData[], rows: readonly number[]): ColumnData[] =>
+  columns.map((c) => ({ name: c.name, type: c.type, values: rows.map((r) => c.values[r] ?? null) }));

@@ -1,0 +1,96 @@
+import { Schema } from "effect";
+import { makeTable } from "../../artifacts/table.js";
+import type { Columns, TableHandle, SplitHandle } from "../../dsl/handles.js";
+import { defineStep } from "../../dsl/step.js";
+import { type NodeOptions, addNode } from "../../dsl/study.js";
+import { type NumericColumn, graphOf, readColumns } from "./columns.js";
+
+/** Per-column mean and standard deviation, fitted on training rows. */
+export interface Standardizer {
+  readonly columns: readonly string[];
+  readonly mean: readonly number[];
+  readonly sd: readonly number[];
+}
+
+/**
+ * Fits z-scoring on `rows` (row-major, one value per column, in `columns` order). Pass TRAINING rows only: a
+ * validation or test row in the fit leaks its distribution into the model and biases every metric computed on it.
+ * The sd is the population sd (divide by n), as scikit-learn's StandardScaler; a constant column gets sd 1 so it
+ * maps to 0 instead of dividing by zero. Sums run in row order, so equal inputs give bit-identical results.
+ */
+export const fitStandardizer = (columns: readonly string[], rows: readonly (readonly number[])[]): Standardizer => {
+  if (rows.length === 0) throw new Error("fitStandardizer: no rows to fit on");
+  const n = rows.length;
+  const mean = columns.map((_, j) => rows.reduce((s, row) => s + row[j]!, 0) / n);
+  const sd = columns.map((_, j) => {
+    const variance = rows.reduce((s, row) => s + (row[j]! - mean[j]!) ** 2, 0) / n;
+    return variance > 0 ? Math.sqrt(variance) : 1;
+  });
+  return { columns: [...columns], mean, sd };
+};
+
+/** Applies a fitted standardizer to rows laid out like the fit's rows. */
+export const applyStandardizer = (s: Standardizer, rows: readonly (readonly number[])[]): number[][] =>
+  rows.map((row) => row.map((v, j) => (v - s.mean[j]!) / s.sd[j]!));
+
+const Params = Schema.Struct({
+  columns: Schema.Array(Schema.String).check(Schema.isMinLength(1), Schema.isUnique({ message: "a column is listed twice" })),
+});
+
+/**
+ * Z-scores numeric columns (they become float), fitted on the train rows of replicate 0 of the split and applied to
+ * every row. Right for a holdout split; with k-fold replicates, other replicates' valid rows are among replicate
+ * 0's train rows, so train steps should standardize per replicate with fitStandardizer instead.
+ * Output `standardizer` is the fitted Standardizer.
+ */
+export const standardizeStep = defineStep({
+  kind: "preprocess.standardize",
+  module: import.meta.url,
+  params: Params,
+  inputs: { table: "table", split: "split" },
+  outputs: { table: "table", standardizer: "metrics" },
+  run: (inputs, params, ctx) => {
+    const cols = readColumns(inputs.table.table(), ctx);
+    const split = readColumns(inputs.split.table(), ctx);
+    const replicate = split.get("replicate", "inputs.split", ["int"]).values;
+    const role = split.get("role", "inputs.split", ["string"]).values;
+    const row = split.get("row", "inputs.split", ["int"]).values;
+    const trainRows = row.filter((_, i) => replicate[i] === 0 && role[i] === "train") as number[];
+    if (trainRows.length === 0) ctx.fail("inputs.split", "replicate 0 of the split has no train rows to fit on");
+
+    const selected = params.columns.map((name, j) => {
+      const col = cols.get(name, `params.columns[${j}]`, ["float", "int"]);
+      const r = col.values.indexOf(null);
+      if (r >= 0) ctx.fail(`params.columns[${j}]`, `column ${JSON.stringify(name)} is null at row ${r}; drop or impute missing values first`);
+      return col;
+    });
+    const numRows = cols.all[0]?.values.length ?? 0;
+    const matrix = (rows: readonly number[]) => rows.map((r) => selected.map((c) => c.values[r] as number));
+    const fitted = fitStandardizer(params.columns, matrix(trainRows));
+    const scaled = applyStandardizer(fitted, matrix(Array.from({ length: numRows }, (_, r) => r)));
+    const out = cols.all.map((c) => {
+      const j = selected.indexOf(c);
+      return j < 0 ? c : { name: c.name, type: "float" as const, values: scaled.map((row) => row[j]!) };
+    });
+    return { table: makeTable(out), standardizer: { columns: [...fitted.columns], mean: [...fitted.mean], sd: [...fitted.sd] } };
+  },
+});
+
+export type Standardized<C extends Columns, K extends keyof C> = { readonly [P in keyof C]: P extends K ? "float" : C[P] };
+
+/** Z-scores numeric columns, fitted on the split's replicate-0 train rows, e.g. standardize(t, holdout, { columns: ["age"] }). */
+export const standardize = <C extends Columns, const K extends NumericColumn<C>>(
+  table: TableHandle<C>,
+  split: SplitHandle,
+  params: { readonly columns: readonly K[] },
+  options?: NodeOptions,
+): TableHandle<Standardized<C, K>> => {
+  const node = addNode(graphOf(table), standardizeStep, { table, split }, params, options);
+  node.requireColumns(table, params.columns, "params.columns");
+  for (const [j, name] of params.columns.entries()) {
+    const type = table.columns[name];
+    if (type !== "float" && type !== "int") node.fail(`params.columns[${j}]`, `column ${JSON.stringify(name)} is ${String(type)}; only numeric columns can be standardized`);
+  }
+  const columns = Object.fromEntries(Object.entries(table.columns).map(([n, t]) => [n, (params.columns as readonly string[]).includes(n) ? "float" : t]));
+  return node.table("table", columns as Standardized<C, K>);
+};
