@@ -34,13 +34,13 @@ const holds = (v: number | string | boolean, op: Params["op"], value: number | s
   }
 };
 
-/** Why the rule cannot apply to a column of this type, or undefined. Order comparisons need numbers. */
-const ruleProblem = (params: Pick<Params, "op" | "value">, type: ColumnType): string | undefined => {
+/** Which param makes the rule inapplicable to a column of this type, and why. Order comparisons need numbers. */
+const ruleProblem = (params: Pick<Params, "op" | "value">, type: ColumnType): { field: string; problem: string } | undefined => {
   if ((ORDER_OPS as readonly string[]).includes(params.op) && type !== "float" && type !== "int") {
-    return `${params.op} needs a numeric column, and this one is ${type}; use == or !=`;
+    return { field: "params.op", problem: `${params.op} needs a numeric column, and this one is ${type}; use == or !=` };
   }
   const expected = fitsType(params.value, type);
-  return expected && `the value ${JSON.stringify(params.value)} does not fit a ${type} column; expected ${expected}`;
+  return expected === undefined ? undefined : { field: "params.value", problem: `the value ${JSON.stringify(params.value)} does not fit a ${type} column; expected ${expected}` };
 };
 
 /** Adds an int 0/1 column `as` (default "target"): 1 where `column op value` holds. A null source is an error. */
@@ -54,7 +54,7 @@ export const binaryTargetStep = defineStep({
     const cols = readColumns(inputs.table.table(), ctx);
     const source = cols.get(params.column, "params.column");
     const problem = ruleProblem(params, source.type);
-    if (problem !== undefined) ctx.fail("params.value", problem);
+    if (problem !== undefined) ctx.fail(problem.field, problem.problem);
     const kept = params.keepSource ? cols.all : cols.all.filter((c) => c !== source);
     if (kept.some((c) => c.name === params.as)) ctx.fail("params.as", `the table already has a column ${JSON.stringify(params.as)}; choose another name`);
     const values = source.values.map((v: CellValue, r) => {
@@ -88,7 +88,7 @@ export const binaryTarget = <C extends Columns, const K extends ColumnName<C>, c
   const node = addNode(graphOf(table), binaryTargetStep, { table }, params, options);
   node.requireColumns(table, [params.column], "params.column");
   const problem = ruleProblem(params, table.columns[params.column]!);
-  if (problem !== undefined) node.fail("params.value", problem);
+  if (problem !== undefined) node.fail(problem.field, problem.problem);
   const as = params.as ?? "target";
   const columns: Record<string, string> = { ...table.columns };
   if (params.keepSource !== true) delete columns[params.column];
