@@ -1,0 +1,113 @@
+import { Effect, Schema } from "effect";
+import { type CellValue, makeTable } from "../../artifacts/table.js";
+import type { Columns, MetricsHandle, TableHandle } from "../../dsl/handles.js";
+import { defineStep } from "../../dsl/step.js";
+import { type NodeOptions, addNode } from "../../dsl/study.js";
+import { type ColumnName, type NumericColumn, graphOf, readColumns } from "../preprocess/columns.js";
+
+const Label = Schema.String.check(Schema.isMinLength(1));
+
+/** A numeric column cut into bands: band i is cuts[i-1] <= x < cuts[i], the first and last unbounded. */
+const Band = Schema.Struct({
+  column: Schema.String,
+  cuts: Schema.Array(Schema.Finite).check(
+    Schema.isMinLength(1),
+    Schema.makeFilter((cuts) => cuts.every((c, i) => i === 0 || c > cuts[i - 1]!) || "expected strictly increasing cuts"),
+  ),
+  labels: Schema.Array(Label),
+}).check(
+  Schema.makeFilter((b) => b.labels.length === b.cuts.length + 1 || { path: ["labels"], issue: `expected ${b.cuts.length + 1} labels (one more than cuts), got ${b.labels.length}` }),
+);
+
+/** A categorical column: value (as text, e.g. "1" for 1 or 1.0) -> label. Several values may share a label. */
+const Levels = Schema.Struct({ column: Schema.String, levels: Schema.Record(Schema.String, Label) });
+
+const Params = Schema.Struct({
+  /** Each row's subgroup joins its label from every rule, in rule order, with "_" (e.g. "old_female"). */
+  rules: Schema.Array(Schema.Union([Band, Levels])).check(Schema.isMinLength(1)),
+  /** The 0/1 (or bool) label column whose positives are counted per subgroup. */
+  target: Schema.String,
+  as: Label.pipe(Schema.withDecodingDefaultKey(Effect.succeed("subgroup"))),
+});
+type Rule = (typeof Params.Type)["rules"][number];
+
+/** The labels a rule can give, in order: band labels as declared, level labels deduplicated and sorted. */
+const ruleLabels = (rule: Rule): readonly string[] =>
+  "cuts" in rule ? rule.labels : [...new Set(Object.values(rule.levels))].sort();
+
+/**
+ * Assigns every row a named subgroup and counts rows and positives per subgroup. Every declared combination of
+ * labels must have rows (an empty subgroup cannot be trained or evaluated), and every row must fit a band or level.
+ */
+export const defineSubgroupsStep = defineStep({
+  kind: "subgroups.define",
+  module: import.meta.url,
+  params: Params,
+  inputs: { table: "table" },
+  outputs: { table: "table", counts: "metrics" },
+  run: (inputs, params, ctx) => {
+    const cols = readColumns(inputs.table.table(), ctx);
+    if (cols.all.some((c) => c.name === params.as)) ctx.fail("params.as", `the table already has a column ${JSON.stringify(params.as)}; choose another name`);
+    const target = cols.get(params.target, "params.target", ["int", "bool"]).values;
+    const numRows = target.length;
+    const labelOf = params.rules.map((rule, i) => {
+      const field = `params.rules[${i}]`;
+      const values = cols.get(rule.column, `${field}.column`, "cuts" in rule ? ["float", "int"] : undefined).values;
+      return (r: number): string => {
+        const v = values[r]!;
+        if (v === null) return ctx.fail(field, `column ${JSON.stringify(rule.column)} is null at row ${r}; drop or impute missing values first`);
+        if ("cuts" in rule) return rule.labels[rule.cuts.filter((c) => (v as number) >= c).length]!;
+        const label = rule.levels[String(v)];
+        if (label === undefined) {
+          return ctx.fail(`${field}.levels`, `column ${JSON.stringify(rule.column)} has the value ${JSON.stringify(v)} at row ${r}, which the levels do not name; add "${String(v)}": "<label>"`);
+        }
+        return label;
+      };
+    });
+
+    // Every declared combination, so that an empty one is found rather than silently missing from the counts.
+    const names = params.rules.reduce<string[]>((acc, rule) => acc.flatMap((prefix) => ruleLabels(rule).map((l) => (prefix === "" ? l : `${prefix}_${l}`))), [""]);
+    if (new Set(names).size !== names.length) ctx.fail("params.rules", `two label combinations give the same subgroup name; avoid "_" at the ends of labels`);
+    const counts = new Map(names.map((name) => [name, { n: 0, positives: 0 }]));
+
+    const subgroup: string[] = [];
+    for (let r = 0; r < numRows; r++) {
+      const name = labelOf.map((label) => label(r)).join("_");
+      const y: CellValue = target[r]!;
+      if (y !== 0 && y !== 1 && y !== true && y !== false) ctx.fail("params.target", `column ${JSON.stringify(params.target)} has ${JSON.stringify(y)} at row ${r}; expected 0 or 1`);
+      const c = counts.get(name)!;
+      c.n++;
+      if (y === 1 || y === true) c.positives++;
+      subgroup.push(name);
+    }
+    const empty = [...counts].filter(([, c]) => c.n === 0).map(([name]) => name).sort();
+    if (empty.length > 0) {
+      ctx.fail("params.rules", `${empty.length === 1 ? "subgroup" : "subgroups"} ${empty.map((e) => JSON.stringify(e)).join(", ")} ${empty.length === 1 ? "has" : "have"} no rows; move the cuts, merge levels (map several values to one label) or drop a rule`);
+    }
+    const groups = [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, c]) => ({ name, n: c.n, positives: c.positives }));
+    return { table: makeTable([...cols.all, { name: params.as, type: "string", values: subgroup }]), counts: { groups } };
+  },
+});
+
+export type SubgroupRule<C extends Columns> =
+  | { readonly column: NumericColumn<C>; readonly cuts: readonly number[]; readonly labels: readonly string[] }
+  | { readonly column: ColumnName<C>; readonly levels: { readonly [value: string]: string } };
+
+/**
+ * e.g. defineSubgroups(t, { rules: [{ column: "age", cuts: [60], labels: ["young", "old"] },
+ * { column: "sex", levels: { "0": "female", "1": "male" } }], target: "target" }) -> subgroup "old_female" etc.
+ * Returns the table with the subgroup column and the per-subgroup counts ({ groups: [{ name, n, positives }] }).
+ */
+export const defineSubgroups = <C extends Columns, const A extends string = "subgroup">(
+  table: TableHandle<C>,
+  params: { readonly rules: readonly SubgroupRule<C>[]; readonly target: ColumnName<C>; readonly as?: A },
+  options?: NodeOptions,
+): { readonly table: TableHandle<C & { readonly [P in A]: "string" }>; readonly counts: MetricsHandle } => {
+  const node = addNode(graphOf(table), defineSubgroupsStep, { table }, params, options);
+  params.rules.forEach((rule, i) => node.requireColumns(table, [rule.column], `params.rules[${i}].column`));
+  node.requireColumns(table, [params.target], "params.target");
+  const as = params.as ?? "subgroup";
+  if (as in table.columns) node.fail("params.as", `the table already has a column ${JSON.stringify(as)}; choose another name`);
+  const columns = { ...table.columns, [as]: "string" } as C & { readonly [P in A]: "string" };
+  return { table: node.table("table", columns), counts: node.metrics("counts") };
+};
