@@ -1,4 +1,5 @@
 import type { ColumnType } from "../artifacts/table.js";
+import type { StudyGraph } from "./study.js";
 
 /** A table's column schema as the type system sees it: column name -> column type. */
 export type Columns = { readonly [name: string]: ColumnType };
@@ -58,9 +59,4 @@ export type Handle = TableHandle | SplitHandle | PredictionsHandle | ModelSetHan
 export interface SourceHandle {
   readonly kind: "source";
   readonly path: string;
-}
-
-/** The part of the study builder that handles need: adding nodes. Implemented in study.ts. */
-export interface StudyGraph {
-  readonly name: string;
 }

@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// Runs a TypeScript file (a benchmark or a script) with the same loader the strata command uses.
+import { register } from "tsx/esm/api";
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
+
+register();
+const [file, ...rest] = process.argv.slice(2);
+if (!file) {
+  process.stderr.write("usage: node bin/run-ts.mjs <file.ts> [args...]\n");
+  process.exit(2);
+}
+process.argv = [process.argv[0], path.resolve(file), ...rest];
+await import(pathToFileURL(path.resolve(file)).href);
