@@ -20,7 +20,7 @@ const Params = Schema.Struct({
 const strategyProblem = (strategy: Strategy, type: ColumnType): string | undefined => {
   if (typeof strategy === "object") {
     const expected = fitsType(strategy.constant, type);
-    return expected && `the constant ${JSON.stringify(strategy.constant)} does not fit a ${type} column; expected ${expected}`;
+    return expected === undefined ? undefined : `the constant ${JSON.stringify(strategy.constant)} does not fit a ${type} column; expected ${expected}`;
   }
   if ((strategy === "mean" || strategy === "median") && type !== "float" && type !== "int") {
     return `${strategy} needs a numeric column, and this one is ${type}; use "mode" or { constant }`;
