@@ -3,7 +3,7 @@ import { type CellValue, type ColumnType, makeTable } from "../../artifacts/tabl
 import type { Columns, TableHandle } from "../../dsl/handles.js";
 import { defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
-import { type ColumnName, type NumericColumn, type ValueOf, fitsType, graphOf, readColumns } from "./columns.js";
+import { type ColumnName, type NumericColumn, type ValueOf, fitsType, readColumns } from "./columns.js";
 
 const ORDER_OPS = [">", ">=", "<", "<="] as const;
 
@@ -85,7 +85,7 @@ export const binaryTarget = <C extends Columns, const K extends ColumnName<C>, c
   params: TargetRule<C, K> & { readonly as?: A; readonly keepSource?: KS },
   options?: NodeOptions,
 ): TableHandle<WithTarget<C, K, A, KS>> => {
-  const node = addNode(graphOf(table), binaryTargetStep, { table }, params, options);
+  const node = addNode(table.study, binaryTargetStep, { table }, params, options);
   node.requireColumns(table, [params.column], "params.column");
   const problem = ruleProblem(params, table.columns[params.column]!);
   if (problem !== undefined) node.fail(problem.field, problem.problem);

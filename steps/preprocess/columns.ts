@@ -4,21 +4,14 @@
  */
 import type * as arrow from "apache-arrow";
 import { type CellValue, type ColumnData, type ColumnType, tableColumns } from "../../artifacts/table.js";
-import type { Columns, TableHandle } from "../../dsl/handles.js";
+import type { Columns } from "../../dsl/handles.js";
 import type { StepContext } from "../../dsl/step.js";
-import type { StudyGraph } from "../../dsl/study.js";
 
 /** The names of a column schema's numeric (float or int) columns. */
 export type NumericColumn<C extends Columns> = { [K in keyof C]: C[K] extends "float" | "int" ? K : never }[keyof C] & string;
 
 /** Column names of a table handle, as a builder param type. */
 export type ColumnName<C extends Columns> = keyof C & string;
-
-/**
- * The study graph a handle belongs to. dsl/handles.ts types `handle.study` as a narrow interface while addNode
- * wants the StudyGraph class; every handle the DSL mints does carry the class instance.
- */
-export const graphOf = (handle: TableHandle): StudyGraph => handle.study as StudyGraph;
 
 /** A column read into a plain array. */
 export interface Column extends ColumnData {

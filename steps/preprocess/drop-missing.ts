@@ -3,7 +3,7 @@ import { makeTable } from "../../artifacts/table.js";
 import type { Columns, TableHandle } from "../../dsl/handles.js";
 import { defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
-import { type ColumnName, graphOf, readColumns, takeRows } from "./columns.js";
+import { type ColumnName, readColumns, takeRows } from "./columns.js";
 
 const Params = Schema.Struct({
   /** The columns checked for nulls; all columns when absent. */
@@ -33,7 +33,7 @@ export const dropMissing = <C extends Columns>(
   params: { readonly columns?: readonly ColumnName<C>[] } = {},
   options?: NodeOptions,
 ): TableHandle<C> => {
-  const node = addNode(graphOf(table), dropMissingStep, { table }, params, options);
+  const node = addNode(table.study, dropMissingStep, { table }, params, options);
   node.requireColumns(table, params.columns ?? [], "params.columns");
   return node.table("table", table.columns);
 };

@@ -3,7 +3,7 @@ import { type CellValue, type ColumnType, makeTable } from "../../artifacts/tabl
 import type { Columns, TableHandle } from "../../dsl/handles.js";
 import { defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
-import { type ValueOf, compareCells, fitsType, graphOf, readColumns } from "./columns.js";
+import { type ValueOf, compareCells, fitsType, readColumns } from "./columns.js";
 
 const Strategy = Schema.Union([
   Schema.Literals(["mean", "median", "mode"]),
@@ -96,7 +96,7 @@ export const impute = <C extends Columns, const S extends { readonly [K in keyof
   params: { readonly strategies: S & { readonly [K in Exclude<keyof S, keyof C>]: never } },
   options?: NodeOptions,
 ): TableHandle<Imputed<C, S>> => {
-  const node = addNode(graphOf(table), imputeStep, { table }, params, options);
+  const node = addNode(table.study, imputeStep, { table }, params, options);
   const names = Object.keys(params.strategies).sort();
   node.requireColumns(table, names, "params.strategies");
   const columns: Record<string, ColumnType> = { ...table.columns };

@@ -3,7 +3,7 @@ import { type CellValue, type ColumnData, makeTable } from "../../artifacts/tabl
 import type { Columns, TableHandle } from "../../dsl/handles.js";
 import { defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
-import { type ColumnName, type ValueOf, graphOf, readColumns, sortedLevels } from "./columns.js";
+import { type ColumnName, type ValueOf, readColumns, sortedLevels } from "./columns.js";
 
 const Level = Schema.Union([Schema.Number, Schema.String, Schema.Boolean]);
 
@@ -75,7 +75,7 @@ export const oneHot = <C extends Columns, const K extends ColumnName<C>, const L
   params: { readonly columns: readonly K[]; readonly levels?: L },
   options?: NodeOptions,
 ): TableHandle<OneHot<C, K, L>> => {
-  const node = addNode(graphOf(table), oneHotStep, { table }, params, options);
+  const node = addNode(table.study, oneHotStep, { table }, params, options);
   node.requireColumns(table, params.columns, "params.columns");
   const levels = (params.levels ?? {}) as Record<string, readonly (string | number | boolean)[]>;
   const encoded = params.columns as readonly string[];

@@ -3,7 +3,7 @@ import { type CellValue, makeTable } from "../../artifacts/table.js";
 import type { Columns, TableHandle } from "../../dsl/handles.js";
 import { defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
-import { type ColumnName, type ValueOf, graphOf, readColumns, sortedLevels } from "./columns.js";
+import { type ColumnName, type ValueOf, readColumns, sortedLevels } from "./columns.js";
 
 const Level = Schema.Union([Schema.Number, Schema.String, Schema.Boolean]);
 
@@ -57,7 +57,7 @@ export const ordinalEncode = <C extends Columns, const K extends ColumnName<C>>(
   params: { readonly columns: readonly K[]; readonly order?: { readonly [P in K]?: readonly ValueOf<C[P]>[] } },
   options?: NodeOptions,
 ): TableHandle<Encoded<C, K>> => {
-  const node = addNode(graphOf(table), ordinalEncodeStep, { table }, params, options);
+  const node = addNode(table.study, ordinalEncodeStep, { table }, params, options);
   node.requireColumns(table, params.columns, "params.columns");
   for (const name of Object.keys(params.order ?? {}).sort()) {
     if (!(params.columns as readonly string[]).includes(name)) node.fail(`params.order.${name}`, `column ${JSON.stringify(name)} is not in params.columns; add it there or remove its order`);

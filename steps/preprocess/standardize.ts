@@ -3,7 +3,7 @@ import { makeTable } from "../../artifacts/table.js";
 import type { Columns, TableHandle, SplitHandle } from "../../dsl/handles.js";
 import { defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
-import { type NumericColumn, graphOf, readColumns } from "./columns.js";
+import { type NumericColumn, readColumns } from "./columns.js";
 
 /** Per-column mean and standard deviation, fitted on training rows. */
 export interface Standardizer {
@@ -85,7 +85,7 @@ export const standardize = <C extends Columns, const K extends NumericColumn<C>>
   params: { readonly columns: readonly K[] },
   options?: NodeOptions,
 ): TableHandle<Standardized<C, K>> => {
-  const node = addNode(graphOf(table), standardizeStep, { table, split }, params, options);
+  const node = addNode(table.study, standardizeStep, { table, split }, params, options);
   node.requireColumns(table, params.columns, "params.columns");
   for (const [j, name] of params.columns.entries()) {
     const type = table.columns[name];

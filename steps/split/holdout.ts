@@ -2,7 +2,7 @@ import { Effect, Schema } from "effect";
 import type { Columns, SplitHandle, TableHandle } from "../../dsl/handles.js";
 import { defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
-import { type ColumnName, graphOf, readColumns } from "../preprocess/columns.js";
+import { type ColumnName, readColumns } from "../preprocess/columns.js";
 import { type Role, makeSplitTable, shuffled, strata } from "./split-table.js";
 
 const Params = Schema.Struct({
@@ -42,7 +42,7 @@ export const stratifiedHoldout = <C extends Columns>(
   params: { readonly testFraction: number; readonly stratify?: readonly ColumnName<C>[] },
   options?: NodeOptions,
 ): SplitHandle => {
-  const node = addNode(graphOf(table), holdoutStep, { table }, params, options);
+  const node = addNode(table.study, holdoutStep, { table }, params, options);
   node.requireColumns(table, params.stratify ?? [], "params.stratify");
   return node.split("split");
 };

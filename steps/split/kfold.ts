@@ -3,7 +3,7 @@ import type { CellValue } from "../../artifacts/table.js";
 import type { Columns, SplitHandle, TableHandle } from "../../dsl/handles.js";
 import { defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
-import { type ColumnName, compareCells, graphOf, readColumns, sortedLevels } from "../preprocess/columns.js";
+import { type ColumnName, compareCells, readColumns, sortedLevels } from "../preprocess/columns.js";
 import { type ReplicateRoles, type Role, makeSplitTable, readHoldout, shuffled, strata } from "./split-table.js";
 
 const Params = Schema.Struct({
@@ -95,7 +95,7 @@ export const kfold = <C extends Columns>(
   },
   options?: NodeOptions,
 ): SplitHandle => {
-  const node = addNode(graphOf(table), kfoldStep, { table, holdout }, params, options);
+  const node = addNode(table.study, kfoldStep, { table, holdout }, params, options);
   node.requireColumns(table, params.stratify ?? [], "params.stratify");
   node.requireColumns(table, [params.subgroup], "params.subgroup");
   node.requireColumns(table, [params.target], "params.target");

@@ -3,7 +3,7 @@ import { type CellValue, makeTable } from "../../artifacts/table.js";
 import type { Columns, MetricsHandle, TableHandle } from "../../dsl/handles.js";
 import { defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
-import { type ColumnName, type NumericColumn, graphOf, readColumns } from "../preprocess/columns.js";
+import { type ColumnName, type NumericColumn, readColumns } from "../preprocess/columns.js";
 
 const Label = Schema.String.check(Schema.isMinLength(1));
 
@@ -103,7 +103,7 @@ export const defineSubgroups = <C extends Columns, const A extends string = "sub
   params: { readonly rules: readonly SubgroupRule<C>[]; readonly target: ColumnName<C>; readonly as?: A },
   options?: NodeOptions,
 ): { readonly table: TableHandle<C & { readonly [P in A]: "string" }>; readonly counts: MetricsHandle } => {
-  const node = addNode(graphOf(table), defineSubgroupsStep, { table }, params, options);
+  const node = addNode(table.study, defineSubgroupsStep, { table }, params, options);
   params.rules.forEach((rule, i) => node.requireColumns(table, [rule.column], `params.rules[${i}].column`));
   node.requireColumns(table, [params.target], "params.target");
   const as = params.as ?? "subgroup";
