@@ -2,12 +2,19 @@ import { isUserError, UsageError } from "../../dsl/errors.js";
 import { CorruptObjectError, MissingObjectError } from "../../artifacts/errors.js";
 import { explainCommand, showCommand, verifyCommand } from "./inspect.js";
 import { runCommand } from "./run.js";
+import { exportCommand, lineageCommand, replayCommand } from "./audit.js";
 
 const commands: Record<string, { run: (argv: readonly string[]) => Promise<number>; summary: string }> = {
   run: { run: runCommand, summary: "run a study on the embedded local engine" },
   show: { run: showCommand, summary: "show a recorded run (manifest)" },
   explain: { run: explainCommand, summary: "say which cache-key components changed since the last run" },
   verify: { run: verifyCommand, summary: "re-hash every stored object and name the bad ones" },
+  replay: { run: replayCommand, summary: "re-execute a recorded run in isolation and compare every output bit for bit" },
+  export: { run: exportCommand, summary: "write a run as a portable bundle (--to) or a Workflow Run RO-Crate (--ro-crate)" },
+  lineage: { run: lineageCommand, summary: "show the nodes, params and inputs that produced an artifact, back to raw files" },
+  // Temporal commands load the SDK on demand, so other commands start as fast as before.
+  worker: { run: async (argv) => (await import("./worker.js")).workerCommand(argv), summary: "run study nodes from a Temporal task queue (for run --engine temporal)" },
+  dev: { run: async (argv) => (await import("./dev.js")).devCommand(argv), summary: "start a local Temporal dev server plus a worker" },
 };
 
 const usage = () =>

@@ -1,0 +1,85 @@
+import { Context } from "@temporalio/activity";
+import { ApplicationFailure } from "@temporalio/common";
+import { Cause, Effect, Exit } from "effect";
+import type { PlanNode } from "../dsl/plan.js";
+import { runNode, type EngineContext, type NodeEvents, type NodeResult } from "../engine/node-runner.js";
+import { toWireError } from "../engine/wire-errors.js";
+import type { NodeActivityInput } from "./study-types.js";
+
+/** What a worker prints about the activities it runs (the `strata worker` log lines; tests read them). */
+export interface ActivityLog {
+  started(node: PlanNode, attempt: number): void;
+  finished(result: NodeResult, attempt: number): void;
+  failed(node: PlanNode, attempt: number, message: string, retryable: boolean): void;
+  cancelled(node: PlanNode, attempt: number, reason: string): void;
+  message(node: PlanNode, text: string): void;
+}
+
+export const silentActivityLog: ActivityLog = { started: () => {}, finished: () => {}, failed: () => {}, cancelled: () => {}, message: () => {} };
+
+/** Heartbeat period: a quarter of the heartbeat timeout, at most 5 s and at least 200 ms. */
+export const heartbeatPeriodMs = (heartbeatTimeoutMs: number | undefined): number =>
+  Math.max(200, Math.min(5_000, Math.floor((heartbeatTimeoutMs ?? 20_000) / 4)));
+
+/**
+ * The node activity. It calls the engine's node runner, the same one the local executor uses, so the cache lookup,
+ * the step run (in the StepPool's worker threads, off this thread) and the index write all happen here. While it
+ * works it heartbeats from this thread on a timer and on every progress event; when Temporal cancels the activity
+ * (the study was cancelled, or the server lost track of it) the abort reaches the pool, which terminates the
+ * worker thread running the step.
+ */
+export const createActivities = (ctx: EngineContext, log: ActivityLog = silentActivityLog) => ({
+  async runNodeActivity(input: NodeActivityInput): Promise<NodeResult> {
+    const activity = Context.current();
+    const { node, upstream } = input;
+    const attempt = activity.info.attempt;
+    let progress: { done: number; total: number } | undefined;
+    const beat = () => activity.heartbeat({ node: node.id, attempt, ...(progress ?? {}) });
+    beat();
+    const timer = setInterval(beat, heartbeatPeriodMs(activity.info.heartbeatTimeoutMs));
+    const events: NodeEvents = {
+      started: () => log.started(node, attempt),
+      log: (_n, m) => log.message(node, m),
+      warn: (_n, m) => log.message(node, `warning: ${m}`),
+      progress: (_n, done, total) => {
+        progress = { done, total };
+        beat();
+      },
+    };
+    const digestOf = (id: string, output: string): string => {
+      const digest = upstream[id]?.[output];
+      if (digest === undefined) throw new Error(`the workflow passed no digest for ${id}.${output} to node ${node.id}`);
+      return digest;
+    };
+    try {
+      const exit = await Effect.runPromiseExit(runNode(ctx, node, digestOf, { useCache: true, events }), {
+        signal: activity.cancellationSignal,
+      });
+      if (activity.cancellationSignal.aborted) {
+        const reason = activity.cancellationSignal.reason as unknown;
+        log.cancelled(node, attempt, reason instanceof Error ? reason.message : String(reason));
+        throw reason;
+      }
+      if (Exit.isSuccess(exit)) {
+        log.finished(exit.value, attempt);
+        return exit.value;
+      }
+      const typed = exit.cause.reasons.find(Cause.isFailReason);
+      if (typed) {
+        // A user or store error: no retry can fix it. Same message as on the local executor; the details carry
+        // the typed error so the client can rebuild it.
+        const e = typed.error;
+        log.failed(node, attempt, e.message, false);
+        throw ApplicationFailure.create({ type: e._tag, message: e.message, details: [toWireError(e)], nonRetryable: true });
+      }
+      // A defect (a bug, a worker thread that died): retryable, with its stack.
+      const defect = Cause.squash(exit.cause);
+      log.failed(node, attempt, defect instanceof Error ? defect.message : String(defect), true);
+      throw defect;
+    } finally {
+      clearInterval(timer);
+    }
+  },
+});
+
+export type StrataActivities = ReturnType<typeof createActivities>;

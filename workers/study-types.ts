@@ -1,0 +1,94 @@
+// Plain data shared by the study workflow, its activity, the worker and the client. No runtime imports: the
+// workflow bundle includes this file, and workflow code may not touch Node builtins or the engine.
+import type { PlanInput, PlanNode, StudyPlan } from "../dsl/plan.js";
+import type { NodeResult } from "../engine/node-runner.js";
+
+export const STUDY_WORKFLOW = "studyWorkflow";
+export const DEFAULT_TASK_QUEUE = "strata";
+export const DEFAULT_NAMESPACE = "default";
+export const DEFAULT_ADDRESS = "localhost:7233";
+
+/** A Temporal duration in the `ms` format: "500ms", "20s", "5m", "2h". */
+export type DurationText = `${number}${"ms" | "s" | "m" | "h" | "d"}`;
+
+export interface RetrySettings {
+  readonly initialInterval: DurationText;
+  readonly backoffCoefficient: number;
+  readonly maximumInterval: DurationText;
+  /** Attempts in all, the first included: a crashed worker costs one. */
+  readonly maximumAttempts: number;
+}
+
+/** How each node activity is scheduled; the CLI's flags override these defaults. */
+export interface ActivitySettings {
+  /** Longest a single attempt may take; long enough for a real training step. */
+  readonly startToCloseTimeout: DurationText;
+  /** A worker that goes silent this long is presumed dead and the attempt is retried elsewhere. */
+  readonly heartbeatTimeout: DurationText;
+  readonly retry: RetrySettings;
+}
+
+export const DEFAULT_ACTIVITY_SETTINGS: ActivitySettings = {
+  startToCloseTimeout: "2h",
+  heartbeatTimeout: "20s",
+  retry: { initialInterval: "1s", backoffCoefficient: 2, maximumInterval: "1m", maximumAttempts: 5 },
+};
+
+/**
+ * Failure types that no retry can fix: mistakes in the study or its data, and store objects that are missing or
+ * corrupt. The activity marks them non-retryable as well; listing them in the retry policy is a second guard.
+ */
+export const NON_RETRYABLE_TYPES = ["PipelineError", "DataError", "UsageError", "CorruptObjectError", "MissingObjectError"] as const;
+
+export interface StudyWorkflowInput {
+  readonly plan: StudyPlan;
+  readonly planDigest: string;
+  /** The pipeline file, relative to the project root (for people reading the history). */
+  readonly pipeline: string;
+  readonly activity?: Partial<Omit<ActivitySettings, "retry">> & { readonly retry?: Partial<RetrySettings> };
+}
+
+/** The per-node results, in plan order: what the client turns into a run manifest. */
+export interface StudyWorkflowResult {
+  readonly nodes: readonly NodeResult[];
+}
+
+/** Output digests of upstream nodes, by node id then output name: all a node needs to find its inputs. */
+export type UpstreamDigests = { readonly [nodeId: string]: { readonly [output: string]: string } };
+
+export interface NodeActivityInput {
+  readonly study: string;
+  readonly planDigest: string;
+  readonly node: PlanNode;
+  readonly upstream: UpstreamDigests;
+}
+
+/** What the `progress` query answers, so a waiting client can print what finished and what runs. */
+export interface StudyProgress {
+  readonly finished: readonly { readonly id: string; readonly step: string; readonly cached: boolean; readonly seconds: number }[];
+  readonly running: readonly string[];
+}
+
+export const PROGRESS_QUERY = "progress";
+
+/** One workflow per distinct plan: a second submit of the same study finds the running one by this id. */
+export const studyWorkflowId = (study: string, planDigest: string): string => `strata-${study}-${planDigest.slice(0, 16)}`;
+
+const refsOf = (input: PlanInput): readonly ({ node: string } | { source: string })[] =>
+  (Array.isArray(input) ? input : [input]) as readonly ({ node: string } | { source: string })[];
+
+/** The ids of the nodes a node reads from, each once, in first-use order. */
+export const nodeDependencies = (node: PlanNode): string[] => {
+  const deps: string[] = [];
+  for (const input of Object.values(node.inputs)) {
+    for (const ref of refsOf(input)) if ("node" in ref && !deps.includes(ref.node)) deps.push(ref.node);
+  }
+  return deps;
+};
+
+/** Merges partial settings over the defaults. */
+export const activitySettings = (given: StudyWorkflowInput["activity"]): ActivitySettings => ({
+  startToCloseTimeout: given?.startToCloseTimeout ?? DEFAULT_ACTIVITY_SETTINGS.startToCloseTimeout,
+  heartbeatTimeout: given?.heartbeatTimeout ?? DEFAULT_ACTIVITY_SETTINGS.heartbeatTimeout,
+  retry: { ...DEFAULT_ACTIVITY_SETTINGS.retry, ...given?.retry },
+});

@@ -1,0 +1,113 @@
+// The study workflow: deterministic plan interpretation and nothing else. It runs in Temporal's sandbox, so it
+// imports only @temporalio/workflow and plain-data helpers; all I/O happens in the node activity.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  defineQuery,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  TimeoutFailure,
+} from "@temporalio/workflow";
+import type { PlanNode } from "../dsl/plan.js";
+import type { NodeResult } from "../engine/node-runner.js";
+import {
+  activitySettings,
+  NON_RETRYABLE_TYPES,
+  nodeDependencies,
+  PROGRESS_QUERY,
+  type NodeActivityInput,
+  type StudyProgress,
+  type StudyWorkflowInput,
+  type StudyWorkflowResult,
+  type UpstreamDigests,
+} from "./study-types.js";
+
+interface NodeActivities {
+  runNodeActivity(input: NodeActivityInput): Promise<NodeResult>;
+}
+
+export const progressQuery = defineQuery<StudyProgress>(PROGRESS_QUERY);
+
+/**
+ * The failure a node's activity ended with, as the workflow's own failure. A user or store error keeps its type,
+ * its readable message and its details (the wire form of the typed error), so the client rebuilds the very error
+ * the local executor would have raised. Anything else (retries exhausted, a timeout) names the node.
+ */
+const workflowFailure = (node: PlanNode, error: unknown): ApplicationFailure => {
+  if (error instanceof ApplicationFailure) return error; // already converted by the upstream node that failed
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (cause instanceof ApplicationFailure && (cause.nonRetryable || (NON_RETRYABLE_TYPES as readonly string[]).includes(cause.type ?? ""))) {
+    return ApplicationFailure.create({ type: cause.type ?? undefined, message: cause.message, details: cause.details ?? [], nonRetryable: true });
+  }
+  const what =
+    cause instanceof TimeoutFailure
+      ? `timed out (${(cause.timeoutType ?? "unknown").toLowerCase().replaceAll("_", "-")} timeout)`
+      : `failed: ${cause instanceof Error ? cause.message : String(cause)}`;
+  return ApplicationFailure.create({
+    type: "NodeFailed",
+    message: `node "${node.id}" (${node.step}) ${what}; no attempts left`,
+    cause: error instanceof Error ? error : undefined,
+    nonRetryable: true,
+  });
+};
+
+/**
+ * Runs a study plan: every node waits for the nodes it reads from, then runs as one activity, so independent
+ * branches run in parallel on whichever workers poll the queue. Only the plan, digests and per-node results
+ * (small JSON) travel through Temporal. The first node that fails for good cancels the others and fails the
+ * study with that node's error.
+ */
+export async function studyWorkflow(input: StudyWorkflowInput): Promise<StudyWorkflowResult> {
+  const { plan, planDigest } = input;
+  const settings = activitySettings(input.activity);
+  const { runNodeActivity } = proxyActivities<NodeActivities>({
+    startToCloseTimeout: settings.startToCloseTimeout,
+    heartbeatTimeout: settings.heartbeatTimeout,
+    retry: { ...settings.retry, nonRetryableErrorTypes: [...NON_RETRYABLE_TYPES] },
+  });
+
+  const finished = new Map<string, NodeResult>();
+  const running = new Set<string>();
+  setHandler(progressQuery, () => ({
+    finished: plan.nodes.flatMap((n) => {
+      const r = finished.get(n.id);
+      return r ? [{ id: r.id, step: r.step, cached: r.cached, seconds: r.seconds }] : [];
+    }),
+    running: plan.nodes.filter((n) => running.has(n.id)).map((n) => n.id),
+  }));
+
+  const scope = new CancellationScope();
+  try {
+    const results = await scope.run(() => {
+      const pending = new Map<string, Promise<NodeResult>>();
+      for (const node of plan.nodes) {
+        const deps = nodeDependencies(node);
+        const run = async (): Promise<NodeResult> => {
+          try {
+            await Promise.all(deps.map((d) => pending.get(d)!));
+            const upstream: UpstreamDigests = Object.fromEntries(
+              deps.map((d) => [d, Object.fromEntries(Object.entries(finished.get(d)!.outputs).map(([name, o]) => [name, o.digest]))]),
+            );
+            running.add(node.id);
+            const result = await runNodeActivity({ study: plan.study, planDigest, node, upstream });
+            finished.set(node.id, result);
+            return result;
+          } catch (e) {
+            throw isCancellation(e) ? e : workflowFailure(node, e);
+          } finally {
+            running.delete(node.id);
+          }
+        };
+        pending.set(node.id, run());
+      }
+      return Promise.all(plan.nodes.map((n) => pending.get(n.id)!));
+    });
+    return { nodes: results };
+  } catch (e) {
+    // The first failure (or the study's own cancellation) stops every node still running.
+    scope.cancel();
+    throw e;
+  }
+}
