@@ -75,3 +75,12 @@ export const kFoldSplit = (rows: number, seeds: readonly number[], folds: number
     { name: "role", type: "string", values: role },
   ]);
 };
+
+/** The case the determinism tests train in-process and in separate processes. */
+export const DETERMINISM_CASE = () => ({
+  table: separableTable(160, 4, 5),
+  split: kFoldSplit(160, [1, 2], 2),
+  features: ["x0", "x1", "x2", "x3"],
+  mlpParams: { layers: [16, 16], epochs: 12, batchSize: 32, patience: 4, dropout: 0.2 },
+  seed: 11,
+});
