@@ -43,3 +43,10 @@ export type UserError = PipelineError | DataError | UsageError;
 
 export const isUserError = (e: unknown): e is UserError =>
   e instanceof PipelineError || e instanceof DataError || e instanceof UsageError;
+
+/** A user error located in the given file when it names none yet (e.g. a data error raised by a step). */
+export const locatedIn = <E>(e: E, file: string): E => {
+  if (e instanceof DataError && e.file === undefined) return new DataError({ ...e, file, problem: e.problem }) as E;
+  if (e instanceof PipelineError && e.file === undefined) return new PipelineError({ ...e, file, problem: e.problem }) as E;
+  return e;
+};

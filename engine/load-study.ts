@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { canonicalJsonBytes } from "../artifacts/canonical-json.js";
 import type { ContentStore } from "../artifacts/store.js";
-import { PipelineError } from "../dsl/errors.js";
+import { locatedIn, PipelineError } from "../dsl/errors.js";
 import { inputRefs, isSourceInput, PLAN_FORMAT, planDigest, type PlanNode, type StudyPlan } from "../dsl/plan.js";
 import type { Study } from "../dsl/study.js";
 import { findProjectRoot, toProjectPath } from "./project.js";
@@ -33,8 +33,7 @@ export const loadStudy = async (pipelineFile: string): Promise<LoadedStudy> => {
   try {
     exported = ((await import(pathToFileURL(absolute).href)) as { default?: unknown }).default;
   } catch (e) {
-    if (e instanceof PipelineError) throw new PipelineError({ ...e, file: pipeline, problem: e.problem });
-    throw e;
+    throw locatedIn(e, pipeline);
   }
   if (!isStudy(exported)) {
     throw new PipelineError({ file: pipeline, problem: "the file has no study as its default export; end it with `export default study(\"name\", (s) => { ... })`" });

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Effect, Exit } from "effect";
 import { ContentStore } from "../artifacts/store.js";
+import { locatedIn } from "../dsl/errors.js";
 import { CodeDigests } from "./code-digest.js";
 import { environmentComponents, environmentDigest, hostFacts } from "./environment.js";
 import { storePlan, type LoadedStudy } from "./load-study.js";
@@ -55,7 +56,9 @@ export const runStudyLocally = async (
 ): Promise<Exit.Exit<RunOutcome, NodeFailure>> => {
   const startedAt = new Date();
   const t0 = performance.now();
-  const exit = await Effect.runPromiseExit(runPlanLocally(ctx, study.plan, { ...options, useCache: true }));
+  const exit = await Effect.runPromiseExit(
+    runPlanLocally(ctx, study.plan, { ...options, useCache: true }).pipe(Effect.mapError((e) => locatedIn(e, study.pipeline))),
+  );
   return Exit.map(exit, (results) => {
     storePlan(ctx.store, study.plan);
     const manifest = buildManifest(ctx, study, "local", results, startedAt, (performance.now() - t0) / 1000);

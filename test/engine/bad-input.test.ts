@@ -1,0 +1,44 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ContentStore } from "../../artifacts/store.js";
+import { strata } from "../support/cli.js";
+import { makeTempDir } from "../support/temp-project.js";
+
+/**
+ * The bad-input corpus (test/fixtures/bad-input): each case must end with one readable error naming the file,
+ * node and field, a non-zero exit, and a store holding nothing partial: no temp files, every object intact,
+ * no manifest, and no cache entry for the failed node.
+ */
+const cases = [
+  { file: "missing-file.ts", exit: 1, mentions: ["no-such-file.csv", 'node "ingest"', "inputs.file", "no such data file"] },
+  { file: "malformed-row.ts", exit: 1, mentions: ["malformed.csv", 'node "ingest"', "line 18", "expected 4 fields, found 3"] },
+  { file: "unknown-subgroup-column.ts", exit: 2, mentions: ["unknown-subgroup-column.ts", 'node "subgroups"', "params.rules[0].column", '"agegroup"'] },
+  { file: "wrong-param-type.ts", exit: 2, mentions: ["wrong-param-type.ts", 'node "holdout"', "params.testFraction", "Expected number"] },
+  { file: "empty-subgroup.ts", exit: 1, mentions: ["empty-subgroup.ts", 'node "subgroups"', '"over90" has no rows'] },
+  { file: "single-class-fold.ts", exit: 1, mentions: ["single-class-fold.ts", 'node "cv"', "old_female", "only class 0"] },
+] as const;
+
+describe("bad input", () => {
+  it.each(cases)("$file fails with one clear message and leaves nothing partial", async ({ file, exit, mentions }) => {
+    const storeDir = makeTempDir();
+    const r = await strata(["run", `test/fixtures/bad-input/${file}`, "--store", storeDir, "--no-lock", "--out", path.join(storeDir, "reports")]);
+    expect(r.code).toBe(exit);
+    const errors = r.stderr.split("\n").filter((l) => l.startsWith("strata: error:"));
+    expect(errors).toHaveLength(1);
+    for (const m of mentions) expect(errors[0]).toContain(m);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace for a user mistake
+
+    const store = new ContentStore(storeDir);
+    expect(store.listTemp()).toEqual([]);
+    for (const digest of store.listObjects()) expect(store.check(digest)).toBeUndefined();
+    expect(fs.existsSync(path.join(storeDir, "refs"))).toBe(false);
+    if (exit === 2) expect(store.listObjects()).toEqual([]); // a bad pipeline fails before anything runs
+    const indexed = fs.existsSync(path.join(storeDir, "index")) ? fs.readdirSync(path.join(storeDir, "index"), { recursive: true }).filter((f) => String(f).endsWith(".json")) : [];
+    const failedStep = errors[0]!.match(/\(([a-z]+\.[a-z-]+)\)/)![1];
+    for (const f of indexed) {
+      const entry = JSON.parse(fs.readFileSync(path.join(storeDir, "index", String(f)), "utf8")) as { step: string };
+      expect(entry.step).not.toBe(failedStep);
+    }
+  });
+});
