@@ -15,9 +15,15 @@ const HTML_ENTITIES: Readonly<Record<string, string>> = {
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (ch) => HTML_ENTITIES[ch]!);
 
 /**
- * Safe as literal text in a Markdown table cell or heading: line breaks become spaces, Markdown punctuation is
- * backslash-escaped (so `|` cannot end a cell and `*`, `[`, `]` cannot format or link), and &, <, >, " become
- * entities (Markdown renderers pass raw HTML through, so a name like <img onerror=…> must not stay markup).
+ * Safe as literal text in a Markdown table cell or heading (CommonMark / GFM): line breaks become spaces; the
+ * characters that can format, link, close a heading or end a cell (\ ` * _ [ ] | ~ #) are backslash-escaped; and a "<" that could open
+ * raw HTML or an autolink (followed by a letter, "/", "!" or "?") or an "&" that could start an entity is
+ * backslash-escaped too, so a name like <img onerror=…> stays text. Other characters stay as they are, so the
+ * source stays readable ("< 10" is left alone: "<" followed by a space opens nothing).
  */
 export const escapeMarkdown = (text: string): string =>
-  escapeHtml(text.replace(/\r\n|\r|\n/g, " ").replace(/[\\`*_{}[\]()#+\-.!|~]/g, (ch) => `\\${ch}`));
+  text
+    .replace(/\r\n|\r|\n/g, " ")
+    .replace(/[\\`*_[\]|~#]/g, (ch) => `\\${ch}`)
+    .replace(/<(?=[A-Za-z/!?])/g, "\\<")
+    .replace(/&(?=[A-Za-z#])/g, "\\&");

@@ -57,8 +57,10 @@ describe("escaping helpers", () => {
     expect(escapeHtml(`a<b>&"c'`)).toBe("a&lt;b&gt;&amp;&quot;c&#39;");
   });
   it("keeps Markdown cells literal: no pipes, no formatting, no raw HTML, one line", () => {
-    expect(escapeMarkdown("a|b*c_d[e](f)\nx")).toBe("a\\|b\\*c\\_d\\[e\\]\\(f\\) x");
-    expect(escapeMarkdown(EVIL)).toBe("&lt;img src=x onerror=alert\\(1\\)&gt;");
+    expect(escapeMarkdown("a|b*c_d[e](f)\nx #1")).toBe("a\\|b\\*c\\_d\\[e\\](f) x \\#1");
+    expect(escapeMarkdown(EVIL)).toBe("\\<img src=x onerror=alert(1)>");
+    expect(escapeMarkdown("</b> <!-- &amp; &#60; a & b")).toBe("\\</b> \\<!-- \\&amp; &\\#60; a & b"); // "&#60;" loses its "#" to an escape: literal text either way
+    expect(escapeMarkdown("< 10 and 3 < 4")).toBe("< 10 and 3 < 4");
   });
 });
 
@@ -72,8 +74,8 @@ describe("report.study", () => {
 
   it("escapes them in Markdown too", async () => {
     const { markdown } = await render();
-    expect(markdown).not.toContain("<img");
-    expect(markdown).toContain("| &lt;img src=x onerror=alert\\(1\\)&gt; |");
+    expect(markdown).not.toMatch(/(^|[^\\])<img/);
+    expect(markdown).toContain("| \\<img src=x onerror=alert(1)> |");
   });
 
   it("is one self-contained HTML file: inline CSS, no scripts, no external fetches", async () => {
@@ -94,16 +96,16 @@ describe("report.study", () => {
     expect(htmlRow.match(/&lt; 10/g)).toHaveLength(3 + 3 * 2); // n, positives, test n; 3 metrics × 2 models
     const mdRow = markdown.split("\n").find((l) => l.startsWith("| old\\_female |"))!;
     expect(mdRow).toBeDefined();
-    expect(mdRow.split("|").slice(2, -1).map((c) => c.trim())).toEqual(new Array(9).fill("&lt; 10"));
+    expect(mdRow.split("|").slice(2, -1).map((c) => c.trim())).toEqual(new Array(9).fill("< 10"));
   });
 
   it("shows large groups as numbers, mean ± sd, and suppresses positives whose complement is small", async () => {
     const { markdown } = await render();
     const overall = markdown.split("\n").find((l) => l.startsWith("| overall |"))!;
     // overall n and positives are summed from the groups: 217 people, 179 positive, 38 negative
-    expect(overall).toBe("| overall | 217 | 179 | 59–60 | 83\\.12 ± 5\\.00 | 0\\.900 ± 0\\.040 | 0\\.120 ± 0\\.020 | 83\\.12 ± 5\\.00 | 0\\.900 ± 0\\.040 | 0\\.120 ± 0\\.020 |");
+    expect(overall).toBe("| overall | 217 | 179 | 59–60 | 83.12 ± 5.00 | 0.900 ± 0.040 | 0.120 ± 0.020 | 83.12 ± 5.00 | 0.900 ± 0.040 | 0.120 ± 0.020 |");
     const young = markdown.split("\n").find((l) => l.startsWith("| young\\_male |"))!;
-    expect(young.split("|")[3]!.trim()).toBe("&lt; 10"); // 145 positives of 150: 5 negatives could be derived
+    expect(young.split("|")[3]!.trim()).toBe("< 10"); // 145 positives of 150: 5 negatives could be derived
     expect(young.split("|")[2]!.trim()).toBe("150");
   });
 
@@ -111,7 +113,7 @@ describe("report.study", () => {
     const { markdown } = await render({ title: "t", minCell: 5 });
     const row = markdown.split("\n").find((l) => l.startsWith("| old\\_female |"))!;
     expect(row).toContain("| 7 |");
-    expect(row).toContain("&lt; 5");
+    expect(row).toContain("< 5");
   });
 
   it("is deterministic", async () => {
