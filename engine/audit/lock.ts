@@ -1,0 +1,122 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { randomBytes } from "node:crypto";
+import { Schema } from "effect";
+import { canonicalJson } from "../../artifacts/canonical-json.js";
+import { UsageError } from "../../dsl/errors.js";
+import type { RunManifest } from "../manifest.js";
+
+/**
+ * study.lock: the accepted run of every study in a folder, meant to be committed (like dvc.lock). One file per
+ * folder, so pipelines/heart-disease.ts and pipelines/heart-bias-modulation.ts share pipelines/study.lock, each
+ * under its own pipeline path. It holds digests only (no timings, hosts or dates), with sorted keys and one field
+ * per line, so a diff shows exactly which node's outputs changed.
+ */
+export const LOCK_FORMAT = "strata-lock/1";
+export const LOCK_FILE = "study.lock";
+
+const Digest = Schema.String.check(Schema.isPattern(/^[0-9a-f]{64}$/));
+
+const LockEntrySchema = Schema.Struct({
+  study: Schema.String,
+  planDigest: Digest,
+  manifest: Digest,
+  /** node id -> output name -> file digest */
+  nodes: Schema.Record(Schema.String, Schema.Record(Schema.String, Digest)),
+});
+
+const StudyLockSchema = Schema.Struct({
+  format: Schema.Literal(LOCK_FORMAT),
+  /** keyed by the pipeline file, relative to the project root */
+  studies: Schema.Record(Schema.String, LockEntrySchema),
+});
+
+export type LockEntry = typeof LockEntrySchema.Type;
+export type StudyLock = typeof StudyLockSchema.Type;
+
+/** The lock file that belongs to a pipeline: study.lock in the pipeline's folder. */
+export const lockPathFor = (pipelineFile: string): string => path.join(path.dirname(path.resolve(pipelineFile)), LOCK_FILE);
+
+export const lockEntryFromManifest = (manifestDigest: string, manifest: RunManifest): LockEntry => ({
+  study: manifest.study,
+  planDigest: manifest.planDigest,
+  manifest: manifestDigest,
+  nodes: Object.fromEntries(manifest.nodes.map((n) => [n.id, Object.fromEntries(Object.entries(n.outputs).map(([k, o]) => [k, o.digest]))])),
+});
+
+const sortDeep = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(sortDeep);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.keys(value as Record<string, unknown>)
+        .sort()
+        .map((k) => [k, sortDeep((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+};
+
+/** Sorted keys, two-space indent (so one field per line), newline at the end: stable and diff-friendly. */
+export const renderLock = (lock: StudyLock): string => JSON.stringify(sortDeep(lock), null, 2) + "\n";
+
+/** undefined when there is no lock file; a UsageError naming the file when it is not a valid lock. */
+export const readLock = (file: string): StudyLock | undefined => {
+  if (!fs.existsSync(file)) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new UsageError({ problem: `${file} is not valid JSON (${e instanceof Error ? e.message : String(e)}); restore it from git or delete it and rerun the study` });
+  }
+  try {
+    return Schema.decodeUnknownSync(StudyLockSchema)(raw);
+  } catch (e) {
+    const first = (e instanceof Error ? e.message : String(e)).split("\n").slice(0, 2).join(" ");
+    throw new UsageError({ problem: `${file} is not a ${LOCK_FORMAT} lock file: ${first}` });
+  }
+};
+
+const writeAtomic = (file: string, text: string): void => {
+  const tmp = `${file}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+};
+
+/** Same study, plan and output digests: the two entries differ at most in which manifest recorded them. */
+export const sameResults = (a: LockEntry, b: LockEntry): boolean =>
+  a.study === b.study && a.planDigest === b.planDigest && canonicalJson(a.nodes) === canonicalJson(b.nodes);
+
+export type LockUpdate = "created" | "updated" | "unchanged";
+
+/**
+ * Records a successful run in the pipeline's study.lock. A run with the same plan and the same output digests as
+ * the locked one leaves the file untouched (its manifest differs only in timings and host), provided the locked
+ * manifest is still in the store, so the lock changes only when results change. Other studies in the file are
+ * kept; the file is re-read right before the atomic write.
+ */
+export const recordLock = (
+  pipelineFile: string,
+  pipeline: string,
+  entry: LockEntry,
+  manifestInStore: (digest: string) => boolean,
+): { file: string; update: LockUpdate } => {
+  const file = lockPathFor(pipelineFile);
+  const existing = readLock(file);
+  const previous = existing?.studies[pipeline];
+  if (previous && sameResults(previous, entry) && manifestInStore(previous.manifest)) return { file, update: "unchanged" };
+  const lock: StudyLock = { format: LOCK_FORMAT, studies: { ...(existing?.studies ?? {}), [pipeline]: entry } };
+  writeAtomic(file, renderLock(lock));
+  return { file, update: previous ? "updated" : "created" };
+};
+
+/** Output digests that differ between a locked entry and a new one, as "node.output" names. */
+export const changedOutputs = (locked: LockEntry, now: LockEntry): string[] => {
+  const pairs = new Map<string, readonly [string, string]>();
+  for (const side of [locked.nodes, now.nodes]) {
+    for (const [node, outs] of Object.entries(side)) for (const o of Object.keys(outs)) pairs.set(`${node}.${o}`, [node, o]);
+  }
+  return [...pairs.entries()]
+    .filter(([, [node, out]]) => locked.nodes[node]?.[out] !== now.nodes[node]?.[out])
+    .map(([name]) => name)
+    .sort();
+};
