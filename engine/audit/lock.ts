@@ -101,12 +101,45 @@ export const recordLock = (
   manifestInStore: (digest: string) => boolean,
 ): { file: string; update: LockUpdate } => {
   const file = lockPathFor(pipelineFile);
-  const existing = readLock(file);
-  const previous = existing?.studies[pipeline];
-  if (previous && sameResults(previous, entry) && manifestInStore(previous.manifest)) return { file, update: "unchanged" };
-  const lock: StudyLock = { format: LOCK_FORMAT, studies: { ...(existing?.studies ?? {}), [pipeline]: entry } };
-  writeAtomic(file, renderLock(lock));
-  return { file, update: previous ? "updated" : "created" };
+  return withFileLock(`${file}.lck`, () => {
+    const existing = readLock(file);
+    const previous = existing?.studies[pipeline];
+    if (previous && sameResults(previous, entry) && manifestInStore(previous.manifest)) return { file, update: "unchanged" as const };
+    const lock: StudyLock = { format: LOCK_FORMAT, studies: { ...(existing?.studies ?? {}), [pipeline]: entry } };
+    writeAtomic(file, renderLock(lock));
+    return { file, update: previous ? ("updated" as const) : ("created" as const) };
+  });
+};
+
+/**
+ * Serialises read-modify-write of one lock file across processes (two pipelines of one folder finishing at
+ * once): an exclusive-create marker file, retried for a few seconds, taken over if it is older than a minute.
+ */
+const withFileLock = <A>(marker: string, f: () => A): A => {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      fs.closeSync(fs.openSync(marker, "wx"));
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      const age = (() => {
+        try {
+          return Date.now() - fs.statSync(marker).mtimeMs;
+        } catch {
+          return 0;
+        }
+      })();
+      if (age > 60_000) fs.rmSync(marker, { force: true });
+      else if (Date.now() > deadline) throw new Error(`could not lock ${marker} for 10 s; if no strata run is writing it, delete it`);
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
+    }
+  }
+  try {
+    return f();
+  } finally {
+    fs.rmSync(marker, { force: true });
+  }
 };
 
 /** Output digests that differ between a locked entry and a new one, as "node.output" names. */

@@ -146,48 +146,52 @@ const replayProgress = (err: NodeJS.WriteStream, onKeyCheck: (c: KeyCheck, p: re
   };
 };
 
-const printKeyCheck = (out: NodeJS.WritableStream, check: KeyCheck, problems: readonly StoreProblem[], objects: number) => {
-  out.write(`\n1. key check (code and environment, before anything runs)\n`);
-  out.write(check.environment.changes.length === 0
+/** Stage 1 as text: environment, per-node key status with what drifted, raw-file notes, store integrity. */
+export const renderKeyCheck = (check: KeyCheck, problems: readonly StoreProblem[], objects: number): string => {
+  const out: string[] = [`\n1. key check (code and environment, before anything runs)\n`];
+  out.push(check.environment.changes.length === 0
     ? `  environment  unchanged (${Object.entries(check.environment.now).map(([k, v]) => `${k}=${v}`).join(" ")})\n`
     : `  environment  CHANGED: ${check.environment.changes.map((c) => c.detail).join("; ")}\n`);
   const width = Math.max(...check.nodes.map((n) => n.id.length), 4);
   for (const n of check.nodes) {
     if (n.status === "unchanged") {
-      out.write(`  ✓ ${n.id.padEnd(width)}  key unchanged\n`);
+      out.push(`  ✓ ${n.id.padEnd(width)}  key unchanged\n`);
       continue;
     }
     const own = n.changes.filter((c) => c.component !== "environment");
-    out.write(`  ✗ ${n.id.padEnd(width)}  ${n.status === "unavailable" ? "code unavailable" : "key drift"} (${n.step}, ${n.module})\n`);
-    for (const c of own) out.write(`      ${c.component} ${c.detail}\n`);
-    if (own.length < n.changes.length) out.write(`      environment changed (see above)\n`);
+    out.push(`  ✗ ${n.id.padEnd(width)}  ${n.status === "unavailable" ? "code unavailable" : "key drift"} (${n.step}, ${n.module})\n`);
+    for (const c of own) out.push(`      ${c.component} ${c.detail}\n`);
+    if (own.length < n.changes.length) out.push(`      environment changed (see above)\n`);
   }
   for (const s of check.sources) {
-    out.write(`  note: raw file ${s.path} on disk ${s.now === "missing" ? "is missing" : `differs (${shortDigest(s.recorded)} → ${shortDigest(s.now)})`}; the replay uses the recorded bytes\n`);
+    out.push(`  note: raw file ${s.path} on disk ${s.now === "missing" ? "is missing" : `differs (${shortDigest(s.recorded)} → ${shortDigest(s.now)})`}; the replay uses the recorded bytes\n`);
   }
-  if (problems.length === 0) out.write(`  store        all ${objects} referenced objects verify\n`);
-  else for (const p of problems) out.write(`  ✗ store      ${p.message}\n`);
+  if (problems.length === 0) out.push(`  store        all ${objects} referenced objects verify\n`);
+  else for (const p of problems) out.push(`  ✗ store      ${p.message}\n`);
+  return out.join("");
 };
 
-const printReplay = (out: NodeJS.WritableStream, r: ReplayReport) => {
-  out.write(`\n2. isolated replay (recorded inputs, cache off, scratch store)\n`);
+/** Stages 2 and 3 as text: one line per node (with the differences of divergent ones), then the verdict. */
+export const renderReplay = (r: ReplayReport): string => {
+  const out: string[] = [`\n2. isolated replay (recorded inputs, cache off, scratch store)\n`];
   const width = Math.max(...r.nodes.map((n) => n.id.length), 4);
   for (const n of r.nodes) {
-    out.write(`  ${symbol(n)} ${n.id.padEnd(width)}  ${n.kind === "none" ? "identical" : n.kind}${n.kind === "none" ? ` (${n.outputs.length} output${n.outputs.length === 1 ? "" : "s"})` : ""}\n`);
+    out.push(`  ${symbol(n)} ${n.id.padEnd(width)}  ${n.kind === "none" ? "identical" : n.kind}${n.kind === "none" ? ` (${n.outputs.length} output${n.outputs.length === 1 ? "" : "s"})` : ""}\n`);
     if (n.kind === "none") continue;
     const lines = n.outputs.length > 0 && n.objects.length === 0 ? n.outputs.filter((c) => c.level !== "identical").map(describeComparison) : [n.detail];
-    for (const l of lines) out.write(`      ${l}\n`);
+    for (const l of lines) out.push(`      ${l}\n`);
   }
   const v = r.verdict;
-  out.write(`\n3. verdict\n`);
-  if (v.ok) out.write(`  REPRODUCED: ${v.summary}\n`);
+  out.push(`\n3. verdict\n`);
+  if (v.ok) out.push(`  REPRODUCED: ${v.summary}\n`);
   else if (v.firstDivergent) {
     const f = v.firstDivergent;
     const heading = f.kind === "corrupt-object" || f.kind === "input-unavailable" ? "STORE ALTERED" : "DIVERGED";
-    out.write(`  ${heading} at node ${f.node} (${f.step}): ${f.kind}\n      ${f.detail}\n  why: ${f.diagnosis}\n`);
-    if (v.divergent > 1) out.write(`  (${v.divergent} of ${r.nodes.length} nodes diverge; ${v.identical} identical)\n`);
-    if (v.storeProblems.length > 0) out.write(`  ${v.storeProblems.length} referenced object${v.storeProblems.length === 1 ? " is" : "s are"} corrupt or missing (listed under the key check)\n`);
-  } else out.write(`  NOT REPRODUCED: ${v.summary}\n`);
+    out.push(`  ${heading} at node ${f.node} (${f.step}): ${f.kind}\n      ${f.detail}\n  why: ${f.diagnosis}\n`);
+    if (v.divergent > 1) out.push(`  (${v.divergent} of ${r.nodes.length} nodes diverge; ${v.identical} identical)\n`);
+    if (v.storeProblems.length > 0) out.push(`  ${v.storeProblems.length} referenced object${v.storeProblems.length === 1 ? " is" : "s are"} corrupt or missing (listed under the key check)\n`);
+  } else out.push(`  NOT REPRODUCED: ${v.summary}\n`);
+  return out.join("");
 };
 
 type ReplayEntry = ReplayReport | { readonly manifest: string; readonly error: { readonly kind: string; readonly object: string; readonly message: string }; readonly verdict: { readonly ok: false; readonly summary: string } };
@@ -224,11 +228,11 @@ export const replayCommand = async (argv: readonly string[]): Promise<number> =>
     process.stderr.write(`strata: replaying study ${manifest.study}, manifest ${shortDigest(digest)} (${manifest.nodes.length} nodes) from ${targets.store.root}\n`);
     const objects = manifestReferences(digest, manifest).length - 1;
     const events = replayProgress(process.stderr, (check, problems) => {
-      if (!flags.json) printKeyCheck(out, check, problems, objects);
+      if (!flags.json) out.write(renderKeyCheck(check, problems, objects));
     });
     const report = await replayRun({ root, store: targets.store, concurrency: flags.concurrency ?? defaultConcurrency(), events }, digest, manifest);
     entries.push(report);
-    if (!flags.json) printReplay(out, report);
+    if (!flags.json) out.write(renderReplay(report));
   }
   const ok = entries.every((e) => e.verdict.ok);
   if (flags.json) out.write(JSON.stringify({ ok, replays: entries }) + "\n");
