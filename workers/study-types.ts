@@ -59,6 +59,8 @@ export type UpstreamDigests = { readonly [nodeId: string]: { readonly [output: s
 export interface NodeActivityInput {
   readonly study: string;
   readonly planDigest: string;
+  /** The pipeline file: a user error that names no file is located in it, as on the local executor. */
+  readonly pipeline: string;
   readonly node: PlanNode;
   readonly upstream: UpstreamDigests;
 }

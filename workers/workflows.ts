@@ -91,7 +91,7 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<StudyWor
               deps.map((d) => [d, Object.fromEntries(Object.entries(finished.get(d)!.outputs).map(([name, o]) => [name, o.digest]))]),
             );
             running.add(node.id);
-            const result = await runNodeActivity({ study: plan.study, planDigest, node, upstream });
+            const result = await runNodeActivity({ study: plan.study, planDigest, pipeline: input.pipeline, node, upstream });
             finished.set(node.id, result);
             return result;
           } catch (e) {
