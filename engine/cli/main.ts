@@ -1,18 +1,18 @@
 import { isUserError, UsageError } from "../../dsl/errors.js";
 import { CorruptObjectError, MissingObjectError } from "../../artifacts/errors.js";
-import { explainCommand, showCommand, verifyCommand } from "./inspect.js";
-import { runCommand } from "./run.js";
-import { exportCommand, lineageCommand, replayCommand } from "./audit.js";
 
-const commands: Record<string, { run: (argv: readonly string[]) => Promise<number>; summary: string }> = {
-  run: { run: runCommand, summary: "run a study on the embedded local engine" },
-  show: { run: showCommand, summary: "show a recorded run (manifest)" },
-  explain: { run: explainCommand, summary: "say which cache-key components changed since the last run" },
-  verify: { run: verifyCommand, summary: "re-hash every stored object and name the bad ones" },
-  replay: { run: replayCommand, summary: "re-execute a recorded run in isolation and compare every output bit for bit" },
-  export: { run: exportCommand, summary: "write a run as a portable bundle (--to) or a Workflow Run RO-Crate (--ro-crate)" },
-  lineage: { run: lineageCommand, summary: "show the nodes, params and inputs that produced an artifact, back to raw files" },
-  // Temporal commands load the SDK on demand, so other commands start as fast as before.
+type Command = (argv: readonly string[]) => Promise<number>;
+
+// Each command's module is imported only when that command runs: startup is most of a warm run's time, and the
+// Temporal SDK alone adds about a second.
+const commands: Record<string, { run: Command; summary: string }> = {
+  run: { run: async (argv) => (await import("./run.js")).runCommand(argv), summary: "run a study on the embedded local engine" },
+  show: { run: async (argv) => (await import("./inspect.js")).showCommand(argv), summary: "show a recorded run (manifest)" },
+  explain: { run: async (argv) => (await import("./inspect.js")).explainCommand(argv), summary: "say which cache-key components changed since the last run" },
+  verify: { run: async (argv) => (await import("./inspect.js")).verifyCommand(argv), summary: "re-hash every stored object and name the bad ones" },
+  replay: { run: async (argv) => (await import("./audit.js")).replayCommand(argv), summary: "re-execute a recorded run in isolation and compare every output bit for bit" },
+  export: { run: async (argv) => (await import("./audit.js")).exportCommand(argv), summary: "write a run as a portable bundle (--to) or a Workflow Run RO-Crate (--ro-crate)" },
+  lineage: { run: async (argv) => (await import("./audit.js")).lineageCommand(argv), summary: "show the nodes, params and inputs that produced an artifact, back to raw files" },
   worker: { run: async (argv) => (await import("./worker.js")).workerCommand(argv), summary: "run study nodes from a Temporal task queue (for run --engine temporal)" },
   dev: { run: async (argv) => (await import("./dev.js")).devCommand(argv), summary: "start a local Temporal dev server plus a worker" },
 };
