@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The strata command. Pipelines are TypeScript files, so the tsx loader is registered before anything loads.
-import { register } from "tsx/esm/api";
+// The strata command. Pipelines and steps are TypeScript, so the project's TypeScript hooks are registered first.
+import { register } from "node:module";
 
-register();
+register("./ts-hooks.mjs", import.meta.url);
+process.setSourceMapsEnabled(true);
 const { main } = await import("../engine/cli/main.ts");
 process.exitCode = await main(process.argv.slice(2));

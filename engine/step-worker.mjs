@@ -1,6 +1,7 @@
-// Worker-thread entry: registers the TypeScript loader in this thread, then serves step tasks from the pool.
-import { register } from "tsx/esm/api";
+// Worker-thread entry: registers the project's TypeScript hooks in this thread, then serves step tasks from the pool.
+import { register } from "node:module";
 
-register();
+register("../bin/ts-hooks.mjs", import.meta.url);
+process.setSourceMapsEnabled(true);
 const { serveStepTasks } = await import("./step-worker-loop.ts");
 serveStepTasks();

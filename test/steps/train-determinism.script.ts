@@ -1,5 +1,5 @@
 /**
- * Run by train-*.test.ts in a fresh `tsx` process: trains both models on the shared fixtures and prints the
+ * Run by train-*.test.ts in a fresh process (node bin/run-ts.mjs): trains both models on the shared fixtures and prints the
  * digests of their outputs as one JSON line, so tests can compare digests across processes.
  */
 import { canonicalJson } from "../../artifacts/canonical-json.js";

@@ -104,9 +104,8 @@ describe("train.mlp", () => {
 
 describe("determinism across runs and processes", () => {
   it("gives identical digests twice in-process and in two fresh processes", async () => {
-    const tsx = path.join(root, "node_modules", ".bin", "tsx");
     const script = path.join(here, "train-determinism.script.ts");
-    const spawn = () => run(tsx, [script], { cwd: root, timeout: 120_000 }).then((r) => JSON.parse(r.stdout.trim()) as Record<string, string>);
+    const spawn = () => run(process.execPath, [path.join(root, "bin/run-ts.mjs"), script], { cwd: root, timeout: 120_000 }).then((r) => JSON.parse(r.stdout.trim()) as Record<string, string>);
     const processes = Promise.all([spawn(), spawn()]);
     const first = await trainDigests();
     const second = await trainDigests();
