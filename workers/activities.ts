@@ -78,7 +78,9 @@ export const createActivities = (ctx: EngineContext, log: ActivityLog = silentAc
         // the typed error so the client can rebuild it.
         const e = locatedIn(typed.error, input.pipeline);
         log.failed(node, attempt, e.message, false);
-        throw ApplicationFailure.create({ type: e._tag, message: e.message, details: [toWireError(e)], nonRetryable: true });
+        const failure = ApplicationFailure.create({ type: e._tag, message: e.message, details: [toWireError(e)], nonRetryable: true });
+        failure.stack = ""; // a user error is not a bug: its message says it all, a stack would be noise in the UI
+        throw failure;
       }
       // A defect (a bug, a worker thread that died): retryable, with its stack.
       const defect = Cause.squash(exit.cause);

@@ -56,12 +56,15 @@ describe("durable execution on Temporal", () => {
     const run = strata(["run", fixture("slow.ts"), "--engine", "temporal", "--address", server.address, "--store", store, "--json", "--heartbeat-timeout", "5s", "--retry-initial", "200ms"]);
     await doomed.waitFor(/▶ train \(fixture\.slow\) running, attempt 1/, 90_000);
     await new Promise((r) => setTimeout(r, 1500)); // well inside the 4 s step
+    const killedAt = performance.now();
     doomed.kill("SIGKILL");
     expect(await doomed.exited).toBe("SIGKILL");
     expect(doomed.stderr()).not.toMatch(/● train/);
 
     survivor = await startWorker(server.address, store, ["--concurrency", "1"]);
+    const survivorUp = (performance.now() - killedAt) / 1000;
     expect(await run.exited, run.stderr()).toBe(0);
+    console.log(`crash recovery: new worker polling ${survivorUp.toFixed(1)} s after the SIGKILL; study done ${((performance.now() - killedAt) / 1000).toFixed(1)} s after it`);
     expect(survivor.stderr()).toMatch(/● train \d+\.\d+s, attempt 2/);
 
     const { manifest } = readManifest(new ContentStore(store), jsonSummary(run.stdout()).manifest);
