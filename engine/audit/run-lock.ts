@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import { ContentStore, resolveStoreRoot } from "../../artifacts/store.js";
+import { UsageError } from "../../dsl/errors.js";
 import type { LoadedStudy } from "../load-study.js";
 import type { RunManifest } from "../manifest.js";
 import { checkFrozen } from "./frozen.js";
@@ -36,6 +37,14 @@ export const lockAfterRun = (
       : `strata: warning: --frozen: the plan matches the lock but ${changed.length} output${changed.length === 1 ? "" : "s"} differ from it (${changed.slice(0, 5).join(", ")}${changed.length > 5 ? ", ..." : ""}); the lock was not written. \`strata replay ${shown(lockPathFor(pipelineFile))}\` tells why.\n`;
   }
   if (!options.write) return "";
-  const { file, update } = recordLock(pipelineFile, study.pipeline, entry, (d) => store.has(d));
+  let recorded: ReturnType<typeof recordLock>;
+  try {
+    recorded = recordLock(pipelineFile, study.pipeline, entry, (d) => store.has(d));
+  } catch (e) {
+    // The run itself succeeded and is stored; a lock file that cannot be read is left as it is, with a warning.
+    if (!(e instanceof UsageError)) throw e;
+    return `strata: warning: study.lock not updated: ${e.message}\n`;
+  }
+  const { file, update } = recorded;
   return update === "unchanged" ? `strata: ${shown(file)} unchanged (same plan and outputs)\n` : `strata: ${update} ${shown(file)} (commit it to accept this run)\n`;
 };
