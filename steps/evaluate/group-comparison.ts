@@ -1,0 +1,50 @@
+/**
+ * Between-group comparison of one metric in the sense of Fairlearn's MetricFrame (fairlearn.metrics.MetricFrame):
+ * group_min and group_max over the groups; difference "between_groups" = max − min and "to_overall" =
+ * max_g |M_g − M_overall|; ratio "between_groups" = min / max and "to_overall" = min_g min(M_g / M_overall,
+ * M_overall / M_g). Groups whose value is undefined (null) are left out, as pandas' min and max skip NaN.
+ * A ratio is null where it would divide by zero.
+ */
+export interface GroupComparison {
+  /** The groups that had a value. */
+  readonly groups: readonly string[];
+  readonly groupMin: number | null;
+  readonly groupMax: number | null;
+  readonly argMin: string | null;
+  readonly argMax: string | null;
+  readonly differenceBetweenGroups: number | null;
+  readonly differenceToOverall: number | null;
+  readonly ratioBetweenGroups: number | null;
+  readonly ratioToOverall: number | null;
+}
+
+export const compareGroups = (byGroup: readonly { readonly group: string; readonly value: number | null }[], overall: number | null): GroupComparison => {
+  const present = byGroup.filter((g): g is { group: string; value: number } => g.value !== null && !Number.isNaN(g.value));
+  if (present.length === 0) {
+    return { groups: [], groupMin: null, groupMax: null, argMin: null, argMax: null, differenceBetweenGroups: null, differenceToOverall: null, ratioBetweenGroups: null, ratioToOverall: null };
+  }
+  let min = present[0]!;
+  let max = present[0]!;
+  for (const g of present) {
+    if (g.value < min.value) min = g;
+    if (g.value > max.value) max = g;
+  }
+  let differenceToOverall: number | null = null;
+  let ratioToOverall: number | null = null;
+  if (overall !== null && !Number.isNaN(overall)) {
+    differenceToOverall = Math.max(...present.map((g) => Math.abs(g.value - overall)));
+    const ratios = present.map((g) => (g.value === 0 || overall === 0 ? null : Math.min(g.value / overall, overall / g.value)));
+    ratioToOverall = ratios.includes(null) ? null : Math.min(...(ratios as number[]));
+  }
+  return {
+    groups: present.map((g) => g.group),
+    groupMin: min.value,
+    groupMax: max.value,
+    argMin: min.group,
+    argMax: max.group,
+    differenceBetweenGroups: max.value - min.value,
+    differenceToOverall,
+    ratioBetweenGroups: max.value === 0 ? null : min.value / max.value,
+    ratioToOverall,
+  };
+};
