@@ -1,7 +1,6 @@
 // The heart-disease study end to end through the audit commands: replayed bit for bit from an exported bundle in
 // another folder (models included), lineage of the final metrics back to the raw UCI file, and its RO-Crate.
-// About 1.5 minutes (the study trains 25 logistic regressions and 25 MLPs, then replays them); set
-// STRATA_AUDIT_SKIP_HEART=1 to leave it out of a quick local run.
+// About 1.5 minutes (the study trains 25 logistic regressions and 25 MLPs, then replays them).
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -11,9 +10,7 @@ import { json, REPO, strata, tempDir } from "./support.js";
 
 const PIPELINE = "pipelines/heart-disease.ts";
 const RAW = "data/heart-cleveland/processed.cleveland.data";
-const skip = process.env["STRATA_AUDIT_SKIP_HEART"] === "1" || !fs.existsSync(path.join(REPO, PIPELINE));
-
-describe.skipIf(skip)("heart-disease study audit", () => {
+describe("heart-disease study audit", () => {
   let work: string;
   let store: string;
   let run: { manifest: string; nodes: { id: string; outputs: Record<string, string> }[] };

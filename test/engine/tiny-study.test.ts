@@ -11,7 +11,8 @@ interface RunJson {
   nodes: { id: string; step: string; cached: boolean; outputs: Record<string, string> }[];
 }
 
-const run = async (args: string[], cwd?: string) => jsonOf<RunJson>(await strata(["run", ...args, "--json"], cwd ? { cwd } : {}));
+// --no-lock: runs inside the repository must not write study.lock files into it.
+const run = async (args: string[], cwd?: string) => jsonOf<RunJson>(await strata(["run", ...args, "--no-lock", "--json"], cwd ? { cwd } : {}));
 const cachedById = (r: RunJson) => Object.fromEntries(r.nodes.map((n) => [n.id, n.cached]));
 
 describe("the local engine on a tiny study", () => {
@@ -74,7 +75,7 @@ describe("the local engine on a tiny study", () => {
     expect(verify.code).toBe(1);
     expect(verify.stdout).toContain(`BAD ${victim}`);
 
-    const rerun = await strata(["run", "test/fixtures/pipelines/tiny.ts", "--store", storeDir, "--json"]);
+    const rerun = await strata(["run", "test/fixtures/pipelines/tiny.ts", "--store", storeDir, "--no-lock", "--json"]);
     expect(rerun.stderr).toContain(`store object ${victim} is corrupt`);
     const again = jsonOf<RunJson>(rerun);
     expect(cachedById(again)["a"]).toBe(false);
