@@ -62,6 +62,7 @@ export const runOnTemporal = async (
   // The client needs no step pool; a context of size 1 gives the store and this machine's environment.
   const ctx = makeEngineContext(study.root, resolveStoreRoot(flags.store), 1);
   const tc = await connectClient(target.address, target.namespace);
+  let detach: (() => void) | undefined;
   try {
     const sub = await submitStudy(tc, input, target.taskQueue);
     process.stderr.write(
@@ -73,6 +74,15 @@ export const runOnTemporal = async (
       process.stderr.write(`strata: no worker polls task queue "${target.taskQueue}" yet; the study waits until one does (start one with \`strata worker --store ${ctx.store.root}\`)\n`);
     }
     const printProgress = progressPrinter(process.stderr, study.plan.nodes.length);
+    // Ctrl-C leaves the study running on the workers: say how to come back to it or stop it.
+    detach = () => {
+      process.stderr.write(
+        `\nstrata: stopped waiting; study workflow ${sub.workflowId} keeps running. Run the same command again to attach, ` +
+          `or cancel it with: temporal workflow cancel --workflow-id ${sub.workflowId} --address ${target.address} --namespace ${target.namespace}\n`,
+      );
+      process.exit(130);
+    };
+    process.once("SIGINT", detach);
     let result;
     try {
       result = await waitForStudy(sub, printProgress);
@@ -110,6 +120,7 @@ export const runOnTemporal = async (
     }
     return 0;
   } finally {
+    if (detach) process.off("SIGINT", detach);
     await tc.close();
     await ctx.pool.close();
   }
