@@ -3,7 +3,7 @@
  * group_min and group_max over the groups; difference "between_groups" = max − min and "to_overall" =
  * max_g |M_g − M_overall|; ratio "between_groups" = min / max and "to_overall" = min_g min(M_g / M_overall,
  * M_overall / M_g). Groups whose value is undefined (null) are left out, as pandas' min and max skip NaN.
- * A ratio is null where it would divide by zero.
+ * A ratio is null where Fairlearn's would be NaN (0 / 0).
  */
 export interface GroupComparison {
   /** The groups that had a value. */
@@ -33,7 +33,11 @@ export const compareGroups = (byGroup: readonly { readonly group: string; readon
   let ratioToOverall: number | null = null;
   if (overall !== null && !Number.isNaN(overall)) {
     differenceToOverall = Math.max(...present.map((g) => Math.abs(g.value - overall)));
-    const ratios = present.map((g) => (g.value === 0 || overall === 0 ? null : Math.min(g.value / overall, overall / g.value)));
+    // As Fairlearn: r = M_g / M_overall, kept when below 1 and inverted otherwise (x / 0 = ∞ inverts to 0; 0 / 0 is undefined).
+    const ratios = present.map((g) => {
+      const r = g.value / overall;
+      return Number.isNaN(r) ? null : r < 1 ? r : 1 / r;
+    });
     ratioToOverall = ratios.includes(null) ? null : Math.min(...(ratios as number[]));
   }
   return {
@@ -44,7 +48,7 @@ export const compareGroups = (byGroup: readonly { readonly group: string; readon
     argMax: max.group,
     differenceBetweenGroups: max.value - min.value,
     differenceToOverall,
-    ratioBetweenGroups: max.value === 0 ? null : min.value / max.value,
+    ratioBetweenGroups: min.value === 0 && max.value === 0 ? null : min.value / max.value,
     ratioToOverall,
   };
 };

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { quantile } from "../../steps/evaluate/bootstrap.js";
 import { calibration } from "../../steps/evaluate/calibration.js";
 import { METRIC_NAMES, computeMetrics } from "../../steps/evaluate/metric-set.js";
+import { sortRows, weightedMetrics } from "../../steps/evaluate/weighted-metrics.js";
 import { normalQuantile, wilsonInterval } from "../../steps/evaluate/wilson.js";
 import { repoRoot } from "../support/cli.js";
 
@@ -42,6 +43,12 @@ describe("metrics against scikit-learn (golden values)", () => {
         expect(ours, name).not.toBeNull();
         expect(Math.abs(ours! - c.expected[name]!), `${name}: ours ${ours}, scikit-learn ${c.expected[name]}`).toBeLessThanOrEqual(TOLERANCE);
       }
+    });
+
+    it(`${c.name}: the bootstrap's fast path (unit weights) within 1e-9 too`, () => {
+      const rows = sortRows(c.labels.map((_, i) => i), c.labels, c.probs);
+      const { values } = weightedMetrics(rows, new Int32Array(c.labels.length).fill(1), golden.threshold)!;
+      for (const name of METRIC_NAMES) expect(Math.abs(values[name]! - c.expected[name]!), name).toBeLessThanOrEqual(TOLERANCE);
     });
 
     it(`${c.name}: calibration-curve points match calibration_curve`, () => {
