@@ -11,7 +11,8 @@
  *
  * Also: Fairlearn-style differences and ratios between groups (group-comparison.ts), gains per subgroup against a
  * reference model paired by replicate (gain.ts), rare subgroups and RCPG / RCCE under OUR DEFINITIONS
- * (rare-cases.ts), and per-cell small-cell suppression flags: every value records its basis (the fewest people it
+ * (rare-cases.ts), harm tests per candidate model × group with the exact McNemar test and the paired bootstrap
+ * sign test of harm.ts (see HARM_RULE for which one decides the flag), and per-cell small-cell suppression flags: every value records its basis (the fewest people it
  * was computed on in any replicate) and is flagged suppressed when that basis is below `minCell`. The artifact
  * keeps the full values; the reports print "< minCell" for flagged cells.
  */
@@ -25,6 +26,7 @@ import { percentileInterval, stratifiedResample } from "./bootstrap.js";
 import { type CalibrationBin, binOf, calibration } from "./calibration.js";
 import { type GroupComparison, compareGroups } from "./group-comparison.js";
 import { gainOf, pairedGain } from "./gain.js";
+import { type BootstrapSignResult, type McNemarResult, bootstrapSignTest, discordantPairs, exactMcNemar } from "./harm.js";
 import { METRIC_INFO, METRIC_NAMES, type MetricName, type MetricValues } from "./metric-set.js";
 import { mean, sampleSd } from "./metrics.js";
 import { OUR_DEFINITION, rareGroups } from "./rare-cases.js";
@@ -140,6 +142,26 @@ export interface GainEntry extends Estimate {
   readonly fractionNegative: number | null;
 }
 
+export const HARM_RULE =
+  "A group is flagged harmed when the exact McNemar test (one-sided, harm direction) on its people is significant at alpha; " +
+  "each person's outcome per model is the majority over the replicates that scored them (people are the independent units). " +
+  "The paired bootstrap sign test (resamples stratified by group × label, accuracy averaged over replicates) is reported beside it; " +
+  "its p-value shrinks as the number of resamples grows, so it describes the bootstrap distribution rather than deciding.";
+
+export interface HarmEntry {
+  readonly model: string;
+  readonly reference: string;
+  readonly group: string;
+  readonly metric: "accuracy";
+  /** The flag: exactMcNemar's harmed (p < alpha). */
+  readonly harmed: boolean;
+  readonly mcnemar: McNemarResult;
+  /** null without resamples. NaN differences are stored as null. */
+  readonly signTest: (Omit<BootstrapSignResult, "meanDifference" | "observedDifference"> & { readonly meanDifference: number | null; readonly observedDifference: number | null }) | null;
+  readonly basis: number;
+  readonly suppressed: boolean;
+}
+
 export interface RareCaseEntry {
   readonly model: string;
   readonly metric: MetricName;
@@ -196,6 +218,10 @@ export interface SubgroupMetricsDoc {
   readonly calibration: readonly CalibrationCurve[];
   readonly comparisons: readonly ComparisonEntry[];
   readonly gains: readonly GainEntry[];
+  /** Harm tests per candidate model × group (empty without a reference). */
+  readonly harm: readonly HarmEntry[];
+  /** How `harmed` is decided, in words for the reports. */
+  readonly harmRule: string;
   readonly rareCases: RareCases;
   readonly perReplicate: readonly ReplicateEntry[];
 }
@@ -382,7 +408,8 @@ export interface EvaluationInput {
 export const computeSubgroupMetrics = (
   input: EvaluationInput,
   params: SubgroupMetricsParams,
-  random: () => number,
+  /** A seeded stream by name (ctx.random in the step). */
+  randomStream: (stream: string) => () => number,
   progress: (done: number, total: number) => void = () => {},
 ): SubgroupMetricsDoc => {
   const { labels, models } = input;
@@ -432,6 +459,7 @@ export const computeSubgroupMetrics = (
 
   // Bootstrap: resample people within subgroup × label strata; store each resample's means and gains.
   const B = params.resamples;
+  const random = randomStream("bootstrap");
   const strata = population.map((r) => `${labels.group[r]}\u0000${labels.y[r]}`);
   const G = groupKeys.length;
   const M = METRIC_NAMES.length;
@@ -667,6 +695,78 @@ export const computeSubgroupMetrics = (
     rcce,
   };
 
+  // Harm tests (harm.ts, from the issue-3 work) per candidate model × group, on accuracy, against the reference.
+  const harm: HarmEntry[] = [];
+  for (const mi of gainModels) {
+    const ref = models[referenceIndex]!;
+    groups.forEach((group, gi) => {
+      const people = population.filter((r) => gi === 0 || labels.group[r] === group);
+      const correctness = (model: ModelPredictions): Float64Array[] =>
+        model.replicates.map((rep) => Float64Array.from(people, (r) => (Number.isNaN(rep.prob[r]!) ? Number.NaN : (rep.prob[r]! >= params.threshold ? 1 : 0) === labels.y[r] ? 1 : 0)));
+      const candidateCorrect = correctness(models[mi]!);
+      const referenceCorrect = correctness(ref);
+      // Accuracy on a set of units (with repeats): per replicate over the units it predicted, then the mean.
+      const accuracyOn = (correct: readonly Float64Array[]) => (units: readonly number[]): number => {
+        let total = 0;
+        let replicatesUsed = 0;
+        for (const c of correct) {
+          let sum = 0;
+          let count = 0;
+          for (const u of units) {
+            const v = c[u]!;
+            if (Number.isNaN(v)) continue;
+            sum += v;
+            count++;
+          }
+          if (count === 0) continue;
+          total += sum / count;
+          replicatesUsed++;
+        }
+        return replicatesUsed === 0 ? Number.NaN : total / replicatesUsed;
+      };
+      // McNemar's units are people: each person's outcome is the majority over the replicates that scored them.
+      const majority = (correct: readonly Float64Array[], u: number): boolean => {
+        let right = 0;
+        let scored = 0;
+        for (const c of correct) {
+          if (Number.isNaN(c[u]!)) continue;
+          scored++;
+          right += c[u]!;
+        }
+        return scored > 0 && right / scored > 0.5;
+      };
+      const units = people.map((_, u) => u);
+      const pairs = discordantPairs(
+        units.map((u) => majority(candidateCorrect, u)),
+        units.map((u) => majority(referenceCorrect, u)),
+      );
+      const mcnemar = exactMcNemar(pairs.b, pairs.c, params.alpha);
+      const sign =
+        B === 0 || people.length === 0
+          ? null
+          : bootstrapSignTest({
+              strata: people.map((r) => `${labels.group[r]}\u0000${labels.y[r]}`),
+              candidate: accuracyOn(candidateCorrect),
+              reference: accuracyOn(referenceCorrect),
+              resamples: B,
+              rng: randomStream(`harm/${models[mi]!.label}/${group}`),
+              alpha: params.alpha,
+            });
+      const basis = testPeople[gi]!;
+      harm.push({
+        model: models[mi]!.label,
+        reference: ref.label,
+        group,
+        metric: "accuracy",
+        harmed: mcnemar.harmed,
+        mcnemar,
+        signTest: sign === null ? null : { ...sign, meanDifference: Number.isNaN(sign.meanDifference) ? null : sign.meanDifference, observedDifference: Number.isNaN(sign.observedDifference) ? null : sign.observedDifference },
+        basis,
+        suppressed: basis < minCell,
+      });
+    });
+  }
+
   const perReplicate: ReplicateEntry[] = [];
   models.forEach((m, mi) =>
     m.replicates.forEach((rep, ri) =>
@@ -700,6 +800,8 @@ export const computeSubgroupMetrics = (
     calibration: calibrationCurves,
     comparisons,
     gains,
+    harm,
+    harmRule: HARM_RULE,
     rareCases,
     perReplicate,
   };
@@ -740,7 +842,7 @@ export const subgroupMetrics = defineStep({
       table: inputs.table.digest,
       predictions: Object.fromEntries(params.models.map((label, i) => [label, inputs.predictions[i]!.digest])),
     };
-    const doc = computeSubgroupMetrics({ labels, models, digests }, params, ctx.random("bootstrap"), (d, t) => ctx.progress(d, t));
+    const doc = computeSubgroupMetrics({ labels, models, digests }, params, (stream) => ctx.random(stream), (d, t) => ctx.progress(d, t));
     if (params.resamples === 0) ctx.progress(1, 1);
     return { metrics: doc as unknown as JsonValue };
   },

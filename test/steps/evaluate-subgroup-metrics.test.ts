@@ -167,6 +167,41 @@ describe("evaluate.subgroup-metrics: point estimates (hand-computed)", () => {
   });
 });
 
+describe("evaluate.subgroup-metrics: harm tests (harm.ts)", () => {
+  it("flags a group the candidate hurts and not one it helps", async () => {
+    // Measured against "pers", the "ref" model is wrong on all 7 people of b, whom pers gets right.
+    const doc = await evaluate({ ...baseParams, reference: "pers", resamples: 200 }, 3);
+    const entry = (group: string) => doc.harm.find((h) => h.group === group)!;
+    expect(doc.harm.map((h) => [h.model, h.reference, h.group])).toEqual([
+      ["ref", "pers", "overall"],
+      ["ref", "pers", "a"],
+      ["ref", "pers", "b"],
+    ]);
+    // Row 12 is wrong for pers in one replicate of two, so not a majority: both models "wrong", not discordant.
+    expect(entry("b").mcnemar).toMatchObject({ b: 6, c: 0 });
+    expect(entry("b").mcnemar.pValue).toBeCloseTo(1 / 64, 15);
+    expect(entry("b")).toMatchObject({ harmed: true, suppressed: true, basis: 7 });
+    expect(entry("b").signTest!.pValue).toBeLessThan(0.05);
+    // In a, ref errs once in two replicates on one person: that person's majority outcome is wrong (1 of 2 is
+    // not a majority), so b = 1, c = 0, p = 0.5: not flagged.
+    expect(entry("a").mcnemar).toMatchObject({ b: 1, c: 0 });
+    expect(entry("a").harmed).toBe(false);
+    expect(doc.harmRule).toMatch(/exact McNemar/);
+  });
+
+  it("does not flag the model that helps", async () => {
+    const doc = await evaluate({ ...baseParams, resamples: 100 }, 3);
+    expect(doc.harm.every((h) => !h.harmed)).toBe(true);
+    expect(doc.harm.find((h) => h.group === "b")!.mcnemar).toMatchObject({ b: 0, c: 6, pValue: 1 });
+  });
+
+  it("has no harm section without a reference", async () => {
+    const doc = await evaluate({ ...baseParams, reference: undefined, resamples: 0 });
+    expect(doc.harm).toEqual([]);
+    expect(doc.gains).toEqual([]);
+  });
+});
+
 describe("evaluate.subgroup-metrics: bootstrap", () => {
   const params = { ...baseParams, resamples: 200 };
 
