@@ -129,14 +129,22 @@ export const waitForStudy = async (
 ): Promise<StudyWorkflowResult> => {
   let settled = false;
   let wake = () => {};
+  // A query still in flight when the caller closes the connection would make gRPC throw from a timer, so each
+  // query can be aborted and the poller is awaited (it ends at once) before this returns.
+  let inFlight: AbortController | undefined;
   const poller = (async () => {
     while (!settled) {
+      inFlight = new AbortController();
+      const timeout = setTimeout(() => inFlight?.abort(), 10_000);
       try {
-        const p = await sub.handle.query<StudyProgress>(PROGRESS_QUERY);
+        const p = await sub.handle.client.withAbortSignal(inFlight.signal, () => sub.handle.query<StudyProgress>(PROGRESS_QUERY));
         if (!settled) onProgress(p);
       } catch {
-        // no worker to answer yet, or the workflow just closed
+        // no worker to answer yet, the workflow just closed, or the query was aborted
+      } finally {
+        clearTimeout(timeout);
       }
+      if (settled) break;
       await new Promise<void>((r) => {
         const t = setTimeout(r, pollMs);
         wake = () => (clearTimeout(t), r());
@@ -150,6 +158,7 @@ export const waitForStudy = async (
   } finally {
     settled = true;
     wake();
-    void poller; // a query still in flight ends on its own; its answer is dropped
+    inFlight?.abort();
+    await poller;
   }
 };
