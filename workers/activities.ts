@@ -1,9 +1,9 @@
 import { Context } from "@temporalio/activity";
 import { ApplicationFailure } from "@temporalio/common";
 import { Cause, Effect, Exit } from "effect";
-import { DataError, PipelineError } from "../dsl/errors.js";
+import { locatedIn } from "../dsl/errors.js";
 import type { PlanNode } from "../dsl/plan.js";
-import { runNode, type EngineContext, type NodeEvents, type NodeFailure, type NodeResult } from "../engine/node-runner.js";
+import { runNode, type EngineContext, type NodeEvents, type NodeResult } from "../engine/node-runner.js";
 import { toWireError } from "../engine/wire-errors.js";
 import type { NodeActivityInput } from "./study-types.js";
 
@@ -17,13 +17,6 @@ export interface ActivityLog {
 }
 
 export const silentActivityLog: ActivityLog = { started: () => {}, finished: () => {}, failed: () => {}, cancelled: () => {}, message: () => {} };
-
-/** A user error that names no file is located in the pipeline file, exactly as the local executor does. */
-const locatedIn = (e: NodeFailure, file: string): NodeFailure => {
-  if (e instanceof DataError && e.file === undefined) return new DataError({ ...e, file, problem: e.problem });
-  if (e instanceof PipelineError && e.file === undefined) return new PipelineError({ ...e, file, problem: e.problem });
-  return e;
-};
 
 /** Heartbeat period: a quarter of the heartbeat timeout, at most 5 s and at least 200 ms. */
 export const heartbeatPeriodMs = (heartbeatTimeoutMs: number | undefined): number =>
@@ -76,6 +69,7 @@ export const createActivities = (ctx: EngineContext, log: ActivityLog = silentAc
       if (typed) {
         // A user or store error: no retry can fix it. Same message as on the local executor; the details carry
         // the typed error so the client can rebuild it.
+        // Located in the pipeline file when it names none, exactly as the local executor does (run-study.ts).
         const e = locatedIn(typed.error, input.pipeline);
         log.failed(node, attempt, e.message, false);
         const failure = ApplicationFailure.create({ type: e._tag, message: e.message, details: [toWireError(e)], nonRetryable: true });
