@@ -17,7 +17,7 @@ import { type JsonValue, type StepContext, defineStep } from "../../dsl/step.js"
 import { type NodeOptions, type StudyGraph, addNode } from "../../dsl/study.js";
 import { type Dataset, type Replicate, type ReplicatePredictions, predictionsTable, readDataset, readSplit } from "./replicates.js";
 import { standardizeReplicate } from "./standardize-replicate.js";
-import { type EncodedModel, decodeWeights, drawSeed, encodeWeight, initTfjs, tf, withSeededMathRandom } from "./tfjs-runtime.js";
+import { type EncodedModel, type EncodedWeight, decodeWeights, drawSeed, encodeWeight, initTfjs, tf, withSeededMathRandom } from "./tfjs-runtime.js";
 
 /** Defaults sized so the heart study (about 190 train rows, 25 replicates) trains in seconds; see the report. */
 export const MLP_DEFAULTS = {
@@ -132,8 +132,8 @@ export const mlpBlock = (
   dropout: settings.dropout > 0 ? tf.layers.dropout({ name: `${name}_dropout`, rate: settings.dropout }) : undefined,
 });
 
-/** The output layer: a Glorot-uniform linear layer seeded with `seed` (zero bias) and an activation. */
-export const mlpOutputLayer = (name: string, units: number, activation: "sigmoid" | "softmax", seed: number, inputShape?: readonly number[]): tf.layers.Layer =>
+/** The output layer: a Glorot-uniform linear layer seeded with `seed` (zero bias) and an activation ("linear" gives logits). */
+export const mlpOutputLayer = (name: string, units: number, activation: "sigmoid" | "softmax" | "linear", seed: number, inputShape?: readonly number[]): tf.layers.Layer =>
   tf.layers.dense({
     ...(inputShape === undefined ? {} : { inputShape: [...inputShape] }),
     units,
@@ -177,22 +177,26 @@ export const restoreWeights = (weights: readonly tf.LayerVariable[], values: rea
 };
 
 
-const encodeModel = (topology: MlpTopology, model: tf.Sequential): EncodedModel<MlpTopology> => {
-  const specs = mlpWeightSpecs(topology);
-  const variables = layerWeights(model);
-  if (variables.length !== specs.length) throw new Error(`mlp: model has ${variables.length} weights, expected ${specs.length}`);
-  return {
-    topology,
-    weights: specs.map((spec, i) => {
-      const v = variables[i]!;
-      const suffix = spec.name.split(".").pop()!;
-      if (!v.originalName.endsWith(suffix) || v.shape.join(",") !== spec.shape.join(",")) {
-        throw new Error(`mlp: weight ${i} is ${v.originalName} [${v.shape.join(", ")}], expected ${spec.name} [${spec.shape.join(", ")}]`);
-      }
-      return encodeWeight(spec.name, spec.shape, v.read().dataSync());
-    }),
-  };
+/**
+ * Encodes weights in the order and with the names and shapes of `specs`, checking each tfjs variable against its
+ * spec (the last part of the spec name must end its tfjs name, and the shapes must match).
+ */
+export const encodeVariables = (what: string, specs: readonly { name: string; shape: number[] }[], variables: readonly tf.LayerVariable[]): EncodedWeight[] => {
+  if (variables.length !== specs.length) throw new Error(`${what}: model has ${variables.length} weights, expected ${specs.length}`);
+  return specs.map((spec, i) => {
+    const v = variables[i]!;
+    const suffix = spec.name.split(".").pop()!;
+    if (!v.originalName.endsWith(suffix) || v.shape.join(",") !== spec.shape.join(",")) {
+      throw new Error(`${what}: weight ${i} is ${v.originalName} [${v.shape.join(", ")}], expected ${spec.name} [${spec.shape.join(", ")}]`);
+    }
+    return encodeWeight(spec.name, spec.shape, v.read().dataSync());
+  });
 };
+
+const encodeModel = (topology: MlpTopology, model: tf.Sequential): EncodedModel<MlpTopology> => ({
+  topology,
+  weights: encodeVariables("mlp", mlpWeightSpecs(topology), layerWeights(model)),
+});
 
 const predictProb = (model: tf.Sequential, x: readonly (readonly number[])[]): Float32Array => {
   if (x.length === 0) return new Float32Array(0);

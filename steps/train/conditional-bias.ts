@@ -1,0 +1,421 @@
+/**
+ * train.conditional-bias: conditional bias modulation, the method of "Towards personalized healthcare without harm
+ * via bias modulation" (SCSL @ ICLR 2025, CC BY 4.0; REFERENCES.md). One model per replicate, in two stages:
+ *
+ * 1. A sensitive-attribute predictor: an MLP of train.mlp's blocks (Linear → BatchNorm → ReLU → Dropout) on the
+ *    features, with a softmax over the subgroups, trained with cross-entropy on the subgroup and early-stopped on
+ *    the valid rows' cross-entropy. It yields K embeddings: the outputs (after ReLU) of its last K blocks.
+ * 2. The label predictor: train.mlp's network (blocks, then Linear → sigmoid). Embedding k goes through its own
+ *    Linear + ReLU to a bias vector b_k, which is added to the pre-activation of the label predictor's
+ *    (L − K + k)-th block, i.e. after BatchNorm and before ReLU. The attribute predictor is frozen (inference mode:
+ *    BatchNorm moving statistics, no dropout); the label blocks, output and bias maps train together with
+ *    binary cross-entropy, early-stopped on the valid rows' loss.
+ *
+ * Our reading of the paper, where it is silent: embeddings are the last K hidden blocks of the attribute predictor;
+ * the bias enters after BatchNorm (the pre-activation is what ReLU sees); stage 1 is frozen in stage 2. The paper's
+ * two-class softmax on the label is a sigmoid on one logit here (the same family of functions), as in train.mlp.
+ *
+ * Paired with Generic: the label predictor draws its initial weights, epoch order and dropout masks from the very
+ * streams train.mlp uses for the same replicate ("replicate/<r>/seed/<s>/fold/<f>/{init,order,math-random}"), so
+ * when both nodes have the same seed the label predictor starts from Generic's initial weights and sees the same
+ * batches: the gain over Generic then measures the bias modulation, not a different initialisation. Stage 1 uses
+ * ".../attribute/{init,order,math-random}" and the bias maps ".../bias/init".
+ *
+ * Determinism: tfjs wasm, single-threaded; every initialiser seeded; Math.random replaced by a ctx stream while
+ * training (tfjs-runtime.ts), so weights are bit-identical across processes.
+ */
+import { Effect, Schema } from "effect";
+import type { Columns, ModelSetHandle, PredictionsHandle, SplitHandle, TableHandle } from "../../dsl/handles.js";
+import { type JsonValue, type StepContext, defineStep } from "../../dsl/step.js";
+import { type NodeOptions, type StudyGraph, addNode } from "../../dsl/study.js";
+import {
+  MLP_BATCH_NORM,
+  type MlpBlock,
+  type MlpHyperparameters,
+  type TrainingRecord,
+  encodeVariables,
+  fitEarlyStopping,
+  logLoss,
+  mlpBlock,
+  mlpBlockWeightSpecs,
+  mlpHyperparameterFields,
+  mlpOutputLayer,
+  replicateStream,
+  restoreWeights,
+} from "./mlp.js";
+import { ATTRIBUTE_PREDICTOR_DEFAULTS, LABEL_PREDICTOR_DEFAULTS, readGroupColumn } from "./personalization-shared.js";
+import { type Dataset, type Replicate, type ReplicatePredictions, predictionsTable, readDataset, readSplit } from "./replicates.js";
+import { standardizeReplicate } from "./standardize-replicate.js";
+import { type EncodedModel, decodeWeights, drawSeed, initTfjs, tf } from "./tfjs-runtime.js";
+
+export const CONDITIONAL_BIAS_DEFAULTS = { k: 1 } as const;
+
+const Hyperparameters = (defaults: MlpHyperparameters) =>
+  Schema.Struct(mlpHyperparameterFields(defaults)).pipe(Schema.withDecodingDefaultKey(Effect.succeed({})));
+
+const Params = Schema.Struct({
+  features: Schema.Array(Schema.String).check(Schema.isMinLength(1)),
+  target: Schema.String,
+  /** The string column naming each row's subgroup: the attribute predictor's classes. */
+  subgroup: Schema.String,
+  /** Stage 1, the sensitive-attribute predictor (defaults: the paper's 50 × 64). */
+  attribute: Hyperparameters(ATTRIBUTE_PREDICTOR_DEFAULTS),
+  /** Stage 2, the label predictor (defaults: the paper's 6 × 64, as Generic and DCP). */
+  label: Hyperparameters(LABEL_PREDICTOR_DEFAULTS),
+  /** K: how many embeddings / bias vectors, i.e. how many of the label predictor's last blocks are modulated. */
+  k: Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(1)).pipe(Schema.withDecodingDefaultKey(Effect.succeed(CONDITIONAL_BIAS_DEFAULTS.k))),
+}).check(
+  Schema.makeFilter((p) =>
+    p.k <= p.label.layers.length && p.k <= p.attribute.layers.length
+      ? true
+      : { path: ["k"], issue: `k = ${p.k} needs at least ${p.k} hidden blocks in both predictors; the attribute predictor has ${p.attribute.layers.length} and the label predictor ${p.label.layers.length}` },
+  ),
+);
+export type ConditionalBiasParams = typeof Params.Type;
+
+export interface ConditionalBiasTopology {
+  readonly type: "conditional-bias";
+  readonly features: readonly string[];
+  /** The attribute predictor's classes, in softmax order. */
+  readonly groups: readonly string[];
+  readonly k: number;
+  readonly batchNorm: { readonly momentum: number; readonly epsilon: number };
+  readonly attribute: { readonly layers: readonly number[]; readonly dropout: number };
+  readonly label: { readonly layers: readonly number[]; readonly dropout: number };
+  /** Where the embeddings come from and where the bias vectors go (see the module comment). */
+  readonly embeddings: "attribute-last-k-blocks-after-relu";
+  readonly bias: "label-last-k-blocks-after-batchnorm-before-relu";
+  readonly output: "sigmoid";
+}
+
+/** The tfjs layers of one conditional-bias model. */
+interface Network {
+  readonly topology: ConditionalBiasTopology;
+  readonly attributeBlocks: readonly MlpBlock[];
+  readonly attributeOutput: tf.layers.Layer;
+  readonly labelBlocks: readonly MlpBlock[];
+  readonly labelOutput: tf.layers.Layer;
+  readonly biasMaps: readonly tf.layers.Layer[];
+}
+
+/** Weight names and shapes in their fixed order: attribute blocks and output, label blocks and output, bias maps. */
+export const conditionalBiasWeightSpecs = (t: ConditionalBiasTopology): { name: string; shape: number[] }[] => {
+  const specs: { name: string; shape: number[] }[] = [];
+  let width = t.features.length;
+  t.attribute.layers.forEach((units, i) => {
+    specs.push(...mlpBlockWeightSpecs(`attribute.block${i}`, width, units));
+    width = units;
+  });
+  specs.push({ name: "attribute.output.kernel", shape: [width, t.groups.length] }, { name: "attribute.output.bias", shape: [t.groups.length] });
+  width = t.features.length;
+  t.label.layers.forEach((units, i) => {
+    specs.push(...mlpBlockWeightSpecs(`label.block${i}`, width, units));
+    width = units;
+  });
+  specs.push({ name: "label.output.kernel", shape: [width, 1] }, { name: "label.output.bias", shape: [1] });
+  for (let k = 0; k < t.k; k++) {
+    const from = t.attribute.layers[t.attribute.layers.length - t.k + k]!;
+    const to = t.label.layers[t.label.layers.length - t.k + k]!;
+    specs.push({ name: `bias${k}.kernel`, shape: [from, to] }, { name: `bias${k}.bias`, shape: [to] });
+  }
+  return specs;
+};
+
+/**
+ * Creates the layers. Seeds are drawn in a fixed order from three sources: the attribute predictor's (blocks, then
+ * output), the label predictor's (blocks, then output: the order train.mlp draws in) and the bias maps'.
+ */
+const buildNetwork = (t: ConditionalBiasTopology, seeds: { attribute: () => number; label: () => number; bias: () => number }): Network => {
+  const settings = (dropout: number) => ({ dropout, batchNorm: t.batchNorm });
+  const attributeBlocks = t.attribute.layers.map((units, i) => mlpBlock(`attribute_block${i}`, units, settings(t.attribute.dropout), seeds.attribute()));
+  const attributeOutput = mlpOutputLayer("attribute_output", t.groups.length, "linear", seeds.attribute());
+  const labelBlocks = t.label.layers.map((units, i) => mlpBlock(`block${i}`, units, settings(t.label.dropout), seeds.label()));
+  const labelOutput = mlpOutputLayer("output", 1, "sigmoid", seeds.label());
+  const biasMaps = Array.from({ length: t.k }, (_, k) =>
+    tf.layers.dense({
+      units: t.label.layers[t.label.layers.length - t.k + k]!,
+      activation: "relu",
+      name: `bias${k}`,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seeds.bias() }),
+      biasInitializer: "zeros",
+    }),
+  );
+  const net = { topology: t, attributeBlocks, attributeOutput, labelBlocks, labelOutput, biasMaps };
+  // Layers create their weights on first use: one inference pass on a zero row builds them all.
+  tf.tidy(() => {
+    const x = tf.zeros([1, t.features.length]);
+    labelForward(net, x, attributeForward(net, x, false).embeddings, false);
+  });
+  return net;
+};
+
+const call = (layer: tf.layers.Layer, x: tf.Tensor, training: boolean): tf.Tensor => layer.apply(x, { training }) as tf.Tensor;
+
+/** The attribute predictor: softmax logits over the groups and the outputs of its last K blocks (after ReLU). */
+const attributeForward = (net: Network, x: tf.Tensor, training: boolean): { logits: tf.Tensor; embeddings: tf.Tensor[] } => {
+  let h = x;
+  const hidden: tf.Tensor[] = [];
+  for (const b of net.attributeBlocks) {
+    h = call(b.relu, call(b.batchNorm, call(b.linear, h, training), training), training);
+    hidden.push(h);
+    if (b.dropout !== undefined) h = call(b.dropout, h, training);
+  }
+  return { logits: call(net.attributeOutput, h, training), embeddings: hidden.slice(hidden.length - net.topology.k) };
+};
+
+/** The label predictor with the bias vectors of `embeddings` added to its last K blocks' pre-activations: P(y = 1). */
+const labelForward = (net: Network, x: tf.Tensor, embeddings: readonly tf.Tensor[], training: boolean): tf.Tensor => {
+  const first = net.labelBlocks.length - net.topology.k;
+  let h = x;
+  net.labelBlocks.forEach((b, i) => {
+    let z = call(b.batchNorm, call(b.linear, h, training), training);
+    if (i >= first) z = tf.add(z, call(net.biasMaps[i - first]!, embeddings[i - first]!, training));
+    h = call(b.relu, z, training);
+    if (b.dropout !== undefined) h = call(b.dropout, h, training);
+  });
+  return call(net.labelOutput, h, training);
+};
+
+const blockWeights = (b: MlpBlock): tf.LayerVariable[] => [...b.linear.weights, ...b.batchNorm.weights];
+const attributeWeights = (net: Network): tf.LayerVariable[] => [...net.attributeBlocks.flatMap(blockWeights), ...net.attributeOutput.weights];
+const labelWeights = (net: Network): tf.LayerVariable[] => [
+  ...net.labelBlocks.flatMap(blockWeights),
+  ...net.labelOutput.weights,
+  ...net.biasMaps.flatMap((l) => l.weights),
+];
+const allWeights = (net: Network): tf.LayerVariable[] => [...attributeWeights(net), ...labelWeights(net)];
+const trainableOf = (weights: readonly tf.LayerVariable[]): tf.Variable[] => weights.filter((w) => w.trainable).map((w) => w.read() as tf.Variable);
+const disposeNetwork = (net: Network): void => {
+  for (const w of allWeights(net)) w.dispose();
+};
+
+const matrix = (rows: readonly (readonly number[])[], d: number): tf.Tensor2D => tf.tensor2d(rows as number[][], [rows.length, d], "float32");
+
+/** Inference-mode embeddings of rows (kept tensors; the caller disposes them). Empty rows give [0, width] tensors. */
+const embed = (net: Network, rows: readonly (readonly number[])[]): tf.Tensor[] => {
+  const t = net.topology;
+  if (rows.length === 0) return t.attribute.layers.slice(t.attribute.layers.length - t.k).map((w) => tf.zeros([0, w]));
+  return tf.tidy(() => attributeForward(net, matrix(rows, t.features.length), false).embeddings);
+};
+
+/** Inference-mode softmax probabilities over the groups, one row of G per input row. */
+const predictGroups = (net: Network, rows: readonly (readonly number[])[]): Float32Array => {
+  if (rows.length === 0) return new Float32Array(0);
+  return tf.tidy(() => tf.softmax(attributeForward(net, matrix(rows, net.topology.features.length), false).logits).dataSync() as Float32Array).slice();
+};
+
+const predictLabel = (net: Network, rows: readonly (readonly number[])[], embeddings: readonly tf.Tensor[]): Float32Array => {
+  if (rows.length === 0) return new Float32Array(0);
+  return tf.tidy(() => labelForward(net, matrix(rows, net.topology.features.length), embeddings, false).dataSync() as Float32Array).slice();
+};
+
+/** Mean cross-entropy over the groups in float64, probabilities clipped to [1e-7, 1]. */
+const crossEntropy = (probs: Float32Array, groups: readonly number[], g: number): number => {
+  let sum = 0;
+  for (let i = 0; i < groups.length; i++) sum -= Math.log(Math.max(1e-7, probs[i * g + groups[i]!]!));
+  return sum / groups.length;
+};
+
+/** Share of rows whose most probable group (first on ties) is their group; null for no rows. */
+const groupAccuracy = (probs: Float32Array, groups: readonly number[], g: number): number | null => {
+  if (groups.length === 0) return null;
+  let correct = 0;
+  for (let i = 0; i < groups.length; i++) {
+    let best = 0;
+    for (let j = 1; j < g; j++) if (probs[i * g + j]! > probs[i * g + best]!) best = j;
+    if (best === groups[i]) correct++;
+  }
+  return correct / groups.length;
+};
+
+export interface ConditionalBiasTraining {
+  readonly attribute: TrainingRecord & { readonly validAccuracy: number | null; readonly testAccuracy: number | null };
+  readonly label: TrainingRecord;
+}
+
+const hyper = (h: MlpHyperparameters) => ({ learningRate: h.learningRate, epochs: h.epochs, batchSize: h.batchSize, patience: h.patience });
+
+/** Trains both stages on one replicate; returns the encoded model, how training went and P(y = 1) for rep.test. */
+export const trainConditionalBiasReplicate = async (
+  data: Dataset,
+  groupIndex: readonly number[],
+  groups: readonly string[],
+  rep: Replicate,
+  params: ConditionalBiasParams,
+  ctx: StepContext,
+  afterStage1: () => void = () => {},
+) => {
+  const { standardizer, train, valid, test } = standardizeReplicate(data, rep, params.features);
+  const topology: ConditionalBiasTopology = {
+    type: "conditional-bias",
+    features: [...params.features],
+    groups: [...groups],
+    k: params.k,
+    batchNorm: { ...MLP_BATCH_NORM },
+    attribute: { layers: [...params.attribute.layers], dropout: params.attribute.dropout },
+    label: { layers: [...params.label.layers], dropout: params.label.dropout },
+    embeddings: "attribute-last-k-blocks-after-relu",
+    bias: "label-last-k-blocks-after-batchnorm-before-relu",
+    output: "sigmoid",
+  };
+  const stream = replicateStream(rep);
+  const attributeInit = ctx.random(`${stream}/attribute/init`);
+  const labelInit = ctx.random(`${stream}/init`);
+  const biasInit = ctx.random(`${stream}/bias/init`);
+  const net = buildNetwork(topology, {
+    attribute: () => drawSeed(attributeInit),
+    label: () => drawSeed(labelInit),
+    bias: () => drawSeed(biasInit),
+  });
+  const d = params.features.length;
+  const g = groups.length;
+  const gTrain = rep.train.map((r) => groupIndex[r]!);
+  const gValid = rep.valid.map((r) => groupIndex[r]!);
+  const gTest = rep.test.map((r) => groupIndex[r]!);
+  const yTrain = rep.train.map((r) => data.y[r]!);
+  const yValid = rep.valid.map((r) => data.y[r]!);
+  const xAll = matrix(train, d);
+  const groupAll = tf.tidy(() => tf.oneHot(tf.tensor1d(gTrain, "int32"), g).toFloat());
+  const yAll = tf.tensor2d(yTrain, [yTrain.length, 1], "float32");
+  const embeddings: tf.Tensor[] = [];
+  try {
+    // Stage 1: the sensitive-attribute predictor.
+    const aWeights = attributeWeights(net);
+    const attributeRecord = await fitEarlyStopping({
+      ...hyper(params.attribute),
+      rows: train.length,
+      batchLoss: (idx) => tf.losses.softmaxCrossEntropy(tf.gather(groupAll, idx), attributeForward(net, tf.gather(xAll, idx), true).logits) as tf.Scalar,
+      trainable: trainableOf(aWeights),
+      weights: aWeights,
+      validLoss: gValid.length === 0 ? undefined : () => crossEntropy(predictGroups(net, valid), gValid, g),
+      orderRng: ctx.random(`${stream}/attribute/order`),
+      mathRandom: ctx.random(`${stream}/attribute/math-random`),
+    });
+    afterStage1();
+
+    // Stage 2: the label predictor, modulated by the frozen attribute predictor's embeddings.
+    const [eTrain, eValid, eTest] = [embed(net, train), embed(net, valid), embed(net, test)];
+    embeddings.push(...eTrain, ...eValid, ...eTest);
+    const lWeights = labelWeights(net);
+    const labelRecord = await fitEarlyStopping({
+      ...hyper(params.label),
+      rows: train.length,
+      batchLoss: (idx) => {
+        const xb = tf.gather(xAll, idx);
+        const yb = tf.gather(yAll, idx);
+        const eb = eTrain.map((e) => tf.gather(e, idx));
+        return tf.losses.logLoss(yb, labelForward(net, xb, eb, true), undefined, 1e-7) as tf.Scalar;
+      },
+      trainable: trainableOf(lWeights),
+      weights: lWeights,
+      validLoss: yValid.length === 0 ? undefined : () => logLoss(predictLabel(net, valid, eValid), yValid),
+      orderRng: ctx.random(`${stream}/order`),
+      mathRandom: ctx.random(`${stream}/math-random`),
+    });
+
+    const training: ConditionalBiasTraining = {
+      attribute: {
+        ...attributeRecord,
+        validAccuracy: groupAccuracy(predictGroups(net, valid), gValid, g),
+        testAccuracy: groupAccuracy(predictGroups(net, test), gTest, g),
+      },
+      label: labelRecord,
+    };
+    const model: EncodedModel<ConditionalBiasTopology> = {
+      topology,
+      weights: encodeVariables("conditional-bias", conditionalBiasWeightSpecs(topology), allWeights(net)),
+    };
+    return { standardizer, model, training, prob: predictLabel(net, test, eTest) };
+  } finally {
+    tf.dispose([xAll, groupAll, yAll, ...embeddings]);
+    disposeNetwork(net);
+  }
+};
+
+/**
+ * P(y = 1) and the attribute predictor's group probabilities for standardised rows, from an encoded model
+ * (inference mode).
+ */
+export const predictConditionalBias = async (
+  encoded: EncodedModel<ConditionalBiasTopology>,
+  x: readonly (readonly number[])[],
+): Promise<{ prob: number[]; groupProb: number[][] }> => {
+  await initTfjs();
+  const values = decodeWeights(encoded, conditionalBiasWeightSpecs(encoded.topology));
+  let n = 0;
+  const seed = () => ++n;
+  const net = buildNetwork(encoded.topology, { attribute: seed, label: seed, bias: seed });
+  try {
+    restoreWeights(allWeights(net), values);
+    const e = embed(net, x);
+    try {
+      const prob = Array.from(predictLabel(net, x, e));
+      const flat = predictGroups(net, x);
+      const g = encoded.topology.groups.length;
+      return { prob, groupProb: x.map((_, i) => Array.from(flat.subarray(i * g, (i + 1) * g))) };
+    } finally {
+      tf.dispose(e);
+    }
+  } finally {
+    disposeNetwork(net);
+  }
+};
+
+export const conditionalBias = defineStep({
+  kind: "train.conditional-bias",
+  module: import.meta.url,
+  params: Params,
+  inputs: { table: "table", split: "split" },
+  outputs: { models: "models", predictions: "predictions" },
+  run: async (inputs, params, ctx) => {
+    const table = inputs.table.table();
+    if (params.features.includes(params.subgroup)) ctx.fail("params.features", `column ${JSON.stringify(params.subgroup)} is the subgroup column; remove it from the features`);
+    const data = readDataset(table, params.features, params.target, ctx);
+    const { group, groups } = readGroupColumn(table, params.subgroup, ctx);
+    if (groups.length < 2) ctx.fail("params.subgroup", `column ${JSON.stringify(params.subgroup)} has ${groups.length} subgroup; the attribute predictor needs at least two`);
+    const index = new Map(groups.map((g, i) => [g, i]));
+    const groupIndex = group.map((g) => index.get(g)!);
+    const replicates = readSplit(inputs.split.table(), table.numRows, ctx);
+    await initTfjs();
+    const entries: JsonValue[] = [];
+    const predictions: ReplicatePredictions[] = [];
+    for (const [i, rep] of replicates.entries()) {
+      if (rep.valid.length === 0) ctx.log(`replicate ${rep.replicate}: no valid rows, so no early stopping; training all epochs of both stages`);
+      const { standardizer, model, training, prob } = await trainConditionalBiasReplicate(data, groupIndex, groups, rep, params, ctx, () =>
+        ctx.progress(2 * i + 1, 2 * replicates.length),
+      );
+      entries.push({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, standardizer, model, training } as unknown as JsonValue);
+      predictions.push({ replicate: rep, prob });
+      ctx.progress(2 * i + 2, 2 * replicates.length);
+    }
+    return {
+      models: { format: "strata-models/1", model: "conditional-bias", subgroup: params.subgroup, groups: [...groups], replicates: entries },
+      predictions: predictionsTable(predictions),
+    };
+  },
+});
+
+type HyperparameterOptions = { readonly [K in keyof MlpHyperparameters]?: MlpHyperparameters[K] };
+
+export interface ConditionalBiasOptions<C extends Columns> {
+  readonly features: readonly (keyof C & string)[];
+  readonly target: keyof C & string;
+  readonly subgroup: keyof C & string;
+  readonly attribute?: HyperparameterOptions;
+  readonly label?: HyperparameterOptions;
+  readonly k?: number;
+}
+
+/** Pipeline builder: one conditional-bias model per replicate of `split`, trained on `table`. */
+export const trainConditionalBias = <C extends Columns>(
+  table: TableHandle<C>,
+  split: SplitHandle,
+  params: ConditionalBiasOptions<C>,
+  options: NodeOptions = {},
+): { readonly models: ModelSetHandle; readonly predictions: PredictionsHandle } => {
+  const node = addNode(table.study as StudyGraph, conditionalBias, { table, split }, params, options);
+  node.requireColumns(table, params.features, "params.features");
+  node.requireColumns(table, [params.target], "params.target");
+  node.requireColumns(table, [params.subgroup], "params.subgroup");
+  return { models: node.models("models"), predictions: node.predictions("predictions") };
+};

@@ -1,0 +1,150 @@
+/**
+ * train.dcp: decoupled personalization (DCP), the seed paper's baseline ("Towards personalized healthcare without
+ * harm via bias modulation", SCSL @ ICLR 2025; REFERENCES.md). For every replicate and every subgroup, one label
+ * predictor is trained on that subgroup's train rows only (standardised on them, early-stopped on the subgroup's
+ * valid rows) and applied to that subgroup's test rows only.
+ *
+ * The label predictor is train.mlp's network and training loop, called per subgroup (trainMlpReplicate): blocks of
+ * Linear → BatchNorm → ReLU → Dropout, a sigmoid output, Adam, early stopping. Defaults are the paper's label
+ * predictor (LABEL_PREDICTOR_DEFAULTS). Each subgroup's model has its own ctx streams,
+ * "replicate/<r>/seed/<s>/fold/<f>/group/<g>/{init,order,math-random}".
+ *
+ * Outputs:
+ * - predictions: the usual table (replicate, seed, fold, row, prob), each test row scored by its own subgroup's model;
+ * - cross: every test row scored by EVERY subgroup's model (replicate, seed, fold, row, prob, model_group), sorted by
+ *   replicate, row, model_group. The rows with model_group equal to the row's own group repeat `predictions`. This
+ *   is what the envy-freeness check of evaluate.personalization needs: would a group do better with another group's
+ *   model? A model applied to another group's rows uses its own standardizer (fitted on its own group's train rows).
+ * - models: per replicate, per subgroup, the standardizer, the encoded MLP and how training ended.
+ */
+import { Schema } from "effect";
+import type * as arrow from "apache-arrow";
+import { makeTable } from "../../artifacts/table.js";
+import type { Columns, ModelSetHandle, PredictionsHandle, SplitHandle, TableHandle } from "../../dsl/handles.js";
+import { type JsonValue, defineStep } from "../../dsl/step.js";
+import { type NodeOptions, type StudyGraph, addNode } from "../../dsl/study.js";
+import { mlpHyperparameterFields, replicateStream, trainMlpReplicate } from "./mlp.js";
+import { LABEL_PREDICTOR_DEFAULTS, readGroupColumn } from "./personalization-shared.js";
+import { type Replicate, predictionsTable, readDataset, readSplit } from "./replicates.js";
+import { initTfjs } from "./tfjs-runtime.js";
+
+const Params = Schema.Struct({
+  features: Schema.Array(Schema.String).check(Schema.isMinLength(1)),
+  target: Schema.String,
+  /** The string column naming each row's subgroup (subgroups.define's "subgroup"). */
+  subgroup: Schema.String,
+  ...mlpHyperparameterFields(LABEL_PREDICTOR_DEFAULTS),
+});
+export type DcpParams = typeof Params.Type;
+
+/** One cross-prediction line: a test row scored by one subgroup's model. */
+interface CrossLine {
+  readonly replicate: Replicate;
+  readonly row: number;
+  readonly modelGroup: string;
+  readonly prob: number;
+}
+
+/** The cross predictions table: the predictions columns plus a string model_group, sorted by replicate, row, group. */
+const crossTable = (lines: readonly CrossLine[]): arrow.Table => {
+  const sorted = [...lines].sort(
+    (a, b) => a.replicate.replicate - b.replicate.replicate || a.row - b.row || (a.modelGroup < b.modelGroup ? -1 : a.modelGroup > b.modelGroup ? 1 : 0),
+  );
+  return makeTable([
+    { name: "replicate", type: "int", values: sorted.map((l) => l.replicate.replicate) },
+    { name: "seed", type: "int", values: sorted.map((l) => l.replicate.seed) },
+    { name: "fold", type: "int", values: sorted.map((l) => l.replicate.fold) },
+    { name: "row", type: "int", values: sorted.map((l) => l.row) },
+    { name: "prob", type: "float", values: sorted.map((l) => l.prob) },
+    { name: "model_group", type: "string", values: sorted.map((l) => l.modelGroup) },
+  ]);
+};
+
+export const dcp = defineStep({
+  kind: "train.dcp",
+  module: import.meta.url,
+  params: Params,
+  inputs: { table: "table", split: "split" },
+  outputs: { models: "models", predictions: "predictions", cross: "predictions" },
+  run: async (inputs, params, ctx) => {
+    const table = inputs.table.table();
+    if (params.features.includes(params.subgroup)) ctx.fail("params.features", `column ${JSON.stringify(params.subgroup)} is the subgroup column; remove it from the features`);
+    const data = readDataset(table, params.features, params.target, ctx);
+    const { group, groups } = readGroupColumn(table, params.subgroup, ctx);
+    const replicates = readSplit(inputs.split.table(), table.numRows, ctx);
+    await initTfjs();
+
+    const entries: JsonValue[] = [];
+    const own: { replicate: Replicate; prob: number[] }[] = [];
+    const cross: CrossLine[] = [];
+    const total = replicates.length * groups.length;
+    let done = 0;
+    for (const rep of replicates) {
+      const inGroup = (g: string) => (r: number) => group[r] === g;
+      const ownProb = new Array<number>(rep.test.length).fill(Number.NaN);
+      const models: JsonValue[] = [];
+      for (const g of groups) {
+        const train = rep.train.filter(inGroup(g));
+        const valid = rep.valid.filter(inGroup(g));
+        if (train.length === 0) {
+          ctx.fail("inputs.split", `replicate ${rep.replicate} has no train rows in subgroup ${JSON.stringify(g)}, so DCP has no model for it; merge small subgroups (subgroups.define)`);
+        }
+        if (valid.length === 0) ctx.log(`replicate ${rep.replicate}, subgroup ${g}: no valid rows, so no early stopping; training all ${params.epochs} epochs`);
+        // The subgroup's model is trained on its own rows and scores every test row (for the cross predictions).
+        const sub: Replicate = { ...rep, train, valid, test: rep.test };
+        const trained = await trainMlpReplicate(data, sub, params, ctx, `${replicateStream(rep)}/group/${g}`);
+        rep.test.forEach((r, i) => {
+          cross.push({ replicate: rep, row: r, modelGroup: g, prob: trained.prob[i]! });
+          if (group[r] === g) ownProb[i] = trained.prob[i]!;
+        });
+        models.push({
+          group: g,
+          trainRows: train.length,
+          validRows: valid.length,
+          standardizer: trained.standardizer,
+          model: trained.model,
+          training: trained.training,
+        } as unknown as JsonValue);
+        ctx.progress(++done, total);
+      }
+      const missing = rep.test.find((_, i) => Number.isNaN(ownProb[i]));
+      if (missing !== undefined) ctx.fail("inputs.split", `replicate ${rep.replicate}: test row ${missing} is in a subgroup with no train rows`);
+      own.push({ replicate: rep, prob: ownProb });
+      entries.push({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, groups: models });
+    }
+    return {
+      models: { format: "strata-models/1", model: "dcp", subgroup: params.subgroup, groups: [...groups], replicates: entries },
+      predictions: predictionsTable(own),
+      cross: crossTable(cross),
+    };
+  },
+});
+
+export interface DcpOptions<C extends Columns> {
+  readonly features: readonly (keyof C & string)[];
+  readonly target: keyof C & string;
+  readonly subgroup: keyof C & string;
+  readonly layers?: readonly number[];
+  readonly dropout?: number;
+  readonly learningRate?: number;
+  readonly epochs?: number;
+  readonly batchSize?: number;
+  readonly patience?: number;
+}
+
+/**
+ * Pipeline builder: per replicate of `split`, one label predictor per subgroup of `table`. `predictions` scores each
+ * test row with its own subgroup's model; `cross` with every subgroup's model (for evaluate.personalization).
+ */
+export const trainDcp = <C extends Columns>(
+  table: TableHandle<C>,
+  split: SplitHandle,
+  params: DcpOptions<C>,
+  options: NodeOptions = {},
+): { readonly models: ModelSetHandle; readonly predictions: PredictionsHandle; readonly cross: PredictionsHandle } => {
+  const node = addNode(table.study as StudyGraph, dcp, { table, split }, params, options);
+  node.requireColumns(table, params.features, "params.features");
+  node.requireColumns(table, [params.target], "params.target");
+  node.requireColumns(table, [params.subgroup], "params.subgroup");
+  return { models: node.models("models"), predictions: node.predictions("predictions"), cross: node.predictions("cross") };
+};
