@@ -1,6 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Effect, Exit } from "effect";
+import { canonicalJsonBytes } from "../artifacts/canonical-json.js";
+import { sha256Hex } from "../artifacts/digest.js";
 import { ContentStore } from "../artifacts/store.js";
 import { locatedIn } from "../dsl/errors.js";
 import { CodeDigests } from "./code-digest.js";
@@ -68,15 +70,32 @@ export const runStudyLocally = async (
 
 const reportExtension = (output: string): string => (output === "markdown" ? "md" : output);
 
+/**
+ * Provenance a report step cannot know about its own run: a report may write these tokens, and the files written
+ * here carry the run's manifest digest and the report node's code digest in their place (see
+ * steps/report/evaluation-report.ts). The stored artifact keeps the tokens, so its digest stays a pure function of
+ * the node's inputs; only the materialized file is filled in. Reports without tokens are written byte for byte.
+ */
+const MANIFEST_DIGEST_TOKEN = "@@strata:manifest-digest@@";
+const CODE_DIGEST_TOKEN = "@@strata:code-digest@@";
+
+const fillProvenance = (bytes: Uint8Array, manifestDigest: string, codeDigest: string): Uint8Array => {
+  const text = Buffer.from(bytes).toString("utf8");
+  if (!text.includes(MANIFEST_DIGEST_TOKEN) && !text.includes(CODE_DIGEST_TOKEN)) return bytes;
+  return Buffer.from(text.replaceAll(MANIFEST_DIGEST_TOKEN, manifestDigest).replaceAll(CODE_DIGEST_TOKEN, codeDigest), "utf8");
+};
+
 /** Writes every report output of a run to `<outDir>/<node>.<ext>` (e.g. reports/heart-disease/report.html). */
 export const materializeReports = (store: ContentStore, manifest: RunManifest, outDir: string): string[] => {
+  // writeManifest stores the manifest's canonical JSON, so its digest is the sha256 of those bytes.
+  const manifestDigest = sha256Hex(canonicalJsonBytes(manifest));
   const written: string[] = [];
   for (const node of manifest.nodes) {
     for (const [name, out] of Object.entries(node.outputs)) {
       if (out.kind !== "report") continue;
       const file = path.join(outDir, `${node.id}.${reportExtension(name)}`);
       fs.mkdirSync(outDir, { recursive: true });
-      fs.writeFileSync(file, store.get(out.digest));
+      fs.writeFileSync(file, fillProvenance(store.get(out.digest), manifestDigest, node.components.codeDigest));
       written.push(file);
     }
   }

@@ -1,0 +1,137 @@
+import { describe, expect, it } from "vitest";
+import type { MetricsHandle } from "../../dsl/handles.js";
+import { StudyGraph } from "../../dsl/study.js";
+import type { SubgroupMetricsDoc } from "../../steps/evaluate/subgroup-metrics.js";
+import { CODE_DIGEST_TOKEN, MANIFEST_DIGEST_TOKEN, evaluationReport, reportEvaluation } from "../../steps/report/evaluation-report.js";
+import { runStep } from "../support/step-harness.js";
+import { EVIL, SMALL, syntheticEvaluation, syntheticPlan } from "./evaluate-fixtures.js";
+
+const render = async (doc: SubgroupMetricsDoc, params: object = {}) => {
+  const out = await runStep(evaluationReport, { evaluation: doc }, { title: `Study ${EVIL}`, plan: syntheticPlan, highlight: ["evaluate", "report"], ...params });
+  return { html: out.html as string, markdown: out.markdown as string, json: JSON.parse(out.json as string) as Record<string, unknown> };
+};
+
+/** The HTML table rows whose row header is `group`, as lists of cell texts. */
+const htmlRows = (html: string, group: string): string[][] =>
+  [...html.matchAll(/<tr><th scope="row">([^<]*)<\/th>(.*?)<\/tr>/g)]
+    .filter((m) => m[1] === group)
+    .map((m) => [...m[2]!.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((c) => c[1]!));
+
+const markdownRows = (markdown: string, group: string): string[][] =>
+  markdown
+    .split("\n")
+    .filter((l) => l.startsWith(`| ${group} |`))
+    .map((l) => l.split(" | ").slice(1).map((c) => c.replace(/ \|$/, "")));
+
+describe("report.evaluation", async () => {
+  const doc = await syntheticEvaluation();
+  const { html, markdown, json } = await render(doc);
+
+  it("escapes names from data and params as text in HTML, SVG charts included", () => {
+    expect(html).not.toContain("<img");
+    expect(html).not.toContain("<b>"); // nothing from data turns into markup
+    expect(html).toContain("&lt;img src=x onerror=alert(1)&gt;");
+    expect(html).toContain("<title>Study &lt;img src=x onerror=alert(1)&gt;</title>");
+    // The charts name the group too (axis labels), escaped by vega.
+    const svgs = html.match(/<svg[\s\S]*?<\/svg>/g)!;
+    expect(svgs.some((svg) => svg.includes("&lt;img src=x onerror=alert(1)&gt;"))).toBe(true);
+  });
+
+  it("escapes them in Markdown", () => {
+    expect(markdown).not.toMatch(/(^|[^\\])<img/m);
+    expect(markdown).toContain("\\<img src=x onerror=alert(1)>");
+  });
+
+  it('shows a 7-person subgroup as "< 10" in HTML and Markdown, and keeps its values in the JSON', () => {
+    const rows = htmlRows(html, SMALL);
+    expect(rows.length).toBeGreaterThanOrEqual(4); // sizes, two model tables, key metrics, gains, harm
+    const sizes = rows[0]!;
+    expect(sizes[0]).toBe("&lt; 10"); // cohort n
+    for (const row of rows.slice(1)) {
+      // Every numeric cell of the group's rows is suppressed (the model name cells are text).
+      const numeric = row.filter((c) => c !== "generic" && c !== "personalized");
+      expect(numeric.every((c) => c === "&lt; 10"), row.join(" | ")).toBe(true);
+    }
+    expect(html).toMatch(new RegExp(`<td class="suppressed">&lt; 10</td>`));
+    const mdRows = markdownRows(markdown, SMALL.replace("_", "\\_"));
+    expect(mdRows.length).toBeGreaterThanOrEqual(3);
+    for (const row of mdRows) {
+      const numeric = row.filter((c) => c !== "generic" && c !== "personalized" && c !== "rare" && c !== "no");
+      expect(numeric.every((c) => c === "< 10"), row.join(" | ")).toBe(true);
+    }
+    // The JSON artifact keeps the numbers, with the flag.
+    const evaluation = json.evaluation as SubgroupMetricsDoc;
+    const small = evaluation.results.find((r) => r.group === SMALL && r.model === "generic")!.metrics.accuracy;
+    expect(small.suppressed).toBe(true);
+    expect(small.estimate).toEqual(expect.any(Number));
+  });
+
+  it("leaves suppressed values out of every chart", () => {
+    // The small group appears in the sizes and forest charts only with the "< 10" note, never as a bar or point.
+    const smallSize = doc.sizes.find((s) => s.group === SMALL)!;
+    const svgs = html.match(/<svg[\s\S]*?<\/svg>/g)!;
+    for (const svg of svgs) {
+      expect(svg).not.toMatch(new RegExp(`n: ${smallSize.cohortN}; group: ${SMALL}`));
+      for (const m of svg.matchAll(/aria-label="([^"]*tiny_group[^"]*)"/g)) expect(m[1]).toMatch(/< 10|&lt; 10|^Y-axis|^X-axis/);
+    }
+  });
+
+  it("is one self-contained page: inline SVG charts, no script, no external resource", () => {
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain("Content-Security-Policy");
+    expect(html).not.toMatch(/<script|<link|<iframe|<object|url\(/i);
+    const withoutNamespaces = html.replace(/xmlns(:xlink)?="http:\/\/www\.w3\.org\/[^"]*"/g, "");
+    expect(withoutNamespaces).not.toMatch(/https?:\/\//);
+    // Plan graph, sizes, one forest plot per key metric, calibration per shown group.
+    expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(2 + 5 + 3);
+    for (const section of ["plan", "sizes", "metrics", "gains", "harm", "calibration", "comparisons", "rare"]) expect(html).toContain(`<section id="${section}">`);
+  });
+
+  it("labels the rare-case metrics as our definitions", () => {
+    expect(html).toContain("Rare cases (our definitions)");
+    expect(html).toContain("RCPG (our definition)");
+    expect(html).toContain("RCCE (our definition)");
+    expect(markdown).toContain("RCPG (our definition)");
+  });
+
+  it("leaves provenance tokens for strata run to fill, and cites the data digests", () => {
+    for (const out of [html, markdown, JSON.stringify(json)]) {
+      expect(out).toContain(MANIFEST_DIGEST_TOKEN);
+      expect(out).toContain(CODE_DIGEST_TOKEN);
+      expect(out).toContain(doc.inputs.table);
+    }
+    expect(json).toMatchObject({ format: "strata-report/1", minCell: 10, plan: syntheticPlan });
+  });
+
+  it("gives identical bytes for identical input", async () => {
+    const again = await render(doc);
+    expect(again.html).toBe(html);
+    expect(again.markdown).toBe(markdown);
+  });
+
+  it("applies its own minCell from each value's basis", async () => {
+    const loose = await render(doc, { minCell: 5 });
+    expect(htmlRows(loose.html, SMALL)[0]![0]).toBe("7");
+  });
+
+  it("fails with a readable message on another metrics document", async () => {
+    await expect(runStep(evaluationReport, { evaluation: { format: "strata-metrics/1", metric: "by-subgroup" } }, { title: "x" })).rejects.toThrow(/inputs\.evaluation.*subgroup-metrics/);
+  });
+
+  it("builder: passes the plan so far plus itself, and highlights the evaluation and the report", () => {
+    const graph = new StudyGraph("s", 0);
+    graph.nodes.push({ id: "train", step: "train.mlp", moduleUrl: "file:///x", params: {}, inputs: { split: { source: "data.csv" } }, outputs: {}, seed: 0 });
+    graph.nodes.push({ id: "evaluate", step: "evaluate.subgroup-metrics", moduleUrl: "file:///y", params: {}, inputs: { predictions: [{ node: "train", output: "predictions" }] }, outputs: { metrics: "metrics" }, seed: 0 });
+    const evaluation = { kind: "metrics", ref: { node: "evaluate", output: "metrics" }, study: graph } as MetricsHandle;
+    const out = reportEvaluation(evaluation, { title: "T" });
+    expect(out.html.ref).toEqual({ node: "report-evaluation", output: "html" });
+    expect(graph.nodes.at(-1)!.params).toMatchObject({
+      plan: [
+        { id: "train", step: "train.mlp", inputs: [] },
+        { id: "evaluate", step: "evaluate.subgroup-metrics", inputs: ["train"] },
+        { id: "report-evaluation", step: "report.evaluation", inputs: ["evaluate"] },
+      ],
+      highlight: ["evaluate", "report-evaluation"],
+    });
+  });
+});
