@@ -109,6 +109,15 @@ export const studyFailure = (workflowId: string, e: unknown): Error => {
   if (cause instanceof ApplicationFailure) {
     const wire = cause.details?.[0];
     if (isWireError(wire) && wire.tag !== "Defect") return fromWireError(wire);
+    // A step that kept failing with a bug (not a user error, not a timeout): a defect, as on the local executor,
+    // with the worker's stack, so `strata` reports it as an internal error.
+    let inner: Error | undefined = cause.cause;
+    while (inner?.cause instanceof Error) inner = inner.cause;
+    if (cause.type === "NodeFailed" && inner instanceof ApplicationFailure) {
+      const defect = new Error(`${cause.message} (study workflow ${workflowId})`);
+      defect.stack = `${defect.message}\n--- on the worker:\n${inner.stack ?? inner.message}`;
+      return defect;
+    }
     return new StudyWorkflowError(workflowId, "failed", `study workflow ${workflowId} failed: ${cause.message}`);
   }
   if (cause instanceof CancelledFailure) return new StudyWorkflowError(workflowId, "cancelled", `study workflow ${workflowId} was cancelled`);

@@ -59,6 +59,10 @@ const localRun = async (pipeline: string) => {
 const temporalRun = (pipeline: string, extra: readonly string[] = []) =>
   runStrata(["run", pipeline, "--engine", "temporal", "--address", address, "--store", store, "--out", path.join(store, "reports"), "--json", ...extra]);
 
+/** The plan node an ActivityTaskScheduled event (JSON form) runs, from its input payload. */
+const activityNode = (event: Record<string, any>): string =>
+  (JSON.parse(Buffer.from(event.activityTaskScheduledEventAttributes.input.payloads[0].data, "base64").toString()) as { node: { id: string } }).node.id;
+
 const byNode = (m: RunManifest) => Object.fromEntries(m.nodes.map((n) => [n.id, { key: n.key, outputs: n.outputs }]));
 
 beforeAll(async () => {
@@ -129,6 +133,26 @@ describe("the Temporal executor (strata dev + strata run --engine temporal)", ()
     histories.set("fails", workflowId);
   });
 
+  it("retries a step that fails with a bug, with backoff, then reports a defect with the worker's stack", async () => {
+    const remote = await temporalRun(fixture("broken.ts"), ["--max-attempts", "3", "--retry-initial", "300ms", "--retry-backoff", "2"]);
+    expect(remote.code, remote.stderr).toBe(70); // as a bug on the local executor
+    expect(remote.stderr).toContain("strata: internal error (a bug; please report it with this trace):");
+    expect(remote.stderr).toMatch(/node "boom" \(fixture\.broken\) failed: Cannot read properties of undefined \(reading 'length'\); no attempts left/);
+    expect(remote.stderr).toMatch(/--- on the worker:\n[^]*test\/fixtures\/steps\/durable\.ts/);
+
+    const study = await loadStudy(fixture("broken.ts"));
+    const workflowId = studyWorkflowId("broken", study.planDigest);
+    const history = await fetchHistory(tc.client, workflowId);
+    const boomScheduled = eventsOf(history, "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED").find((e) => activityNode(e) === "boom")!;
+    const boomStarted = eventsOf(history, "EVENT_TYPE_ACTIVITY_TASK_STARTED").find((e) => e.activityTaskStartedEventAttributes.scheduledEventId === boomScheduled.eventId)!;
+    expect(boomStarted.activityTaskStartedEventAttributes.attempt).toBe(3);
+    // Two waits before the third attempt: 300 ms, then 600 ms.
+    const waited = (Date.parse(boomStarted.eventTime) - Date.parse(boomScheduled.eventTime)) / 1000;
+    expect(waited).toBeGreaterThanOrEqual(0.9);
+    expect(boomStarted.activityTaskStartedEventAttributes.lastFailure.message).toMatch(/Cannot read properties of undefined/);
+    histories.set("broken", workflowId);
+  });
+
   it("attaches a second submit of a running study to it instead of starting a duplicate", async () => {
     // Two submits at once of a study whose training node takes 8 s: one starts the workflow, the other attaches.
     const env = { STRATA_SLOW_TICKS: "80" };
@@ -154,7 +178,7 @@ describe("the Temporal executor (strata dev + strata run --engine temporal)", ()
   });
 
   it("replays the histories of these workflows without a nondeterminism error", async () => {
-    expect([...histories.keys()].sort()).toEqual(["fails", "slow", "tiny"]);
+    expect([...histories.keys()].sort()).toEqual(["broken", "fails", "slow", "tiny"]);
     const recorded: { workflowId: string; history: History }[] = [];
     for (const [name, workflowId] of histories) {
       const history = await fetchHistory(tc.client, workflowId);
