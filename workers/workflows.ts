@@ -39,7 +39,9 @@ const workflowFailure = (node: PlanNode, error: unknown): ApplicationFailure => 
   if (error instanceof ApplicationFailure) return error; // already converted by the upstream node that failed
   const cause = error instanceof ActivityFailure ? error.cause : error;
   if (cause instanceof ApplicationFailure && (cause.nonRetryable || (NON_RETRYABLE_TYPES as readonly string[]).includes(cause.type ?? ""))) {
-    return ApplicationFailure.create({ type: cause.type ?? undefined, message: cause.message, details: cause.details ?? [], nonRetryable: true });
+    const failure = ApplicationFailure.create({ type: cause.type ?? undefined, message: cause.message, details: cause.details ?? [], nonRetryable: true });
+    failure.stack = ""; // a user error: the message says it all (defects below keep their cause's stack)
+    return failure;
   }
   const what =
     cause instanceof TimeoutFailure
