@@ -72,13 +72,13 @@ export interface BySubgroupMetrics {
   readonly summary: readonly SummaryMetrics[];
 }
 
-interface Labels {
+export interface Labels {
   readonly y: readonly number[];
   readonly group: readonly string[];
   readonly groups: readonly string[];
 }
 
-const readLabels = (table: arrow.Table, params: BySubgroupParams, ctx: StepContext): Labels => {
+export const readLabels = (table: arrow.Table, params: BySubgroupParams, ctx: StepContext): Labels => {
   const columns = new Map(tableColumns(table).map((c) => [c.name, c]));
   const names = [...columns.keys()].join(", ");
   const target = columns.get(params.target);
@@ -102,7 +102,7 @@ const readLabels = (table: arrow.Table, params: BySubgroupParams, ctx: StepConte
   return { y, group, groups };
 };
 
-interface PredictionLine {
+export interface PredictionLine {
   readonly replicate: number;
   readonly seed: number;
   readonly fold: number;
@@ -110,7 +110,7 @@ interface PredictionLine {
   readonly prob: number;
 }
 
-const readPredictions = (table: arrow.Table, tableRows: number, field: string, ctx: StepContext): Map<number, PredictionLine[]> => {
+export const readPredictions = (table: arrow.Table, tableRows: number, field: string, ctx: StepContext): Map<number, PredictionLine[]> => {
   const columns = new Map(tableColumns(table).map((c) => [c.name, c]));
   const need = (name: string, type: "int" | "float") => {
     const col = columns.get(name);
