@@ -1,0 +1,134 @@
+/**
+ * Conditional bias modulation vs DCP vs Generic on heart disease (UCI Cleveland): a replication of Table 1 of
+ * "Towards personalized healthcare without harm via bias modulation" (SCSL @ ICLR 2025, CC BY 4.0; REFERENCES.md).
+ *
+ * Protocol: the heart-disease study's own ingest, preprocessing, subgroups (age < 60 young / >= 60 old × sex), 80:20
+ * stratified holdout and five-fold CV × seeds 1..5 (pipelines/heart-common.ts: the same nodes, so a store that ran
+ * heart-disease.ts serves them by cache hit). Each of the 25 replicates trains on four folds, early-stops on the
+ * fifth and is scored on the same holdout (8 / 11 / 11 / 30 test people in old_female / old_male / young_female /
+ * young_male; the paper reports 8 / 11 / 12 / 30).
+ *
+ * Models, all with the paper's label predictor (6 × 64 blocks of Linear → BatchNorm → ReLU → Dropout 0.2, Adam 1e-3,
+ * early stopping; at most 100 epochs, batches of 32, patience 10, which the paper does not give):
+ * - Generic: train.mlp with those settings (the label predictor with no bias; no separate module).
+ * - DCP: train.dcp, one label predictor per subgroup, trained and tested on that subgroup only, plus cross
+ *   predictions for the envy-freeness check.
+ * - Cond. bias: train.conditional-bias with K = 1. Its label predictor shares Generic's initial weights, batch order
+ *   and dropout masks (same node seed, same streams), so the gain isolates the bias modulation.
+ *
+ * DEVIATION FROM THE PAPER, stated in the report too: the attribute predictor here is 6 × 64, not the paper's 50 × 64
+ * ("as written"). The step's default stays 50 × 64. Measured on this 2-core machine, 50 × 64 costs about 45 s of CPU per
+ * replicate (about 19 min for the 25 replicates on top of everything else), and in that configuration the attribute
+ * predictor does not learn the subgroup at all (valid accuracy 0.50 in replicate 0, the share of the largest group,
+ * against 0.94 at 6 × 64), so its "embedding" carries no group information. bench/RESULTS-heart-bias-modulation.md
+ * reports a run with the paper's 50 × 64 as well.
+ *
+ * minCell is 5, not the default 10: old_female has 8 test people, and with 10 its row (the subgroup the paper's
+ * claim is most about) would be suppressed. The data are the public, de-identified UCI Cleveland file; the report
+ * prints only aggregate accuracies, never rows; the paper itself prints these cells. 5 still suppresses any smaller cell.
+ */
+import { study } from "../dsl/study.js";
+import { evaluatePersonalization } from "../steps/evaluate/personalization.js";
+import { reportPersonalization } from "../steps/report/personalization-report.js";
+import { trainConditionalBias } from "../steps/train/conditional-bias.js";
+import { trainDcp } from "../steps/train/dcp.js";
+import { trainMlp } from "../steps/train/mlp.js";
+import type { MlpHyperparameters } from "../steps/train/mlp.js";
+import { LABEL_PREDICTOR_DEFAULTS } from "../steps/train/personalization-shared.js";
+import type { StudyGraph } from "../dsl/study.js";
+import { FEATURES, heartCleveland } from "./heart-common.js";
+
+/** Table 1 of the paper (heart test set, accuracy %, mean ± sd), as published; see REFERENCES.md. */
+export const PAPER_TABLE_1 = {
+  source: "Towards personalized healthcare without harm via bias modulation, SCSL @ ICLR 2025, Table 1",
+  claimFor: "cond-bias",
+  rows: [
+    {
+      group: "old_female",
+      n: 8,
+      accuracy: { "cond-bias": { mean: 64.5, sd: 16.81 }, dcp: { mean: 52.5, sd: 14.6 }, generic: { mean: 44.0, sd: 36.47 } },
+      gain: { "cond-bias": { mean: 20.5, sd: 34.39 }, dcp: { mean: 8.5, sd: 19.79 } },
+    },
+    {
+      group: "old_male",
+      n: 11,
+      accuracy: { "cond-bias": { mean: 61.39, sd: 21.46 }, dcp: { mean: 69.1, sd: 14.8 }, generic: { mean: 54.55, sd: 10.34 } },
+      gain: { "cond-bias": { mean: 6.84, sd: 17.48 }, dcp: { mean: 14.55, sd: 4.46 } },
+    },
+    {
+      group: "young_female",
+      n: 12,
+      accuracy: { "cond-bias": { mean: 84.31, sd: 11.08 }, dcp: { mean: 76.7, sd: 9.7 }, generic: { mean: 68.19, sd: 16.18 } },
+      gain: { "cond-bias": { mean: 16.12, sd: 10.0 }, dcp: { mean: 8.51, sd: 6.48 } },
+    },
+    {
+      group: "young_male",
+      n: 30,
+      accuracy: { "cond-bias": { mean: 76.03, sd: 4.53 }, dcp: { mean: 54.7, sd: 7.2 }, generic: { mean: 69.96, sd: 10.51 } },
+      gain: { "cond-bias": { mean: 6.07, sd: 13.26 }, dcp: { mean: -15.26, sd: 3.31 } },
+    },
+  ],
+};
+
+/** The attribute predictor this pipeline uses (see DEVIATION above): the label predictor's size, 6 × 64. */
+export const ATTRIBUTE_PREDICTOR: Partial<MlpHyperparameters> = { layers: [64, 64, 64, 64, 64, 64] };
+
+export interface HeartBiasModulationSettings {
+  /** The label predictor of all three methods. */
+  readonly label: MlpHyperparameters;
+  /** The attribute predictor of conditional bias (unset fields take the step's defaults). */
+  readonly attribute: Partial<MlpHyperparameters>;
+  readonly k: number;
+  readonly minCell: number;
+  readonly notes: readonly string[];
+}
+
+export const HEART_BIAS_MODULATION: HeartBiasModulationSettings = {
+  label: LABEL_PREDICTOR_DEFAULTS,
+  attribute: ATTRIBUTE_PREDICTOR,
+  k: 1,
+  minCell: 5,
+  notes: [
+    "Label predictor of all three methods (the paper's): 6 × 64 blocks of Linear → BatchNorm → ReLU → Dropout 0.2, Adam lr 0.001, early stopping on the replicate's validation fold (at most 100 epochs, batches of 32, patience 10: not given by the paper). Generic is that network with no bias; DCP trains one per subgroup on that subgroup only; conditional bias adds K = 1 bias vector to the pre-activation (after BatchNorm, before ReLU) of its last block and starts from Generic's initial weights.",
+    "DEVIATION FROM THE PAPER: the sensitive-attribute predictor is 6 × 64, not the paper's 50 × 64 (as written). At 50 × 64 it costs about 45 s of CPU per replicate here and does not learn the subgroup (validation accuracy 0.50 against 0.94 at 6 × 64). See bench/RESULTS-heart-bias-modulation.md for a run with 50 × 64.",
+    "minCell is 5 rather than 10 so that old_female (8 test people, as in the paper) is shown: public de-identified data, aggregate accuracies only.",
+    "Features: all 13 Cleveland features, including age and sex, which define the subgroups (as in the heart-disease study).",
+  ],
+};
+
+/** Builds the study's nodes with the given settings; the default export uses HEART_BIAS_MODULATION. */
+export const buildHeartBiasModulation = (s: StudyGraph, settings: HeartBiasModulationSettings): void => {
+  // ingest .. cv: shared with heart-disease.ts (same nodes, same cache keys)
+  const { groups, folds } = heartCleveland(s);
+  const common = { features: FEATURES, target: "target" } as const;
+
+  const generic = trainMlp(groups.table, folds, { ...common, ...settings.label }, { id: "train-generic" });
+  const dcp = trainDcp(groups.table, folds, { ...common, subgroup: "subgroup", ...settings.label }, { id: "train-dcp" });
+  const condBias = trainConditionalBias(
+    groups.table,
+    folds,
+    { ...common, subgroup: "subgroup", label: settings.label, attribute: settings.attribute, k: settings.k },
+    { id: "train-cond-bias" },
+  );
+
+  const metrics = evaluatePersonalization(
+    groups.table,
+    { reference: generic.predictions, methods: { "cond-bias": condBias.predictions, dcp: dcp.predictions }, cross: { dcp: dcp.cross } },
+    { target: "target", subgroup: "subgroup" },
+    { id: "evaluate" },
+  );
+  reportPersonalization(
+    metrics,
+    groups.counts,
+    {
+      title: "Heart disease (UCI Cleveland): conditional bias modulation vs DCP vs Generic",
+      minCell: settings.minCell,
+      names: { "cond-bias": "Cond. bias", dcp: "DCP", generic: "Generic" },
+      notes: settings.notes,
+      published: PAPER_TABLE_1,
+    },
+    { id: "report" },
+  );
+};
+
+export default study("heart-bias-modulation", (s) => buildHeartBiasModulation(s, HEART_BIAS_MODULATION));

@@ -1,0 +1,414 @@
+/**
+ * report.personalization: renders evaluate.personalization metrics as one self-contained HTML file (inline CSS, no
+ * scripts, no fetches, a Content-Security-Policy that forbids both) and as Markdown, in the seed paper's Table 1
+ * format: per subgroup, n and each method's test accuracy, the reference's, and each method's gain over the
+ * reference, as mean ± sd in percent, plus the harm flags. Optionally the published table is shown beside ours,
+ * labelled as the paper's, with one plain sentence per subgroup saying whether our replication agrees with the
+ * paper's claim for a method (a positive gain with no harm). DCP's envy-freeness check gets its own table.
+ *
+ * Small-cell suppression, the same rule as report.study: a count below `minCell` is shown as "< minCell", and a
+ * group's metrics, tests and verdict are shown as "< minCell" when the group had fewer than `minCell` test rows in
+ * some replicate. Published numbers are printed as published. No row-level data is printed: the inputs are
+ * aggregate documents. Every string from data or params is escaped.
+ */
+import { Effect, Schema } from "effect";
+import type { MetricsHandle, ReportHandle } from "../../dsl/handles.js";
+import { type StepContext, defineStep } from "../../dsl/step.js";
+import { type NodeOptions, type StudyGraph, addNode } from "../../dsl/study.js";
+import { escapeHtml, escapeMarkdown } from "./escape.js";
+
+const Text = Schema.String.check(Schema.isMinLength(1));
+const PublishedCell = Schema.Struct({ mean: Schema.Finite, sd: Schema.Finite });
+
+const Params = Schema.Struct({
+  title: Text,
+  minCell: Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(1)).pipe(Schema.withDecodingDefaultKey(Effect.succeed(10))),
+  /** Display names: metric label -> column name (e.g. "cond-bias" -> "Cond. bias"). Unnamed labels show as is. */
+  names: Schema.Record(Schema.String, Text).pipe(Schema.withDecodingDefaultKey(Effect.succeed({}))),
+  /** Lines printed under the tables (settings, deviations from the paper, why minCell is what it is). */
+  notes: Schema.Array(Text).pipe(Schema.withDecodingDefaultKey(Effect.succeed([]))),
+  /** A published table to show beside ours, in percent, keyed by the same metric labels. */
+  published: Schema.optionalKey(
+    Schema.Struct({
+      /** Where the numbers come from, e.g. the paper's title and table number. */
+      source: Text,
+      /** The method whose claim is checked: "a positive gain over the reference with no harm in every subgroup". */
+      claimFor: Text,
+      rows: Schema.Array(
+        Schema.Struct({
+          group: Text,
+          n: Schema.Number,
+          accuracy: Schema.Record(Schema.String, PublishedCell),
+          gain: Schema.Record(Schema.String, PublishedCell),
+        }),
+      ).check(Schema.isMinLength(1)),
+    }),
+  ),
+});
+export type PersonalizationReportParams = typeof Params.Type;
+
+const NullableNumber = Schema.NullOr(Schema.Number);
+const MeanSd = Schema.Struct({ mean: NullableNumber, sd: NullableNumber, replicates: Schema.Number });
+const McNemar = Schema.Struct({ b: Schema.Number, c: Schema.Number, pHarm: Schema.Number, pBenefit: Schema.Number, harmed: Schema.Boolean });
+const Bootstrap = Schema.Struct({ pValue: Schema.Number, resamples: Schema.Number, harmed: Schema.Boolean });
+const MetricsDoc = Schema.Struct({
+  format: Schema.Literal("strata-metrics/1"),
+  metric: Schema.Literal("personalization"),
+  reference: Schema.String,
+  methods: Schema.Array(Schema.String),
+  groups: Schema.Array(Schema.String),
+  threshold: Schema.Number,
+  alpha: Schema.Number,
+  harmTest: Schema.Struct({ flagWith: Schema.Literals(["exact-mcnemar", "bootstrap-sign"]), bootstrapResamples: Schema.Number }),
+  replicates: Schema.Number,
+  accuracy: Schema.Array(Schema.Struct({ model: Schema.String, group: Schema.String, nMin: Schema.Number, nMax: Schema.Number, people: Schema.Number, accuracy: MeanSd })),
+  gains: Schema.Array(
+    Schema.Struct({
+      method: Schema.String,
+      group: Schema.String,
+      gain: MeanSd,
+      negative: Schema.Number,
+      zero: Schema.Number,
+      positive: Schema.Number,
+      peopleHarmed: Schema.Number,
+      peopleTied: Schema.Number,
+      peopleHelped: Schema.Number,
+      mcnemar: McNemar,
+      bootstrap: Bootstrap,
+      harmed: Schema.Boolean,
+    }),
+  ),
+  envy: Schema.Array(
+    Schema.Struct({
+      method: Schema.String,
+      group: Schema.String,
+      modelGroup: Schema.String,
+      accuracy: MeanSd,
+      envy: MeanSd,
+      envyRuns: Schema.Number,
+      mcnemar: McNemar,
+      envious: Schema.Boolean,
+    }),
+  ),
+  envyFreeness: Schema.Array(Schema.Struct({ method: Schema.String, group: Schema.String, envyFree: Schema.Boolean, envies: Schema.Array(Schema.String) })),
+});
+export type PersonalizationDoc = typeof MetricsDoc.Type;
+const CountsDoc = Schema.Struct({ groups: Schema.Array(Schema.Struct({ name: Schema.String, n: Schema.Number, positives: Schema.Number })) });
+type CountsDoc = typeof CountsDoc.Type;
+
+const decode = <T>(schema: Schema.Codec<T, unknown, never, never>, value: unknown, field: string, expected: string, ctx: StepContext): T => {
+  try {
+    return Schema.decodeUnknownSync(schema)(value);
+  } catch (e) {
+    const detail = (e instanceof Error ? e.message : String(e)).split("\n").map((l) => l.trim()).join(" ");
+    return ctx.fail(field, `expected ${expected}; ${detail}`);
+  }
+};
+
+/** A table cell: final plain text (never markup), plus whether it was suppressed or flags something. */
+interface Cell {
+  readonly text: string;
+  readonly suppressed?: boolean;
+  readonly flag?: boolean;
+}
+interface Table {
+  readonly caption: string;
+  readonly header: readonly string[];
+  readonly rows: readonly (readonly Cell[])[];
+}
+/** The whole report as plain data; HTML and Markdown only differ in escaping and layout. */
+export interface RenderedReport {
+  readonly title: string;
+  readonly intro: readonly string[];
+  readonly tables: readonly Table[];
+  /** One plain sentence per subgroup (and one summary sentence first), when a published table is given. */
+  readonly verdicts: readonly string[];
+  readonly notes: readonly string[];
+}
+
+const fixed = (v: number, digits: number): string => {
+  const s = v.toFixed(digits);
+  return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
+};
+/** With an explicit "+" for positive values that do not round to zero. */
+const signed = (v: number, digits: number): string => {
+  const s = fixed(v, digits);
+  return v > 0 && /[1-9]/.test(s) ? `+${s}` : s;
+};
+const pct = (m: { mean: number | null; sd: number | null }, sign = false): string =>
+  m.mean === null ? "n/a" : `${sign ? signed(m.mean * 100, 2) : fixed(m.mean * 100, 2)}${m.sd === null ? "" : ` ± ${fixed(m.sd * 100, 2)}`}`;
+/** "p = 0.123" or "p < 0.001". */
+const pValue = (p: number): string => (p < 0.001 ? "p < 0.001" : `p = ${fixed(p, 3)}`);
+/** Gains within this of zero are zero: a mean of k/n differences can be off zero by float rounding alone. */
+const ZERO_GAIN = 1e-9;
+
+/** Builds every table and sentence of the report once. */
+export const buildPersonalizationReport = (doc: PersonalizationDoc, counts: CountsDoc, params: PersonalizationReportParams): RenderedReport => {
+  const { minCell } = params;
+  const small: Cell = { text: `< ${minCell}`, suppressed: true };
+  const name = (label: string) => params.names[label] ?? label;
+  const acc = new Map(doc.accuracy.map((a) => [`${a.model}\u0000${a.group}`, a]));
+  const gain = new Map(doc.gains.map((g) => [`${g.method}\u0000${g.group}`, g]));
+  const cohort = new Map(counts.groups.map((g) => [g.name, g]));
+  /** A group is shown only when its test set had at least minCell rows in every replicate. */
+  const testN = (group: string) => acc.get(`${doc.reference}\u0000${group}`);
+  const hidden = (group: string) => {
+    const a = testN(group);
+    return a === undefined || a.nMin < minCell;
+  };
+  const nCell = (v: number | undefined, range?: [number, number]): Cell =>
+    v === undefined ? { text: "—" } : v < minCell ? small : { text: range !== undefined && range[0] !== range[1] ? `${range[0]}–${range[1]}` : String(v) };
+
+  const methods = doc.methods;
+  const header = [
+    "Group",
+    "Cohort n",
+    "Test n",
+    ...methods.map((m) => `${name(m)} (%)`),
+    `${name(doc.reference)} (%)`,
+    ...methods.map((m) => `${name(m)} gain (points)`),
+    ...methods.map((m) => `${name(m)}: runs with negative gain`),
+    ...methods.map((m) => `${name(m)}: harm test`),
+  ];
+  const rows = doc.groups.map((group) => {
+    const a = testN(group);
+    const c = group === "overall" ? { n: counts.groups.reduce((s, g) => s + g.n, 0) } : cohort.get(group);
+    const row: Cell[] = [{ text: group }, nCell(c?.n), nCell(a?.nMin, a === undefined ? undefined : [a.nMin, a.nMax])];
+    if (hidden(group)) {
+      row.push(...new Array<Cell>(methods.length * 4 + 1).fill(small));
+      return row;
+    }
+    for (const m of [...methods, doc.reference]) row.push({ text: pct(acc.get(`${m}\u0000${group}`)!.accuracy) });
+    for (const m of methods) row.push({ text: pct(gain.get(`${m}\u0000${group}`)!.gain, true) });
+    for (const m of methods) {
+      const g = gain.get(`${m}\u0000${group}`)!;
+      row.push({ text: `${g.negative}/${g.gain.replicates}` });
+    }
+    for (const m of methods) {
+      const g = gain.get(`${m}\u0000${group}`)!;
+      const p = doc.harmTest.flagWith === "exact-mcnemar" ? g.mcnemar.pHarm : g.bootstrap.pValue;
+      row.push({ text: `${g.harmed ? "HARMED" : "no harm"} (${pValue(p)})`, flag: g.harmed });
+    }
+    return row;
+  });
+  const tables: Table[] = [{ caption: `Our replication: test accuracy, mean ± sd over ${doc.replicates} replicates`, header, rows }];
+
+  if (params.published !== undefined) {
+    const pub = params.published;
+    const pubHeader = ["Group", "n", ...methods.map((m) => `${name(m)} (%)`), `${name(doc.reference)} (%)`, ...methods.map((m) => `${name(m)} gain`)];
+    const cellOf = (r: Record<string, { mean: number; sd: number }>, key: string, sign = false): Cell => {
+      const v = r[key];
+      return v === undefined ? { text: "—" } : { text: `${sign ? signed(v.mean, 2) : fixed(v.mean, 2)} ± ${fixed(v.sd, 2)}` };
+    };
+    tables.push({
+      caption: `The paper's published numbers (${pub.source}), as published`,
+      header: pubHeader,
+      rows: pub.rows.map((r) => [
+        { text: r.group },
+        { text: String(r.n) },
+        ...methods.map((m) => cellOf(r.accuracy, m)),
+        cellOf(r.accuracy, doc.reference),
+        ...methods.map((m) => cellOf(r.gain, m, true)),
+      ]),
+    });
+  }
+
+  const envyMethods = [...new Set(doc.envy.map((e) => e.method))];
+  const subgroups = doc.groups.filter((g) => g !== "overall");
+  for (const method of envyMethods) {
+    tables.push({
+      caption: `Envy-freeness of ${name(method)}: each subgroup's test accuracy (%) under its own model and under every other subgroup's model`,
+      header: ["Subgroup", "Own model", ...subgroups.map((g) => `${g}'s model`), "Envy-free"],
+      rows: subgroups.map((group) => {
+        if (hidden(group)) return [{ text: group }, ...new Array<Cell>(subgroups.length + 2).fill(small)];
+        const own = acc.get(`${method}\u0000${group}`);
+        const verdict = doc.envyFreeness.find((e) => e.method === method && e.group === group);
+        return [
+          { text: group },
+          { text: own === undefined ? "—" : pct(own.accuracy) },
+          ...subgroups.map((other): Cell => {
+            if (other === group) return { text: "(own)" };
+            const e = doc.envy.find((x) => x.method === method && x.group === group && x.modelGroup === other);
+            if (e === undefined) return { text: "—" };
+            return {
+              text: `${pct(e.accuracy)}; envy ${pct(e.envy, true)}, ${e.envyRuns}/${e.envy.replicates} runs${e.envious ? `; ENVIES (${pValue(e.mcnemar.pHarm)})` : ""}`,
+              flag: e.envious,
+            };
+          }),
+          verdict === undefined ? { text: "—" } : { text: verdict.envyFree ? "yes" : `no (envies ${verdict.envies.join(", ")})`, flag: !verdict.envyFree },
+        ];
+      }),
+    });
+  }
+
+  const verdicts: string[] = [];
+  if (params.published !== undefined) {
+    const claim = params.published.claimFor;
+    const pubRows = new Map(params.published.rows.map((r) => [r.group, r]));
+    const shown = subgroups.filter((g) => !hidden(g));
+    const agreeing = shown.filter((g) => {
+      const x = gain.get(`${claim}\u0000${g}`);
+      return x !== undefined && x.gain.mean !== null && x.gain.mean > ZERO_GAIN && !x.harmed;
+    });
+    verdicts.push(
+      `The paper claims that ${name(claim)} gives every subgroup a positive gain over ${name(doc.reference)} without harming any. ` +
+        `Our replication agrees for ${agreeing.length} of ${subgroups.length} subgroups` +
+        (shown.length < subgroups.length ? ` (${subgroups.length - shown.length} suppressed, fewer than ${minCell} test rows)` : "") +
+        ".",
+    );
+    for (const group of subgroups) {
+      if (hidden(group)) {
+        verdicts.push(`${group}: not shown (fewer than ${minCell} test rows).`);
+        continue;
+      }
+      const x = gain.get(`${claim}\u0000${group}`);
+      if (x === undefined || x.gain.mean === null) {
+        verdicts.push(`${group}: no gain could be computed.`);
+        continue;
+      }
+      const positive = x.gain.mean > ZERO_GAIN;
+      const agrees = positive && !x.harmed;
+      const paper = pubRows.get(group)?.gain[claim];
+      const parts = [
+        `${group}: ${agrees ? "AGREES" : "DISAGREES"} with the paper.`,
+        `Mean gain of ${name(claim)} ${signed(x.gain.mean * 100, 2)} points` + (paper === undefined ? "" : ` (paper ${signed(paper.mean, 2)})`) + ",",
+        `negative in ${x.negative} of ${x.gain.replicates} runs;`,
+        x.harmed ? `significantly worse than ${name(doc.reference)} (harm ${pValue(x.mcnemar.pHarm)}).` : `no significant harm (harm ${pValue(x.mcnemar.pHarm)}).`,
+      ];
+      if (positive) parts.push(x.mcnemar.pBenefit < doc.alpha ? `The gain is significant (${pValue(x.mcnemar.pBenefit)}).` : `The gain is not significant (${pValue(x.mcnemar.pBenefit)}).`);
+      else parts.push("The claimed positive gain is not reproduced.");
+      for (const m of methods.filter((m) => m !== claim)) {
+        const y = gain.get(`${m}\u0000${group}`);
+        const pm = pubRows.get(group)?.gain[m];
+        if (y === undefined || y.gain.mean === null) continue;
+        parts.push(
+          `${name(m)}: ${signed(y.gain.mean * 100, 2)} points` + (pm === undefined ? "" : ` (paper ${signed(pm.mean, 2)})`) + `, ${y.harmed ? "HARMED" : "no significant harm"}.`,
+        );
+      }
+      verdicts.push(parts.join(" "));
+    }
+  }
+
+  const flagTest =
+    doc.harmTest.flagWith === "exact-mcnemar"
+      ? "an exact McNemar (sign) test on test people: a person counts as harmed when the method was right in fewer replicates than the reference, helped when in more"
+      : `the stratified paired bootstrap sign test (B = ${doc.harmTest.bootstrapResamples}, resampling people within group × label)`;
+  const intro = [
+    `Accuracy is on each replicate's test rows (a prediction is positive when P(y = 1) ≥ ${doc.threshold}); mean ± sample sd over ${doc.replicates} replicates. Gain = method − ${name(doc.reference)} on the same replicate (same seed, same fold), in percentage points.`,
+    `Harm: one-sided test at α = ${doc.alpha} per method and subgroup, no multiplicity correction: ${flagTest}. Replicates share test people, so people, not replicate × person pairs, are the unit.`,
+  ];
+  const notes = [
+    ...params.notes,
+    `Small cells are suppressed: counts below ${minCell}, and every metric, test and verdict of a subgroup with fewer than ${minCell} test rows in some replicate, are shown as "< ${minCell}".`,
+    `Cohort n counts the whole data set of each subgroup; Test n is the smallest–largest test-set size of the subgroup across replicates.`,
+  ];
+  return { title: params.title, intro, tables, verdicts, notes };
+};
+
+const CSS = `
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem; color: #1b1b1b; }
+h1 { font-size: 1.4rem; }
+h2 { font-size: 1.1rem; margin-top: 2rem; }
+table { border-collapse: collapse; font-variant-numeric: tabular-nums; margin-bottom: 1rem; }
+caption { text-align: left; font-weight: 600; padding-bottom: 0.4rem; }
+th, td { border: 1px solid #c8c8c8; padding: 0.3rem 0.6rem; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+thead th { background: #f0f0f0; }
+td.suppressed { color: #777; font-style: italic; }
+td.flag { background: #fde2e1; font-weight: 600; }
+p { max-width: 64rem; }
+p.note { font-size: 0.85rem; color: #444; }
+`.trim();
+
+export const renderHtml = (r: RenderedReport): string =>
+  [
+    "<!doctype html>",
+    '<html lang="en">',
+    "<head>",
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
+    `<title>${escapeHtml(r.title)}</title>`,
+    `<style>\n${CSS}\n</style>`,
+    "</head>",
+    "<body>",
+    `<h1>${escapeHtml(r.title)}</h1>`,
+    ...r.intro.map((p) => `<p>${escapeHtml(p)}</p>`),
+    ...r.tables.flatMap((t) => [
+      "<table>",
+      `<caption>${escapeHtml(t.caption)}</caption>`,
+      `<thead><tr>${t.header.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join("")}</tr></thead>`,
+      "<tbody>",
+      ...t.rows.map(
+        (row) =>
+          `<tr>${row
+            .map((c, i) => {
+              if (i === 0) return `<th scope="row">${escapeHtml(c.text)}</th>`;
+              const cls = [c.suppressed ? "suppressed" : "", c.flag ? "flag" : ""].filter((x) => x !== "").join(" ");
+              return `<td${cls === "" ? "" : ` class="${cls}"`}>${escapeHtml(c.text)}</td>`;
+            })
+            .join("")}</tr>`,
+      ),
+      "</tbody>",
+      "</table>",
+    ]),
+    ...(r.verdicts.length === 0 ? [] : ["<h2>Does our replication agree with the paper?</h2>", ...r.verdicts.map((v) => `<p>${escapeHtml(v)}</p>`)]),
+    ...r.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`),
+    "</body>",
+    "</html>",
+    "",
+  ].join("\n");
+
+export const renderMarkdown = (r: RenderedReport): string => {
+  const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
+  return [
+    `# ${escapeMarkdown(r.title)}`,
+    "",
+    ...r.intro.flatMap((p) => [escapeMarkdown(p), ""]),
+    ...r.tables.flatMap((t) => [
+      `**${escapeMarkdown(t.caption)}**`,
+      "",
+      line(t.header.map(escapeMarkdown)),
+      line(t.header.map((_, i) => (i === 0 ? "---" : "---:"))),
+      ...t.rows.map((row) => line(row.map((c) => escapeMarkdown(c.text)))),
+      "",
+    ]),
+    ...(r.verdicts.length === 0 ? [] : ["## Does our replication agree with the paper?", "", ...r.verdicts.flatMap((v) => [escapeMarkdown(v), ""])]),
+    ...r.notes.flatMap((n) => [escapeMarkdown(n), ""]),
+  ].join("\n");
+};
+
+export const personalizationReport = defineStep({
+  kind: "report.personalization",
+  module: import.meta.url,
+  params: Params,
+  inputs: { metrics: "metrics", counts: "metrics" },
+  outputs: { html: "report", markdown: "report" },
+  run: (inputs, params, ctx) => {
+    const doc = decode(MetricsDoc, inputs.metrics.json(), "inputs.metrics", "personalization metrics (from evaluate.personalization)", ctx);
+    const counts = decode(CountsDoc, inputs.counts.json(), "inputs.counts", "subgroup counts { groups: [{ name, n, positives }] }", ctx);
+    if (params.published !== undefined && !doc.methods.includes(params.published.claimFor)) {
+      ctx.fail("params.published.claimFor", `${JSON.stringify(params.published.claimFor)} is not one of the evaluated methods (${doc.methods.join(", ")})`);
+    }
+    const report = buildPersonalizationReport(doc, counts, params);
+    return { html: renderHtml(report), markdown: renderMarkdown(report) };
+  },
+});
+
+export interface PersonalizationReportOptions {
+  readonly title: string;
+  readonly minCell?: number;
+  readonly names?: { readonly [label: string]: string };
+  readonly notes?: readonly string[];
+  readonly published?: PersonalizationReportParams["published"];
+}
+
+/** Pipeline builder: HTML and Markdown reports of evaluate.personalization metrics, with subgroup counts. */
+export const reportPersonalization = (
+  metrics: MetricsHandle,
+  counts: MetricsHandle,
+  params: PersonalizationReportOptions,
+  options: NodeOptions = {},
+): { readonly html: ReportHandle; readonly markdown: ReportHandle } => {
+  const node = addNode(metrics.study as StudyGraph, personalizationReport, { metrics, counts }, params, options);
+  return { html: node.report("html"), markdown: node.report("markdown") };
+};
