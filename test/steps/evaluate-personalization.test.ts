@@ -103,7 +103,7 @@ describe("evaluatePersonalization builder", () => {
     evaluatePersonalization(t, { reference: p("g"), methods: { z: p("z"), a: p("a") }, cross: { z: p("zc") } }, { target: "target", subgroup: "subgroup" }, { id: "ev" });
     const node = graph.nodes[0]!;
     expect(node.params).toMatchObject({ reference: "generic", methods: ["a", "z"], cross: ["z"], alpha: 0.05, flagWith: "exact-mcnemar", bootstrapResamples: 1000 });
-    expect((node.inputs.predictions as { node: string }[]).map((i) => i.node)).toEqual(["g", "a", "z", "zc"]);
+    expect((node.inputs.predictions as unknown as { node: string }[]).map((i) => i.node)).toEqual(["g", "a", "z", "zc"]);
     // @ts-expect-error "group" is not a column
     expect(() => evaluatePersonalization(t, { reference: p("g"), methods: { a: p("a") } }, { target: "target", subgroup: "group" }, { id: "ev2" })).toThrow(PipelineError);
   });
