@@ -3,7 +3,8 @@
  * - html: one self-contained file (inline CSS and inline SVG charts, no script, no external resource, and a
  *   Content-Security-Policy that forbids both): the study's plan as a graph, subgroup sizes, per-model metric
  *   tables, gains with a forest plot, harm tests, calibration curves per subgroup, Fairlearn-style comparisons,
- *   rare-case metrics (labelled "our definition") and a provenance footer;
+ *   rare-case metrics (labelled "our definition"), envy-freeness when evaluate.personalization's result is passed
+ *   too, and a provenance footer;
  * - markdown: a summary for pull requests with the same numbers for the key metrics;
  * - json: every number (the whole evaluation document, suppression flags included), the plan and provenance.
  *
@@ -49,6 +50,40 @@ const Params = Schema.Struct({
   highlight: Schema.Array(Schema.String).pipe(Schema.withDecodingDefaultKey(Effect.succeed([]))),
 });
 export type EvaluationReportParams = typeof Params.Type;
+
+/**
+ * The envy-freeness part of evaluate.personalization's document (issue 3's step, which computes it with harm.ts's
+ * exact McNemar test), read structurally: this report only renders it. Absent when no such document is passed.
+ */
+export interface EnvyEntry {
+  readonly method: string;
+  readonly group: string;
+  readonly modelGroup: string;
+  readonly envy: { readonly mean: number | null; readonly sd: number | null };
+  readonly mcnemar: { readonly b: number; readonly c: number; readonly pValue: number };
+  readonly envious: boolean;
+}
+export interface EnvyDoc {
+  readonly alpha: number;
+  readonly envy: readonly EnvyEntry[];
+}
+
+const readEnvy = (value: unknown, field: string, ctx: StepContext): EnvyDoc => {
+  const v = value as { metric?: unknown; alpha?: unknown; envy?: unknown } | null;
+  const ok =
+    v !== null &&
+    typeof v === "object" &&
+    v.metric === "personalization" &&
+    typeof v.alpha === "number" &&
+    Array.isArray(v.envy) &&
+    (v.envy as unknown[]).every((e) => {
+      const x = e as Partial<EnvyEntry> | null;
+      return x !== null && typeof x === "object" && typeof x.method === "string" && typeof x.group === "string" && typeof x.modelGroup === "string" &&
+        typeof x.envious === "boolean" && typeof x.mcnemar?.pValue === "number" && typeof x.envy === "object";
+    });
+  if (!ok) ctx.fail(field, "expected the metrics of evaluate.personalization (metric personalization, with alpha and envy entries)");
+  return { alpha: v!.alpha as number, envy: v!.envy as EnvyEntry[] };
+};
 
 // ---------------------------------------------------------------------------------------------------------------
 // The view: tables of final text cells, built once, rendered to HTML and Markdown
@@ -101,7 +136,7 @@ const sizeFlags = (s: SubgroupMetricsDoc["sizes"][number], k: number) => ({
   testPositives: s.testPositives < k || s.testN - s.testPositives < k,
 });
 
-export const buildView = (doc: SubgroupMetricsDoc, params: EvaluationReportParams, charts: Charts, inputDigest: string): ReportView => {
+export const buildView = (doc: SubgroupMetricsDoc, params: EvaluationReportParams, charts: Charts, inputDigest: string, envy: EnvyDoc | null = null): ReportView => {
   const k = params.minCell ?? doc.params.minCell;
   const small: Cell = { lines: [`< ${k}`], suppressed: true };
   const label = (m: MetricKey) => doc.metricInfo[m].label;
@@ -254,9 +289,46 @@ export const buildView = (doc: SubgroupMetricsDoc, params: EvaluationReportParam
           markdown: true,
         },
       ],
-      notes: [
-        "Envy-freeness (does a group do better with another group's model?) needs predictions of each group under every other group's model; this evaluation has none, so it is not assessed here.",
+      notes:
+        envy === null
+          ? ["Envy-freeness (would a group do better with another group's model?) needs each group scored by every other group's model: pass evaluate.personalization's result to this report to show it."]
+          : [],
+    });
+  }
+
+  if (envy !== null) {
+    const groupHidden = (g: string) => {
+      const s = sizes.get(g);
+      return s === undefined || s.testN < k;
+    };
+    sections.push({
+      id: "envy",
+      title: "Envy-freeness",
+      intro: [
+        "Would a group do better with another group's model? Envy = accuracy on the group's people under the other group's model minus under its own, mean ± sd over replicates. " +
+          `A group envies another when the exact McNemar test (own model as candidate, the other group's model as reference; one-sided) gives p < ${envy.alpha}. Computed by evaluate.personalization with harm.ts.`,
       ],
+      charts: [],
+      tables: [
+        {
+          caption: "Envy-freeness",
+          header: ["Group", "Method", "Other group's model", "Envy (accuracy gain with the other model)", "McNemar b / c", "McNemar p", "Flag"],
+          rows: envy.envy.map((e) => {
+            if (groupHidden(e.group)) return [text(e.group), text(e.method), text(e.modelGroup), small, small, small, small];
+            return [
+              text(e.group),
+              text(e.method),
+              text(e.modelGroup),
+              text(e.envy.mean === null ? "n/a" : e.envy.sd === null ? signed(e.envy.mean) : `${signed(e.envy.mean)} ± ${fixed(e.envy.sd)}`),
+              text(`${e.mcnemar.b} / ${e.mcnemar.c}`),
+              text(e.mcnemar.pValue.toPrecision(3)),
+              e.envious ? { lines: ["ENVIES"], flag: true } : text("envy-free"),
+            ];
+          }),
+          markdown: true,
+        },
+      ],
+      notes: [],
     });
   }
 
@@ -434,6 +506,7 @@ nav a { margin-right: .8rem; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; margin: .8rem 0; font-size: .85rem; }
 caption { text-align: left; font-weight: 600; padding: .3rem 0; }
 th, td { border: 1px solid #d0d0d0; padding: .25rem .5rem; text-align: right; vertical-align: top; }
+td { white-space: nowrap; }
 th:first-child, td:first-child { text-align: left; }
 thead th { background: #f3f3f3; }
 td.suppressed { color: #777; font-style: italic; }
@@ -525,7 +598,7 @@ export const renderMarkdown = (view: ReportView): string => {
 const readDoc = (value: unknown, ctx: StepContext): SubgroupMetricsDoc => {
   const v = value as Partial<SubgroupMetricsDoc> | null;
   if (v === null || typeof v !== "object" || v.format !== "strata-metrics/1" || v.metric !== "subgroup-metrics" || !Array.isArray(v.results)) {
-    ctx.fail("inputs.evaluation", "expected the metrics of evaluate.subgroup-metrics (format strata-metrics/1, metric subgroup-metrics)");
+    ctx.fail("inputs.evaluations[0]", "expected the metrics of evaluate.subgroup-metrics (format strata-metrics/1, metric subgroup-metrics)");
   }
   return v as SubgroupMetricsDoc;
 };
@@ -534,14 +607,18 @@ export const evaluationReport = defineStep({
   kind: "report.evaluation",
   module: import.meta.url,
   params: Params,
-  inputs: { evaluation: "metrics" },
+  // evaluations[0]: evaluate.subgroup-metrics; evaluations[1], optional: evaluate.personalization (envy-freeness).
+  inputs: { evaluations: { list: "metrics" } },
   outputs: { html: "report", markdown: "report", json: "report" },
   run: async (inputs, params, ctx) => {
-    const doc = readDoc(inputs.evaluation.json(), ctx);
+    if (inputs.evaluations.length > 2) ctx.fail("inputs.evaluations", `expected the subgroup metrics and at most one personalization evaluation, got ${inputs.evaluations.length} inputs`);
+    const evaluation = inputs.evaluations[0]!;
+    const doc = readDoc(evaluation.json(), ctx);
+    const envy = inputs.evaluations.length === 2 ? readEnvy(inputs.evaluations[1]!.json(), "inputs.evaluations[1]", ctx) : null;
     for (const m of params.keyMetrics) if (!(m in doc.metricInfo)) ctx.fail("params.keyMetrics", `the evaluation has no metric ${JSON.stringify(m)}`);
     const charts = await buildCharts(doc, params);
     ctx.progress(1, 2);
-    const view = buildView(doc, params, charts, inputs.evaluation.digest);
+    const view = buildView(doc, params, charts, evaluation.digest, envy);
     const json: JsonValue = {
       format: "strata-report/1",
       title: params.title,
@@ -549,6 +626,7 @@ export const evaluationReport = defineStep({
       plan: params.plan as unknown as JsonValue,
       provenance: Object.fromEntries(view.provenance) as JsonValue,
       evaluation: doc as unknown as JsonValue,
+      envy: envy as unknown as JsonValue,
     };
     ctx.progress(2, 2);
     return { html: renderHtml(view), markdown: renderMarkdown(view), json: `${JSON.stringify(json, null, 1)}\n` };
@@ -559,6 +637,8 @@ export interface EvaluationReportOptions {
   readonly title: string;
   readonly minCell?: number;
   readonly keyMetrics?: readonly MetricKey[];
+  /** evaluate.personalization's metrics (issue 3), for the envy-freeness section. */
+  readonly personalization?: MetricsHandle;
 }
 
 const planInputNodes = (inputs: { readonly [name: string]: PlanInput }): string[] => {
@@ -571,7 +651,8 @@ const planInputNodes = (inputs: { readonly [name: string]: PlanInput }): string[
 };
 
 /**
- * Pipeline builder: HTML, Markdown and JSON reports of an evaluate.subgroup-metrics result. The study's plan so
+ * Pipeline builder: HTML, Markdown and JSON reports of an evaluate.subgroup-metrics result (plus, optionally, the
+ * envy-freeness of evaluate.personalization's result). The study's plan so
  * far (every node added before this one, plus this one) is passed as a param, so the report can draw it; call it
  * after the rest of the study is declared. The node id defaults to "report-evaluation".
  */
@@ -582,10 +663,13 @@ export const reportEvaluation = (
 ): { readonly html: ReportHandle; readonly markdown: ReportHandle; readonly json: ReportHandle } => {
   const graph = evaluation.study as StudyGraph;
   const id = options.id ?? "report-evaluation";
+  const { personalization, ...rest } = params;
+  const evaluations = personalization === undefined ? [evaluation] : [evaluation, personalization];
   const plan = [
     ...graph.nodes.map((n) => ({ id: n.id, step: n.step, inputs: planInputNodes(n.inputs) })),
-    { id, step: evaluationReport.kind, inputs: [evaluation.ref.node] },
+    { id, step: evaluationReport.kind, inputs: evaluations.map((e) => e.ref.node) },
   ];
-  const node = addNode(graph, evaluationReport, { evaluation }, { ...params, plan, highlight: [evaluation.ref.node, id] }, { ...options, id });
+  const highlight = [...new Set([...evaluations.map((e) => e.ref.node), id])];
+  const node = addNode(graph, evaluationReport, { evaluations }, { ...rest, plan, highlight }, { ...options, id });
   return { html: node.report("html"), markdown: node.report("markdown"), json: node.report("json") };
 };

@@ -20,9 +20,11 @@ import { EVIL, SMALL, syntheticEvaluation, syntheticPlan } from "../steps/evalua
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
+/** heart-bias-modulation once it wires report.evaluation (reportEvaluation), else heart-disease, which does. */
+const biasModulation = path.join(repoRoot, "pipelines/heart-bias-modulation.ts");
 const pipeline =
   process.env.STRATA_REPORT_PIPELINE ??
-  (fs.existsSync(path.join(repoRoot, "pipelines/heart-bias-modulation.ts")) ? "pipelines/heart-bias-modulation.ts" : "pipelines/heart-disease.ts");
+  (fs.existsSync(biasModulation) && fs.readFileSync(biasModulation, "utf8").includes("reportEvaluation") ? "pipelines/heart-bias-modulation.ts" : "pipelines/heart-disease.ts");
 
 let browser: Browser;
 let work: string;
@@ -95,12 +97,19 @@ afterAll(async () => {
 describe(`the HTML report of ${pipeline} in headless Chromium`, () => {
   let reports: string[] = [];
   let manifest = "";
+  /** The HTML of the first report.evaluation node. */
+  let depthReport = "";
 
   beforeAll(async () => {
     const store = path.join(work, "store");
-    const run = jsonOf<{ manifest: string; reports: string[] }>(await strata(["run", pipeline, "--store", store, "--out", path.join(work, "reports"), "--no-lock", "--json"]));
+    const run = jsonOf<{ manifest: string; reports: string[]; nodes: { id: string; step: string }[] }>(
+      await strata(["run", pipeline, "--store", store, "--out", path.join(work, "reports"), "--no-lock", "--json"]),
+    );
     reports = run.reports.filter((r) => r.endsWith(".html"));
     manifest = run.manifest;
+    const ids = run.nodes.filter((n) => n.step === "report.evaluation").map((n) => n.id);
+    if (ids.length === 0) throw new Error(`${pipeline} has no report.evaluation node; wire reportEvaluation into it`);
+    depthReport = reports.find((r) => path.basename(r) === `${ids[0]}.html`)!;
   }, 40 * 60_000);
 
   it("loads every HTML report with no console error and no network request, and draws its charts", async () => {
@@ -117,11 +126,11 @@ describe(`the HTML report of ${pipeline} in headless Chromium`, () => {
       await page.close();
     }
     expect(charts).toBeGreaterThanOrEqual(5); // plan, sizes, forest plots, calibration curves
+    expect(fs.readFileSync(depthReport, "utf8")).toContain('<section id="calibration">');
   });
 
   it("renders a non-blank page, and its footer names the run's manifest digest", async () => {
-    const file = reports.find((r) => fs.readFileSync(r, "utf8").includes("<svg"))!;
-    const { page } = await open(file);
+    const { page } = await open(depthReport);
     const shot = await page.screenshot({ fullPage: true });
     fs.writeFileSync(path.join(work, "report.png"), shot);
     const share = await inkShare(shot);
@@ -141,7 +150,7 @@ describe("escaping and suppression in the browser", () => {
 
   beforeAll(async () => {
     const doc = await syntheticEvaluation();
-    const out = await runStep(evaluationReport, { evaluation: doc }, { title: `Report ${EVIL}`, plan: syntheticPlan, highlight: ["evaluate", "report"] });
+    const out = await runStep(evaluationReport, { evaluations: [doc] }, { title: `Report ${EVIL}`, plan: syntheticPlan, highlight: ["evaluate", "report"] });
     file = path.join(work, "synthetic.html");
     fs.writeFileSync(file, out.html as string);
   }, 120_000);

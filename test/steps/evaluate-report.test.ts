@@ -7,7 +7,7 @@ import { runStep } from "../support/step-harness.js";
 import { EVIL, SMALL, syntheticEvaluation, syntheticPlan } from "./evaluate-fixtures.js";
 
 const render = async (doc: SubgroupMetricsDoc, params: object = {}) => {
-  const out = await runStep(evaluationReport, { evaluation: doc }, { title: `Study ${EVIL}`, plan: syntheticPlan, highlight: ["evaluate", "report"], ...params });
+  const out = await runStep(evaluationReport, { evaluations: [doc] }, { title: `Study ${EVIL}`, plan: syntheticPlan, highlight: ["evaluate", "report"], ...params });
   return { html: out.html as string, markdown: out.markdown as string, json: JSON.parse(out.json as string) as Record<string, unknown> };
 };
 
@@ -114,8 +114,39 @@ describe("report.evaluation", async () => {
     expect(htmlRows(loose.html, SMALL)[0]![0]).toBe("7");
   });
 
+  it("shows envy-freeness from evaluate.personalization's document, with flags and suppression", async () => {
+    const entry = (group: string, modelGroup: string, envious: boolean) => ({
+      method: "dcp",
+      group,
+      modelGroup,
+      accuracy: { mean: 0.8, sd: 0.1 },
+      envy: { mean: envious ? 0.12 : -0.05, sd: 0.04 },
+      envyRuns: 3,
+      envyFraction: 0.6,
+      mcnemar: { test: "exact-mcnemar", b: envious ? 9 : 1, c: envious ? 1 : 4, pValue: envious ? 0.0107 : 0.97, harmed: envious },
+      envious,
+    });
+    const personalization = {
+      format: "strata-metrics/1",
+      metric: "personalization",
+      alpha: 0.05,
+      envy: [entry(EVIL, "young_male", true), entry("young_male", EVIL, false), entry(SMALL, "young_male", true)],
+      envyFreeness: [],
+    };
+    const out = await runStep(evaluationReport, { evaluations: [doc, personalization] }, { title: "Envy" });
+    const envyHtml = out.html as string;
+    expect(envyHtml).toContain('<section id="envy">');
+    expect(envyHtml).not.toContain("<img");
+    expect(htmlRows(envyHtml, "&lt;img src=x onerror=alert(1)&gt;").at(-1)).toEqual(["dcp", "young_male", "+0.120 ± 0.040", "9 / 1", "0.0107", "ENVIES"]);
+    expect(htmlRows(envyHtml, SMALL).at(-1)!.slice(2).every((c) => c === "&lt; 10")).toBe(true);
+    expect(out.markdown as string).toContain("| young\\_male | dcp | \\<img src=x onerror=alert(1)> | -0.050 ± 0.040 | 1 / 4 | 0.970 | envy-free |");
+    // Without it, the harm section says how to get it.
+    expect(html).toContain("pass evaluate.personalization");
+    await expect(runStep(evaluationReport, { evaluations: [doc, { metric: "other" }] }, { title: "x" })).rejects.toThrow(/inputs\.evaluations\[1\]/);
+  });
+
   it("fails with a readable message on another metrics document", async () => {
-    await expect(runStep(evaluationReport, { evaluation: { format: "strata-metrics/1", metric: "by-subgroup" } }, { title: "x" })).rejects.toThrow(/inputs\.evaluation.*subgroup-metrics/);
+    await expect(runStep(evaluationReport, { evaluations: [{ format: "strata-metrics/1", metric: "by-subgroup" }] }, { title: "x" })).rejects.toThrow(/inputs\.evaluations\[0\].*subgroup-metrics/);
   });
 
   it("builder: passes the plan so far plus itself, and highlights the evaluation and the report", () => {
