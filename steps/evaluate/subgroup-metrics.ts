@@ -863,7 +863,11 @@ export interface SubgroupMetricsOptions<C extends Columns> {
 
 /**
  * Pipeline builder. `predictions` maps a model label to its predictions; the labels are sorted (code-unit order)
- * so the node's params and inputs do not depend on how the record was written.
+ * so the node's params and inputs do not depend on how the record was written. For example:
+ *
+ *   const depth = evaluateSubgroupMetrics(groups.table, { generic: g.predictions, dcp: d.predictions },
+ *     { target: "target", subgroup: "subgroup", reference: "generic", rareBelow: 0.15 }, { id: "evaluate-depth" });
+ *   reportEvaluation(depth, { title: "…" }, { id: "report-depth" }); // last, so the plan graph is complete
  */
 export const evaluateSubgroupMetrics = <C extends Columns>(
   table: TableHandle<C>,
