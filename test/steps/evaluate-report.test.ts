@@ -3,6 +3,10 @@ import type { MetricsHandle } from "../../dsl/handles.js";
 import { StudyGraph } from "../../dsl/study.js";
 import type { SubgroupMetricsDoc } from "../../steps/evaluate/subgroup-metrics.js";
 import { CODE_DIGEST_TOKEN, MANIFEST_DIGEST_TOKEN, evaluationReport, reportEvaluation } from "../../steps/report/evaluation-report.js";
+import { makeTable } from "../../artifacts/table.js";
+import { seededRandom } from "../../engine/random.js";
+import { personalization as personalizationStep } from "../../steps/evaluate/personalization.js";
+import { subgroupMetrics } from "../../steps/evaluate/subgroup-metrics.js";
 import { runStep } from "../support/step-harness.js";
 import { EVIL, SMALL, syntheticEvaluation, syntheticPlan } from "./evaluate-fixtures.js";
 
@@ -143,6 +147,46 @@ describe("report.evaluation", async () => {
     // Without it, the harm section says how to get it.
     expect(html).toContain("pass evaluate.personalization");
     await expect(runStep(evaluationReport, { evaluations: [doc, { metric: "other" }] }, { title: "x" })).rejects.toThrow(/inputs\.evaluations\[1\]/);
+  });
+
+  it("reads the envy-freeness of a real evaluate.personalization result", async () => {
+    // Two groups of 20; a generic model and a DCP-like method with cross predictions (each group's model on all rows).
+    const random = seededRandom(3, "envy-integration");
+    const group = [...Array<string>(20).fill("a"), ...Array<string>(20).fill("b")];
+    const target = group.map((_, i) => i % 2);
+    const table = makeTable([
+      { name: "target", type: "int", values: target },
+      { name: "subgroup", type: "string", values: group },
+    ]);
+    const lines = (prob: (row: number, modelGroup: string) => number, cross: boolean) => {
+      const out: { rep: number; row: number; prob: number; g: string }[] = [];
+      for (let rep = 0; rep < 3; rep++) {
+        for (let row = 0; row < 40; row++) {
+          for (const g of cross ? ["a", "b"] : [group[row]!]) out.push({ rep, row, prob: prob(row, g), g });
+        }
+      }
+      const columns = [
+        { name: "replicate", type: "int" as const, values: out.map((l) => l.rep) },
+        { name: "seed", type: "int" as const, values: out.map((l) => l.rep + 1) },
+        { name: "fold", type: "int" as const, values: out.map(() => 0) },
+        { name: "row", type: "int" as const, values: out.map((l) => l.row) },
+        { name: "prob", type: "float" as const, values: out.map((l) => l.prob) },
+      ];
+      return makeTable(cross ? [...columns, { name: "model_group", type: "string" as const, values: out.map((l) => l.g) }] : columns);
+    };
+    const noisy = (row: number) => Math.min(1, Math.max(0, 0.5 + (target[row]! - 0.5) * 0.4 + (random() - 0.5) * 0.5));
+    // b's rows: a's model is right, b's own model is always wrong → b envies a.
+    const dcpProb = (row: number, g: string) => (group[row] === "b" && g === "b" ? 1 - target[row]! : target[row]! === 1 ? 0.8 : 0.2);
+    const generic = lines((row) => noisy(row), false);
+    const dcp = lines((row) => dcpProb(row, group[row]!), false);
+    const cross = lines(dcpProb, true);
+    const pers = (await runStep(personalizationStep, { table, predictions: [generic, dcp, cross] }, { target: "target", subgroup: "subgroup", methods: ["dcp"], cross: ["dcp"], bootstrapResamples: 50 }))
+      .metrics as object;
+    const depth = (await runStep(subgroupMetrics, { table, predictions: [dcp, generic] }, { models: ["dcp", "generic"], reference: "generic", target: "target", subgroup: "subgroup", resamples: 20 }))
+      .metrics as object;
+    const out = await runStep(evaluationReport, { evaluations: [depth, pers] }, { title: "Envy, end to end" });
+    expect(htmlRows(out.html as string, "b").at(-1)).toEqual(expect.arrayContaining(["dcp", "a", "ENVIES"]));
+    expect(htmlRows(out.html as string, "a").at(-1)).toEqual(expect.arrayContaining(["dcp", "b", "envy-free"]));
   });
 
   it("fails with a readable message on another metrics document", async () => {
