@@ -53,3 +53,17 @@ export const tinyGroupTable = (rows: number, seed = 5): arrow.Table => {
 };
 
 export { kFoldSplit };
+
+/** The first `n` replicates of a split table (e.g. two replicates of a four-fold split: 3/4 of the rows train). */
+export const firstReplicates = (split: arrow.Table, n: number): arrow.Table => {
+  const replicate = split.getChild("replicate")!.toArray() as ArrayLike<number>;
+  const keep: number[] = [];
+  for (let i = 0; i < split.numRows; i++) if (Number(replicate[i]) < n) keep.push(i);
+  return makeTable(
+    split.schema.fields.map((f) => {
+      const col = split.getChild(f.name)!;
+      const type = f.name === "role" ? ("string" as const) : ("int" as const);
+      return { name: f.name, type, values: keep.map((i) => (type === "int" ? Number(col.get(i)) : (col.get(i) as string))) };
+    }),
+  );
+};
