@@ -9,5 +9,10 @@ import { HEART_BIAS_MODULATION, buildHeartBiasModulation } from "../../pipelines
 const label = { layers: [16, 16], dropout: 0.2, learningRate: 0.01, epochs: 4, batchSize: 64, patience: 2 };
 
 export default study("heart-bias-modulation-small", (s) =>
-  buildHeartBiasModulation(s, { ...HEART_BIAS_MODULATION, label, attribute: { layers: [16, 16], epochs: 4, batchSize: 64, patience: 2, learningRate: 0.01 } }),
+  buildHeartBiasModulation(s, {
+    ...HEART_BIAS_MODULATION,
+    label,
+    attribute: { layers: [16, 16], epochs: 4, batchSize: 64, patience: 2, learningRate: 0.01 },
+    notes: ["A small test variant: label and attribute predictors 16 × 16, at most 4 epochs. Not a replication."],
+  }),
 );
