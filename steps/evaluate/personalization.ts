@@ -35,7 +35,7 @@ import { makeTable, tableColumns } from "../../artifacts/table.js";
 import type { Columns, MetricsHandle, PredictionsHandle, TableHandle } from "../../dsl/handles.js";
 import { type JsonValue, type StepContext, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, type StudyGraph, addNode } from "../../dsl/study.js";
-import { type Labels, OVERALL, type PredictionLine, readLabels, readPredictions } from "./by-subgroup.js";
+import { type Labels, OVERALL, type PredictionLine, readLabels, readPredictions } from "./labelled-predictions.js";
 import { type BootstrapSignResult, type McNemarResult, bootstrapSignTest, exactMcNemar, meanOver } from "./harm.js";
 import { mean, sampleSd } from "./metrics.js";
 
@@ -455,7 +455,7 @@ export const personalization = defineStep({
       );
     }
     const table = inputs.table.table();
-    const labels = readLabels(table, { target: params.target, subgroup: params.subgroup, models: [params.reference], threshold: params.threshold }, ctx);
+    const labels = readLabels(table, params, ctx);
     const reference: ModelPredictions = { label: params.reference, byReplicate: readPredictions(inputs.predictions[0]!.table(), table.numRows, "inputs.predictions[0]", ctx) };
     const methods = params.methods.map((label, i): ModelPredictions => {
       const field = `inputs.predictions[${1 + i}]`;

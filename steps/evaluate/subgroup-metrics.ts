@@ -18,7 +18,7 @@
  */
 import { Effect, Schema } from "effect";
 import type * as arrow from "apache-arrow";
-import { type CellValue, tableColumns } from "../../artifacts/table.js";
+import { tableColumns } from "../../artifacts/table.js";
 import type { Columns, MetricsHandle, PredictionsHandle, TableHandle } from "../../dsl/handles.js";
 import { type JsonValue, type StepContext, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, type StudyGraph, addNode } from "../../dsl/study.js";
@@ -32,8 +32,8 @@ import { mean, sampleSd } from "./metrics.js";
 import { OUR_DEFINITION, rareGroups } from "./rare-cases.js";
 import { type SortedRows, sortRows, weightedMetrics } from "./weighted-metrics.js";
 import { wilsonInterval } from "./wilson.js";
+import { type Labels, OVERALL, readLabels } from "./labelled-predictions.js";
 
-export const OVERALL = "overall";
 
 const Probability = Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 1 }));
 const Params = Schema.Struct({
@@ -228,37 +228,6 @@ export interface SubgroupMetricsDoc {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reading the inputs
-
-export interface Labels {
-  readonly y: readonly number[];
-  readonly group: readonly string[];
-  /** Subgroups in code-unit order. */
-  readonly groups: readonly string[];
-}
-
-const readLabels = (table: arrow.Table, params: SubgroupMetricsParams, ctx: StepContext): Labels => {
-  const columns = new Map(tableColumns(table).map((c) => [c.name, c]));
-  const names = [...columns.keys()].join(", ");
-  const target = columns.get(params.target);
-  if (target === undefined) ctx.fail("params.target", `unknown column ${JSON.stringify(params.target)}; the input table has ${names}`);
-  const subgroup = columns.get(params.subgroup);
-  if (subgroup === undefined) ctx.fail("params.subgroup", `unknown column ${JSON.stringify(params.subgroup)}; the input table has ${names}`);
-  if (subgroup.type !== "string") ctx.fail("params.subgroup", `column ${JSON.stringify(params.subgroup)} is ${subgroup.type}; expected a string column of group names`);
-  const y: number[] = [];
-  const group: string[] = [];
-  for (let r = 0; r < table.numRows; r++) {
-    const v: CellValue = target.values[r]!;
-    const label = v === true ? 1 : v === false ? 0 : v;
-    if (label !== 0 && label !== 1) ctx.fail("params.target", `column ${JSON.stringify(params.target)} has ${JSON.stringify(v)} at row ${r}; expected 0 or 1`);
-    const g = subgroup.values[r];
-    if (typeof g !== "string") ctx.fail("params.subgroup", `column ${JSON.stringify(params.subgroup)} has no group at row ${r}; every row needs one`);
-    if (g === OVERALL) ctx.fail("params.subgroup", `"${OVERALL}" is reserved for the whole test set; rename that subgroup`);
-    y.push(label);
-    group.push(g);
-  }
-  const groups = [...new Set(group)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return { y, group, groups };
-};
 
 /** One replicate of one model: P(y = 1) per table row, NaN where the replicate did not predict the row. */
 export interface ReplicatePredictions {
