@@ -250,11 +250,19 @@ export const buildPersonalizationReport = (doc: PersonalizationDoc, counts: Coun
       const x = gain.get(`${claim}\u0000${g}`);
       return x !== undefined && x.gain.mean !== null && x.gain.mean > ZERO_GAIN && !x.harmed;
     });
+    const significant = agreeing.filter((g) => gain.get(`${claim}\u0000${g}`)!.mcnemar.pBenefit < doc.alpha);
+    const harmedBy = (m: string) => shown.filter((g) => gain.get(`${m}\u0000${g}`)?.harmed === true);
     verdicts.push(
       `The paper claims that ${name(claim)} gives every subgroup a positive gain over ${name(doc.reference)} without harming any. ` +
-        `Our replication agrees for ${agreeing.length} of ${subgroups.length} subgroups` +
+        `Our replication agrees (a positive mean gain and no significant harm) for ${agreeing.length} of ${subgroups.length} subgroups` +
         (shown.length < subgroups.length ? ` (${subgroups.length - shown.length} suppressed, fewer than ${minCell} test rows)` : "") +
-        ".",
+        `; the gain is itself significant at α = ${doc.alpha} in ${significant.length} of them. ` +
+        methods
+          .map((m) => {
+            const h = harmedBy(m);
+            return `${name(m)} significantly harms ${h.length === 0 ? "no subgroup" : h.join(", ")}.`;
+          })
+          .join(" "),
     );
     for (const group of subgroups) {
       if (hidden(group)) {

@@ -51,7 +51,7 @@ describe("report.personalization", () => {
     expect(md).toContain("The paper's published numbers (A paper, Table 1), as published");
     expect(md).toContain("| a | 6 | 90.00 ± 5.00 | — | 80.00 ± 4.00 | +10.00 ± 3.00 | -1.00 ± 2.00 |");
     // verdicts: a positive gain without harm agrees; no gain does not
-    expect(md).toContain("Our replication agrees for 1 of 2 subgroups.");
+    expect(md).toContain("Our replication agrees (a positive mean gain and no significant harm) for 1 of 2 subgroups; the gain is itself significant at α = 0.05 in 0 of them. Harmless significantly harms no subgroup. Hurts B significantly harms b.");
     expect(md).toMatch(/a: AGREES with the paper\. Mean gain of Harmless \+11\.11 points \(paper \+10\.00\), negative in 0 of 3 runs; no significant harm/);
     expect(md).toMatch(/b: DISAGREES with the paper\. Mean gain of Harmless 0\.00 points \(paper \+5\.00\).*The claimed positive gain is not reproduced\. Hurts B: -83\.33 points, HARMED\./);
     expect(md).toContain("A note.");
