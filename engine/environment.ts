@@ -12,7 +12,6 @@ export interface EnvironmentComponents {
   readonly tfjs: string;
   readonly tfjsBackend: string;
   readonly parquetWriter: string;
-  readonly duckdb: string;
 }
 
 /** The training backend. Fixed to wasm, single-threaded: the backend that gives bit-identical weights. */
@@ -25,7 +24,6 @@ export const environmentComponents = (root: string): EnvironmentComponents => {
     tfjs: versions.get("@tensorflow/tfjs-core") ?? versions.get("@tensorflow/tfjs") ?? "absent",
     tfjsBackend: `${TFJS_BACKEND}@${versions.get("@tensorflow/tfjs-backend-wasm") ?? "absent"}`,
     parquetWriter: PARQUET_WRITER,
-    duckdb: versions.get("@duckdb/node-api") ?? "absent",
   };
 };
 

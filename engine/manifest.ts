@@ -49,7 +49,6 @@ export const RunManifestSchema = Schema.Struct({
       tfjs: Schema.String,
       tfjsBackend: Schema.String,
       parquetWriter: Schema.String,
-      duckdb: Schema.String,
     }),
   }),
   host: Schema.Struct({ hostname: Schema.String, platform: Schema.String, node: Schema.String }),
