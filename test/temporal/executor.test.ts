@@ -75,10 +75,13 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await tc?.close();
-  dev?.kill("SIGINT");
-  await Promise.race([dev?.exited, new Promise((r) => setTimeout(r, 15_000))]);
-  killChildren();
+  try {
+    await tc?.close();
+    dev?.kill("SIGINT");
+    await Promise.race([dev?.exited, new Promise((r) => setTimeout(r, 15_000))]);
+  } finally {
+    killChildren();
+  }
 }, 30_000);
 
 describe("the Temporal executor (strata dev + strata run --engine temporal)", () => {

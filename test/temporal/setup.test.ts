@@ -2,10 +2,12 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../../workers/dev-server.js";
 import { resolveTemporalBinary, SETUP_SCRIPT, usableVersion } from "../../workers/temporal-binary.js";
-import { fixture, runStrata, temporalBinary, tempDir } from "./support.js";
+import { fixture, killChildren, runStrata, temporalBinary, tempDir } from "./support.js";
+
+afterAll(killChildren);
 
 describe("the temporal binary", () => {
   it("is found by the setup script and by the TypeScript resolver alike (the suite fails, never skips, without it)", () => {

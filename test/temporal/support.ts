@@ -28,7 +28,12 @@ export const temporalBinary = (): string => {
 export const startTestServer = async (): Promise<DevServer> =>
   startDevServer({ binary: temporalBinary(), port: await freePort(), logLevel: "error", readyTimeoutMs: 60_000 });
 
-export const tempDir = (prefix: string): string => fs.mkdtempSync(path.join(os.tmpdir(), `strata-${prefix}-`));
+const temps: string[] = [];
+export const tempDir = (prefix: string): string => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `strata-${prefix}-`));
+  temps.push(dir);
+  return dir;
+};
 
 export interface Strata {
   readonly child: ChildProcess;
@@ -102,10 +107,17 @@ export const startWorker = async (address: string, store: string, extra: readonl
   return w;
 };
 
-/** Kills every child a test left running. */
+/** Kills every child a test left running and removes the temporary folders (stores) this file made. */
 export const killChildren = (): void => {
   for (const c of children) c.kill("SIGKILL");
   children.clear();
+  for (const dir of temps.splice(0)) {
+    try {
+      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch (e) {
+      console.warn(`could not remove ${dir}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
 };
 
 export type { History };
