@@ -205,17 +205,3 @@ describe("the Temporal executor (strata dev + strata run --engine temporal)", ()
     expect(description.status.name).toBe("COMPLETED");
   });
 });
-
-// The heart-disease study takes about a minute per executor on a 2-core machine, which is over this suite's
-// budget; STRATA_TEMPORAL_HEART=1 adds the comparison.
-describe.runIf(process.env.STRATA_TEMPORAL_HEART === "1" && fs.existsSync(path.join(ROOT, "pipelines", "heart-disease.ts")))("heart-disease on both executors", () => {
-  it("gives the same keys and output digests", async () => {
-    const pipeline = path.join(ROOT, "pipelines", "heart-disease.ts");
-    const remote = await temporalRun(pipeline);
-    expect(remote.code, remote.stderr).toBe(0);
-    const { manifest } = readManifest(new ContentStore(store), jsonSummary(remote.stdout).manifest);
-    const local = await localRun(pipeline);
-    if (!Exit.isSuccess(local)) throw Cause.squash(local.cause);
-    expect(byNode(manifest)).toEqual(byNode(local.value.manifest));
-  }, 600_000);
-});
