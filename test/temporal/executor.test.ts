@@ -22,7 +22,6 @@ import {
   jsonSummary,
   killChildren,
   maybeRecordHistory,
-  ROOT,
   runStrata,
   strata,
   temporalBinary,
