@@ -8,8 +8,7 @@
  * no clip paths or gradients, whose ids vega numbers per process). test/steps/report-evaluation.test.ts checks it.
  * Every chart takes only what may be shown: callers leave suppressed values out of the data.
  */
-import * as vega from "vega";
-import * as vl from "vega-lite";
+import type * as Vega from "vega";
 import type { TopLevelSpec } from "vega-lite";
 
 const FONT = "system-ui, -apple-system, 'Segoe UI', sans-serif";
@@ -33,10 +32,14 @@ const noNetwork = {
   file: () => Promise.reject(new Error("report charts load no external data")),
 };
 
-/** Compiles a Vega-Lite spec and renders it to an SVG string. */
+/**
+ * Compiles a Vega-Lite spec and renders it to an SVG string. Vega is imported here, not at the top: pipelines
+ * import this module to build their plan, and a warm (all cached) run should not pay for loading Vega.
+ */
 export const renderChart = async (spec: TopLevelSpec): Promise<string> => {
+  const [vega, vl] = await Promise.all([import("vega"), import("vega-lite")]);
   const compiled = vl.compile({ ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: "none", loader: noNetwork as unknown as vega.Loader });
+  const view = new vega.View(vega.parse(compiled), { renderer: "none", loader: noNetwork as unknown as Vega.Loader });
   try {
     return await view.toSVG();
   } finally {
