@@ -11,7 +11,7 @@ const warmRuns = Number(args[args.indexOf("--warm") + 1] ?? 3) || 3;
 
 const timeRun = (store: string): number => {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ["bin/strata.mjs", "run", pipeline, "--store", store, "--json", "--out", path.join(store, "reports")], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, ["bin/strata.mjs", "run", pipeline, "--store", store, "--no-lock", "--json", "--out", path.join(store, "reports")], { encoding: "utf8" });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`strata run failed:\n${r.stderr}`);
   const nodes = (JSON.parse(r.stdout) as { nodes: { cached: boolean }[] }).nodes;
