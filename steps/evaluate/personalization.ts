@@ -34,7 +34,7 @@ import type * as arrow from "apache-arrow";
 import { makeTable, tableColumns } from "../../artifacts/table.js";
 import type { Columns, MetricsHandle, PredictionsHandle, TableHandle } from "../../dsl/handles.js";
 import { type JsonValue, type StepContext, defineStep } from "../../dsl/step.js";
-import { type NodeOptions, type StudyGraph, addNode } from "../../dsl/study.js";
+import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { type Labels, OVERALL, type PredictionLine, readLabels, readPredictions } from "./labelled-predictions.js";
 import { type BootstrapSignResult, type McNemarResult, bootstrapSignTest, exactMcNemar, meanOver } from "./harm.js";
 import { mean, sampleSd } from "./metrics.js";
@@ -504,7 +504,7 @@ export const evaluatePersonalization = <C extends Columns>(
   const methodLabels = sorted(predictions.methods);
   const crossLabels = sorted(predictions.cross ?? {});
   const node = addNode(
-    table.study as StudyGraph,
+    table.study,
     personalization,
     {
       table,

@@ -21,7 +21,7 @@ import type * as arrow from "apache-arrow";
 import { tableColumns } from "../../artifacts/table.js";
 import type { Columns, MetricsHandle, PredictionsHandle, TableHandle } from "../../dsl/handles.js";
 import { type JsonValue, type StepContext, defineStep } from "../../dsl/step.js";
-import { type NodeOptions, type StudyGraph, addNode } from "../../dsl/study.js";
+import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { percentileInterval, stratifiedResample } from "./bootstrap.js";
 import { type CalibrationBin, binOf, calibration } from "./calibration.js";
 import { type GroupComparison, compareGroups } from "./group-comparison.js";
@@ -845,7 +845,7 @@ export const evaluateSubgroupMetrics = <C extends Columns>(
   options: NodeOptions = {},
 ): MetricsHandle => {
   const labels = Object.keys(predictions).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const node = addNode(table.study as StudyGraph, subgroupMetrics, { table, predictions: labels.map((l) => predictions[l]!) }, { ...params, models: labels }, options);
+  const node = addNode(table.study, subgroupMetrics, { table, predictions: labels.map((l) => predictions[l]!) }, { ...params, models: labels }, options);
   node.requireColumns(table, [params.target], "params.target");
   node.requireColumns(table, [params.subgroup], "params.subgroup");
   if (params.reference !== undefined && !labels.includes(params.reference)) {

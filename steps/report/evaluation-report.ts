@@ -22,7 +22,7 @@ import { Effect, Schema } from "effect";
 import type { MetricsHandle, ReportHandle } from "../../dsl/handles.js";
 import type { PlanInput } from "../../dsl/plan.js";
 import { type JsonValue, type StepContext, defineStep } from "../../dsl/step.js";
-import { type NodeOptions, type StudyGraph, addNode } from "../../dsl/study.js";
+import { type NodeOptions, addNode } from "../../dsl/study.js";
 import type { Estimate, SubgroupMetricsDoc } from "../evaluate/subgroup-metrics.js";
 import { type ForestRow, type PlanNodeView, calibrationSpec, forestSpec, planGraphSpec, renderChart, sizesSpec } from "./charts.js";
 import { escapeHtml, escapeMarkdown } from "./escape.js";
@@ -661,7 +661,7 @@ export const reportEvaluation = (
   params: EvaluationReportOptions,
   options: NodeOptions = {},
 ): { readonly html: ReportHandle; readonly markdown: ReportHandle; readonly json: ReportHandle } => {
-  const graph = evaluation.study as StudyGraph;
+  const graph = evaluation.study;
   const id = options.id ?? "report-evaluation";
   const { personalization, ...rest } = params;
   const evaluations = personalization === undefined ? [evaluation] : [evaluation, personalization];

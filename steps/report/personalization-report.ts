@@ -14,7 +14,7 @@
 import { Effect, Schema } from "effect";
 import type { MetricsHandle, ReportHandle } from "../../dsl/handles.js";
 import { type StepContext, defineStep } from "../../dsl/step.js";
-import { type NodeOptions, type StudyGraph, addNode } from "../../dsl/study.js";
+import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { escapeHtml, escapeMarkdown } from "./escape.js";
 
 const Text = Schema.String.check(Schema.isMinLength(1));
@@ -417,6 +417,6 @@ export const reportPersonalization = (
   params: PersonalizationReportOptions,
   options: NodeOptions = {},
 ): { readonly html: ReportHandle; readonly markdown: ReportHandle } => {
-  const node = addNode(metrics.study as StudyGraph, personalizationReport, { metrics, counts }, params, options);
+  const node = addNode(metrics.study, personalizationReport, { metrics, counts }, params, options);
   return { html: node.report("html"), markdown: node.report("markdown") };
 };

@@ -27,7 +27,7 @@
 import { Effect, Schema } from "effect";
 import type { Columns, ModelSetHandle, PredictionsHandle, SplitHandle, TableHandle } from "../../dsl/handles.js";
 import { type JsonValue, type StepContext, defineStep } from "../../dsl/step.js";
-import { type NodeOptions, type StudyGraph, addNode } from "../../dsl/study.js";
+import { type NodeOptions, addNode } from "../../dsl/study.js";
 import {
   MLP_BATCH_NORM,
   type MlpBlock,
@@ -413,7 +413,7 @@ export const trainConditionalBias = <C extends Columns>(
   params: ConditionalBiasOptions<C>,
   options: NodeOptions = {},
 ): { readonly models: ModelSetHandle; readonly predictions: PredictionsHandle } => {
-  const node = addNode(table.study as StudyGraph, conditionalBias, { table, split }, params, options);
+  const node = addNode(table.study, conditionalBias, { table, split }, params, options);
   node.requireColumns(table, params.features, "params.features");
   node.requireColumns(table, [params.target], "params.target");
   node.requireColumns(table, [params.subgroup], "params.subgroup");

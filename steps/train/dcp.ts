@@ -22,7 +22,7 @@ import type * as arrow from "apache-arrow";
 import { makeTable } from "../../artifacts/table.js";
 import type { Columns, ModelSetHandle, PredictionsHandle, SplitHandle, TableHandle } from "../../dsl/handles.js";
 import { type JsonValue, defineStep } from "../../dsl/step.js";
-import { type NodeOptions, type StudyGraph, addNode } from "../../dsl/study.js";
+import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { mlpHyperparameterFields, replicateStream, trainMlpReplicate } from "./mlp.js";
 import { LABEL_PREDICTOR_DEFAULTS, readGroupColumn } from "./personalization-shared.js";
 import { type Replicate, predictionsTable, readDataset, readSplit } from "./replicates.js";
@@ -142,7 +142,7 @@ export const trainDcp = <C extends Columns>(
   params: DcpOptions<C>,
   options: NodeOptions = {},
 ): { readonly models: ModelSetHandle; readonly predictions: PredictionsHandle; readonly cross: PredictionsHandle } => {
-  const node = addNode(table.study as StudyGraph, dcp, { table, split }, params, options);
+  const node = addNode(table.study, dcp, { table, split }, params, options);
   node.requireColumns(table, params.features, "params.features");
   node.requireColumns(table, [params.target], "params.target");
   node.requireColumns(table, [params.subgroup], "params.subgroup");

@@ -14,7 +14,7 @@
 import { Effect, Schema } from "effect";
 import type { Columns, ModelSetHandle, PredictionsHandle, SplitHandle, TableHandle } from "../../dsl/handles.js";
 import { type JsonValue, type StepContext, defineStep } from "../../dsl/step.js";
-import { type NodeOptions, type StudyGraph, addNode } from "../../dsl/study.js";
+import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { type Dataset, type Replicate, type ReplicatePredictions, predictionsTable, readDataset, readSplit } from "./replicates.js";
 import { standardizeReplicate } from "./standardize-replicate.js";
 import { type EncodedModel, type EncodedWeight, decodeWeights, drawSeed, encodeWeight, initTfjs, tf, withSeededMathRandom } from "./tfjs-runtime.js";
@@ -432,7 +432,7 @@ export const trainMlp = <C extends Columns>(
   params: MlpOptions<C>,
   options: NodeOptions = {},
 ): { readonly models: ModelSetHandle; readonly predictions: PredictionsHandle } => {
-  const node = addNode(table.study as StudyGraph, mlp, { table, split }, params, options);
+  const node = addNode(table.study, mlp, { table, split }, params, options);
   node.requireColumns(table, params.features, "params.features");
   node.requireColumns(table, [params.target], "params.target");
   return { models: node.models("models"), predictions: node.predictions("predictions") };
