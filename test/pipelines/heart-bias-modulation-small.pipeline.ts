@@ -1,7 +1,9 @@
 /**
- * A small variant of pipelines/heart-bias-modulation.ts for the integration test: the same nodes, ids and upstream
- * (so ingest .. cv are the heart-disease study's, by cache hit), but smaller and shorter trainings so that the
- * 25 replicates × (Generic + 4 DCP models + conditional bias) train in about a minute on 2 cores.
+ * A small variant of pipelines/heart-bias-modulation.ts for the integration and browser tests: the same nodes, ids
+ * and upstream (so ingest .. cv are the heart-disease study's, by cache hit), built by the same function (so both
+ * reports, the paper-format table and report-depth, are wired as in the full study), but smaller and shorter trainings
+ * so that a cold run (25 replicates × (Generic + 4 DCP models + conditional bias), then the evaluations) takes about
+ * a minute on 2 cores.
  */
 import { study } from "../../dsl/study.js";
 import { HEART_BIAS_MODULATION, buildHeartBiasModulation } from "../../pipelines/heart-bias-modulation.js";

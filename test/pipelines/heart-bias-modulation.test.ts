@@ -27,7 +27,7 @@ const run = async (pipeline: string, store: string): Promise<RunJson> =>
 const byId = (r: RunJson) => new Map(r.nodes.map((n) => [n.id, n]));
 
 describe("pipelines/heart-bias-modulation.ts", () => {
-  it("declares the heart-disease study's upstream nodes exactly, then Generic, DCP, conditional bias, evaluation and report", async () => {
+  it("declares the heart-disease study's upstream nodes exactly, then Generic, DCP, conditional bias, the paper-format evaluation and report, and the depth evaluation and report", async () => {
     const heart = (await import("../../pipelines/heart-disease.js")).default as Study;
     const bias = (await import("../../pipelines/heart-bias-modulation.js")).default as Study;
     const strip = (s: Study, id: string) => {
@@ -42,6 +42,8 @@ describe("pipelines/heart-bias-modulation.ts", () => {
       "train-cond-bias:train.conditional-bias",
       "evaluate:evaluate.personalization",
       "report:report.personalization",
+      "evaluate-depth:evaluate.subgroup-metrics",
+      "report-depth:report.evaluation",
     ]);
     // One label predictor for all three methods; the attribute predictor's documented deviation; minCell 5.
     const params = (id: string) => bias.nodes.find((n) => n.id === id)!.params as Record<string, unknown>;
@@ -52,6 +54,12 @@ describe("pipelines/heart-bias-modulation.ts", () => {
     expect(bias.nodes.find((n) => n.id === "train-cond-bias")!.seed).toBe(bias.nodes.find((n) => n.id === "train-generic")!.seed);
     expect(params("report")).toMatchObject({ minCell: 5, published: { claimFor: "cond-bias" } });
     expect((params("report").notes as string[]).some((n) => n.startsWith("DEVIATION FROM THE PAPER: the sensitive-attribute predictor is 6 × 64"))).toBe(true);
+    // The depth evaluation scores the three methods' predictions against Generic; its report also reads the
+    // personalization metrics (for envy-freeness).
+    expect(params("evaluate-depth")).toMatchObject({ models: ["cond-bias", "dcp", "generic"], reference: "generic", rareBelow: 0.15, minCell: 5 });
+    const node = (id: string) => bias.nodes.find((n) => n.id === id)!;
+    expect(node("evaluate-depth").inputs.predictions).toEqual(["train-cond-bias", "train-dcp", "train-generic"].map((id) => ({ node: id, output: "predictions" })));
+    expect(node("report-depth").inputs.evaluations).toEqual([{ node: "evaluate-depth", output: "metrics" }, { node: "evaluate", output: "metrics" }]);
   });
 
   it("reuses heart-disease's ingest .. cv by cache hit, and trains identically in two cold processes", async () => {
@@ -67,7 +75,7 @@ describe("pipelines/heart-bias-modulation.ts", () => {
       expect(c.get(id)!.cached, id).toBe(true);
       expect(c.get(id)!.outputs).toEqual(h.get(id)!.outputs);
     }
-    const trained = ["train-generic", "train-dcp", "train-cond-bias", "evaluate", "report"];
+    const trained = ["train-generic", "train-dcp", "train-cond-bias", "evaluate", "report", "evaluate-depth", "report-depth"];
     for (const id of trained) expect(c.get(id)!.cached, id).toBe(false);
 
     // Two cold runs in separate processes and stores: identical model, prediction, metric and report digests.
@@ -79,9 +87,14 @@ describe("pipelines/heart-bias-modulation.ts", () => {
     const warm = await run(SMALL, shared);
     expect(warm.nodes.every((n) => n.cached)).toBe(true);
 
-    // The report: our table in the paper's format, beside the paper's numbers, with harm flags and verdicts.
-    const md = fs.readFileSync(cold.reports.find((r) => r.endsWith(".md"))!, "utf8");
-    const html = fs.readFileSync(cold.reports.find((r) => r.endsWith(".html"))!, "utf8");
+    // Two reports: the paper-format table (report.*) and the depth report (report-depth.*, loaded in a browser by
+    // test/report/browser.test.ts).
+    expect(cold.reports.map((r) => path.basename(r)).sort()).toEqual(["report-depth.html", "report-depth.json", "report-depth.md", "report.html", "report.md"]);
+    const report = (name: string) => fs.readFileSync(cold.reports.find((r) => path.basename(r) === name)!, "utf8");
+
+    // The paper-format report: our table beside the paper's numbers, with harm flags and verdicts.
+    const md = report("report.md");
+    const html = report("report.html");
     for (const name of ["old_female", "old_male", "young_female", "young_male"]) {
       const group = name.replace("_", "\\\\_"); // Markdown escapes "_" as "\_"; this is that, as a regex
       expect(md).toMatch(new RegExp(`\\| ${group} \\| \\d+ \\| \\d+ \\| \\d+\\.\\d\\d ± \\d+\\.\\d\\d \\|`));

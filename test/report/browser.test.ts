@@ -1,8 +1,9 @@
 /**
  * The HTML reports in a real browser: Debian's chromium driven by playwright-core (no browser download).
- * - The heart study's reports (heart-bias-modulation when the repository has it, else heart-disease; override with
- *   STRATA_REPORT_PIPELINE) load from a file with no console error and no network request; every chart is an SVG
- *   with rendered marks; a screenshot is not blank; the footer carries the run's manifest digest.
+ * - The reports of the heart bias-modulation study's small variant (the same nodes as the full study, smaller
+ *   trainings; STRATA_REPORT_PIPELINE runs another variant, e.g. the full pipelines/heart-bias-modulation.ts) load
+ *   from a file with no console error and no network request; every chart is an SVG with rendered marks; the depth
+ *   report's screenshot is not blank, its footer carries the run's manifest digest, and it shows DCP's envy-freeness.
  * - A report whose subgroup is named like an XSS payload shows the name as text (no element, no dialog), and a
  *   7-person subgroup shows "< 10".
  * Needs /usr/bin/chromium (apt-get install -y chromium); without it these tests fail, they do not skip.
@@ -13,18 +14,15 @@ import * as path from "node:path";
 import { type Browser, type Page, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evaluationReport } from "../../steps/report/evaluation-report.js";
-import { jsonOf, repoRoot, strata } from "../support/cli.js";
+import { jsonOf, strata } from "../support/cli.js";
 import { runStep } from "../support/step-harness.js";
 import { EVIL, SMALL, syntheticEvaluation, syntheticPlan } from "../steps/evaluate-fixtures.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
-/** heart-bias-modulation once it wires report.evaluation (reportEvaluation), else heart-disease, which does. */
-const biasModulation = path.join(repoRoot, "pipelines/heart-bias-modulation.ts");
-const pipeline =
-  process.env.STRATA_REPORT_PIPELINE ??
-  (fs.existsSync(biasModulation) && fs.readFileSync(biasModulation, "utf8").includes("reportEvaluation") ? "pipelines/heart-bias-modulation.ts" : "pipelines/heart-disease.ts");
+/** The full study trains for ~20 minutes; its small variant has the same depth evaluation and report in about one. */
+const pipeline = process.env.STRATA_REPORT_PIPELINE ?? "test/pipelines/heart-bias-modulation-small.pipeline.ts";
 
 let browser: Browser;
 let work: string;
@@ -141,6 +139,23 @@ describe(`the HTML report of ${pipeline} in headless Chromium`, () => {
     // The plots really have area: the biggest SVG is drawn at a visible size.
     const sizes = await page.$$eval("svg", (svgs) => svgs.map((s) => s.getBoundingClientRect().width * s.getBoundingClientRect().height));
     expect(Math.max(...sizes)).toBeGreaterThan(50_000);
+    await page.close();
+  });
+
+  it("shows DCP's envy-freeness, from the evaluate.personalization metrics passed to the depth report", async () => {
+    const { page } = await open(depthReport);
+    const envy = page.locator("section#envy");
+    expect(await envy.count()).toBe(1);
+    expect(await envy.locator("h2").innerText()).toBe("Envy-freeness");
+    // Each of the 4 subgroups scored by each other subgroup's DCP model, with a verdict.
+    const rows = await envy.locator("tbody tr").all();
+    expect(rows).toHaveLength(12);
+    for (const row of rows) {
+      const [group, method, other, , , , flag] = await row.locator("th, td").allInnerTexts();
+      expect(method).toBe("dcp");
+      expect(other).not.toBe(group);
+      expect(["envy-free", "ENVIES"]).toContain(flag);
+    }
     await page.close();
   });
 });
