@@ -15,7 +15,7 @@ import { canonicalJsonBytes } from "../artifacts/canonical-json.js";
 import { sha256Hex } from "../artifacts/digest.js";
 import { encodeParquet } from "../artifacts/table.js";
 import { artifactCodec } from "../dsl/handles.js";
-import type { StepContext, StepDefinition, StepInput, StepOutputValue } from "../dsl/step.js";
+import type { SourceFile, StepContext, StepDefinition, StepInput, StepOutputValue } from "../dsl/step.js";
 import { type Study, decodeStepParams } from "../dsl/study.js";
 import { seededRandom } from "../engine/random.js";
 
@@ -27,7 +27,8 @@ const cpuSeconds = (): number => {
   return (u.user + u.system) / 1e6;
 };
 
-const inMemory = (value: StepOutputValue | Uint8Array): StepInput => ({
+/** `file`: for a (single-file) source input, the file that files() returns. */
+const inMemory = (value: StepOutputValue | Uint8Array, file?: SourceFile): StepInput => ({
   digest: "",
   bytes: () => (value instanceof Uint8Array ? value : new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value))),
   table: () => {
@@ -36,6 +37,11 @@ const inMemory = (value: StepOutputValue | Uint8Array): StepInput => ({
   },
   json: () => value as unknown,
   text: () => (typeof value === "string" ? value : new TextDecoder().decode(value as Uint8Array)),
+  folder: false,
+  files: () => {
+    if (file === undefined) throw new Error("not a source input");
+    return [file];
+  },
 });
 
 const definitionOf = async (moduleUrl: string, kind: string): Promise<StepDefinition> => {
@@ -55,7 +61,10 @@ for (const node of study.nodes) {
   const params = decodeStepParams(definition, node.params, { node: node.id, step: node.step });
   const input = (ref: unknown): StepInput => {
     const r = ref as { source?: string; node?: string; output?: string };
-    if (r.source !== undefined) return inMemory(new Uint8Array(fs.readFileSync(path.join(root, r.source))));
+    if (r.source !== undefined) {
+      const bytes = new Uint8Array(fs.readFileSync(path.join(root, r.source)));
+      return inMemory(bytes, { name: path.posix.basename(r.source), bytes });
+    }
     return inMemory(values.get(`${r.node}/${r.output}`)!);
   };
   const inputs = Object.fromEntries(Object.entries(node.inputs).map(([name, ref]) => [name, Array.isArray(ref) ? ref.map(input) : input(ref)]));

@@ -15,14 +15,28 @@ export type StepInputs<IS extends InputSpecs> = {
   readonly [K in keyof IS]: IS[K] extends { readonly list: HandleKind } ? readonly StepInput[] : StepInput;
 };
 
+/** One file of a source input. */
+export interface SourceFile {
+  /** Its name inside the source folder; for a single-file source, the file's base name. */
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
 /** An input artifact as a step sees it: its digest and lazy, verified readers. */
 export interface StepInput {
   readonly digest: string;
-  /** The raw bytes (for sources: the file's bytes). */
+  /** The raw bytes (for a file source: the file; for a folder source: its "strata-folder/1" listing). */
   bytes(): Uint8Array;
   table(): arrow.Table;
   json(): unknown;
   text(): string;
+  /** Whether this is a folder source (`source("data/x/")`). */
+  readonly folder: boolean;
+  /**
+   * Source inputs only: the files, for a folder every file directly inside it in code-point order of names, for a
+   * file source that one file. Throws for any other input.
+   */
+  files(): readonly SourceFile[];
 }
 
 /** What a step may return for each declared output: a table, a JSON value or a text document. */
@@ -41,8 +55,11 @@ export interface StepContext {
   random(stream: string): () => number;
   log(message: string): void;
   progress(done: number, total: number): void;
-  /** Ends the step with a user-facing DataError that names this node and the given field. */
-  fail(field: string, problem: string): never;
+  /**
+   * Ends the step with a user-facing DataError that names this node and the given field. `file`, a name from the
+   * files() of a source input (the one `field` names, or else the node's only one), makes the error name that file.
+   */
+  fail(field: string, problem: string, file?: string): never;
 }
 
 export interface StepDefinition<P = unknown, IS extends InputSpecs = InputSpecs, O extends string = string> {

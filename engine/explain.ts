@@ -1,11 +1,9 @@
-import * as fs from "node:fs";
-import { sha256Hex } from "../artifacts/digest.js";
 import { canonicalJson } from "../artifacts/canonical-json.js";
 import { inputRefs, isSourceInput, type PlanInputRef, type PlanNode } from "../dsl/plan.js";
 import { cacheKey, KEY_VERSION, type KeyComponents } from "./cache-key.js";
 import type { CodeComponents, CodeDigests } from "./code-digest.js";
 import type { ManifestNode, RunManifest } from "./manifest.js";
-import { fromProjectPath } from "./project.js";
+import { sourceDigestNow } from "./source-input.js";
 import type { LoadedStudy } from "./load-study.js";
 import type { EnvironmentComponents } from "./environment.js";
 
@@ -35,10 +33,7 @@ export const plannedKeys = async (
     const code = await codeDigests.of(node.module);
     let pending = false;
     const digestOf = (ref: PlanInputRef): string => {
-      if (isSourceInput(ref)) {
-        const file = fromProjectPath(study.root, ref.source);
-        return fs.existsSync(file) ? sha256Hex(fs.readFileSync(file)) : "missing";
-      }
+      if (isSourceInput(ref)) return sourceDigestNow(study.root, ref.source);
       const up = known.get(ref.node);
       if (!up) {
         pending = true;

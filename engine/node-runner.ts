@@ -1,6 +1,4 @@
-import * as fs from "node:fs";
 import { Effect } from "effect";
-import { sha256Hex } from "../artifacts/digest.js";
 import { CorruptObjectError, MissingObjectError } from "../artifacts/errors.js";
 import type { ContentStore } from "../artifacts/store.js";
 import { DataError, isUserError, type UserError } from "../dsl/errors.js";
@@ -8,7 +6,7 @@ import { inputRefs, isSourceInput, type PlanInputRef, type PlanNode } from "../d
 import { cacheKey, KEY_VERSION, type KeyComponents } from "./cache-key.js";
 import type { CodeComponents, CodeDigests } from "./code-digest.js";
 import type { EnvironmentComponents } from "./environment.js";
-import { fromProjectPath } from "./project.js";
+import { readSource, type SourceContent } from "./source-input.js";
 import type { OutputRecord, TaskInput } from "./step-host.js";
 import type { StepPool } from "./step-pool.js";
 
@@ -58,29 +56,19 @@ interface IndexEntry {
 interface ResolvedInputs {
   readonly digests: { [name: string]: string | string[] };
   readonly task: { [name: string]: TaskInput | TaskInput[] };
-  readonly sources: { [name: string]: { path: string; digest: string; bytes: Uint8Array } };
+  readonly sources: { [name: string]: SourceContent & { path: string } };
 }
 
-/** Reads source files (hashing them once) and looks up upstream digests for every input of a node. */
+/** Reads sources, files or folders (hashing them once), and looks up upstream digests for every input of a node. */
 const resolveInputs = (ctx: EngineContext, node: PlanNode, upstream: UpstreamOutputs): ResolvedInputs => {
   const resolved: ResolvedInputs = { digests: {}, task: {}, sources: {} };
   for (const [name, input] of Object.entries(node.inputs)) {
     const one = (ref: PlanInputRef): TaskInput => {
       if (!isSourceInput(ref)) return { digest: upstream(ref.node, ref.output) };
-      const file = fromProjectPath(ctx.root, ref.source);
-      if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
-        throw new DataError({
-          file: ref.source,
-          node: node.id,
-          step: node.step,
-          field: `inputs.${name}`,
-          problem: `no such data file (looked for ${file}); paths in a study are relative to the project root`,
-        });
-      }
-      const bytes = fs.readFileSync(file);
-      const digest = sha256Hex(bytes);
-      resolved.sources[name] = { path: ref.source, digest, bytes };
-      return { digest, bytes };
+      const source = readSource(ctx.root, ref.source);
+      if ("problem" in source) throw new DataError({ file: ref.source, node: node.id, step: node.step, field: `inputs.${name}`, problem: source.problem });
+      resolved.sources[name] = { ...source, path: ref.source };
+      return { digest: source.digest, bytes: source.bytes, files: source.files };
     };
     if (Array.isArray(input)) {
       const list = inputRefs(input).map(one);
@@ -166,7 +154,7 @@ export const runNode = (
     const hit = options.useCache ? verifiedEntry(ctx, node, key, options.events) : undefined;
     if (hit) {
       // Raw files are stored with the run that reads them, so lineage and export bundles reach them.
-      for (const s of Object.values(inputs.sources)) ctx.store.put(s.bytes);
+      for (const s of Object.values(inputs.sources)) for (const o of s.objects) ctx.store.put(o);
       return finish(true, hit.outputs);
     }
 
@@ -187,7 +175,7 @@ export const runNode = (
       signal,
     );
     // Only a step that succeeded stores its raw inputs and its index entry: a failure leaves nothing behind.
-    for (const s of Object.values(inputs.sources)) ctx.store.put(s.bytes);
+    for (const s of Object.values(inputs.sources)) for (const o of s.objects) ctx.store.put(o);
     const entry: IndexEntry = { format: "strata-index/1", key, step: node.step, outputs };
     ctx.store.writeIndex(key, JSON.stringify(entry));
     return finish(false, outputs);

@@ -5,10 +5,11 @@ import { ContentStore } from "../artifacts/store.js";
 import { decodeParquet, encodeParquet, logicalDigest } from "../artifacts/table.js";
 import { DataError } from "../dsl/errors.js";
 import { artifactCodec, type HandleKind } from "../dsl/handles.js";
-import type { JsonValue, StepContext, StepDefinition, StepInput, StepOutputValue } from "../dsl/step.js";
+import type { JsonValue, SourceFile, StepContext, StepDefinition, StepInput, StepOutputValue } from "../dsl/step.js";
 import { decodeStepParams } from "../dsl/study.js";
 import { fromProjectPath } from "./project.js";
 import { seededRandom } from "./random.js";
+import { isFolderSource, sourceFilePath, storedSourceFiles } from "./source-input.js";
 
 /** One step execution, as plain data: what crosses into a worker thread (digests and small JSON, never tables). */
 export interface StepTask {
@@ -19,15 +20,20 @@ export interface StepTask {
   readonly step: string;
   readonly params: JsonValue;
   readonly seed: number;
-  /** Node inputs by digest (a list for list slots); sources carry their bytes, read and hashed once by the runner. */
+  /**
+   * Node inputs by digest (a list for list slots). Sources carry their bytes and files, read and hashed once by the
+   * runner (the store holds them only once the step succeeds); a replay omits them and reads them from its store.
+   */
   readonly inputs: { readonly [name: string]: TaskInput | readonly TaskInput[] };
-  /** Project paths of source inputs, so a data error about an input names the file. */
+  /** Project paths of source inputs (a folder's ends with "/"), so a data error about an input names the file. */
   readonly sourcePaths: { readonly [name: string]: string };
 }
 
 export interface TaskInput {
   readonly digest: string;
   readonly bytes?: Uint8Array;
+  /** Sources: the files (see StepInput.files). */
+  readonly files?: readonly SourceFile[];
 }
 
 export interface OutputRecord {
@@ -53,15 +59,21 @@ export const loadStepDefinition = async (root: string, module: string, step: str
   return found as StepDefinition;
 };
 
-const inputReader = (store: ContentStore, digest: string, bytes: Uint8Array | undefined): StepInput => {
-  let cached: Uint8Array | undefined = bytes;
-  const read = () => (cached ??= store.get(digest));
+/** Verified, lazy readers of one input; `sourcePath` is the project path of a source input. */
+const inputReader = (store: ContentStore, name: string, input: TaskInput, sourcePath: string | undefined): StepInput => {
+  let cached: Uint8Array | undefined = input.bytes;
+  const read = () => (cached ??= store.get(input.digest));
   return {
-    digest,
+    digest: input.digest,
     bytes: read,
     table: () => decodeParquet(read()),
     json: () => JSON.parse(new TextDecoder().decode(read())) as unknown,
     text: () => new TextDecoder().decode(read()),
+    folder: sourcePath !== undefined && isFolderSource(sourcePath),
+    files: () => {
+      if (sourcePath === undefined) throw new Error(`input "${name}" is not a source; files() reads only source inputs (a file or a folder)`);
+      return input.files ?? storedSourceFiles(store, sourcePath, read());
+    },
   };
 };
 
@@ -97,8 +109,8 @@ export const executeStep = async (task: StepTask, events: StepEvents): Promise<R
   const inputs: Record<string, StepInput | StepInput[]> = {};
   for (const [name, input] of Object.entries(task.inputs)) {
     inputs[name] = Array.isArray(input)
-      ? input.map((i: TaskInput) => inputReader(store, i.digest, i.bytes))
-      : inputReader(store, (input as TaskInput).digest, (input as TaskInput).bytes);
+      ? input.map((i: TaskInput) => inputReader(store, name, i, undefined))
+      : inputReader(store, name, input as TaskInput, task.sourcePaths[name]);
   }
   const ctx: StepContext = {
     nodeId: task.nodeId,
@@ -107,9 +119,12 @@ export const executeStep = async (task: StepTask, events: StepEvents): Promise<R
     random: (stream) => seededRandom(task.seed, stream),
     log: events.log,
     progress: events.progress,
-    fail: (field, problem) => {
+    fail: (field, problem, file) => {
+      // The file is that of the source input the field names, or else of the node's only source input.
       const input = /^inputs\.([^.[]+)/.exec(field)?.[1];
-      throw new DataError({ file: input === undefined ? undefined : task.sourcePaths[input], ...where, field, problem });
+      const sources = Object.values(task.sourcePaths);
+      const source = input !== undefined ? task.sourcePaths[input] : file !== undefined && sources.length === 1 ? sources[0] : undefined;
+      throw new DataError({ file: source !== undefined && file !== undefined ? sourceFilePath(source, file) : source, ...where, field, problem });
     },
   };
   const values = (await definition.run(inputs as never, params, ctx)) as Record<string, StepOutputValue>;

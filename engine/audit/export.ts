@@ -28,7 +28,7 @@ export const exportBundle = (store: ContentStore, manifestDigest: string, manife
   }
   const bundle = new ContentStore(target);
   let bytes = 0;
-  const refs = manifestReferences(manifestDigest, manifest);
+  const refs = manifestReferences(store, manifestDigest, manifest);
   for (const ref of refs) {
     const data = store.get(ref.digest);
     bundle.put(data);

@@ -1,12 +1,10 @@
-import * as fs from "node:fs";
-import { sha256Hex } from "../../artifacts/digest.js";
 import type { PlanNode } from "../../dsl/plan.js";
 import { cacheKey, KEY_VERSION, type KeyComponents } from "../cache-key.js";
 import type { CodeDigests } from "../code-digest.js";
 import { environmentComponents, environmentDigest, type EnvironmentComponents } from "../environment.js";
 import { explainChanges, type KeyChange, type PlannedKey } from "../explain.js";
 import type { ManifestNode, RunManifest } from "../manifest.js";
-import { fromProjectPath } from "../project.js";
+import { sourceDigestNow } from "../source-input.js";
 
 export interface NodeKeyCheck {
   readonly id: string;
@@ -22,7 +20,7 @@ export interface NodeKeyCheck {
   readonly error?: string;
 }
 
-/** A raw file whose bytes on disk differ from the recorded ones. Replay uses the recorded bytes from the store. */
+/** A raw file or folder whose content on disk differs from the recorded one. Replay uses the recorded bytes from the store. */
 export interface SourceDrift {
   readonly node: string;
   readonly input: string;
@@ -76,8 +74,7 @@ export const keyCheck = async (root: string, manifest: RunManifest, codeDigests:
   const sources: SourceDrift[] = [];
   for (const n of manifest.nodes) {
     for (const [input, s] of Object.entries(n.sources)) {
-      const file = fromProjectPath(root, s.path);
-      const digest = fs.existsSync(file) && fs.statSync(file).isFile() ? sha256Hex(fs.readFileSync(file)) : "missing";
+      const digest = sourceDigestNow(root, s.path);
       if (digest !== s.digest) sources.push({ node: n.id, input, path: s.path, recorded: s.digest, now: digest });
     }
   }

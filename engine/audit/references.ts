@@ -1,6 +1,7 @@
 import { CorruptObjectError } from "../../artifacts/errors.js";
 import type { ContentStore } from "../../artifacts/store.js";
-import type { RunManifest } from "../manifest.js";
+import type { ManifestNode, RunManifest } from "../manifest.js";
+import { isFolderSource, parseFolderListing } from "../source-input.js";
 
 /** One store object a run manifest depends on, and what it is to that run. */
 export interface ObjectReference {
@@ -10,7 +11,7 @@ export interface ObjectReference {
   readonly node?: string;
   /** Output or input name. */
   readonly name?: string;
-  /** Sources only: the file's path in the project. */
+  /** Sources only: the file's (or folder's) path in the project. */
   readonly path?: string;
   /** e.g. `table output "table" of node a`, `raw file data/x.csv (read by node ingest)`. */
   readonly describe: string;
@@ -19,10 +20,28 @@ export interface ObjectReference {
 const flat = (v: string | readonly string[]): readonly string[] => (typeof v === "string" ? [v] : v);
 
 /**
- * Every object a run depends on, each digest once: the manifest, the plan, raw source files, every node output,
- * then any input not already covered (inputs are normally upstream outputs or sources of the same run).
+ * The raw files a node's folder sources list, read from the listings in `store`. A listing that is corrupt or
+ * missing lists nothing here: it is itself a referenced object, so the check names it.
  */
-export const manifestReferences = (manifestDigest: string, manifest: RunManifest): ObjectReference[] => {
+export const folderSourceFiles = (store: ContentStore, node: ManifestNode): ObjectReference[] =>
+  Object.entries(node.sources).flatMap(([input, s]) => {
+    if (!isFolderSource(s.path) || store.check(s.digest) !== undefined) return [];
+    return parseFolderListing(store.get(s.digest)).files.map((f): ObjectReference => ({
+      digest: f.sha256,
+      role: "source",
+      node: node.id,
+      name: input,
+      path: s.path + f.name,
+      describe: `raw file ${s.path}${f.name} (read by node ${node.id})`,
+    }));
+  });
+
+/**
+ * Every object a run depends on, each digest once: the manifest, the plan, raw source files (a folder source's
+ * listing, then the files it lists, read from `store`), every node output, then any input not already covered
+ * (inputs are normally upstream outputs or sources of the same run).
+ */
+export const manifestReferences = (store: ContentStore, manifestDigest: string, manifest: RunManifest): ObjectReference[] => {
   const out = new Map<string, ObjectReference>();
   const add = (r: ObjectReference) => {
     if (!out.has(r.digest)) out.set(r.digest, r);
@@ -31,8 +50,10 @@ export const manifestReferences = (manifestDigest: string, manifest: RunManifest
   add({ digest: manifest.planDigest, role: "plan", describe: `plan of study ${manifest.study}` });
   for (const n of manifest.nodes) {
     for (const [input, s] of Object.entries(n.sources)) {
-      add({ digest: s.digest, role: "source", node: n.id, name: input, path: s.path, describe: `raw file ${s.path} (read by node ${n.id})` });
+      const what = isFolderSource(s.path) ? `listing of raw folder ${s.path}` : `raw file ${s.path}`;
+      add({ digest: s.digest, role: "source", node: n.id, name: input, path: s.path, describe: `${what} (read by node ${n.id})` });
     }
+    for (const f of folderSourceFiles(store, n)) add(f);
   }
   for (const n of manifest.nodes) {
     for (const [name, o] of Object.entries(n.outputs)) {

@@ -10,7 +10,7 @@ import type { OutputRecord, StepTask, TaskInput } from "../step-host.js";
 import { StepPool } from "../step-pool.js";
 import { compareOutput, describeComparison, type ComparisonLevel, type OutputComparison } from "./compare.js";
 import { keyCheck, type KeyCheck } from "./key-check.js";
-import { checkReferences, manifestReferences, type StoreProblem } from "./references.js";
+import { checkReferences, folderSourceFiles, manifestReferences, type StoreProblem } from "./references.js";
 
 /** What went wrong with a node on replay, most serious first in `SEVERITY`. */
 export type DivergenceKind =
@@ -112,7 +112,8 @@ const replayNode = async (
   ctx: ReplayContext,
 ): Promise<Omit<NodeReplay, "seconds"> & { seconds?: number }> => {
   const base = { id: node.id, step: node.step };
-  const inputDigests = Object.values(node.components.inputs).flatMap(flat);
+  // A folder source's files are inputs too: the step reads them through the listing.
+  const inputDigests = [...Object.values(node.components.inputs).flatMap(flat), ...folderSourceFiles(ctx.store, node).map((f) => f.digest)];
   const badInputs = [...new Set(inputDigests)].flatMap((d) => {
     const p = ctx.problems.get(d);
     return p ? [p] : [];
@@ -228,7 +229,7 @@ const verdictOf = (nodes: readonly NodeReplay[], check: KeyCheck, problems: read
  */
 export const replayRun = async (options: ReplayOptions, manifestDigest: string, manifest: RunManifest): Promise<ReplayReport> => {
   const { store, root, events } = options;
-  const refs = manifestReferences(manifestDigest, manifest).filter((r) => r.role !== "manifest");
+  const refs = manifestReferences(store, manifestDigest, manifest).filter((r) => r.role !== "manifest");
   const problems = checkReferences(store, refs);
   const check = await keyCheck(root, manifest, new CodeDigests(root));
   events.keyChecked(check, problems);

@@ -6,6 +6,7 @@ import { UsageError } from "../../dsl/errors.js";
 import { artifactCodec, type HandleKind } from "../../dsl/handles.js";
 import { inputRefs, isSourceInput, type StudyPlan } from "../../dsl/plan.js";
 import type { RunManifest } from "../manifest.js";
+import { isFolderSource } from "../source-input.js";
 
 /**
  * A Workflow Run RO-Crate (RO-Crate 1.1) of one Strata run, following the Provenance Run Crate 0.5 profile:
@@ -48,6 +49,7 @@ const outputFormat = (kind: HandleKind, output: string): string => {
 };
 
 const sourceFormat = (file: string): string => {
+  if (isFolderSource(file)) return "application/json"; // the folder's "strata-folder/1" listing
   const ext = path.extname(file).toLowerCase();
   return ({ ".csv": "text/csv", ".tsv": "text/tab-separated-values", ".json": "application/json", ".parquet": "application/vnd.apache.parquet", ".txt": "text/plain" } as Record<string, string>)[ext] ?? "application/octet-stream";
 };
@@ -133,7 +135,7 @@ export const buildRunCrate = ({ manifestDigest, manifest: m, plan, size, engine 
         if (source && source.digest === d) {
           const wfParam = formal(`#plan/input/${enc(source.path)}`, source.path, "File", { description: `raw file read by node ${n.id}` });
           if (!workflowInputs.some((w) => w["@id"] === wfParam["@id"])) workflowInputs.push(wfParam);
-          file(d, { name: path.posix.basename(source.path), alternateName: source.path, encodingFormat: sourceFormat(source.path), description: `raw input file ${source.path}`, exampleOfWork: [wfParam, ref(`${t}/input/${enc(name)}`)] });
+          file(d, { name: path.posix.basename(source.path), alternateName: source.path, encodingFormat: sourceFormat(source.path), description: isFolderSource(source.path) ? `listing (strata-folder/1) of the files in raw input folder ${source.path}` : `raw input file ${source.path}`, exampleOfWork: [wfParam, ref(`${t}/input/${enc(name)}`)] });
           studySources.push(d);
         } else {
           file(d, { exampleOfWork: [ref(`${t}/input/${enc(name)}`)] });

@@ -226,7 +226,7 @@ export const replayCommand = async (argv: readonly string[]): Promise<number> =>
       out.write(`\nreplay of study ${manifest.study} (${manifest.pipeline})\n  manifest  ${digest}\n  store     ${targets.store.root}\n  project   ${root}\n`);
     }
     process.stderr.write(`strata: replaying study ${manifest.study}, manifest ${shortDigest(digest)} (${manifest.nodes.length} nodes) from ${targets.store.root}\n`);
-    const objects = manifestReferences(digest, manifest).length - 1;
+    const objects = manifestReferences(targets.store, digest, manifest).length - 1;
     const events = replayProgress(process.stderr, (check, problems) => {
       if (!flags.json) out.write(renderKeyCheck(check, problems, objects));
     });

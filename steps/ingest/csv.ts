@@ -1,9 +1,10 @@
 import { Effect, Schema } from "effect";
 import { type CellValue, type ColumnType, makeTable } from "../../artifacts/table.js";
 import type { TableHandle } from "../../dsl/handles.js";
-import { defineStep } from "../../dsl/step.js";
+import { type SourceFile, type StepContext, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, type StudyGraph, addNode, source } from "../../dsl/study.js";
 import { type ColumnSpec, ColumnSpecsSchema, type ColumnsOf, columnsRecord } from "./column-spec.js";
+import { ingestFiles } from "./source-files.js";
 
 const Params = Schema.Struct({
   columns: ColumnSpecsSchema,
@@ -110,6 +111,54 @@ const parseValue = (text: string, type: ColumnType): CellValue | { expected: str
   }
 };
 
+type CsvParams = typeof Params.Type;
+
+/** Parses one file and appends its rows to `values` (one array per column); errors name the file and line. */
+const appendFile = (file: SourceFile, params: CsvParams, ctx: StepContext, values: CellValue[][]): number => {
+  const fail: (field: string, problem: string) => never = (field, problem) => ctx.fail(field, problem, file.name);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(file.bytes);
+  } catch {
+    return fail("inputs.file", "the file is not valid UTF-8; re-save it as UTF-8");
+  }
+  const failAt: (line: number, problem: string) => never = (line, problem) => fail("inputs.file", `line ${line}: ${problem}`);
+  const records = parseCsv(text, params.delimiter, failAt);
+  const specs = params.columns;
+  const names = specs.map((c) => c.name);
+
+  let rows = records;
+  if (params.header) {
+    const head = records[0];
+    if (head === undefined) failAt(1, `the file is empty; expected a header line listing ${names.join(", ")}`);
+    if (head.fields.length !== names.length || head.fields.some((f, i) => f !== names[i])) {
+      fail("params.columns", `line ${head.line}: the header lists ${head.fields.join(", ")}; expected exactly ${names.join(", ")} in this order (fix params.columns or the header)`);
+    }
+    rows = records.slice(1);
+  }
+
+  const na = new Set(params.na);
+  for (const record of rows) {
+    if (record.fields.length !== specs.length) {
+      failAt(record.line, `expected ${specs.length} fields, found ${record.fields.length} (check the delimiter ${JSON.stringify(params.delimiter)} or quoting)`);
+    }
+    for (const [c, spec] of specs.entries()) {
+      const field = record.fields[c]!;
+      const parsed = na.has(field) ? null : parseValue(field, spec.type);
+      if (parsed !== null && typeof parsed === "object") {
+        const hint = !params.header && record.line === 1 ? " (if line 1 is a header, set header: true)" : "";
+        failAt(record.line, `column ${JSON.stringify(spec.name)} (field ${c + 1}): expected ${parsed.expected}, found ${JSON.stringify(field)}${hint}`);
+      }
+      values[c]!.push(parsed);
+    }
+  }
+  return rows.length;
+};
+
+/**
+ * Reads a CSV file, or every file of a folder (each must be .csv, have the declared columns and, with `header`, its
+ * own header line), concatenated in name order.
+ */
 export const csvStep = defineStep({
   kind: "ingest.csv",
   module: import.meta.url,
@@ -117,50 +166,18 @@ export const csvStep = defineStep({
   inputs: { file: "source" },
   outputs: { table: "table" },
   run: (inputs, params, ctx) => {
-    let text: string;
-    try {
-      text = new TextDecoder("utf-8", { fatal: true }).decode(inputs.file.bytes());
-    } catch {
-      return ctx.fail("inputs.file", "the file is not valid UTF-8; re-save it as UTF-8");
-    }
-    const failAt: (line: number, problem: string) => never = (line, problem) => ctx.fail("inputs.file", `line ${line}: ${problem}`);
-    const records = parseCsv(text, params.delimiter, failAt);
     const specs = params.columns;
-    const names = specs.map((c) => c.name);
-
-    let rows = records;
-    if (params.header) {
-      const head = records[0];
-      if (head === undefined) failAt(1, `the file is empty; expected a header line listing ${names.join(", ")}`);
-      if (head.fields.length !== names.length || head.fields.some((f, i) => f !== names[i])) {
-        ctx.fail("params.columns", `line ${head.line}: the header lists ${head.fields.join(", ")}; expected exactly ${names.join(", ")} in this order (fix params.columns or the header)`);
-      }
-      rows = records.slice(1);
-    }
-
-    const na = new Set(params.na);
-    const values: CellValue[][] = specs.map(() => new Array<CellValue>(rows.length));
-    for (const [r, record] of rows.entries()) {
-      if (record.fields.length !== specs.length) {
-        failAt(record.line, `expected ${specs.length} fields, found ${record.fields.length} (check the delimiter ${JSON.stringify(params.delimiter)} or quoting)`);
-      }
-      for (const [c, spec] of specs.entries()) {
-        const field = record.fields[c]!;
-        const parsed = na.has(field) ? null : parseValue(field, spec.type);
-        if (parsed !== null && typeof parsed === "object") {
-          const hint = !params.header && record.line === 1 ? " (if line 1 is a header, set header: true)" : "";
-          failAt(record.line, `column ${JSON.stringify(spec.name)} (field ${c + 1}): expected ${parsed.expected}, found ${JSON.stringify(field)}${hint}`);
-        }
-        values[c]![r] = parsed;
-      }
-    }
-    ctx.log(`read ${rows.length} rows × ${specs.length} columns`);
+    const values: CellValue[][] = specs.map(() => []);
+    const files = ingestFiles(inputs.file, ".csv", ctx);
+    let rows = 0;
+    for (const file of files) rows += appendFile(file, params, ctx, values);
+    ctx.log(`read ${rows} rows × ${specs.length} columns${inputs.file.folder ? ` from ${files.length} files` : ""}`);
     return { table: makeTable(specs.map((spec, c) => ({ name: spec.name, type: spec.type, values: values[c]! }))) };
   },
 });
 
 export interface ReadCsvParams<S extends readonly ColumnSpec[]> {
-  /** The file, relative to the project root. */
+  /** The file, or a folder of .csv files (the path ends with "/"), relative to the project root. */
   readonly path: string;
   /** Every column, in file order, with its type; the table keeps this order. */
   readonly columns: S;
@@ -172,7 +189,7 @@ export interface ReadCsvParams<S extends readonly ColumnSpec[]> {
   readonly na?: readonly string[];
 }
 
-/** Reads a CSV file into a table whose column types come from the `columns` literal. */
+/** Reads a CSV file, or a folder of them, into a table whose column types come from the `columns` literal. */
 export const readCsv = <const S extends readonly ColumnSpec[]>(graph: StudyGraph, params: ReadCsvParams<S>, options?: NodeOptions): TableHandle<ColumnsOf<S>> => {
   const { path, ...rest } = params;
   const node = addNode(graph, csvStep, { file: source(path) }, rest, options);

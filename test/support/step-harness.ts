@@ -6,22 +6,39 @@ import { DataError } from "../../dsl/errors.js";
 import type { InputSpecs, StepContext, StepDefinition, StepInput, StepOutputValue } from "../../dsl/step.js";
 import { decodeStepParams } from "../../dsl/study.js";
 import { seededRandom } from "../../engine/random.js";
+import { folderContent } from "../../engine/source-input.js";
 
-/** A value handed to a step under test: a table, raw bytes (a source file) or a JSON document. */
-export type HarnessValue = arrow.Table | Uint8Array | string | object;
+/** A folder source handed to a step under test: its files by name (the engine's order, by name, is applied). */
+export class HarnessFolder {
+  constructor(readonly files: Readonly<Record<string, string | Uint8Array>>) {}
+}
+
+/** A value handed to a step under test: a table, raw bytes (a source file), a source folder or a JSON document. */
+export type HarnessValue = arrow.Table | Uint8Array | HarnessFolder | string | object;
 
 const toBytes = (v: HarnessValue): Uint8Array =>
   v instanceof arrow.Table ? encodeParquet(v) : v instanceof Uint8Array ? v : typeof v === "string" ? new TextEncoder().encode(v) : canonicalJsonBytes(v);
 
+const readers = (bytes: Uint8Array) => ({
+  digest: sha256Hex(bytes),
+  bytes: () => bytes,
+  table: () => decodeParquet(bytes),
+  json: () => JSON.parse(new TextDecoder().decode(bytes)) as unknown,
+  text: () => new TextDecoder().decode(bytes),
+});
+
+const notASource = (): never => {
+  throw new Error("files() reads only source inputs");
+};
+
+/** Raw bytes are a single-file source named "file"; a HarnessFolder a folder source; anything else not a source. */
 const toInput = (v: HarnessValue): StepInput => {
+  if (v instanceof HarnessFolder) {
+    const folder = folderContent(Object.entries(v.files).map(([name, f]) => ({ name, bytes: typeof f === "string" ? new TextEncoder().encode(f) : f })));
+    return { ...readers(folder.bytes), folder: true, files: () => folder.files };
+  }
   const bytes = toBytes(v);
-  return {
-    digest: sha256Hex(bytes),
-    bytes: () => bytes,
-    table: () => decodeParquet(bytes),
-    json: () => JSON.parse(new TextDecoder().decode(bytes)) as unknown,
-    text: () => new TextDecoder().decode(bytes),
-  };
+  return { ...readers(bytes), folder: false, files: v instanceof Uint8Array ? () => [{ name: "file", bytes }] : notASource };
 };
 
 /**
@@ -47,8 +64,8 @@ export const runStep = async <P, IS extends InputSpecs, O extends string>(
     random: (stream) => seededRandom(seed, stream),
     log: () => {},
     progress: () => {},
-    fail: (field, problem) => {
-      throw new DataError({ ...where, field, problem });
+    fail: (field, problem, file) => {
+      throw new DataError({ file, ...where, field, problem });
     },
   };
   return definition.run(stepInputs as never, decoded, ctx);
