@@ -9,7 +9,7 @@ export type HandleKind = "table" | "split" | "predictions" | "models" | "metrics
 
 export type ArtifactCodec = "parquet" | "json" | "text";
 
-export const artifactCodec = (kind: HandleKind | "source"): ArtifactCodec | "file" => {
+export const artifactCodec = (kind: HandleKind | "source" | "channel"): ArtifactCodec | "file" => {
   switch (kind) {
     case "table":
     case "split":
@@ -17,6 +17,7 @@ export const artifactCodec = (kind: HandleKind | "source"): ArtifactCodec | "fil
       return "parquet";
     case "models":
     case "metrics":
+    case "channel":
       return "json";
     case "report":
       return "text";
@@ -59,4 +60,16 @@ export type Handle = TableHandle | SplitHandle | PredictionsHandle | ModelSetHan
 export interface SourceHandle {
   readonly kind: "source";
   readonly path: string;
+}
+
+/**
+ * A model-registry channel ("study/model:channel") read as a model set: the engine resolves it when the node runs,
+ * to the model the node's candidate input would replace there (see artifacts/registry.ts), and keys the node on
+ * that model's digest.
+ */
+export interface ChannelHandle {
+  readonly kind: "channel";
+  readonly channel: string;
+  /** The node's input slot holding the candidate model set. */
+  readonly candidate: string;
 }

@@ -4,8 +4,14 @@ import type { JsonValue } from "./step.js";
 
 export const PLAN_FORMAT = "strata-plan/1";
 
-/** An input wired to another node's output, or to a raw file or folder under the project root. */
-export type PlanInputRef = { readonly node: string; readonly output: string } | { readonly source: string };
+/**
+ * An input wired to another node's output, to a raw file or folder under the project root, or to a model-registry
+ * channel (resolved when the node runs; `candidate` names the input slot of the model that would replace it).
+ */
+export type PlanInputRef =
+  | { readonly node: string; readonly output: string }
+  | { readonly source: string }
+  | { readonly channel: string; readonly candidate: string };
 /** One reference, or an ordered list of node outputs for a list slot. */
 export type PlanInput = PlanInputRef | readonly PlanInputRef[];
 
@@ -32,6 +38,8 @@ export interface StudyPlan {
 export const planDigest = (plan: StudyPlan): string => digestOfJson(plan);
 
 export const isSourceInput = (input: PlanInputRef): input is { readonly source: string } => "source" in input;
+export const isChannelInput = (input: PlanInputRef): input is { readonly channel: string; readonly candidate: string } => "channel" in input;
+export const isNodeInput = (input: PlanInputRef): input is { readonly node: string; readonly output: string } => "node" in input;
 
 /** Every reference of an input, whether it is one or a list. */
 export const inputRefs = (input: PlanInput): readonly PlanInputRef[] => (Array.isArray(input) ? input : [input as PlanInputRef]);

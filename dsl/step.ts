@@ -5,7 +5,7 @@ import type { HandleKind } from "./handles.js";
 /** A step's params schema: decoded when the study loads, encoded into the plan as JSON. */
 export type ParamsSchema<P> = Schema.Codec<P, unknown, never, never>;
 
-export type InputKind = HandleKind | "source";
+export type InputKind = HandleKind | "source" | "channel";
 /** An input slot: one artifact of a kind, or an ordered list of them (e.g. the predictions of several models). */
 export type InputSpec = InputKind | { readonly list: HandleKind };
 export type InputSpecs = { readonly [name: string]: InputSpec };

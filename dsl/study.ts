@@ -1,6 +1,7 @@
 import { Schema } from "effect";
 import { PipelineError } from "./errors.js";
 import type {
+  ChannelHandle,
   Columns,
   Handle,
   HandleKind,
@@ -68,6 +69,9 @@ export const study = (name: string, build: (s: StudyGraph) => void, options: { r
 /** A raw file or folder under the project root (the folder holding package.json), e.g. "data/heart/x.csv". */
 export const source = (path: string): SourceHandle => ({ kind: "source", path });
 
+/** A model-registry channel as a node input, compared with the node's `candidate` input slot (see ChannelHandle). */
+export const registryChannel = (channel: string, candidate: string): ChannelHandle => ({ kind: "channel", channel, candidate });
+
 /** Mints typed handles for a node's outputs. */
 export class NodeRef {
   constructor(
@@ -131,7 +135,7 @@ export class NodeRef {
  */
 /** What a builder passes for each input slot: a handle, or a list of handles for list slots. */
 export type InputHandles<IS extends InputSpecs> = {
-  readonly [K in keyof IS]: IS[K] extends { readonly list: HandleKind } ? readonly Handle[] : Handle | SourceHandle;
+  readonly [K in keyof IS]: IS[K] extends { readonly list: HandleKind } ? readonly Handle[] : Handle | SourceHandle | ChannelHandle;
 };
 
 export const addNode = <P, IS extends InputSpecs, O extends string>(
@@ -149,19 +153,23 @@ export const addNode = <P, IS extends InputSpecs, O extends string>(
   if (!Number.isSafeInteger(seed) || seed < 0) throw new PipelineError({ ...where, field: "seed", problem: `expected a non-negative integer, got ${seed}` });
 
   const planInputs: Record<string, PlanInput> = {};
-  const wire = (handle: Handle | SourceHandle | undefined, expected: string, field: string): PlanInputRef => {
+  const wire = (handle: Handle | SourceHandle | ChannelHandle | undefined, expected: string, field: string): PlanInputRef => {
     if (handle === undefined) throw new PipelineError({ ...where, field, problem: `missing input; expected a ${expected}` });
     if (handle.kind !== expected) throw new PipelineError({ ...where, field, problem: `expected a ${expected}, got a ${handle.kind}` });
     if (handle.kind === "source") return { source: handle.path };
+    if (handle.kind === "channel") {
+      if (!(handle.candidate in definition.inputs)) throw new PipelineError({ ...where, field, problem: `the channel's candidate slot "${handle.candidate}" is not an input of ${definition.kind}` });
+      return { channel: handle.channel, candidate: handle.candidate };
+    }
     if (handle.study !== graph) throw new PipelineError({ ...where, field, problem: "handle belongs to another study" });
     return { node: handle.ref.node, output: handle.ref.output };
   };
   for (const name of Object.keys(definition.inputs).sort()) {
     const spec = definition.inputs[name]!;
-    const given = (inputs as Record<string, Handle | SourceHandle | readonly Handle[] | undefined>)[name];
+    const given = (inputs as Record<string, Handle | SourceHandle | ChannelHandle | readonly Handle[] | undefined>)[name];
     if (typeof spec === "string") {
       if (Array.isArray(given)) throw new PipelineError({ ...where, field: `inputs.${name}`, problem: `expected one ${spec}, got a list` });
-      planInputs[name] = wire(given as Handle | SourceHandle | undefined, spec, `inputs.${name}`);
+      planInputs[name] = wire(given as Handle | SourceHandle | ChannelHandle | undefined, spec, `inputs.${name}`);
     } else {
       if (!Array.isArray(given) || given.length === 0) throw new PipelineError({ ...where, field: `inputs.${name}`, problem: `expected a non-empty list of ${spec.list}` });
       planInputs[name] = (given as readonly Handle[]).map((h, i) => wire(h, spec.list, `inputs.${name}[${i}]`));

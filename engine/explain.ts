@@ -1,5 +1,7 @@
 import { canonicalJson } from "../artifacts/canonical-json.js";
-import { inputRefs, isSourceInput, type PlanInputRef, type PlanNode } from "../dsl/plan.js";
+import { inputRefs, isChannelInput, isSourceInput, type PlanInputRef, type PlanNode } from "../dsl/plan.js";
+import type { ContentStore } from "../artifacts/store.js";
+import { peekChannel } from "./channel-input.js";
 import { cacheKey, KEY_VERSION, type KeyComponents } from "./cache-key.js";
 import type { CodeComponents, CodeDigests } from "./code-digest.js";
 import type { ManifestNode, RunManifest } from "./manifest.js";
@@ -22,6 +24,7 @@ export interface PlannedKey {
  */
 export const plannedKeys = async (
   study: LoadedStudy,
+  store: ContentStore,
   codeDigests: CodeDigests,
   envDigest: string,
   previous: RunManifest | undefined,
@@ -34,6 +37,10 @@ export const plannedKeys = async (
     let pending = false;
     const digestOf = (ref: PlanInputRef): string => {
       if (isSourceInput(ref)) return sourceDigestNow(study.root, ref.source);
+      if (isChannelInput(ref)) {
+        const candidate = digestOf(node.inputs[ref.candidate] as PlanInputRef);
+        return candidate === "pending" ? "pending" : peekChannel(store, ref.channel, candidate).digest;
+      }
       const up = known.get(ref.node);
       if (!up) {
         pending = true;

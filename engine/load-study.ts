@@ -3,8 +3,9 @@ import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { canonicalJsonBytes } from "../artifacts/canonical-json.js";
 import type { ContentStore } from "../artifacts/store.js";
+import { CHANNEL_SYNTAX, parseChannel } from "../artifacts/registry.js";
 import { locatedIn, PipelineError } from "../dsl/errors.js";
-import { inputRefs, isSourceInput, PLAN_FORMAT, planDigest, type PlanNode, type StudyPlan } from "../dsl/plan.js";
+import { inputRefs, isChannelInput, isNodeInput, isSourceInput, type PlanInputRef, PLAN_FORMAT, planDigest, type PlanNode, type StudyPlan } from "../dsl/plan.js";
 import type { Study } from "../dsl/study.js";
 import { findProjectRoot, toProjectPath } from "./project.js";
 
@@ -61,6 +62,15 @@ export const validatePlan = (plan: StudyPlan, file: string): void => {
         if (isSourceInput(ref)) {
           if (path.isAbsolute(ref.source) || ref.source.split("/").includes("..")) {
             throw new PipelineError({ file, node: node.id, step: node.step, field: `inputs.${name}`, problem: `source "${ref.source}" must be a path inside the project, relative to its root` });
+          }
+          continue;
+        }
+        if (isChannelInput(ref)) {
+          const where = { file, node: node.id, step: node.step, field: `inputs.${name}` };
+          if (parseChannel(ref.channel) === undefined) throw new PipelineError({ ...where, problem: `channel ${JSON.stringify(ref.channel)} is not a channel name; expected ${CHANNEL_SYNTAX}` });
+          const candidate = node.inputs[ref.candidate];
+          if (candidate === undefined || Array.isArray(candidate) || !isNodeInput(candidate as PlanInputRef)) {
+            throw new PipelineError({ ...where, problem: `the channel is compared with input "${ref.candidate}", which must be one node output of this node` });
           }
           continue;
         }

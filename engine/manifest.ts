@@ -31,6 +31,7 @@ export const ManifestNodeSchema = Schema.Struct({
   components: KeyComponentsSchema,
   code: Schema.Struct({ files: Schema.Record(Schema.String, Digest), packages: Schema.Record(Schema.String, Schema.String) }),
   sources: Schema.Record(Schema.String, Schema.Struct({ path: Schema.String, digest: Digest })),
+  channels: Schema.optional(Schema.Record(Schema.String, Schema.Struct({ channel: Schema.String, model: Schema.NullOr(Digest) }))),
   cached: Schema.Boolean,
   outputs: Schema.Record(Schema.String, OutputRecordSchema),
   seconds: Schema.Number,

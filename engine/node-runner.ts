@@ -2,7 +2,8 @@ import { Effect } from "effect";
 import { CorruptObjectError, MissingObjectError } from "../artifacts/errors.js";
 import type { ContentStore } from "../artifacts/store.js";
 import { DataError, isUserError, type UserError } from "../dsl/errors.js";
-import { inputRefs, isSourceInput, type PlanInputRef, type PlanNode } from "../dsl/plan.js";
+import { inputRefs, isChannelInput, isNodeInput, type PlanInputRef, type PlanNode } from "../dsl/plan.js";
+import { resolveChannel } from "./channel-input.js";
 import { cacheKey, KEY_VERSION, type KeyComponents } from "./cache-key.js";
 import type { CodeComponents, CodeDigests } from "./code-digest.js";
 import type { EnvironmentComponents } from "./environment.js";
@@ -36,6 +37,8 @@ export interface NodeResult {
   readonly components: KeyComponents;
   readonly code: CodeComponents;
   readonly sources: { readonly [input: string]: { readonly path: string; readonly digest: string } };
+  /** Registry-channel inputs: which channel, and the champion model it resolved to (null: none yet). */
+  readonly channels?: { readonly [input: string]: ChannelRecord };
   readonly cached: boolean;
   readonly outputs: { readonly [name: string]: OutputRecord };
   readonly seconds: number;
@@ -43,6 +46,11 @@ export interface NodeResult {
 
 /** Output digests of nodes that already ran, by node id then output name. */
 export type UpstreamOutputs = (nodeId: string, output: string) => string;
+
+export interface ChannelRecord {
+  readonly channel: string;
+  readonly model: string | null;
+}
 
 export type NodeFailure = UserError | CorruptObjectError | MissingObjectError;
 
@@ -57,14 +65,22 @@ interface ResolvedInputs {
   readonly digests: { [name: string]: string | string[] };
   readonly task: { [name: string]: TaskInput | TaskInput[] };
   readonly sources: { [name: string]: SourceContent & { path: string } };
+  readonly channels: { [name: string]: ChannelRecord };
 }
 
 /** Reads sources, files or folders (hashing them once), and looks up upstream digests for every input of a node. */
 const resolveInputs = (ctx: EngineContext, node: PlanNode, upstream: UpstreamOutputs): ResolvedInputs => {
-  const resolved: ResolvedInputs = { digests: {}, task: {}, sources: {} };
+  const resolved: ResolvedInputs = { digests: {}, task: {}, sources: {}, channels: {} };
   for (const [name, input] of Object.entries(node.inputs)) {
     const one = (ref: PlanInputRef): TaskInput => {
-      if (!isSourceInput(ref)) return { digest: upstream(ref.node, ref.output) };
+      if (isNodeInput(ref)) return { digest: upstream(ref.node, ref.output) };
+      if (isChannelInput(ref)) {
+        // load-study checked that the candidate slot is one node output.
+        const candidate = node.inputs[ref.candidate] as { readonly node: string; readonly output: string };
+        const channel = resolveChannel(ctx.store, ref.channel, upstream(candidate.node, candidate.output));
+        resolved.channels[name] = { channel: ref.channel, model: channel.model };
+        return { digest: channel.digest };
+      }
       const source = readSource(ctx.root, ref.source);
       if ("problem" in source) throw new DataError({ file: ref.source, node: node.id, step: node.step, field: `inputs.${name}`, problem: source.problem });
       resolved.sources[name] = { ...source, path: ref.source };
@@ -146,6 +162,7 @@ export const runNode = (
       components,
       code: code.components,
       sources,
+      ...(Object.keys(inputs.channels).length > 0 ? { channels: inputs.channels } : {}),
       cached,
       outputs,
       seconds: (performance.now() - started) / 1000,

@@ -5,7 +5,11 @@ import { locatedIn } from "../dsl/errors.js";
 import type { PlanNode } from "../dsl/plan.js";
 import { runNode, type EngineContext, type NodeEvents, type NodeResult } from "../engine/node-runner.js";
 import { toWireError } from "../engine/wire-errors.js";
-import type { NodeActivityInput } from "./study-types.js";
+import { storePlan } from "../engine/load-study.js";
+import { writeManifest } from "../engine/manifest.js";
+import { buildManifest } from "../engine/run-study.js";
+import { finishRun, type FinishedRun } from "../engine/finish-run.js";
+import type { FinishActivityInput, NodeActivityInput } from "./study-types.js";
 
 /** What a worker prints about the activities it runs (the `strata worker` log lines; tests read them). */
 export interface ActivityLog {
@@ -14,9 +18,11 @@ export interface ActivityLog {
   failed(node: PlanNode, attempt: number, message: string, retryable: boolean): void;
   cancelled(node: PlanNode, attempt: number, reason: string): void;
   message(node: PlanNode, text: string): void;
+  /** A line about the study as a whole (its finish). */
+  ran(text: string): void;
 }
 
-export const silentActivityLog: ActivityLog = { started: () => {}, finished: () => {}, failed: () => {}, cancelled: () => {}, message: () => {} };
+export const silentActivityLog: ActivityLog = { started: () => {}, finished: () => {}, failed: () => {}, cancelled: () => {}, message: () => {}, ran: () => {} };
 
 /** Heartbeat period: a quarter of the heartbeat timeout, at most 5 s and at least 200 ms. */
 export const heartbeatPeriodMs = (heartbeatTimeoutMs: number | undefined): number =>
@@ -30,6 +36,22 @@ export const heartbeatPeriodMs = (heartbeatTimeoutMs: number | undefined): numbe
  * worker thread running the step.
  */
 export const createActivities = (ctx: EngineContext, log: ActivityLog = silentActivityLog) => ({
+  /**
+   * The study's last step, on a worker (so a scheduled run, with no client waiting, is recorded too): stores the
+   * plan and the run manifest (executor "temporal"), applies the promotion gates' decisions to the registry and
+   * records the run in the history. Idempotent enough to retry: a second attempt writes the same manifest bytes
+   * only if nothing else differs, and a promotion already applied comes back "unchanged".
+   */
+  async finishStudyActivity(input: FinishActivityInput): Promise<FinishedRun> {
+    const startedAt = new Date(input.startedAt);
+    storePlan(ctx.store, input.plan);
+    const study = { pipeline: input.pipeline, root: ctx.root, plan: input.plan, planDigest: input.planDigest };
+    const manifest = buildManifest(ctx, study, "temporal", input.nodes, startedAt, (Date.now() - startedAt.getTime()) / 1000);
+    const finished = await finishRun(ctx.store, writeManifest(ctx.store, manifest), manifest, { workflowId: input.workflowId, scheduleId: input.scheduleId });
+    log.ran(`study ${input.plan.study} finished: manifest ${finished.manifest.slice(0, 12)}${finished.decisions.map((d) => `; ${d.channel}: ${d.status}`).join("")}`);
+    return finished;
+  },
+
   async runNodeActivity(input: NodeActivityInput): Promise<NodeResult> {
     const activity = Context.current();
     const { node, upstream } = input;

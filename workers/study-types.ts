@@ -1,6 +1,7 @@
 // Plain data shared by the study workflow, its activity, the worker and the client. No runtime imports: the
 // workflow bundle includes this file, and workflow code may not touch Node builtins or the engine.
 import type { PlanInput, PlanNode, StudyPlan } from "../dsl/plan.js";
+import type { FinishedRun } from "../engine/finish-run.js";
 import type { NodeResult } from "../engine/node-runner.js";
 
 export const STUDY_WORKFLOW = "studyWorkflow";
@@ -46,12 +47,31 @@ export interface StudyWorkflowInput {
   /** The pipeline file, relative to the project root (for people reading the history). */
   readonly pipeline: string;
   readonly activity?: Partial<Omit<ActivitySettings, "retry">> & { readonly retry?: Partial<RetrySettings> };
+  /** Set when a schedule starts the study (`strata schedule create`): recorded in the run history. */
+  readonly scheduleId?: string;
 }
 
-/** The per-node results, in plan order: what the client turns into a run manifest. */
+/** The per-node results in plan order, and the run as recorded by the finish activity. */
 export interface StudyWorkflowResult {
   readonly nodes: readonly NodeResult[];
+  /** Absent only in histories from before the finish activity existed (replayed in tests). */
+  readonly finish?: FinishedRun;
 }
+
+/** What the last activity needs to write the manifest, apply promotions and record the run. */
+export interface FinishActivityInput {
+  readonly plan: StudyPlan;
+  readonly planDigest: string;
+  readonly pipeline: string;
+  readonly nodes: readonly NodeResult[];
+  /** The workflow's start, ISO 8601. */
+  readonly startedAt: string;
+  readonly workflowId: string;
+  readonly scheduleId: string | null;
+}
+
+/** The workflow-code patch id under which the study workflow ends with the finish activity. */
+export const FINISH_PATCH = "finish-run-activity";
 
 /** Output digests of upstream nodes, by node id then output name: all a node needs to find its inputs. */
 export type UpstreamDigests = { readonly [nodeId: string]: { readonly [output: string]: string } };

@@ -121,5 +121,6 @@ export const streamActivityLog = (out: NodeJS.WritableStream): ActivityLog => {
     failed: (node, attempt, message, retryable) => line(`  ✗ ${label(node)} attempt ${attempt} failed${retryable ? " (will be retried if attempts remain)" : " (not retryable)"}: ${message}`),
     cancelled: (node, attempt, reason) => line(`  ■ ${label(node)} attempt ${attempt} cancelled (${reason}); its step was stopped`),
     message: (node, text) => line(`    ${label(node)}: ${text}`),
+    ran: (text) => line(`  ■ ${text}`),
   };
 };

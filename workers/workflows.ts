@@ -6,14 +6,19 @@ import {
   CancellationScope,
   defineQuery,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   TimeoutFailure,
+  workflowInfo,
 } from "@temporalio/workflow";
+import type { FinishedRun } from "../engine/finish-run.js";
 import type { PlanNode } from "../dsl/plan.js";
 import type { NodeResult } from "../engine/node-runner.js";
 import {
   activitySettings,
+  FINISH_PATCH,
+  type FinishActivityInput,
   NON_RETRYABLE_TYPES,
   nodeDependencies,
   PROGRESS_QUERY,
@@ -26,6 +31,7 @@ import {
 
 interface NodeActivities {
   runNodeActivity(input: NodeActivityInput): Promise<NodeResult>;
+  finishStudyActivity(input: FinishActivityInput): Promise<FinishedRun>;
 }
 
 export const progressQuery = defineQuery<StudyProgress>(PROGRESS_QUERY);
@@ -64,7 +70,7 @@ const workflowFailure = (node: PlanNode, error: unknown): ApplicationFailure => 
 export async function studyWorkflow(input: StudyWorkflowInput): Promise<StudyWorkflowResult> {
   const { plan, planDigest } = input;
   const settings = activitySettings(input.activity);
-  const { runNodeActivity } = proxyActivities<NodeActivities>({
+  const { runNodeActivity, finishStudyActivity } = proxyActivities<NodeActivities>({
     startToCloseTimeout: settings.startToCloseTimeout,
     heartbeatTimeout: settings.heartbeatTimeout,
     retry: { ...settings.retry, nonRetryableErrorTypes: [...NON_RETRYABLE_TYPES] },
@@ -106,7 +112,19 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<StudyWor
       }
       return Promise.all(plan.nodes.map((n) => pending.get(n.id)!));
     });
-    return { nodes: results };
+    // Histories recorded before the finish activity existed replay without it (the client wrote their manifest).
+    if (!patched(FINISH_PATCH)) return { nodes: results };
+    const info = workflowInfo();
+    const finish = await finishStudyActivity({
+      plan,
+      planDigest,
+      pipeline: input.pipeline,
+      nodes: results,
+      startedAt: info.startTime.toISOString(),
+      workflowId: info.workflowId,
+      scheduleId: input.scheduleId ?? null,
+    });
+    return { nodes: results, finish };
   } catch (e) {
     // The first failure (or the study's own cancellation) stops every node still running.
     scope.cancel();

@@ -5,7 +5,7 @@ import { isDigest, shortDigest } from "../../artifacts/digest.js";
 import type { ContentStore } from "../../artifacts/store.js";
 import type { HandleKind } from "../../dsl/handles.js";
 import type { JsonValue } from "../../dsl/step.js";
-import { inputRefs, isSourceInput, type PlanInputRef, type StudyPlan } from "../../dsl/plan.js";
+import { inputRefs, isNodeInput, type PlanInputRef, type StudyPlan } from "../../dsl/plan.js";
 import { readManifest, type ManifestNode, type RunManifest } from "../manifest.js";
 
 export interface RecordedRun {
@@ -178,9 +178,9 @@ export const buildLineage = (store: ContentStore, run: RecordedRun, digest: stri
           return;
         }
         const r = wiredRefs[i];
-        const viaPlan = r && !isSourceInput(r) ? nodes.get(r.node) : undefined;
+        const viaPlan = r && isNodeInput(r) ? nodes.get(r.node) : undefined;
         const producer =
-          viaPlan && r && !isSourceInput(r) && viaPlan.outputs[r.output]?.digest === d ? { node: viaPlan, output: r.output } : producedBy.get(d);
+          viaPlan && r && isNodeInput(r) && viaPlan.outputs[r.output]?.digest === d ? { node: viaPlan, output: r.output } : producedBy.get(d);
         inputs.push({ name, ...at, from: producer ? outputItem(producer.node, producer.output) : { kind: "unknown", digest: d, note: "not produced by any node of this run" } });
       });
     }

@@ -4,7 +4,7 @@ import { canonicalJson } from "../../artifacts/canonical-json.js";
 import type { ContentStore } from "../../artifacts/store.js";
 import { UsageError } from "../../dsl/errors.js";
 import { artifactCodec, type HandleKind } from "../../dsl/handles.js";
-import { inputRefs, isSourceInput, type StudyPlan } from "../../dsl/plan.js";
+import { inputRefs, isNodeInput, type StudyPlan } from "../../dsl/plan.js";
 import type { RunManifest } from "../manifest.js";
 import { isFolderSource } from "../source-input.js";
 
@@ -80,7 +80,7 @@ export const buildRunCrate = ({ manifestDigest, manifest: m, plan, size, engine 
 
   const planNodes = new Map(plan.nodes.map((n) => [n.id, n]));
   const consumed = new Set<string>();
-  for (const n of plan.nodes) for (const input of Object.values(n.inputs)) for (const r of inputRefs(input)) if (!isSourceInput(r)) consumed.add(`${r.node}\u0000${r.output}`);
+  for (const n of plan.nodes) for (const input of Object.values(n.inputs)) for (const r of inputRefs(input)) if (isNodeInput(r)) consumed.add(`${r.node}\u0000${r.output}`);
 
   // Tools: one per step kind, with formal parameters for its inputs, outputs, params and seed.
   const tools = new Map<string, Entity>();

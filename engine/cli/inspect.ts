@@ -58,7 +58,7 @@ export const explainCommand = async (argv: readonly string[]): Promise<number> =
   const last = store.readRef(lastManifestRef(study.plan.study));
   const previous = last ? readManifest(store, last).manifest : undefined;
   const env = environmentComponents(study.root);
-  const planned = await plannedKeys(study, new CodeDigests(study.root), environmentDigest(env), previous);
+  const planned = await plannedKeys(study, store, new CodeDigests(study.root), environmentDigest(env), previous);
   const rows = planned
     .filter((p) => nodeId === undefined || p.node.id === nodeId)
     .map((p) => {

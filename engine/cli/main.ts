@@ -13,6 +13,9 @@ const commands: Record<string, { run: Command; summary: string }> = {
   replay: { run: async (argv) => (await import("./audit.js")).replayCommand(argv), summary: "re-execute a recorded run in isolation and compare every output bit for bit" },
   export: { run: async (argv) => (await import("./audit.js")).exportCommand(argv), summary: "write a run as a portable bundle (--to) or a Workflow Run RO-Crate (--ro-crate)" },
   lineage: { run: async (argv) => (await import("./audit.js")).lineageCommand(argv), summary: "show the nodes, params and inputs that produced an artifact, back to raw files" },
+  schedule: { run: async (argv) => (await import("./schedule.js")).scheduleCommand(argv), summary: "run a study on a Temporal schedule: create, list, describe, pause, unpause, trigger, backfill, delete" },
+  models: { run: async (argv) => (await import("./models.js")).modelsCommand(argv), summary: "the model registry: list, show, history, promote, rollback" },
+  runs: { run: async (argv) => (await import("./runs.js")).runsCommand(argv), summary: "the run history: every run with its data digest and promotion decisions" },
   worker: { run: async (argv) => (await import("./worker.js")).workerCommand(argv), summary: "run study nodes from a Temporal task queue (for run --engine temporal)" },
   dev: { run: async (argv) => (await import("./dev.js")).devCommand(argv), summary: "start a local Temporal dev server plus a worker" },
 };

@@ -9,6 +9,8 @@ import { makeEngineContext, materializeReports, runStudyLocally } from "../run-s
 import { commonOptions, parseCommand, PositiveIntFlag } from "./args.js";
 import { terminalProgress } from "./progress.js";
 import type { RunManifest } from "../manifest.js";
+import { finishRun, type FinishedRun } from "../finish-run.js";
+import { describeDecision } from "../promotions.js";
 import { frozenGate, lockAfterRun } from "../audit/run-lock.js";
 import { temporalOnlyFlagsGiven, temporalRunHelp, temporalRunOptions, TemporalRunFlags } from "./temporal-flags.js";
 
@@ -25,7 +27,7 @@ Options:
   --engine E         local (default) or temporal
   --frozen           fail (exit 1) unless the plan matches study.lock beside the pipeline; never write the lock
   --no-lock          do not record the run in study.lock
-  --json             print one JSON object {status, study, manifest, nodes, reports} on stdout
+  --json             print one JSON object {status, study, manifest, run, nodes, reports, decisions} on stdout
   -h, --help         this help
 
 Example:
@@ -47,10 +49,11 @@ const RunFlags = Schema.Struct({
 });
 
 /** The --json shape of a finished run; also used by the Temporal executor so scripts see one format. */
-export const runSummaryJson = (manifestDigest: string, manifest: RunManifest, reports: readonly string[]) => ({
+export const runSummaryJson = (manifestDigest: string, manifest: RunManifest, reports: readonly string[], finished?: FinishedRun) => ({
   status: "succeeded",
   study: manifest.study,
   manifest: manifestDigest,
+  ...(finished ? { run: finished.run } : {}),
   planDigest: manifest.planDigest,
   seconds: manifest.seconds,
   nodes: manifest.nodes.map((n) => ({
@@ -60,14 +63,16 @@ export const runSummaryJson = (manifestDigest: string, manifest: RunManifest, re
     outputs: Object.fromEntries(Object.entries(n.outputs).map(([k, o]) => [k, o.digest])),
   })),
   reports,
+  ...(finished ? { decisions: finished.decisions } : {}),
 });
 
-export const printRunSummary = (out: NodeJS.WriteStream, manifestDigest: string, manifest: RunManifest, reports: readonly string[]) => {
+export const printRunSummary = (out: NodeJS.WriteStream, finished: FinishedRun, manifest: RunManifest, reports: readonly string[]): void => {
   const hits = manifest.nodes.filter((n) => n.cached).length;
   out.write(`\nstudy ${manifest.study}: ${manifest.nodes.length} nodes, ${hits} cached, ${manifest.nodes.length - hits} ran, ${manifest.seconds.toFixed(2)}s\n`);
-  out.write(`manifest ${manifestDigest}\n`);
+  out.write(`manifest ${finished.manifest}\n`);
   for (const r of reports) out.write(`report   ${r}\n`);
-  out.write(`(show it with: strata show ${shortDigest(manifestDigest)})\n`);
+  for (const d of finished.decisions) out.write(`gate     ${describeDecision(d)}\n`);
+  out.write(`(show it with: strata show ${shortDigest(finished.manifest)})\n`);
 };
 
 export const runCommand = async (argv: readonly string[]): Promise<number> => {
@@ -95,9 +100,10 @@ export const runCommand = async (argv: readonly string[]): Promise<number> => {
     if (Exit.isFailure(exit)) throw Cause.squash(exit.cause);
     const { manifestDigest, manifest } = exit.value;
     process.stderr.write(lockAfterRun(study, manifestDigest, manifest, ctx.store, { frozen: flags.frozen, write: !flags["no-lock"] }));
+    const finished = await finishRun(ctx.store, manifestDigest, manifest, { workflowId: null, scheduleId: null });
     const reports = materializeReports(ctx.store, manifest, path.resolve(flags.out ?? path.join("reports", manifest.study)));
-    if (flags.json) process.stdout.write(JSON.stringify(runSummaryJson(manifestDigest, manifest, reports)) + "\n");
-    else printRunSummary(process.stdout, manifestDigest, manifest, reports);
+    if (flags.json) process.stdout.write(JSON.stringify(runSummaryJson(manifestDigest, manifest, reports, finished)) + "\n");
+    else printRunSummary(process.stdout, finished, manifest, reports);
     return 0;
   } finally {
     await ctx.pool.close();

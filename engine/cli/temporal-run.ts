@@ -5,9 +5,8 @@ import { UsageError } from "../../dsl/errors.js";
 import { activityPollers, connectClient, StudyWorkflowError, submitStudy, waitForStudy } from "../../workers/client.js";
 import type { StudyProgress, StudyWorkflowInput } from "../../workers/study-types.js";
 import type { LoadedStudy } from "../load-study.js";
-import { storePlan } from "../load-study.js";
-import { writeManifest } from "../manifest.js";
-import { buildManifest, makeEngineContext, materializeReports } from "../run-study.js";
+import { readManifest } from "../manifest.js";
+import { makeEngineContext, materializeReports } from "../run-study.js";
 import { printRunSummary, runSummaryJson } from "./run.js";
 import { durationMs, temporalTarget, type TemporalRunFlagValues } from "./temporal-flags.js";
 
@@ -31,8 +30,8 @@ const progressPrinter = (out: NodeJS.WriteStream, total: number) => {
 
 /**
  * `strata run --engine temporal`: submits (or attaches to) the study workflow, waits while printing progress,
- * then writes the manifest (executor "temporal") and reports exactly as a local run does, and prints the same
- * summary or --json plus the workflow id.
+ * then writes the reports of the manifest the workflow's finish activity recorded (executor "temporal") exactly as
+ * a local run does, and prints the same summary or --json plus the workflow id.
  */
 export const runOnTemporal = async (
   study: LoadedStudy,
@@ -101,21 +100,14 @@ export const runOnTemporal = async (
           "pass --store with the store the workers write to",
       });
     }
-    const otherEnv = result.nodes.find((n) => n.components.envDigest !== ctx.environment.digest);
-    if (otherEnv) {
-      process.stderr.write(`strata: warning: node ${otherEnv.id} ran in an environment that differs from this machine's (see \`strata explain\`)\n`);
-    }
-    const description = await sub.handle.describe();
-    const startedAt = description.startTime;
-    const seconds = ((description.closeTime ?? new Date()).getTime() - startedAt.getTime()) / 1000;
-    storePlan(ctx.store, study.plan);
-    const manifest = buildManifest(ctx, study, "temporal", result.nodes, startedAt, seconds);
-    const manifestDigest = writeManifest(ctx.store, manifest);
+    if (result.finish === undefined) throw new Error(`study workflow ${sub.workflowId} returned no finished run; are the workers older than this client?`);
+    const finished = result.finish;
+    const { manifest } = readManifest(ctx.store, finished.manifest);
     const reports = materializeReports(ctx.store, manifest, path.resolve(flags.out ?? path.join("reports", manifest.study)));
     if (flags.json) {
-      process.stdout.write(JSON.stringify({ ...runSummaryJson(manifestDigest, manifest, reports), executor: "temporal", workflowId: sub.workflowId, attached: sub.attached }) + "\n");
+      process.stdout.write(JSON.stringify({ ...runSummaryJson(finished.manifest, manifest, reports, finished), executor: "temporal", workflowId: sub.workflowId, attached: sub.attached }) + "\n");
     } else {
-      printRunSummary(process.stdout, manifestDigest, manifest, reports);
+      printRunSummary(process.stdout, finished, manifest, reports);
       process.stdout.write(`workflow ${sub.workflowId}\n`);
     }
     return 0;

@@ -1,0 +1,108 @@
+/**
+ * The run history: one record per finished run (local or Temporal, by hand or by a schedule), with its manifest,
+ * the digest of the data it read, what ran, and what its promotion gates decided. Records are content-addressed
+ * objects; refs/runs/<study>/<time>-<manifest> points at each, so listing is a directory walk in time order.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Schema } from "effect";
+import { canonicalJsonBytes } from "../artifacts/canonical-json.js";
+import { digestOfJson } from "../artifacts/digest.js";
+import type { ContentStore } from "../artifacts/store.js";
+import type { AppliedDecision } from "./promotions.js";
+import type { RunManifest } from "./manifest.js";
+
+const Digest = Schema.String.check(Schema.isPattern(/^[0-9a-f]{64}$/));
+
+export const RunRecordSchema = Schema.Struct({
+  format: Schema.Literal("strata-run/1"),
+  study: Schema.String,
+  pipeline: Schema.String,
+  manifest: Digest,
+  executor: Schema.Literals(["local", "temporal"]),
+  workflowId: Schema.NullOr(Schema.String),
+  scheduleId: Schema.NullOr(Schema.String),
+  startedAt: Schema.String,
+  seconds: Schema.Number,
+  /** sha256 over the sorted (path, digest) pairs of every raw file or folder the run read. */
+  data: Digest,
+  nodes: Schema.Number,
+  cached: Schema.Number,
+  /** Ids of the nodes that executed (not served from the cache). */
+  ran: Schema.Array(Schema.String),
+  decisions: Schema.Array(
+    Schema.Struct({
+      node: Schema.String,
+      channel: Schema.String,
+      candidate: Digest,
+      champion: Schema.NullOr(Digest),
+      promote: Schema.Boolean,
+      status: Schema.Literals(["kept", "promoted", "unchanged", "superseded", "rolled-back-earlier"]),
+      reason: Schema.String,
+      blockedBy: Schema.Array(Schema.String),
+      decision: Digest,
+      report: Schema.NullOr(Digest),
+    }),
+  ),
+  /** Report outputs of the run, by node id. */
+  reports: Schema.Record(Schema.String, Digest),
+});
+export type RunRecord = typeof RunRecordSchema.Type;
+
+export interface RunOrigin {
+  readonly workflowId: string | null;
+  readonly scheduleId: string | null;
+}
+
+/** The data a run read, as one digest: equal when every raw input had the same bytes. */
+export const dataDigest = (manifest: RunManifest): string => {
+  const pairs = new Map<string, string>();
+  for (const n of manifest.nodes) for (const s of Object.values(n.sources)) pairs.set(s.path, s.digest);
+  return digestOfJson([...pairs.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+};
+
+/** Stores the record and its ref; returns the record's digest. */
+export const recordRun = (
+  store: ContentStore,
+  manifestDigest: string,
+  manifest: RunManifest,
+  decisions: readonly AppliedDecision[],
+  origin: RunOrigin,
+): { digest: string; record: RunRecord } => {
+  const record: RunRecord = {
+    format: "strata-run/1",
+    study: manifest.study,
+    pipeline: manifest.pipeline,
+    manifest: manifestDigest,
+    executor: manifest.executor,
+    workflowId: origin.workflowId,
+    scheduleId: origin.scheduleId,
+    startedAt: manifest.startedAt,
+    seconds: manifest.seconds,
+    data: dataDigest(manifest),
+    nodes: manifest.nodes.length,
+    cached: manifest.nodes.filter((n) => n.cached).length,
+    ran: manifest.nodes.filter((n) => !n.cached).map((n) => n.id),
+    decisions: [...decisions],
+    reports: Object.fromEntries(manifest.nodes.flatMap((n) => Object.values(n.outputs).filter((o) => o.kind === "report").map((o) => [n.id, o.digest]))),
+  };
+  const digest = store.put(canonicalJsonBytes(record));
+  // ISO time without colons (ref names are file names), then the manifest: unique, and sorted by time.
+  store.writeRef(`runs/${manifest.study}/${manifest.startedAt.replaceAll(":", "-")}-${manifestDigest.slice(0, 12)}`, digest);
+  return { digest, record };
+};
+
+/** Every recorded run (of one study, or all), oldest first. */
+export const listRuns = (store: ContentStore, study?: string): { digest: string; record: RunRecord }[] => {
+  const root = path.join(store.root, "refs", "runs");
+  if (!fs.existsSync(root)) return [];
+  const studies = study === undefined ? fs.readdirSync(root) : fs.existsSync(path.join(root, study)) ? [study] : [];
+  const runs = studies.flatMap((s) =>
+    fs.readdirSync(path.join(root, s)).map((name) => {
+      const digest = store.readRef(`runs/${s}/${name}`)!;
+      const record = Schema.decodeUnknownSync(RunRecordSchema)(JSON.parse(Buffer.from(store.get(digest)).toString("utf8")));
+      return { digest, record };
+    }),
+  );
+  return runs.sort((a, b) => (a.record.startedAt < b.record.startedAt ? -1 : a.record.startedAt > b.record.startedAt ? 1 : a.digest < b.digest ? -1 : 1));
+};

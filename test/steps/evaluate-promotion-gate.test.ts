@@ -1,0 +1,99 @@
+// evaluate.promotion-gate on synthetic data: two groups, a feature whose sign gives the label. A model trained on
+// data where group B's labels are flipped harms B and only B; the gate must say so, and promote a good model.
+import { describe, expect, it } from "vitest";
+import { makeTable } from "../../artifacts/table.js";
+import { NO_MODEL_FORMAT } from "../../artifacts/registry.js";
+import { DataError } from "../../dsl/errors.js";
+import { type PromotionDecision, promotionGateStep } from "../../steps/evaluate/promotion-gate.js";
+import { makeSplitTable } from "../../steps/split/split-table.js";
+import { logisticRegression } from "../../steps/train/logistic-regression.js";
+import { runStep } from "../support/step-harness.js";
+
+const N = 400;
+const TEST_FROM = 300;
+const rows = Array.from({ length: N }, (_, i) => {
+  const group = i % 4 === 0 ? "B" : "A";
+  const x = Math.sin(i * 12.9898) * 3; // spread over [-3, 3], deterministic
+  return { group, x, g: group === "B" ? 1 : 0, target: x > 0 ? 1 : 0 };
+});
+const table = (flipB: boolean) =>
+  makeTable([
+    { name: "x", type: "float", values: rows.map((r) => r.x) },
+    { name: "g", type: "float", values: rows.map((r) => r.g) },
+    { name: "xg", type: "float", values: rows.map((r) => r.x * r.g) },
+    { name: "subgroup", type: "string", values: rows.map((r) => r.group) },
+    // Only training rows are flipped: the evaluation rows keep the true labels.
+    { name: "target", type: "int", values: rows.map((r, i) => (flipB && r.group === "B" && i < TEST_FROM ? 1 - r.target : r.target)) },
+  ]);
+const split = makeSplitTable([{ replicate: 0, seed: 0, fold: 0, roles: rows.map((_, i) => (i < TEST_FROM ? "train" : "test")) }]);
+const features = ["x", "g", "xg"];
+
+const train = async (flipB: boolean) => (await runStep(logisticRegression, { table: table(flipB), split }, { features, target: "target" })).models as object;
+const noChampion = { format: NO_MODEL_FORMAT, channel: "t/m:champion" };
+const gate = async (candidate: object, champion: object, extra: object = {}) => {
+  const out = await runStep(promotionGateStep, { candidate, champion, table: table(false), split }, { channel: "t/m:champion", target: "target", ...extra });
+  return { decision: out.decision as unknown as PromotionDecision, markdown: out.markdown as string };
+};
+
+describe("evaluate.promotion-gate", async () => {
+  const good = await train(false);
+  const harmsB = await train(true);
+
+  it("makes a first model champion when it reaches the floor, and not otherwise", async () => {
+    const first = await gate(good, noChampion);
+    expect(first.decision).toMatchObject({ promote: true, champion: null, blockedBy: [] });
+    expect(first.decision.reason).toMatch(/first model of the channel: overall accuracy .* reaches the floor of 70\.0%/);
+    // harmsB gets group B (a quarter of the people) wrong: about 75 % overall.
+    const tooLow = await gate(harmsB, noChampion, { floor: 0.9 });
+    expect(tooLow.decision.promote).toBe(false);
+    expect(tooLow.decision.blockedBy).toEqual(["overall"]);
+  });
+
+  it("keeps the champion when the candidate harms a subgroup, and names it with the figures", async () => {
+    const { decision, markdown } = await gate(harmsB, good);
+    expect(decision.promote).toBe(false);
+    expect(decision.blockedBy).toContain("B");
+    expect(decision.blockedBy).not.toContain("A");
+    const b = decision.groups.find((g) => g.group === "B")!;
+    expect(b).toMatchObject({ harmed: true, dropped: true });
+    expect(b.candidate).toBeLessThan(b.champion! - 0.5);
+    expect(decision.reason).toMatch(/subgroup B would be harmed, significantly worse \(exact McNemar, one-sided p = [\d.e-]+ < 0\.05\) and accuracy drops by more than the tolerance of 5\.0 points: accuracy \d+\.\d% → \d+\.\d%/);
+    expect(markdown).toContain("**Decision: keep the champion.**");
+    expect(markdown).toMatch(/\| B \| \d+ \| \d+\.\d% \| \d+\.\d% \| −\d+\.\d points \| [\d.e-]+ \| harmed, drop \|/);
+  });
+
+  it("promotes a candidate that harms no subgroup", async () => {
+    const { decision } = await gate(good, harmsB);
+    expect(decision).toMatchObject({ promote: true, blockedBy: [] });
+    expect(decision.groups.map((g) => g.group)).toEqual(["A", "B", "overall"]);
+  });
+
+  it("blocks on a drop beyond the tolerance even without a significant harm test", async () => {
+    // With a tiny alpha the harm test cannot fire; the accuracy drop alone blocks.
+    const { decision } = await gate(harmsB, good, { alpha: 1e-12 });
+    const b = decision.groups.find((g) => g.group === "B")!;
+    expect(b.harmed).toBe(false);
+    expect(b.dropped).toBe(true);
+    expect(decision.promote).toBe(false);
+  });
+
+  it("suppresses the figures of groups under minCell people but still decides on them", async () => {
+    const { decision, markdown } = await gate(harmsB, good, { minCell: 1000 });
+    expect(decision.promote).toBe(false);
+    expect(markdown).toContain("| B | < 1000 | < 1000 | < 1000 | < 1000 | < 1000 | harmed, drop |");
+    expect(decision.reason).toContain("figures suppressed: fewer than 1000 people");
+    expect(markdown).not.toMatch(/\d+\.\d%\s*\|\s*\d+\.\d%/);
+  });
+
+  it("refuses model sets it cannot score, naming the input", async () => {
+    const dcp = { format: "strata-models/1", model: "dcp", replicates: [{}] };
+    await expect(gate(dcp, noChampion)).rejects.toThrow(DataError);
+    await expect(gate(dcp, noChampion)).rejects.toThrow(/inputs\.candidate.*holds dcp models; only logistic-regression and mlp sets can be scored/);
+  });
+
+  it("fails clearly without a subgroup column", async () => {
+    await expect(runStep(promotionGateStep, { candidate: good, champion: noChampion, table: table(false), split }, { channel: "t/m:champion", target: "target", subgroup: "site" })).rejects.toThrow(
+      /params\.subgroup.*expected a string column "site"/,
+    );
+  });
+});
