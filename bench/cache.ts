@@ -27,5 +27,14 @@ const warm = Array.from({ length: warmRuns }, () => timeRun(store)).sort((a, b) 
 const median = warm[Math.floor(warm.length / 2)]!;
 fs.rmSync(store, { recursive: true, force: true });
 
-const result = { pipeline, coldSeconds: cold, warmMedianSeconds: median, warmOverCold: median / cold, cores: os.availableParallelism(), node: process.version };
+const result = {
+  pipeline,
+  coldSeconds: cold,
+  warmSeconds: warm,
+  warmMedianSeconds: median,
+  warmOverCold: median / cold,
+  cores: os.availableParallelism(),
+  loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))),
+  node: process.version,
+};
 process.stdout.write(JSON.stringify(result, null, 2) + "\n");

@@ -24,6 +24,7 @@
  * Determinism: tfjs wasm, single-threaded; every initialiser seeded; Math.random replaced by a ctx stream while
  * training (tfjs-runtime.ts), so weights are bit-identical across processes.
  */
+import type * as TF from "@tensorflow/tfjs";
 import { Effect, Schema } from "effect";
 import type { Columns, ModelSetHandle, PredictionsHandle, SplitHandle, TableHandle } from "../../dsl/handles.js";
 import { type JsonValue, type StepContext, defineStep } from "../../dsl/step.js";
@@ -92,10 +93,10 @@ export interface ConditionalBiasTopology {
 interface Network {
   readonly topology: ConditionalBiasTopology;
   readonly attributeBlocks: readonly MlpBlock[];
-  readonly attributeOutput: tf.layers.Layer;
+  readonly attributeOutput: TF.layers.Layer;
   readonly labelBlocks: readonly MlpBlock[];
-  readonly labelOutput: tf.layers.Layer;
-  readonly biasMaps: readonly tf.layers.Layer[];
+  readonly labelOutput: TF.layers.Layer;
+  readonly biasMaps: readonly TF.layers.Layer[];
 }
 
 /** Weight names and shapes in their fixed order: attribute blocks and output, label blocks and output, bias maps. */
@@ -149,12 +150,12 @@ const buildNetwork = (t: ConditionalBiasTopology, seeds: { attribute: () => numb
   return net;
 };
 
-const call = (layer: tf.layers.Layer, x: tf.Tensor, training: boolean): tf.Tensor => layer.apply(x, { training }) as tf.Tensor;
+const call = (layer: TF.layers.Layer, x: TF.Tensor, training: boolean): TF.Tensor => layer.apply(x, { training }) as TF.Tensor;
 
 /** The attribute predictor: softmax logits over the groups and the outputs of its last K blocks (after ReLU). */
-const attributeForward = (net: Network, x: tf.Tensor, training: boolean): { logits: tf.Tensor; embeddings: tf.Tensor[] } => {
+const attributeForward = (net: Network, x: TF.Tensor, training: boolean): { logits: TF.Tensor; embeddings: TF.Tensor[] } => {
   let h = x;
-  const hidden: tf.Tensor[] = [];
+  const hidden: TF.Tensor[] = [];
   for (const b of net.attributeBlocks) {
     h = call(b.relu, call(b.batchNorm, call(b.linear, h, training), training), training);
     hidden.push(h);
@@ -164,7 +165,7 @@ const attributeForward = (net: Network, x: tf.Tensor, training: boolean): { logi
 };
 
 /** The label predictor with the bias vectors of `embeddings` added to its last K blocks' pre-activations: P(y = 1). */
-const labelForward = (net: Network, x: tf.Tensor, embeddings: readonly tf.Tensor[], training: boolean): tf.Tensor => {
+const labelForward = (net: Network, x: TF.Tensor, embeddings: readonly TF.Tensor[], training: boolean): TF.Tensor => {
   const first = net.labelBlocks.length - net.topology.k;
   let h = x;
   net.labelBlocks.forEach((b, i) => {
@@ -176,23 +177,23 @@ const labelForward = (net: Network, x: tf.Tensor, embeddings: readonly tf.Tensor
   return call(net.labelOutput, h, training);
 };
 
-const blockWeights = (b: MlpBlock): tf.LayerVariable[] => [...b.linear.weights, ...b.batchNorm.weights];
-const attributeWeights = (net: Network): tf.LayerVariable[] => [...net.attributeBlocks.flatMap(blockWeights), ...net.attributeOutput.weights];
-const labelWeights = (net: Network): tf.LayerVariable[] => [
+const blockWeights = (b: MlpBlock): TF.LayerVariable[] => [...b.linear.weights, ...b.batchNorm.weights];
+const attributeWeights = (net: Network): TF.LayerVariable[] => [...net.attributeBlocks.flatMap(blockWeights), ...net.attributeOutput.weights];
+const labelWeights = (net: Network): TF.LayerVariable[] => [
   ...net.labelBlocks.flatMap(blockWeights),
   ...net.labelOutput.weights,
   ...net.biasMaps.flatMap((l) => l.weights),
 ];
-const allWeights = (net: Network): tf.LayerVariable[] => [...attributeWeights(net), ...labelWeights(net)];
-const trainableOf = (weights: readonly tf.LayerVariable[]): tf.Variable[] => weights.filter((w) => w.trainable).map((w) => w.read() as tf.Variable);
+const allWeights = (net: Network): TF.LayerVariable[] => [...attributeWeights(net), ...labelWeights(net)];
+const trainableOf = (weights: readonly TF.LayerVariable[]): TF.Variable[] => weights.filter((w) => w.trainable).map((w) => w.read() as TF.Variable);
 const disposeNetwork = (net: Network): void => {
   for (const w of allWeights(net)) w.dispose();
 };
 
-const matrix = (rows: readonly (readonly number[])[], d: number): tf.Tensor2D => tf.tensor2d(rows as number[][], [rows.length, d], "float32");
+const matrix = (rows: readonly (readonly number[])[], d: number): TF.Tensor2D => tf.tensor2d(rows as number[][], [rows.length, d], "float32");
 
 /** Inference-mode embeddings of rows (kept tensors; the caller disposes them). Empty rows give [0, width] tensors. */
-const embed = (net: Network, rows: readonly (readonly number[])[]): tf.Tensor[] => {
+const embed = (net: Network, rows: readonly (readonly number[])[]): TF.Tensor[] => {
   const t = net.topology;
   if (rows.length === 0) return t.attribute.layers.slice(t.attribute.layers.length - t.k).map((w) => tf.zeros([0, w]));
   return tf.tidy(() => attributeForward(net, matrix(rows, t.features.length), false).embeddings);
@@ -204,7 +205,7 @@ const predictGroups = (net: Network, rows: readonly (readonly number[])[]): Floa
   return tf.tidy(() => tf.softmax(attributeForward(net, matrix(rows, net.topology.features.length), false).logits).dataSync() as Float32Array).slice();
 };
 
-const predictLabel = (net: Network, rows: readonly (readonly number[])[], embeddings: readonly tf.Tensor[]): Float32Array => {
+const predictLabel = (net: Network, rows: readonly (readonly number[])[], embeddings: readonly TF.Tensor[]): Float32Array => {
   if (rows.length === 0) return new Float32Array(0);
   return tf.tidy(() => labelForward(net, matrix(rows, net.topology.features.length), embeddings, false).dataSync() as Float32Array).slice();
 };
@@ -277,14 +278,14 @@ export const trainConditionalBiasReplicate = async (
   const xAll = matrix(train, d);
   const groupAll = tf.tidy(() => tf.oneHot(tf.tensor1d(gTrain, "int32"), g).toFloat());
   const yAll = tf.tensor2d(yTrain, [yTrain.length, 1], "float32");
-  const embeddings: tf.Tensor[] = [];
+  const embeddings: TF.Tensor[] = [];
   try {
     // Stage 1: the sensitive-attribute predictor.
     const aWeights = attributeWeights(net);
     const attributeRecord = await fitEarlyStopping({
       ...hyper(params.attribute),
       rows: train.length,
-      batchLoss: (idx) => tf.losses.softmaxCrossEntropy(tf.gather(groupAll, idx), attributeForward(net, tf.gather(xAll, idx), true).logits) as tf.Scalar,
+      batchLoss: (idx) => tf.losses.softmaxCrossEntropy(tf.gather(groupAll, idx), attributeForward(net, tf.gather(xAll, idx), true).logits) as TF.Scalar,
       trainable: trainableOf(aWeights),
       weights: aWeights,
       validLoss: gValid.length === 0 ? undefined : () => crossEntropy(predictGroups(net, valid), gValid, g),
@@ -304,7 +305,7 @@ export const trainConditionalBiasReplicate = async (
         const xb = tf.gather(xAll, idx);
         const yb = tf.gather(yAll, idx);
         const eb = eTrain.map((e) => tf.gather(e, idx));
-        return tf.losses.logLoss(yb, labelForward(net, xb, eb, true), undefined, 1e-7) as tf.Scalar;
+        return tf.losses.logLoss(yb, labelForward(net, xb, eb, true), undefined, 1e-7) as TF.Scalar;
       },
       trainable: trainableOf(lWeights),
       weights: lWeights,

@@ -11,6 +11,7 @@
  * BatchNorm follows PyTorch's defaults (momentum 0.1 ≙ tfjs momentum 0.9, epsilon 1e-5). A trailing batch of one
  * row is dropped from an epoch (BatchNorm has no batch variance to use); the rows still train in other epochs.
  */
+import type * as TF from "@tensorflow/tfjs";
 import { Effect, Schema } from "effect";
 import type { Columns, ModelSetHandle, PredictionsHandle, SplitHandle, TableHandle } from "../../dsl/handles.js";
 import { type JsonValue, type StepContext, defineStep } from "../../dsl/step.js";
@@ -102,10 +103,10 @@ export const mlpWeightSpecs = (topology: MlpTopology): { name: string; shape: nu
 
 /** The layers of one hidden block: Linear → BatchNorm → ReLU → Dropout (no dropout layer when the rate is 0). */
 export interface MlpBlock {
-  readonly linear: tf.layers.Layer;
-  readonly batchNorm: tf.layers.Layer;
-  readonly relu: tf.layers.Layer;
-  readonly dropout: tf.layers.Layer | undefined;
+  readonly linear: TF.layers.Layer;
+  readonly batchNorm: TF.layers.Layer;
+  readonly relu: TF.layers.Layer;
+  readonly dropout: TF.layers.Layer | undefined;
 }
 
 /**
@@ -133,7 +134,7 @@ export const mlpBlock = (
 });
 
 /** The output layer: a Glorot-uniform linear layer seeded with `seed` (zero bias) and an activation ("linear" gives logits). */
-export const mlpOutputLayer = (name: string, units: number, activation: "sigmoid" | "softmax" | "linear", seed: number, inputShape?: readonly number[]): tf.layers.Layer =>
+export const mlpOutputLayer = (name: string, units: number, activation: "sigmoid" | "softmax" | "linear", seed: number, inputShape?: readonly number[]): TF.layers.Layer =>
   tf.layers.dense({
     ...(inputShape === undefined ? {} : { inputShape: [...inputShape] }),
     units,
@@ -144,7 +145,7 @@ export const mlpOutputLayer = (name: string, units: number, activation: "sigmoid
   });
 
 /** Builds the tfjs model for a topology; `seeds` draws the initialiser seeds (one per linear layer, in order). */
-const buildModel = (topology: MlpTopology, seeds: () => number): tf.Sequential => {
+const buildModel = (topology: MlpTopology, seeds: () => number): TF.Sequential => {
   const model = tf.sequential();
   let width = topology.features.length;
   topology.layers.forEach((units, i) => {
@@ -160,14 +161,14 @@ const buildModel = (topology: MlpTopology, seeds: () => number): tf.Sequential =
 };
 
 /** The model's weights in mlpWeightSpecs order (per layer: tfjs lists trainable then non-trainable weights). */
-const layerWeights = (model: tf.Sequential): tf.LayerVariable[] => model.layers.flatMap((layer) => layer.weights);
+const layerWeights = (model: TF.Sequential): TF.LayerVariable[] => model.layers.flatMap((layer) => layer.weights);
 
 /** Copies of the current values of `weights`, in order (to keep the best epoch's weights). */
-export const snapshotWeights = (weights: readonly tf.LayerVariable[]): Float32Array[] =>
+export const snapshotWeights = (weights: readonly TF.LayerVariable[]): Float32Array[] =>
   weights.map((w) => w.read().dataSync() as Float32Array).map((a) => a.slice());
 
 /** Writes values taken by snapshotWeights (or decoded from a stored model) back into `weights`, in order. */
-export const restoreWeights = (weights: readonly tf.LayerVariable[], values: readonly Float32Array[]): void => {
+export const restoreWeights = (weights: readonly TF.LayerVariable[], values: readonly Float32Array[]): void => {
   if (weights.length !== values.length) throw new Error(`restoreWeights: ${values.length} values for ${weights.length} weights`);
   weights.forEach((w, i) => {
     const t = tf.tensor(values[i]!, w.shape as number[]);
@@ -181,7 +182,7 @@ export const restoreWeights = (weights: readonly tf.LayerVariable[], values: rea
  * Encodes weights in the order and with the names and shapes of `specs`, checking each tfjs variable against its
  * spec (the last part of the spec name must end its tfjs name, and the shapes must match).
  */
-export const encodeVariables = (what: string, specs: readonly { name: string; shape: number[] }[], variables: readonly tf.LayerVariable[]): EncodedWeight[] => {
+export const encodeVariables = (what: string, specs: readonly { name: string; shape: number[] }[], variables: readonly TF.LayerVariable[]): EncodedWeight[] => {
   if (variables.length !== specs.length) throw new Error(`${what}: model has ${variables.length} weights, expected ${specs.length}`);
   return specs.map((spec, i) => {
     const v = variables[i]!;
@@ -193,15 +194,15 @@ export const encodeVariables = (what: string, specs: readonly { name: string; sh
   });
 };
 
-const encodeModel = (topology: MlpTopology, model: tf.Sequential): EncodedModel<MlpTopology> => ({
+const encodeModel = (topology: MlpTopology, model: TF.Sequential): EncodedModel<MlpTopology> => ({
   topology,
   weights: encodeVariables("mlp", mlpWeightSpecs(topology), layerWeights(model)),
 });
 
-const predictProb = (model: tf.Sequential, x: readonly (readonly number[])[]): Float32Array => {
+const predictProb = (model: TF.Sequential, x: readonly (readonly number[])[]): Float32Array => {
   if (x.length === 0) return new Float32Array(0);
   return tf.tidy(() => {
-    const out = model.predict(tf.tensor2d(x as number[][], [x.length, x[0]!.length], "float32")) as tf.Tensor;
+    const out = model.predict(tf.tensor2d(x as number[][], [x.length, x[0]!.length], "float32")) as TF.Tensor;
     return out.dataSync() as Float32Array;
   }).slice();
 };
@@ -255,10 +256,10 @@ export interface EarlyStoppingRun {
   /** Number of training rows; batches are index tensors into them. */
   readonly rows: number;
   /** The training-mode loss on one batch (row indices, int32). Called inside tf.tidy and the optimizer's tape. */
-  readonly batchLoss: (batch: tf.Tensor1D) => tf.Scalar;
-  readonly trainable: readonly tf.Variable[];
+  readonly batchLoss: (batch: TF.Tensor1D) => TF.Scalar;
+  readonly trainable: readonly TF.Variable[];
   /** Every weight (trainable or not, e.g. BatchNorm moving statistics) kept at the best epoch. */
-  readonly weights: readonly tf.LayerVariable[];
+  readonly weights: readonly TF.LayerVariable[];
   /** The inference-mode loss on the valid rows; undefined when there are none (all epochs run, last weights kept). */
   readonly validLoss: (() => number) | undefined;
   /** The ctx stream that orders training rows each epoch. */
@@ -370,9 +371,9 @@ export const trainMlpReplicate = async (
       batchLoss: (idx) => {
         const xb = tf.gather(xAll, idx);
         const yb = tf.gather(yAll, idx);
-        return tf.losses.logLoss(yb, model.apply(xb, { training: true }) as tf.Tensor, undefined, 1e-7) as tf.Scalar;
+        return tf.losses.logLoss(yb, model.apply(xb, { training: true }) as TF.Tensor, undefined, 1e-7) as TF.Scalar;
       },
-      trainable: model.trainableWeights.map((w) => w.read() as tf.Variable),
+      trainable: model.trainableWeights.map((w) => w.read() as TF.Variable),
       weights: layerWeights(model),
       validLoss: yValid.length === 0 ? undefined : () => logLoss(predictProb(model, valid), yValid),
       orderRng,

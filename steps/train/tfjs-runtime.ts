@@ -2,31 +2,45 @@
  * The one place Strata touches tfjs set-up: the wasm backend (initialised once per process or worker thread,
  * single-threaded, SIMD build pinned so every machine runs the same binary), a seeded stand-in for Math.random
  * around training, and the canonical model encoding (plain topology + weights as base64 little-endian float32).
+ *
+ * tfjs is loaded by initTfjs, not when this module loads: a pipeline file imports every step module it uses, so a
+ * top-level import would make every command (a warm run included, where nothing trains) pay about 0.6 s to load
+ * tfjs. Steps `await initTfjs()` before they build a model; `tf` is a live binding that holds the module from then
+ * on. Modules that need tfjs types use `import type * as TF from "@tensorflow/tfjs"`, which loads nothing.
  */
 import { createRequire } from "node:module";
 import * as path from "node:path";
-import * as tf from "@tensorflow/tfjs";
-import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import type * as TF from "@tensorflow/tfjs";
 
-export { tf };
+const notLoaded = new Proxy({} as typeof TF, {
+  get: (_, key) => {
+    throw new Error(`tfjs is not loaded yet (tf.${String(key)}): await initTfjs() before using tf`);
+  },
+});
+
+/** The tfjs module, once initTfjs() has resolved; before that, any use throws an error that says so. */
+export let tf: typeof TF = notLoaded;
 
 let ready: Promise<void> | undefined;
 
 /**
- * Initialises tfjs on the wasm backend, once. The .wasm binaries are read from node_modules (never downloaded).
- * Threads are off and SIMD is pinned on (Node 20's V8 always has wasm SIMD): auto-detection could otherwise pick a
- * different binary on another machine, and a different binary may sum in a different order.
+ * Loads tfjs and initialises it on the wasm backend, once. The .wasm binaries are read from node_modules (never
+ * downloaded). Threads are off and SIMD is pinned on (Node 20's V8 always has wasm SIMD): auto-detection could
+ * otherwise pick a different binary on another machine, and a different binary may sum in a different order.
  */
 export const initTfjs = (): Promise<void> => {
   ready ??= (async () => {
+    const tfjs = await import("@tensorflow/tfjs");
+    const { setWasmPaths } = await import("@tensorflow/tfjs-backend-wasm");
     const require = createRequire(import.meta.url);
     const dist = path.join(path.dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json")), "dist");
-    tf.env().set("WASM_HAS_SIMD_SUPPORT", true);
-    tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+    tfjs.env().set("WASM_HAS_SIMD_SUPPORT", true);
+    tfjs.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
     setWasmPaths(`${dist}${path.sep}`);
-    const ok = await tf.setBackend("wasm");
-    await tf.ready();
-    if (!ok || tf.getBackend() !== "wasm") throw new Error(`tfjs: the wasm backend failed to initialise (backend is ${tf.getBackend()})`);
+    const ok = await tfjs.setBackend("wasm");
+    await tfjs.ready();
+    if (!ok || tfjs.getBackend() !== "wasm") throw new Error(`tfjs: the wasm backend failed to initialise (backend is ${tfjs.getBackend()})`);
+    tf = tfjs;
   })();
   return ready;
 };
