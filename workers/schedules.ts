@@ -154,7 +154,8 @@ export const deleteSchedule = (tc: TemporalClient, id: string) => onSchedule(tc,
 /** Starts a run now; without `overlap` the schedule's own policy decides what happens if one is running. */
 export const triggerSchedule = async (tc: TemporalClient, id: string, overlap: OverlapName | undefined): Promise<void> => {
   const handle = tc.client.schedule.getHandle(id);
-  const policy = overlap === undefined ? (await onSchedule(tc, id, () => handle.describe())).policies.overlap : OVERLAP_POLICIES[overlap];
+  // The server reports skip, its default, as unset; the SDK's trigger() would read unset as allow-all.
+  const policy = overlap === undefined ? ((await onSchedule(tc, id, () => handle.describe())).policies.overlap ?? ScheduleOverlapPolicy.SKIP) : OVERLAP_POLICIES[overlap];
   await onSchedule(tc, id, () => handle.trigger(policy));
 };
 

@@ -158,7 +158,7 @@ export const scheduleCommand = async (argv: readonly string[]): Promise<number> 
   if (sub === "backfill" && Date.parse(flags.from!) >= Date.parse(flags.to!)) throw new UsageError({ problem: `strata schedule backfill: --from (${flags.from}) must be before --to (${flags.to})` });
 
   const tc = await connectClient(target.address, target.namespace);
-  const id = positionals[0]!;
+  const id = sub === "create" ? flags.id! : positionals[0]!;
   const done = (what: string, extra: object = {}) => {
     if (flags.json) process.stdout.write(JSON.stringify({ status: what, id, ...extra }) + "\n");
     else process.stdout.write(`schedule ${id}: ${what}\n`);

@@ -13,6 +13,7 @@ import type { DevServer } from "../../workers/dev-server.js";
 import { studyWorkflowId } from "../../workers/study-types.js";
 import {
   eventsOf,
+  nodeActivityEvents,
   fetchHistory,
   fixture,
   jsonSummary,
@@ -74,7 +75,7 @@ describe("durable execution on Temporal", () => {
 
     // The history shows the lost attempt: the training activity completed on its second attempt, on the survivor.
     const history = await fetchHistory(tc.client, studyWorkflowId("slow", study.planDigest));
-    const starts = eventsOf(history, "EVENT_TYPE_ACTIVITY_TASK_STARTED").map((e) => e.activityTaskStartedEventAttributes);
+    const starts = nodeActivityEvents(history, "EVENT_TYPE_ACTIVITY_TASK_STARTED").map((e) => e.activityTaskStartedEventAttributes);
     expect(starts.map((s) => s.attempt).sort()).toEqual([1, 1, 2]);
     expect(starts.find((s) => s.attempt === 2)!.identity).toBe(identityOf(survivor));
     maybeRecordHistory("crash-recovery", history);
@@ -113,7 +114,7 @@ describe("durable execution on Temporal", () => {
     expect(run.code, run.stderr).toBe(0);
     const summary = jsonSummary(run.stdout);
     const history = await fetchHistory(tc.client, summary.workflowId);
-    const identities = eventsOf(history, "EVENT_TYPE_ACTIVITY_TASK_STARTED").map((e) => e.activityTaskStartedEventAttributes.identity as string);
+    const identities = nodeActivityEvents(history, "EVENT_TYPE_ACTIVITY_TASK_STARTED").map((e) => e.activityTaskStartedEventAttributes.identity as string);
     expect(identities).toHaveLength(5);
     expect(new Set(identities)).toEqual(new Set([identityOf(survivor), identityOf(second)]));
     maybeRecordHistory("two-workers", history);

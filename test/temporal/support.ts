@@ -11,7 +11,6 @@ import { freePort, startDevServer, type DevServer } from "../../workers/dev-serv
 import { resolveTemporalBinary } from "../../workers/temporal-binary.js";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-export const STRATA = path.join(ROOT, "bin", "strata.mjs");
 export const HISTORIES = path.join(ROOT, "test", "fixtures", "histories");
 export const fixture = (name: string) => path.join(ROOT, "test", "fixtures", "pipelines", name);
 
@@ -51,9 +50,9 @@ export interface Strata {
 
 const children = new Set<ChildProcess>();
 
-/** Spawns `node bin/strata.mjs ...args` in the project root. */
-export const strata = (args: readonly string[], env: NodeJS.ProcessEnv = {}): Strata => {
-  const child = spawn(process.execPath, [STRATA, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+/** Spawns `node bin/strata.mjs ...args` in the project root (or in another copy of the project, `project`). */
+export const strata = (args: readonly string[], env: NodeJS.ProcessEnv = {}, project = ROOT): Strata => {
+  const child = spawn(process.execPath, [path.join(project, "bin", "strata.mjs"), ...args], { cwd: project, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   children.add(child);
   let out = "";
   let err = "";
@@ -94,8 +93,8 @@ export const strata = (args: readonly string[], env: NodeJS.ProcessEnv = {}): St
 };
 
 /** Runs a strata command to the end. */
-export const runStrata = async (args: readonly string[], env: NodeJS.ProcessEnv = {}) => {
-  const p = strata(args, env);
+export const runStrata = async (args: readonly string[], env: NodeJS.ProcessEnv = {}, project = ROOT) => {
+  const p = strata(args, env, project);
   const code = await p.exited;
   return { code, stdout: p.stdout(), stderr: p.stderr() };
 };
@@ -127,6 +126,23 @@ export const fetchHistory = (client: Client, workflowId: string): Promise<Histor
 /** Events of one type, e.g. "EVENT_TYPE_ACTIVITY_TASK_STARTED", as plain objects (via the JSON form). */
 export const eventsOf = (history: History, type: string): Record<string, any>[] =>
   (JSON.parse(historyToJSON(history)) as { events: Record<string, any>[] }).events.filter((e) => e.eventType === type);
+
+/**
+ * Activity events of one type ("EVENT_TYPE_ACTIVITY_TASK_STARTED", ...) of node activities only, leaving out the
+ * activity that finishes every study (manifest, promotions, run history).
+ */
+export const nodeActivityEvents = (history: History, type: string): Record<string, any>[] => {
+  const nodeScheduled = new Set(
+    eventsOf(history, "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED")
+      .filter((e) => e.activityTaskScheduledEventAttributes.activityType.name === "runNodeActivity")
+      .map((e) => String(e.eventId)),
+  );
+  return eventsOf(history, type).filter((e) => {
+    if (type === "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED") return nodeScheduled.has(String(e.eventId));
+    const attributes = Object.entries(e).find(([k]) => k.endsWith("EventAttributes"))?.[1] as { scheduledEventId?: unknown } | undefined;
+    return nodeScheduled.has(String(attributes?.scheduledEventId));
+  });
+};
 
 /**
  * Keeps a history as a replay fixture when STRATA_RECORD_HISTORIES=1 (commit the file to make a future change of
