@@ -17,6 +17,29 @@ export interface LoadedStudy {
   readonly planDigest: string;
 }
 
+interface TransformFailure {
+  readonly errors: readonly { readonly text: string; readonly location?: { readonly file: string; readonly line: number; readonly column: number } | null }[];
+}
+
+/**
+ * A pipeline that cannot be imported because of its own text: a TypeScript syntax error (our loader's esbuild
+ * transform) or an import of a module that does not exist. These are the user's to fix, so they become a
+ * PipelineError naming the file and line; anything else thrown while importing stays as it is.
+ */
+const unloadable = (e: unknown, pipeline: string, root: string): PipelineError | undefined => {
+  const failure = e as Partial<TransformFailure> & { code?: string; message?: string };
+  const first = Array.isArray(failure.errors) ? failure.errors[0] : undefined;
+  if (first !== undefined) {
+    const at = first.location;
+    const file = at ? toProjectPath(root, path.resolve(at.file)) : pipeline;
+    return new PipelineError({ file, problem: `${at ? `line ${at.line}, column ${at.column + 1}: ` : ""}${first.text}; fix the TypeScript syntax (\`npx tsc --noEmit\` shows every error)` });
+  }
+  if (failure.code === "ERR_MODULE_NOT_FOUND") {
+    return new PipelineError({ file: pipeline, problem: `${failure.message?.split("\n")[0] ?? "a module it imports does not exist"}; check the import paths (relative imports end in .js)` });
+  }
+  return undefined;
+};
+
 const isStudy = (v: unknown): v is Study => typeof v === "object" && v !== null && (v as Study).kind === "study";
 
 /**
@@ -34,7 +57,7 @@ export const loadStudy = async (pipelineFile: string): Promise<LoadedStudy> => {
   try {
     exported = ((await import(pathToFileURL(absolute).href)) as { default?: unknown }).default;
   } catch (e) {
-    throw locatedIn(e, pipeline);
+    throw locatedIn(unloadable(e, pipeline, root) ?? e, pipeline);
   }
   if (!isStudy(exported)) {
     throw new PipelineError({ file: pipeline, problem: "the file has no study as its default export; end it with `export default study(\"name\", (s) => { ... })`" });

@@ -1,9 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { ContentStore } from "../../artifacts/store.js";
-import { strata } from "../support/cli.js";
-import { makeTempDir } from "../support/temp-project.js";
+import { repoRoot, strata } from "../support/cli.js";
+import { makeTempDir, makeTempProject } from "../support/temp-project.js";
 
 /**
  * The bad-input corpus (test/fixtures/bad-input): each case must end with one readable error naming the file,
@@ -40,5 +40,30 @@ describe("bad input", () => {
       const entry = JSON.parse(fs.readFileSync(path.join(storeDir, "index", String(f)), "utf8")) as { step: string };
       expect(entry.step).not.toBe(failedStep);
     }
+  });
+});
+
+describe("a pipeline file that cannot be loaded", () => {
+  const project = makeTempProject("strata-bad-pipeline-");
+  afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
+  const cases = [
+    { name: "a syntax error", text: 'import { study } from "../dsl/study.js";\nexport default study("x", (s) => {\n', mentions: ["pipelines/broken.ts", "line 3, column 1", "Unexpected end of file"] },
+    { name: "an import that does not exist", text: 'import { study } from "../dsl/studies.js";\nexport default study("x", () => {});\n', mentions: ["pipelines/broken.ts", "dsl/studies.js", "check the import paths"] },
+    {
+      name: "a promotion gate with a bad channel name",
+      text: fs.readFileSync(path.join(repoRoot, "pipelines", "heart-retrain.ts"), "utf8").replace('"heart-retrain/logreg:champion"', '"champion"'),
+      mentions: ["pipelines/broken.ts", 'node "gate"', "params.channel", 'expected a channel name "<study>/<model>:<channel>"'],
+    },
+  ];
+  it.each(cases)("$name is one message naming the file, exit 2, nothing stored", async ({ text, mentions }) => {
+    fs.writeFileSync(path.join(project, "pipelines", "broken.ts"), text);
+    const storeDir = makeTempDir();
+    const r = await strata(["run", "pipelines/broken.ts", "--store", storeDir, "--no-lock"], { cwd: project });
+    expect(r.code).toBe(2);
+    const errors = r.stderr.split("\n").filter((l) => l.startsWith("strata: error:"));
+    expect(errors).toHaveLength(1);
+    for (const m of mentions) expect(errors[0]).toContain(m);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.existsSync(path.join(storeDir, "objects"))).toBe(false);
   });
 });
