@@ -106,3 +106,12 @@ export const listRuns = (store: ContentStore, study?: string): { digest: string;
   );
   return runs.sort((a, b) => (a.record.startedAt < b.record.startedAt ? -1 : a.record.startedAt > b.record.startedAt ? 1 : a.digest < b.digest ? -1 : 1));
 };
+
+/** The newest recorded run whose manifest lists `digest` among its outputs, for registry entries made by hand. */
+export const manifestProducing = (store: ContentStore, digest: string): string | null => {
+  for (const { record } of listRuns(store).reverse()) {
+    const manifest = JSON.parse(Buffer.from(store.get(record.manifest)).toString("utf8")) as RunManifest;
+    if (manifest.nodes.some((n) => Object.values(n.outputs).some((o) => o.digest === digest))) return record.manifest;
+  }
+  return null;
+};

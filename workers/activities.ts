@@ -39,8 +39,8 @@ export const createActivities = (ctx: EngineContext, log: ActivityLog = silentAc
   /**
    * The study's last step, on a worker (so a scheduled run, with no client waiting, is recorded too): stores the
    * plan and the run manifest (executor "temporal"), applies the promotion gates' decisions to the registry and
-   * records the run in the history. Idempotent enough to retry: a second attempt writes the same manifest bytes
-   * only if nothing else differs, and a promotion already applied comes back "unchanged".
+   * records the run in the history. A retry after a lost reply records the run a second time (its manifest has
+   * another duration), but never promotes twice: the registry answers "unchanged".
    */
   async finishStudyActivity(input: FinishActivityInput): Promise<FinishedRun> {
     const startedAt = new Date(input.startedAt);

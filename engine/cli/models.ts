@@ -4,6 +4,7 @@ import { CHANNEL_SYNTAX, ModelRegistry, parseChannel, type LocatedEntry } from "
 import { ContentStore, resolveStoreRoot } from "../../artifacts/store.js";
 import { UsageError } from "../../dsl/errors.js";
 import { resolveDigest } from "../manifest.js";
+import { manifestProducing } from "../run-history.js";
 import { commonOptions, parseCommand } from "./args.js";
 
 export const modelsHelp = `Usage: strata models <subcommand> [options]
@@ -17,7 +18,8 @@ Subcommands:
   show CHANNEL                  the current entry: model, the run that produced it, why it was promoted
   history CHANNEL               every entry, newest first
   promote CHANNEL --model DIGEST [--note TEXT]
-                                point the channel at a model set in the store (no gate: you decide)
+                                point the channel at a model set in the store (no gate: you decide); the
+                                entry names the newest recorded run that produced it
   rollback CHANNEL [--note TEXT]
                                 point the channel back at the model it had before the current one
 
@@ -110,7 +112,7 @@ export const modelsCommand = async (argv: readonly string[]): Promise<number> =>
       const model = resolveDigest(store, flags.model);
       const doc = JSON.parse(Buffer.from(store.get(model)).toString("utf8")) as { format?: string };
       if (doc.format !== "strata-models/1") throw new UsageError({ problem: `strata models promote: object ${model} is not a model set (format strata-models/1)` });
-      const outcome = await registry.promote(name, { model, manifest: null, decision: null, by: "strata models promote", note: flags.note ?? "" });
+      const outcome = await registry.promote(name, { model, manifest: manifestProducing(store, model), decision: null, by: "strata models promote", note: flags.note ?? "" });
       const entry = outcome.status === "promoted" ? outcome.entry : registry.head(name)!;
       if (flags.json) out.write(JSON.stringify({ status: outcome.status, ...entryJson(entry) }) + "\n");
       else out.write(outcome.status === "promoted" ? `${name}: now ${shortDigest(model)}\n` : `${name}: already ${shortDigest(model)}; nothing changed\n`);

@@ -61,6 +61,10 @@ describe("heart-retrain on the local engine", () => {
     expect(back).toMatchObject({ action: "rollback", model: runs[0]!.decisions[0]!.candidate });
     const history = jsonOf<{ entries: { action: string; model: string }[] }>(await cli(["models", "history", CHANNEL, "--json"]));
     expect(history.entries.map((e) => e.action)).toEqual(["rollback", "promote", "promote"]);
+    // By hand, even the model the gate refused; the entry names the run that produced it.
+    const refused = runs[3]!.decisions[0]!.candidate;
+    const manual = jsonOf<{ status: string; model: string; manifest: string | null; note: string }>(await cli(["models", "promote", CHANNEL, "--model", refused.slice(0, 12), "--note", "by hand", "--json"]));
+    expect(manual).toMatchObject({ status: "promoted", model: refused, manifest: runs[3]!.manifest, note: "by hand" });
 
     const list = jsonOf<{ runs: { manifest: string; data: string; ran: string[]; decisions: { status: string }[] }[] }>(await cli(["runs", "list", "--study", "heart-retrain", "--json"]));
     expect(list.runs.map((r) => r.manifest)).toEqual(runs.map((r) => r.manifest));
