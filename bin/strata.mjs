@@ -6,5 +6,10 @@ import { preloadPackages } from "./preload.mjs";
 await preloadPackages();
 register("./ts-hooks.mjs", import.meta.url);
 process.setSourceMapsEnabled(true);
+// `strata runs list | head`: a reader that stops early is not an error.
+process.stdout.on("error", (e) => {
+  if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw e;
+});
 const { main } = await import("../engine/cli/main.ts");
 process.exitCode = await main(process.argv.slice(2));
