@@ -5,6 +5,7 @@ import { UsageError } from "../../dsl/errors.js";
 import { activityPollers, connectClient, StudyWorkflowError, submitStudy, waitForStudy } from "../../workers/client.js";
 import type { StudyProgress, StudyWorkflowInput } from "../../workers/study-types.js";
 import type { LoadedStudy } from "../load-study.js";
+import { lockAfterRun } from "../audit/run-lock.js";
 import { readManifest } from "../manifest.js";
 import { makeEngineContext, materializeReports } from "../run-study.js";
 import { printRunSummary, runSummaryJson } from "./run.js";
@@ -30,12 +31,12 @@ const progressPrinter = (out: NodeJS.WriteStream, total: number) => {
 
 /**
  * `strata run --engine temporal`: submits (or attaches to) the study workflow, waits while printing progress,
- * then writes the reports of the manifest the workflow's finish activity recorded (executor "temporal") exactly as
- * a local run does, and prints the same summary or --json plus the workflow id.
+ * then records the run in study.lock and writes the reports of the manifest the workflow's finish activity recorded
+ * (executor "temporal") exactly as a local run does, and prints the same summary or --json plus the workflow id.
  */
 export const runOnTemporal = async (
   study: LoadedStudy,
-  flags: TemporalRunFlagValues & { readonly store?: string | undefined; readonly out?: string | undefined; readonly json: boolean },
+  flags: TemporalRunFlagValues & { readonly store?: string | undefined; readonly out?: string | undefined; readonly json: boolean; readonly frozen: boolean; readonly "no-lock": boolean },
 ): Promise<number> => {
   const target = temporalTarget(flags);
   const heartbeat = flags["heartbeat-timeout"];
@@ -103,6 +104,7 @@ export const runOnTemporal = async (
     if (result.finish === undefined) throw new Error(`study workflow ${sub.workflowId} returned no finished run; are the workers older than this client?`);
     const finished = result.finish;
     const { manifest } = readManifest(ctx.store, finished.manifest);
+    process.stderr.write(lockAfterRun(study, finished.manifest, manifest, ctx.store, { frozen: flags.frozen, write: !flags["no-lock"] }));
     const reports = materializeReports(ctx.store, manifest, path.resolve(flags.out ?? path.join("reports", manifest.study)));
     if (flags.json) {
       process.stdout.write(JSON.stringify({ ...runSummaryJson(finished.manifest, manifest, reports, finished), executor: "temporal", workflowId: sub.workflowId, attached: sub.attached }) + "\n");

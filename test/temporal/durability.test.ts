@@ -54,7 +54,7 @@ describe("durable execution on Temporal", () => {
     const undisturbed = runStudyLocally(localCtx, study, { concurrency: 2, events: { ...silentEvents, finished: () => {} } }).finally(() => localCtx.pool.close());
 
     const doomed = await startWorker(server.address, store, ["--concurrency", "1"]);
-    const run = strata(["run", fixture("slow.ts"), "--engine", "temporal", "--address", server.address, "--store", store, "--json", "--heartbeat-timeout", "5s", "--retry-initial", "200ms"]);
+    const run = strata(["run", fixture("slow.ts"), "--engine", "temporal", "--no-lock", "--address", server.address, "--store", store, "--json", "--heartbeat-timeout", "5s", "--retry-initial", "200ms"]);
     await doomed.waitFor(/▶ train \(fixture\.slow\) running, attempt 1/, 90_000);
     await new Promise((r) => setTimeout(r, 1500)); // well inside the 4 s step
     const killedAt = performance.now();
@@ -88,7 +88,7 @@ describe("durable execution on Temporal", () => {
   it("stops a running step within the heartbeat timeout when the study is cancelled", async () => {
     const env = { STRATA_SLOW_TICKS: "600" }; // a 60 s training step
     const since = survivor.stderr().length;
-    const run = strata(["run", fixture("slow.ts"), "--engine", "temporal", "--address", server.address, "--store", store, "--heartbeat-timeout", "3s"], env);
+    const run = strata(["run", fixture("slow.ts"), "--engine", "temporal", "--no-lock", "--address", server.address, "--store", store, "--heartbeat-timeout", "3s"], env);
     const started = await run.waitFor(/as Temporal workflow (\S+) on/, 60_000);
     await survivor.waitFor(/▶ train \(fixture\.slow\) running, attempt 1/, 60_000, since);
     // Longer than the heartbeat timeout: the step blocks its own thread, the worker's main thread keeps beating.
@@ -110,7 +110,7 @@ describe("durable execution on Temporal", () => {
 
   it("shares one study between two workers on one task queue", async () => {
     const second = await startWorker(server.address, store, ["--concurrency", "1"]);
-    const run = await runStrata(["run", fixture("wide.ts"), "--engine", "temporal", "--address", server.address, "--store", store, "--json"]);
+    const run = await runStrata(["run", fixture("wide.ts"), "--engine", "temporal", "--no-lock", "--address", server.address, "--store", store, "--json"]);
     expect(run.code, run.stderr).toBe(0);
     const summary = jsonSummary(run.stdout);
     const history = await fetchHistory(tc.client, summary.workflowId);

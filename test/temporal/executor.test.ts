@@ -57,7 +57,7 @@ const localRun = async (pipeline: string) => {
 };
 
 const temporalRun = (pipeline: string, extra: readonly string[] = []) =>
-  runStrata(["run", pipeline, "--engine", "temporal", "--address", address, "--store", store, "--out", path.join(store, "reports"), "--json", ...extra]);
+  runStrata(["run", pipeline, "--engine", "temporal", "--no-lock", "--address", address, "--store", store, "--out", path.join(store, "reports"), "--json", ...extra]);
 
 /** The plan node an ActivityTaskScheduled event (JSON form) runs, from its input payload. */
 const activityNode = (event: Record<string, any>): string =>
@@ -159,7 +159,7 @@ describe("the Temporal executor (strata dev + strata run --engine temporal)", ()
   it("attaches a second submit of a running study to it instead of starting a duplicate", async () => {
     // Two submits at once of a study whose training node takes 8 s: one starts the workflow, the other attaches.
     const env = { STRATA_SLOW_TICKS: "80" };
-    const args = ["run", fixture("slow.ts"), "--engine", "temporal", "--address", address, "--store", store, "--json"];
+    const args = ["run", fixture("slow.ts"), "--engine", "temporal", "--no-lock", "--address", address, "--store", store, "--json"];
     const [first, second] = [strata(args, env), strata(args, env)];
     expect(await first.exited, first.stderr()).toBe(0);
     expect(await second.exited, second.stderr()).toBe(0);

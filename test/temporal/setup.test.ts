@@ -45,7 +45,7 @@ describe("the Temporal commands", () => {
   it("fail readably and quickly when no server answers, naming the address and `strata dev`", async () => {
     const address = `127.0.0.1:${await freePort()}`;
     const [run, worker] = await Promise.all([
-      runStrata(["run", fixture("tiny.ts"), "--engine", "temporal", "--address", address, "--store", tempDir("unreachable")]),
+      runStrata(["run", fixture("tiny.ts"), "--engine", "temporal", "--no-lock", "--address", address, "--store", tempDir("unreachable")]),
       runStrata(["worker"], { TEMPORAL_ADDRESS: address }),
     ]);
     for (const r of [run, worker]) {
@@ -58,9 +58,9 @@ describe("the Temporal commands", () => {
 
   it("reject bad flags with the flag's name", async () => {
     const [bad, local, both, engine] = await Promise.all([
-      runStrata(["run", fixture("tiny.ts"), "--engine", "temporal", "--heartbeat-timeout", "soon"]),
+      runStrata(["run", fixture("tiny.ts"), "--engine", "temporal", "--no-lock", "--heartbeat-timeout", "soon"]),
       runStrata(["run", fixture("tiny.ts"), "--task-queue", "q"]),
-      runStrata(["run", fixture("tiny.ts"), "--engine", "temporal", "--concurrency", "2"]),
+      runStrata(["run", fixture("tiny.ts"), "--engine", "temporal", "--no-lock", "--concurrency", "2"]),
       runStrata(["run", fixture("tiny.ts"), "--engine", "cloud"]),
     ]);
     expect(bad.code).toBe(2);
