@@ -170,8 +170,10 @@ const decide = (groups: readonly GroupComparison[], hasChampion: boolean, params
   if (blockers.length === 0) {
     return { promote: true, blockedBy: [], reason: `no subgroup is significantly harmed and no subgroup's accuracy drops by more than ${points(params.tolerance)}` };
   }
-  return { promote: false, blockedBy: blockers.map((g) => g.group), reason: `keeping the champion: ${blockers.map((g) => blockerLine(g, params)).join("; ")}` };
+  return { promote: false, blockedBy: blockers.map((g) => g.group), reason: blockers.map((g) => blockerLine(g, params)).join("; ") };
 };
+
+const sentence = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 
 const cell = (g: GroupComparison, v: number | null, show: (v: number) => string, minCell: number) => (v === null ? "—" : g.suppressed ? `< ${minCell}` : show(v));
 
@@ -179,7 +181,7 @@ const markdown = (d: PromotionDecision, params: PromotionGateParams): string => 
   const lines = [
     `# Promotion gate: ${escapeMarkdown(d.channel)}`,
     "",
-    `**Decision: ${d.promote ? (d.champion === null ? "promote (first champion)" : "promote the candidate") : d.champion === null ? "do not promote (below the floor)" : "keep the champion"}.** ${escapeMarkdown(d.reason)}.`,
+    `**Decision: ${d.promote ? (d.champion === null ? "promote (first champion)" : "promote the candidate") : d.champion === null ? "do not promote (below the floor)" : "keep the champion"}.** ${sentence(escapeMarkdown(d.reason))}`,
     "",
     `Candidate model set \`${d.candidate.slice(0, 12)}\`; champion ${d.champion === null ? "none" : `\`${d.champion.slice(0, 12)}\``}. ` +
       `Both scored on the same ${d.evaluationRows} evaluation people (the split's test rows), threshold 0.5. ` +
