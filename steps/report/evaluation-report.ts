@@ -19,6 +19,7 @@
  * data digests (the evaluated table and predictions artifacts) come from the evaluation document itself.
  */
 import { Effect, Schema } from "effect";
+import { canonicalJson } from "../../artifacts/canonical-json.js";
 import type { MetricsHandle, ReportHandle } from "../../dsl/handles.js";
 import type { PlanInput } from "../../dsl/plan.js";
 import { type JsonValue, type StepContext, defineStep } from "../../dsl/step.js";
@@ -629,7 +630,8 @@ export const evaluationReport = defineStep({
       envy: envy as unknown as JsonValue,
     };
     ctx.progress(2, 2);
-    return { html: renderHtml(view), markdown: renderMarkdown(view), json: `${JSON.stringify(json, null, 1)}\n` };
+    // Canonical (sorted keys): the bytes must not depend on the key order of the objects this step was handed.
+    return { html: renderHtml(view), markdown: renderMarkdown(view), json: `${canonicalJson(json)}\n` };
   },
 });
 
