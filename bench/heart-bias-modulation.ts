@@ -8,6 +8,7 @@
 //   --concurrency  passed to `strata run` for the cold run; default 1, so that wall times compare with the
 //                  one-thread plain run (the default of `strata run` is the number of cores)
 //   --warm N       warm runs (median reported), default 3
+//   --pairs N      cold-engine/plain pairs, alternating; the overhead is the median over pairs (default 1)
 //
 // On a shared machine wall time depends on what else runs; CPU time (user + system of the whole process, worker
 // threads included) much less, so both are reported, with the load average around each phase. The plain run also
@@ -22,10 +23,11 @@ const flag = (name: string, fallback: number): number => {
   const i = args.indexOf(name);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-const flagValues = new Set(["--concurrency", "--warm"].flatMap((f) => (args.includes(f) ? [args[args.indexOf(f) + 1]] : [])));
+const flagValues = new Set(["--concurrency", "--warm", "--pairs"].flatMap((f) => (args.includes(f) ? [args[args.indexOf(f) + 1]] : [])));
 const pipeline = args.find((a) => !a.startsWith("--") && !flagValues.has(a)) ?? "pipelines/heart-bias-modulation.ts";
 const concurrency = flag("--concurrency", 1);
 const warmRuns = flag("--warm", 3);
+const pairCount = flag("--pairs", 1);
 const TIME = "/usr/bin/time";
 const haveTime = fs.existsSync(TIME);
 
@@ -82,14 +84,45 @@ for (const w of warm) {
 const warmSeconds = warm.map((w) => w.seconds).sort((a, b) => a - b);
 const warmMedian = warmSeconds[Math.floor(warmSeconds.length / 2)]!;
 
+interface PlainJson {
+  seconds: number;
+  cpuSeconds: number;
+  digestSeconds: number;
+  digestCpuSeconds: number;
+  nodes: { id: string; seconds: number; cpuSeconds: number }[];
+  digests: Record<string, Record<string, string>>;
+}
+/**
+ * The plain script in its own process. It also hashes every output (so later steps see real input digests and the
+ * outputs can be compared); that work is the engine's, so it is taken out of the plain run's figures.
+ */
+const plainRun = () => {
+  const t = timed(["bin/run-ts.mjs", "bench/heart-bias-modulation-plain.ts", pipeline]);
+  const json = JSON.parse(t.stdout) as PlainJson;
+  return { ...t, seconds: t.seconds - json.digestSeconds, cpuSeconds: t.cpuSeconds === null ? null : t.cpuSeconds - json.digestCpuSeconds, json };
+};
+
 process.stderr.write("plain run (no engine)\n");
-const plain = timed(["bin/run-ts.mjs", "bench/heart-bias-modulation-plain.ts", pipeline]);
-const plainJson = JSON.parse(plain.stdout) as { seconds: number; cpuSeconds: number; digestSeconds: number; digestCpuSeconds: number; nodes: { id: string; seconds: number; cpuSeconds: number }[]; digests: Record<string, Record<string, string>> };
+const plain = plainRun();
+const plainJson = plain.json;
 const sorted = (o: Record<string, string> | undefined) => JSON.stringify(Object.entries(o ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)));
 const mismatched = coldJson.nodes.filter((n) => sorted(n.outputs) !== sorted(plainJson.digests[n.id])).map((n) => n.id);
 fs.rmSync(store, { recursive: true, force: true });
 
 const ratio = (a: number | null, b: number | null) => (a === null || b === null ? null : a / b);
+
+// On a shared machine one pair of runs can be off by ten per cent either way: --pairs N alternates N more cold
+// engine runs (each on a fresh store) with plain runs, and the overhead is reported per pair and as the median.
+const pairs = [{ engine: cold, plain }];
+for (let i = 1; i < pairCount; i++) {
+  process.stderr.write(`pair ${i + 1} of ${pairCount}: cold engine run, then plain run\n`);
+  const fresh = fs.mkdtempSync(path.join(os.tmpdir(), "strata-bench-bias-"));
+  const engine = timed(["bin/strata.mjs", "run", pipeline, "--store", fresh, "--out", path.join(fresh, "reports"), "--no-lock", "--json", "--concurrency", String(concurrency)]);
+  fs.rmSync(fresh, { recursive: true, force: true });
+  pairs.push({ engine, plain: plainRun() });
+}
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const pairRatios = pairs.map((p) => ({ wall: p.engine.seconds / p.plain.seconds, cpu: ratio(p.engine.cpuSeconds, p.plain.cpuSeconds) }));
 const result = {
   pipeline,
   node: process.version,
@@ -104,10 +137,8 @@ const result = {
   },
   warm: { runs: warmRuns, medianSeconds: warmMedian, all: warmSeconds, warmOverCold: warmMedian / cold.seconds },
   plain: {
-    // The plain script also hashes every output (so later steps see real input digests and the outputs can be
-    // compared); that work is the engine's, so it is taken out of the plain run's figures.
-    seconds: plain.seconds - plainJson.digestSeconds,
-    cpuSeconds: plain.cpuSeconds === null ? null : plain.cpuSeconds - plainJson.digestCpuSeconds,
+    seconds: plain.seconds,
+    cpuSeconds: plain.cpuSeconds,
     digestSeconds: plainJson.digestSeconds,
     inScriptSeconds: plainJson.seconds,
     inScriptCpuSeconds: plainJson.cpuSeconds,
@@ -116,10 +147,11 @@ const result = {
   },
   sameOutputs: mismatched.length === 0,
   mismatched,
-  /** Engine over plain, both whole processes (start-up included): 1.10 means 10% overhead. */
+  /** Engine over plain, both whole processes (start-up included): 1.10 means 10% overhead. Median over the pairs. */
   overhead: {
-    wall: ratio(cold.seconds, plain.seconds - plainJson.digestSeconds),
-    cpu: ratio(cold.cpuSeconds, plain.cpuSeconds === null ? null : plain.cpuSeconds - plainJson.digestCpuSeconds),
+    pairs: pairRatios,
+    wall: median(pairRatios.map((r) => r.wall)),
+    cpu: haveTime ? median(pairRatios.map((r) => r.cpu!)) : null,
   },
 };
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
