@@ -17,7 +17,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Schema } from "effect";
 import { canonicalJsonBytes } from "./canonical-json.js";
-import type { Digest } from "./digest.js";
+import { type Digest, DigestSchema } from "./digest.js";
 import type { ContentStore } from "./store.js";
 
 const CHANNEL_PATTERN = /^([a-z0-9][a-z0-9._-]*)\/([a-z0-9][a-z0-9._-]*):([a-z0-9][a-z0-9._-]*)$/i;
@@ -39,7 +39,6 @@ export const NO_MODEL_FORMAT = "strata-no-model/1";
 
 export const CHANNEL_SYNTAX = `"<study>/<model>:<channel>" (letters, digits, ".", "_", "-"), e.g. "heart-retrain/logreg:champion"`;
 
-const DigestSchema = Schema.String.check(Schema.isPattern(/^[0-9a-f]{64}$/));
 
 export const RegistryEntrySchema = Schema.Struct({
   format: Schema.Literal("strata-registry-entry/1"),

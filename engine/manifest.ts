@@ -1,25 +1,24 @@
 import { Schema } from "effect";
 import { canonicalJsonBytes } from "../artifacts/canonical-json.js";
-import { isDigest } from "../artifacts/digest.js";
+import { DigestSchema, isDigest } from "../artifacts/digest.js";
 import type { ContentStore } from "../artifacts/store.js";
 import { UsageError } from "../dsl/errors.js";
 
-const Digest = Schema.String.check(Schema.isPattern(/^[0-9a-f]{64}$/));
 const Json = Schema.Unknown;
 
 const OutputRecordSchema = Schema.Struct({
   kind: Schema.Literals(["table", "split", "predictions", "models", "metrics", "report"]),
-  digest: Digest,
-  logicalDigest: Schema.optional(Digest),
+  digest: DigestSchema,
+  logicalDigest: Schema.optional(DigestSchema),
 });
 
 const KeyComponentsSchema = Schema.Struct({
   keyVersion: Schema.Number,
   step: Schema.String,
-  codeDigest: Digest,
+  codeDigest: DigestSchema,
   params: Json,
-  inputs: Schema.Record(Schema.String, Schema.Union([Digest, Schema.Array(Digest)])),
-  envDigest: Digest,
+  inputs: Schema.Record(Schema.String, Schema.Union([DigestSchema, Schema.Array(DigestSchema)])),
+  envDigest: DigestSchema,
   seed: Schema.Number,
 });
 
@@ -27,11 +26,11 @@ export const ManifestNodeSchema = Schema.Struct({
   id: Schema.String,
   step: Schema.String,
   module: Schema.String,
-  key: Digest,
+  key: DigestSchema,
   components: KeyComponentsSchema,
-  code: Schema.Struct({ files: Schema.Record(Schema.String, Digest), packages: Schema.Record(Schema.String, Schema.String) }),
-  sources: Schema.Record(Schema.String, Schema.Struct({ path: Schema.String, digest: Digest })),
-  channels: Schema.optional(Schema.Record(Schema.String, Schema.Struct({ channel: Schema.String, model: Schema.NullOr(Digest) }))),
+  code: Schema.Struct({ files: Schema.Record(Schema.String, DigestSchema), packages: Schema.Record(Schema.String, Schema.String) }),
+  sources: Schema.Record(Schema.String, Schema.Struct({ path: Schema.String, digest: DigestSchema })),
+  channels: Schema.optional(Schema.Record(Schema.String, Schema.Struct({ channel: Schema.String, model: Schema.NullOr(DigestSchema) }))),
   cached: Schema.Boolean,
   outputs: Schema.Record(Schema.String, OutputRecordSchema),
   seconds: Schema.Number,
@@ -41,10 +40,10 @@ export const RunManifestSchema = Schema.Struct({
   format: Schema.Literal("strata-manifest/1"),
   study: Schema.String,
   pipeline: Schema.String,
-  planDigest: Digest,
+  planDigest: DigestSchema,
   executor: Schema.Literals(["local", "temporal"]),
   environment: Schema.Struct({
-    digest: Digest,
+    digest: DigestSchema,
     components: Schema.Struct({
       node: Schema.String,
       tfjs: Schema.String,

@@ -7,25 +7,24 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Schema } from "effect";
 import { canonicalJsonBytes } from "../artifacts/canonical-json.js";
-import { digestOfJson } from "../artifacts/digest.js";
+import { digestOfJson, DigestSchema } from "../artifacts/digest.js";
 import type { ContentStore } from "../artifacts/store.js";
 import type { AppliedDecision } from "./promotions.js";
 import type { RunManifest } from "./manifest.js";
 
-const Digest = Schema.String.check(Schema.isPattern(/^[0-9a-f]{64}$/));
 
 export const RunRecordSchema = Schema.Struct({
   format: Schema.Literal("strata-run/1"),
   study: Schema.String,
   pipeline: Schema.String,
-  manifest: Digest,
+  manifest: DigestSchema,
   executor: Schema.Literals(["local", "temporal"]),
   workflowId: Schema.NullOr(Schema.String),
   scheduleId: Schema.NullOr(Schema.String),
   startedAt: Schema.String,
   seconds: Schema.Number,
   /** sha256 over the sorted (path, digest) pairs of every raw file or folder the run read. */
-  data: Digest,
+  data: DigestSchema,
   nodes: Schema.Number,
   cached: Schema.Number,
   /** Ids of the nodes that executed (not served from the cache). */
@@ -34,18 +33,18 @@ export const RunRecordSchema = Schema.Struct({
     Schema.Struct({
       node: Schema.String,
       channel: Schema.String,
-      candidate: Digest,
-      champion: Schema.NullOr(Digest),
+      candidate: DigestSchema,
+      champion: Schema.NullOr(DigestSchema),
       promote: Schema.Boolean,
       status: Schema.Literals(["kept", "promoted", "unchanged", "superseded", "rolled-back-earlier"]),
       reason: Schema.String,
       blockedBy: Schema.Array(Schema.String),
-      decision: Digest,
-      report: Schema.NullOr(Digest),
+      decision: DigestSchema,
+      report: Schema.NullOr(DigestSchema),
     }),
   ),
   /** Report outputs of the run, by node id. */
-  reports: Schema.Record(Schema.String, Digest),
+  reports: Schema.Record(Schema.String, DigestSchema),
 });
 export type RunRecord = typeof RunRecordSchema.Type;
 

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { Schema } from "effect";
+import { DigestSchema } from "../../artifacts/digest.js";
 import { canonicalJson } from "../../artifacts/canonical-json.js";
 import { UsageError } from "../../dsl/errors.js";
 import type { RunManifest } from "../manifest.js";
@@ -15,14 +16,12 @@ import type { RunManifest } from "../manifest.js";
 export const LOCK_FORMAT = "strata-lock/1";
 export const LOCK_FILE = "study.lock";
 
-const Digest = Schema.String.check(Schema.isPattern(/^[0-9a-f]{64}$/));
-
 const LockEntrySchema = Schema.Struct({
   study: Schema.String,
-  planDigest: Digest,
-  manifest: Digest,
+  planDigest: DigestSchema,
+  manifest: DigestSchema,
   /** node id -> output name -> file digest */
-  nodes: Schema.Record(Schema.String, Schema.Record(Schema.String, Digest)),
+  nodes: Schema.Record(Schema.String, Schema.Record(Schema.String, DigestSchema)),
 });
 
 const StudyLockSchema = Schema.Struct({
