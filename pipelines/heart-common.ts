@@ -8,6 +8,7 @@
  * the same and a second study reuses the first one's ingest, preprocessing, subgroup and split artifacts by cache
  * hit. Change nothing here without meaning to invalidate all of them.
  */
+import type { Columns, TableHandle } from "../dsl/handles.js";
 import type { StudyGraph } from "../dsl/study.js";
 import { readCsv } from "../steps/ingest/csv.js";
 import { dropMissing } from "../steps/preprocess/drop-missing.js";
@@ -37,13 +38,14 @@ export const CLEVELAND_COLUMNS = [
 
 export const FEATURES = ["age", "sex", "cp", "trestbps", "chol", "fbs", "restecg", "thalach", "exang", "oldpeak", "slope", "ca", "thal"] as const;
 
-/** Nodes ingest, drop-missing, encode, target, subgroups, holdout and cv; returns the subgroups and the CV split. */
-export const heartCleveland = (s: StudyGraph) => {
-  const raw = readCsv(s, { path: "data/heart-cleveland/processed.cleveland.data", columns: CLEVELAND_COLUMNS, na: ["?"] }, { id: "ingest" });
+/** The Cleveland columns as a table type: what `prepareCleveland` needs of its input (it may hold more). */
+type ClevelandTable = { readonly [K in (typeof CLEVELAND_COLUMNS)[number]["name"]]: "float" };
+
+const prepare = (raw: TableHandle<ClevelandTable>) => {
   const complete = dropMissing(raw, {}, { id: "drop-missing" });
   const encoded = ordinalEncode(complete, { columns: ["cp", "thal", "ca", "slope", "restecg"] }, { id: "encode" });
   const labelled = binaryTarget(encoded, { column: "num", op: ">", value: 0, as: "target" }, { id: "target" });
-  const groups = defineSubgroups(
+  return defineSubgroups(
     labelled,
     {
       rules: [
@@ -54,6 +56,24 @@ export const heartCleveland = (s: StudyGraph) => {
     },
     { id: "subgroups" },
   );
+};
+type Prepared = ReturnType<typeof prepare>;
+type PreparedColumns = Prepared["table"]["columns"];
+
+/**
+ * Nodes drop-missing, encode, target and subgroups on a table with the Cleveland columns and any others (such as a
+ * patient id): the protocol's preparation, written once for every heart study. The steps pass the other columns
+ * through unchanged, which their typed builders cannot express for a generic table, hence the one cast.
+ */
+export const prepareCleveland = <E extends Columns = {}>(
+  raw: TableHandle<ClevelandTable & E>,
+): { readonly table: TableHandle<PreparedColumns & Omit<E, keyof PreparedColumns>>; readonly counts: Prepared["counts"] } =>
+  prepare(raw) as Prepared & { readonly table: TableHandle<PreparedColumns & Omit<E, keyof PreparedColumns>> };
+
+/** Nodes ingest, drop-missing, encode, target, subgroups, holdout and cv; returns the subgroups and the CV split. */
+export const heartCleveland = (s: StudyGraph) => {
+  const raw = readCsv(s, { path: "data/heart-cleveland/processed.cleveland.data", columns: CLEVELAND_COLUMNS, na: ["?"] }, { id: "ingest" });
+  const groups = prepareCleveland(raw);
   const holdout = stratifiedHoldout(groups.table, { testFraction: 0.2, stratify: ["subgroup", "target"] }, { id: "holdout", seed: 2025 });
   const folds = kfold(groups.table, holdout, { k: 5, seeds: [1, 2, 3, 4, 5], stratify: ["subgroup", "target"], subgroup: "subgroup", target: "target" }, { id: "cv" });
   return { groups, holdout, folds };

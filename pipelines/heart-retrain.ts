@@ -13,13 +13,9 @@
 import { study } from "../dsl/study.js";
 import { promotionGate } from "../steps/evaluate/promotion-gate.js";
 import { readCsv } from "../steps/ingest/csv.js";
-import { binaryTarget } from "../steps/preprocess/binary-target.js";
-import { dropMissing } from "../steps/preprocess/drop-missing.js";
-import { ordinalEncode } from "../steps/preprocess/ordinal-encode.js";
 import { stableHoldout } from "../steps/split/stable-holdout.js";
-import { defineSubgroups } from "../steps/subgroups/define.js";
 import { trainLogisticRegression } from "../steps/train/logistic-regression.js";
-import { CLEVELAND_COLUMNS, FEATURES } from "./heart-common.js";
+import { CLEVELAND_COLUMNS, FEATURES, prepareCleveland } from "./heart-common.js";
 
 export const RETRAIN_CHANNEL = "heart-retrain/logreg:champion";
 
@@ -27,20 +23,7 @@ export default study(
   "heart-retrain",
   (s) => {
     const raw = readCsv(s, { path: "data/heart-retrain/batches/", columns: [{ name: "patient", type: "string" }, ...CLEVELAND_COLUMNS], header: true, na: ["?"] }, { id: "ingest" });
-    const complete = dropMissing(raw, {}, { id: "drop-missing" });
-    const encoded = ordinalEncode(complete, { columns: ["cp", "thal", "ca", "slope", "restecg"] }, { id: "encode" });
-    const labelled = binaryTarget(encoded, { column: "num", op: ">", value: 0, as: "target" }, { id: "target" });
-    const groups = defineSubgroups(
-      labelled,
-      {
-        rules: [
-          { column: "age", cuts: [60], labels: ["young", "old"] },
-          { column: "sex", levels: { "0": "female", "1": "male" } },
-        ],
-        target: "target",
-      },
-      { id: "subgroups" },
-    );
+    const groups = prepareCleveland(raw);
     const split = stableHoldout(groups.table, { key: ["patient"], testFraction: 0.3 }, { id: "split" });
     const model = trainLogisticRegression(groups.table, split, { features: FEATURES, target: "target" }, { id: "train" });
     promotionGate(model.models, groups.table, split, { channel: RETRAIN_CHANNEL, target: "target", tolerance: 0.05, floor: 0.7, minCell: 5 }, { id: "gate" });

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 
 /** The UCI Cleveland heart-disease file: headerless, 14 columns, "?" for missing; 303 rows, 6 with a "?". */
-export const HEART_PATH = fileURLToPath(new URL("../../../shared/datasets/heart-cleveland/processed.cleveland.data", import.meta.url));
+export const HEART_PATH = fileURLToPath(new URL("../../data/heart-cleveland/processed.cleveland.data", import.meta.url));
 export const HEART_COLUMNS = [
   { name: "age", type: "float" },
   { name: "sex", type: "int" },
