@@ -21,3 +21,39 @@ export class MissingObjectError extends Data.TaggedError("MissingObjectError")<{
       `Pass --store to point at the store that holds it, or rerun the study to recompute it.`;
   }
 }
+
+/** What a failed store write means for the user, by the system error code, and what to do about it. */
+const WRITE_PROBLEMS: Record<string, string> = {
+  ENOSPC: "the disk is full; free some space (or point --store at a folder on another disk) and run again",
+  EDQUOT: "the disk quota is used up; free some space (or point --store at another folder) and run again",
+  EACCES: "permission denied; make the store writable by this user, or point --store at a folder you can write",
+  EPERM: "permission denied; make the store writable by this user, or point --store at a folder you can write",
+  EROFS: "the file system is read-only; point --store at a writable folder",
+  ENOTDIR: "a part of this path is a file, not a folder; point --store at a folder (or remove the file)",
+  EISDIR: "a folder sits where the store keeps a file; remove it (`strata verify` lists the store's problems)",
+  EEXIST: "a file sits where the store needs a folder; point --store at a folder (or remove the file)",
+};
+
+/**
+ * Writing to the store failed for a reason outside Strata (full disk, permissions, a read-only mount, a file where
+ * a folder should be). Nothing was kept under a real name; the message names the path and what to do.
+ */
+export class StoreWriteError extends Data.TaggedError("StoreWriteError")<{
+  readonly path: string;
+  readonly code: string;
+  readonly store: string;
+}> {
+  override get message(): string {
+    return `cannot write ${this.path} in the store at ${this.store}: ${WRITE_PROBLEMS[this.code] ?? this.code}. Nothing partial was kept.`;
+  }
+}
+
+/** Whether a system error is one the user can fix, so it becomes a StoreWriteError rather than a bug report. */
+export const isUserFixableWriteError = (e: unknown): e is NodeJS.ErrnoException =>
+  e instanceof Error && typeof (e as NodeJS.ErrnoException).code === "string" && (e as NodeJS.ErrnoException).code! in WRITE_PROBLEMS;
+
+/** The store's own failures: each ends a command with its message, never as an internal error. */
+export type StoreError = CorruptObjectError | MissingObjectError | StoreWriteError;
+
+export const isStoreError = (e: unknown): e is StoreError =>
+  e instanceof CorruptObjectError || e instanceof MissingObjectError || e instanceof StoreWriteError;

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { isDigest, sha256Hex, type Digest } from "./digest.js";
-import { CorruptObjectError, MissingObjectError } from "./errors.js";
+import { CorruptObjectError, MissingObjectError, StoreWriteError, isUserFixableWriteError } from "./errors.js";
 
 /**
  * The content-addressed store: a folder of immutable objects named by the sha256 of their bytes, plus two small
@@ -131,22 +131,61 @@ export class ContentStore {
     return path.join(this.root, "refs", name);
   }
 
+  /**
+   * Writes `bytes` to a temp file, completely (a short write continues where it stopped), flushes it and renames it
+   * into place. Any failure removes the temp file, so a full disk or a kill mid-write never leaves a partial file
+   * under a real name; a failure the user can fix (ENOSPC, EACCES, EROFS, ENOTDIR, …) becomes a StoreWriteError.
+   */
   private writeAtomic(target: string, bytes: Uint8Array): void {
     const tmpDir = path.join(this.root, "tmp");
-    fs.mkdirSync(tmpDir, { recursive: true });
-    fs.mkdirSync(path.dirname(target), { recursive: true });
     // The temp name only has to be unique among concurrent writers; it never reaches an artifact.
     const tmp = path.join(tmpDir, `${process.pid}-${randomBytes(6).toString("hex")}.tmp`);
-    const fd = fs.openSync(tmp, "w");
+    let fd: number | undefined;
     try {
-      fs.writeSync(fd, bytes);
+      makeFolder(tmpDir);
+      makeFolder(path.dirname(target));
+      fd = fs.openSync(tmp, "w");
+      for (let offset = 0; offset < bytes.length; ) {
+        const written = fs.writeSync(fd, bytes, offset, bytes.length - offset);
+        if (written <= 0) throw Object.assign(new Error(`short write to ${tmp}`), { code: "ENOSPC" });
+        offset += written;
+      }
       fs.fsyncSync(fd);
-    } finally {
       fs.closeSync(fd);
+      fd = undefined;
+      fs.renameSync(tmp, target);
+    } catch (e) {
+      cleanUp(fd, tmp);
+      if (isUserFixableWriteError(e)) throw new StoreWriteError({ path: e.path ?? target, code: e.code!, store: this.root });
+      throw e;
     }
-    fs.renameSync(tmp, target);
   }
 }
+
+/**
+ * mkdir -p that reports the real cause: Node's recursive mkdir answers ENOENT on a read-only file system, so on
+ * ENOENT the missing folders are made one by one, and the first one that fails throws its own code (EROFS, …).
+ */
+const makeFolder = (dir: string): void => {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    const missing: string[] = [];
+    for (let d = dir; !fs.existsSync(d); d = path.dirname(d)) missing.unshift(d);
+    for (const d of missing) fs.mkdirSync(d);
+  }
+};
+
+/** Best effort after a failed write: the original error is the one to report. */
+const cleanUp = (fd: number | undefined, tmp: string): void => {
+  try {
+    if (fd !== undefined) fs.closeSync(fd);
+  } catch {}
+  try {
+    fs.rmSync(tmp, { force: true });
+  } catch {}
+};
 
 /** The store folder a command uses: --store, then STRATA_STORE, then .strata in the working directory. */
 export const resolveStoreRoot = (flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string =>
