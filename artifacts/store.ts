@@ -91,10 +91,10 @@ export class ContentStore {
     return out;
   }
 
-  readIndex(key: Digest): unknown {
+  /** The text of a cache index entry, or undefined when there is none; the engine decodes and checks it. */
+  readIndex(key: Digest): string | undefined {
     const file = this.indexPath(key);
-    if (!fs.existsSync(file)) return undefined;
-    return JSON.parse(fs.readFileSync(file, "utf8"));
+    return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
   }
 
   writeIndex(key: Digest, json: string): void {
@@ -120,7 +120,7 @@ export class ContentStore {
     return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
   }
 
-  private indexPath(key: Digest): string {
+  indexPath(key: Digest): string {
     return path.join(this.root, "index", key.slice(0, 2), `${key}.json`);
   }
 
