@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { isDigest, sha256Hex, type Digest } from "./digest.js";
-import { CorruptObjectError, MissingObjectError, StoreWriteError, isUserFixableWriteError } from "./errors.js";
+import { CorruptObjectError, CorruptRefError, MissingObjectError, StoreWriteError, isUserFixableWriteError } from "./errors.js";
 
 /**
  * The content-addressed store: a folder of immutable objects named by the sha256 of their bytes, plus two small
@@ -105,9 +105,13 @@ export class ContentStore {
     fs.rmSync(this.indexPath(key), { force: true });
   }
 
-  readRef(name: string): string | undefined {
+  /** The digest a ref points at, or undefined when there is no such ref; a ref holding anything else is an error. */
+  readRef(name: string): Digest | undefined {
     const file = this.refPath(name);
-    return fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim() : undefined;
+    if (!fs.existsSync(file)) return undefined;
+    const content = fs.readFileSync(file, "utf8").trim();
+    if (!isDigest(content)) throw new CorruptRefError({ path: file, content });
+    return content;
   }
 
   writeRef(name: string, value: string): void {

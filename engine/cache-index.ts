@@ -5,6 +5,8 @@
  * kinds). Anything else (a flipped byte, a hand edit, an entry pointing at another node's objects) is reported and
  * recomputed, never trusted.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { Schema } from "effect";
 import { canonicalJson } from "../artifacts/canonical-json.js";
 import { digestOfJson, DigestSchema } from "../artifacts/digest.js";
@@ -36,12 +38,8 @@ export const encodeIndexEntry = (key: string, step: string, outputs: { readonly 
   return canonicalJson({ ...body, check: digestOfJson(body) });
 };
 
-/** The outputs an entry records for `node`, or why it cannot be trusted. */
-export const decodeIndexEntry = (
-  raw: string,
-  key: string,
-  node: PlanNode,
-): { readonly outputs: { readonly [name: string]: OutputRecord } } | { readonly problem: string } => {
+/** Decodes an entry and checks its checksum; the body, or why it cannot be trusted. */
+const decodeEntry = (raw: string): EntryBody | { readonly problem: string } => {
   let json: unknown;
   try {
     json = JSON.parse(raw);
@@ -55,6 +53,17 @@ export const decodeIndexEntry = (
   }
   const { check, ...body } = decoded.value;
   if (digestOfJson(body) !== check) return { problem: "its content does not match its checksum (it was changed or damaged)" };
+  return body as EntryBody;
+};
+
+/** The outputs an entry records for `node`, or why it cannot be trusted. */
+export const decodeIndexEntry = (
+  raw: string,
+  key: string,
+  node: PlanNode,
+): { readonly outputs: { readonly [name: string]: OutputRecord } } | { readonly problem: string } => {
+  const body = decodeEntry(raw);
+  if ("problem" in body) return body;
   if (body.key !== key) return { problem: `it records key ${body.key}, not the key it is filed under` };
   if (body.step !== node.step) return { problem: `it was written by step ${body.step}, not ${node.step}` };
   const declared = Object.keys(node.outputs).sort();
@@ -63,5 +72,26 @@ export const decodeIndexEntry = (
   for (const name of declared) {
     if (body.outputs[name]!.kind !== node.outputs[name]) return { problem: `its output "${name}" is a ${body.outputs[name]!.kind}, but the node declares a ${node.outputs[name]}` };
   }
-  return { outputs: body.outputs as { readonly [name: string]: OutputRecord } };
+  return body;
+};
+
+/**
+ * For `strata verify`, which has no plan: whether the entry file decodes, holds its checksum, is filed under its
+ * own key, and names objects that are intact (`objectProblem` says why an object is not). undefined when sound.
+ */
+export const checkIndexEntryFile = (file: string, objectProblem: (digest: string) => string | undefined): string | undefined => {
+  let raw: string;
+  try {
+    raw = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    return `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
+  }
+  const body = decodeEntry(raw);
+  if ("problem" in body) return body.problem;
+  if (path.basename(file) !== `${body.key}.json`) return `it records key ${body.key}, not the key it is filed under`;
+  for (const [name, o] of Object.entries(body.outputs)) {
+    const problem = objectProblem(o.digest);
+    if (problem) return `its output "${name}": ${problem}`;
+  }
+  return undefined;
 };

@@ -1,5 +1,5 @@
 import { Effect } from "effect";
-import { CorruptObjectError, MissingObjectError } from "../artifacts/errors.js";
+import { isStoreError, type StoreError } from "../artifacts/errors.js";
 import type { ContentStore } from "../artifacts/store.js";
 import { DataError, isUserError, type UserError } from "../dsl/errors.js";
 import { inputRefs, isChannelInput, isNodeInput, type PlanInputRef, type PlanNode } from "../dsl/plan.js";
@@ -53,7 +53,7 @@ export interface ChannelRecord {
   readonly model: string | null;
 }
 
-export type NodeFailure = UserError | CorruptObjectError | MissingObjectError;
+export type NodeFailure = UserError | StoreError;
 
 interface ResolvedInputs {
   readonly digests: { [name: string]: string | string[] };
@@ -115,7 +115,7 @@ const verifiedEntry = (ctx: EngineContext, node: PlanNode, key: string, events: 
 };
 
 const asNodeFailure = (e: unknown): NodeFailure | undefined =>
-  isUserError(e) || e instanceof CorruptObjectError || e instanceof MissingObjectError ? e : undefined;
+  isUserError(e) || isStoreError(e) ? e : undefined;
 
 /** Runs an async action; user and store errors become typed failures, anything else a defect with its stack. */
 const attempt = <A>(f: (signal: AbortSignal) => Promise<A>): Effect.Effect<A, NodeFailure> =>
