@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { isDigest, sha256Hex, type Digest } from "./digest.js";
@@ -118,6 +119,19 @@ export class ContentStore {
     this.writeAtomic(this.refPath(name), new TextEncoder().encode(value + "\n"));
   }
 
+  /**
+   * Removes the temp files that processes of this host left when they died mid-write (killed, out of memory): a
+   * temp name carries its writer's host and pid, so a live writer's file, or another machine's, is never touched.
+   */
+  removeDeadWritersTemp(): void {
+    const host = `${os.hostname().replaceAll(/[^A-Za-z0-9.]/g, "_")}-`;
+    for (const name of this.listTemp()) {
+      if (!name.startsWith(host)) continue;
+      const pid = Number(name.slice(host.length).split("-")[0]);
+      if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) cleanUp(undefined, path.join(this.root, "tmp", name));
+    }
+  }
+
   /** Leftovers of writes that never completed (a killed process); safe to delete when no run is active. */
   listTemp(): string[] {
     const dir = path.join(this.root, "tmp");
@@ -143,7 +157,7 @@ export class ContentStore {
   private writeAtomic(target: string, bytes: Uint8Array): void {
     const tmpDir = path.join(this.root, "tmp");
     // The temp name only has to be unique among concurrent writers; it never reaches an artifact.
-    const tmp = path.join(tmpDir, `${process.pid}-${randomBytes(6).toString("hex")}.tmp`);
+    const tmp = path.join(tmpDir, `${TEMP_PREFIX}${randomBytes(6).toString("hex")}.tmp`);
     let fd: number | undefined;
     try {
       makeFolder(tmpDir);
@@ -178,6 +192,18 @@ const makeFolder = (dir: string): void => {
     const missing: string[] = [];
     for (let d = dir; !fs.existsSync(d); d = path.dirname(d)) missing.unshift(d);
     for (const d of missing) fs.mkdirSync(d);
+  }
+};
+
+/** Temp files are named `<host>-<pid>-<random>.tmp`, so leftovers can be traced to a writer that is gone. */
+const TEMP_PREFIX = `${os.hostname().replaceAll(/[^A-Za-z0-9.]/g, "_")}-${process.pid}-`;
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 };
 
