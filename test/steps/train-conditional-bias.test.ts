@@ -9,14 +9,14 @@ import { PipelineError } from "../../dsl/errors.js";
 import type { SplitHandle, TableHandle } from "../../dsl/handles.js";
 import { StudyGraph } from "../../dsl/study.js";
 import {
-  type ConditionalBiasTopology,
   conditionalBias,
   conditionalBiasWeightSpecs,
   predictConditionalBias,
   trainConditionalBias,
 } from "../../steps/train/conditional-bias.js";
 import { mlp } from "../../steps/train/mlp.js";
-import { type EncodedModel, decodeFloat32 } from "../../steps/train/tfjs-runtime.js";
+import type { ConditionalBiasTopology } from "../../steps/train/model-set.js";
+import { type EncodedModel, decodeFloat32 } from "../../steps/train/weights.js";
 import { runStep } from "../support/step-harness.js";
 import { personalizationDigests } from "./train-conditional-bias.determinism.script.js";
 import { differentRuleTable, firstReplicates, kFoldSplit } from "./train-conditional-bias.fixtures.js";

@@ -7,8 +7,10 @@ import { PipelineError } from "../../dsl/errors.js";
 import type { SplitHandle, TableHandle } from "../../dsl/handles.js";
 import { StudyGraph } from "../../dsl/study.js";
 import { dcp, trainDcp } from "../../steps/train/dcp.js";
-import { type MlpTopology, mlp, predictMlp } from "../../steps/train/mlp.js";
-import type { EncodedModel } from "../../steps/train/tfjs-runtime.js";
+import { mlp } from "../../steps/train/mlp.js";
+import { predictMlp } from "../../steps/train/mlp-toolkit.js";
+import type { MlpTopology } from "../../steps/train/model-set.js";
+import type { EncodedModel } from "../../steps/train/weights.js";
 import { runStep } from "../support/step-harness.js";
 import { firstReplicates, kFoldSplit, tinyGroupTable } from "./train-conditional-bias.fixtures.js";
 
