@@ -21,9 +21,11 @@ export interface RunOutcome {
 /** Builds the engine context for a project and store; the caller closes the pool. */
 export const makeEngineContext = (root: string, storeRoot: string, poolSize: number): EngineContext => {
   const components = environmentComponents(root);
+  const store = new ContentStore(storeRoot);
+  store.removeDeadWritersTemp();
   return {
     root,
-    store: new ContentStore(storeRoot),
+    store,
     codeDigests: new CodeDigests(root),
     environment: { components, digest: environmentDigest(components) },
     pool: new StepPool(poolSize),

@@ -81,23 +81,36 @@ export const explainCommand = async (argv: readonly string[]): Promise<number> =
   return 0;
 };
 
-export const verifyHelp = `Usage: strata verify [--store DIR] [--json]
+export const verifyHelp = `Usage: strata verify [--store DIR] [--clean] [--json]
 
-Re-hashes every object in the store. Exits 1 and names each object whose bytes no longer match its digest.
-A run never uses such an object: it recomputes it.
+Checks the whole store: re-hashes every object; decodes every cache index entry and checks its checksum and the
+objects it names; decodes every manifest, run record and registry entry a ref points at and checks that every
+output they record is in the store. Exits 1 and names each problem. A run never uses a bad object or entry: it
+recomputes it. Temp files of writes that never completed and stray files are debris: listed, and removed with
+--clean (only while no run is writing to this store). A store that does not exist is an error (exit 2).
+
+Options:
+  --store DIR   the store (default: $STRATA_STORE or .strata)
+  --clean       remove the debris it finds
+  --json        print {store, objects, indexEntries, refs, bad, debris, cleaned, ok}
 `;
 
+const VerifyFlags = Schema.Struct({ store: Schema.optional(Schema.String), json: Schema.Boolean, help: Schema.Boolean, clean: Schema.Boolean });
+
 export const verifyCommand = async (argv: readonly string[]): Promise<number> => {
-  const { flags, positionals } = parseCommand("verify", argv, commonOptions, Flags);
+  const { flags, positionals } = parseCommand("verify", argv, { ...commonOptions, clean: { type: "boolean", default: false } }, VerifyFlags);
   if (flags.help) return void process.stdout.write(verifyHelp), 0;
   if (positionals.length > 0) throw new UsageError({ problem: "strata verify: takes no arguments. Run `strata verify --help`." });
+  if (flags.store === "") throw new UsageError({ problem: "strata verify: --store is empty; pass the folder of a store (default .strata)" });
   const store = new ContentStore(resolveStoreRoot(flags.store));
-  const report = verifyStore(store);
-  if (flags.json) process.stdout.write(JSON.stringify({ store: store.root, ...report, ok: report.bad.length === 0 }) + "\n");
+  const report = verifyStore(store, { clean: flags.clean });
+  const ok = report.bad.length === 0 && (report.debris.length === 0 || report.cleaned);
+  if (flags.json) process.stdout.write(JSON.stringify({ store: store.root, ...report, ok }) + "\n");
   else {
-    for (const b of report.bad) process.stdout.write(`BAD ${b.digest}: ${b.problem}\n`);
-    for (const f of report.strayFiles) process.stdout.write(`stray file (not a digest name): ${f}\n`);
-    process.stdout.write(`${report.checked} objects checked in ${store.root}, ${report.bad.length} bad\n`);
+    for (const b of report.bad) process.stdout.write(`BAD ${b.at}: ${b.problem}\n`);
+    for (const f of report.debris) process.stdout.write(`${report.cleaned ? "removed" : "debris"} ${f}\n`);
+    if (report.debris.length > 0 && !report.cleaned) process.stdout.write(`(remove the debris with \`strata verify --clean\` while no run is writing to this store)\n`);
+    process.stdout.write(`${report.objects} objects, ${report.indexEntries} index entries and ${report.refs} refs checked in ${store.root}: ${report.bad.length} bad, ${report.debris.length} debris${report.cleaned && report.debris.length > 0 ? " (removed)" : ""}\n`);
   }
-  return report.bad.length === 0 ? 0 : 1;
+  return ok ? 0 : 1;
 };

@@ -1,5 +1,5 @@
 import { isUserError, UsageError } from "../../dsl/errors.js";
-import { CorruptObjectError, MissingObjectError } from "../../artifacts/errors.js";
+import { isStoreError } from "../../artifacts/errors.js";
 
 type Command = (argv: readonly string[]) => Promise<number>;
 
@@ -37,7 +37,7 @@ export const main = async (argv: readonly string[]): Promise<number> => {
     if (!command) throw new UsageError({ problem: `unknown command "${name}"; commands are ${Object.keys(commands).join(", ")}` });
     return await command.run(rest);
   } catch (e) {
-    if (isUserError(e) || e instanceof CorruptObjectError || e instanceof MissingObjectError) {
+    if (isUserError(e) || isStoreError(e)) {
       process.stderr.write(`strata: error: ${e.message}\n`);
       return e._tag === "UsageError" || e._tag === "PipelineError" ? 2 : 1;
     }

@@ -2,7 +2,7 @@ import { Schema } from "effect";
 import { shortDigest } from "../../artifacts/digest.js";
 import { ContentStore, resolveStoreRoot } from "../../artifacts/store.js";
 import { UsageError } from "../../dsl/errors.js";
-import { listRuns, type RunRecord } from "../run-history.js";
+import { listRuns, type RunRecord, type UnreadableRun } from "../run-history.js";
 import { commonOptions, parseCommand, PositiveIntFlag } from "./args.js";
 
 export const runsHelp = `Usage: strata runs list [options]
@@ -42,10 +42,12 @@ export const runsCommand = async (argv: readonly string[]): Promise<number> => {
   if (flags.help) return void process.stdout.write(runsHelp), 0;
   if (positionals.length > 0) throw new UsageError({ problem: `strata runs list: takes no arguments (got ${positionals.join(" ")}); filter with --study or --schedule` });
   const store = new ContentStore(resolveStoreRoot(flags.store));
-  let runs = listRuns(store, flags.study).filter((r) => flags.schedule === undefined || r.record.scheduleId === flags.schedule);
+  const unreadable: UnreadableRun[] = [];
+  let runs = listRuns(store, flags.study, (u) => unreadable.push(u)).filter((r) => flags.schedule === undefined || r.record.scheduleId === flags.schedule);
   if (flags.last !== undefined) runs = runs.slice(-flags.last);
+  for (const u of unreadable) process.stderr.write(`strata: warning: skipped the run record ${u.ref}: ${u.problem}\n`);
   if (flags.json) {
-    process.stdout.write(JSON.stringify({ runs: runs.map((r) => ({ record: r.digest, ...r.record })) }) + "\n");
+    process.stdout.write(JSON.stringify({ runs: runs.map((r) => ({ record: r.digest, ...r.record })), unreadable }) + "\n");
     return 0;
   }
   if (runs.length === 0) {
