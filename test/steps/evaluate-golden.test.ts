@@ -7,8 +7,8 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { quantile } from "../../steps/evaluate/bootstrap.js";
 import { calibration } from "../../steps/evaluate/calibration.js";
-import { METRIC_NAMES, computeMetrics } from "../../steps/evaluate/metric-set.js";
-import { sortRows, weightedMetrics } from "../../steps/evaluate/weighted-metrics.js";
+import { METRIC_NAMES, computeMetrics, weightedMetrics } from "../../steps/evaluate/metrics/registry.js";
+import { sortRows } from "../../steps/evaluate/metrics/sufficient-statistics.js";
 import { normalQuantile, wilsonInterval } from "../../steps/evaluate/wilson.js";
 import { repoRoot } from "../support/cli.js";
 
