@@ -4,7 +4,7 @@ import { seededRandom } from "../../engine/random.js";
 import { METRIC_NAMES, computeMetrics, weightedMetrics } from "../../steps/evaluate/metrics/registry.js";
 import { sortRows } from "../../steps/evaluate/metrics/sufficient-statistics.js";
 
-const EXACT = new Set(["accuracy", "balancedAccuracy", "sensitivity", "specificity", "ppv", "npv", "auroc", "auprc"]);
+const EXACT = new Set(["accuracy", "balancedAccuracy", "sensitivity", "specificity", "ppv", "npv", "auroc", "auprc", "mcc"]);
 
 const randomCase = (seed: number, n: number, grid: number) => {
   const random = seededRandom(seed, "weighted-test");

@@ -12,6 +12,7 @@ import { brier } from "./brier.js";
 import { type Confusion, confusion } from "./confusion.js";
 import { ece } from "./ece.js";
 import { logLoss } from "./log-loss.js";
+import { mcc } from "./mcc.js";
 import type { Basis, Metric } from "./metric.js";
 import { npv } from "./npv.js";
 import { ppv } from "./ppv.js";
@@ -19,7 +20,7 @@ import { sensitivity } from "./sensitivity.js";
 import { specificity } from "./specificity.js";
 import { type SortedRows, sufficientStatistics } from "./sufficient-statistics.js";
 
-export const METRICS = [accuracy, balancedAccuracy, sensitivity, specificity, ppv, npv, auroc, auprc, brier, logLoss, ece] as const;
+export const METRICS = [accuracy, balancedAccuracy, sensitivity, specificity, ppv, npv, auroc, auprc, brier, logLoss, ece, mcc] as const;
 
 export type MetricName = (typeof METRICS)[number]["name"];
 export const METRIC_NAMES: readonly MetricName[] = METRICS.map((m) => m.name);
