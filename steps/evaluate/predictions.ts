@@ -75,5 +75,7 @@ export const readPredictions = (table: arrow.Table, tableRows: number, field: st
     entry.probs.push(p);
   }
   if (byReplicate.size === 0) ctx.fail(field, "the predictions table is empty");
-  return [...byReplicate.entries()].sort(([a], [b]) => a - b).map(([id, e]) => ({ replicate: id, seed: e.seed, fold: e.fold, rows: e.rows, probs: e.probs }));
+  return [...byReplicate.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([id, e]) => ({ replicate: id, seed: e.seed, fold: e.fold, rows: Int32Array.from(e.rows), probs: Float64Array.from(e.probs) }));
 };

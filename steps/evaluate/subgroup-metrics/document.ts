@@ -1,6 +1,7 @@
 /**
  * The document evaluate.subgroup-metrics writes (format strata-metrics/1, metric subgroup-metrics) and the params
- * it is computed with: what report.evaluation and any other reader may rely on.
+ * it is computed with: what report.evaluation and any other reader may rely on. Last, the predictions as the
+ * evaluation holds them while computing it.
  */
 import { Effect, Schema } from "effect";
 import type { CalibrationBin } from "../calibration.js";
