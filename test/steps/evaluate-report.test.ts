@@ -7,6 +7,8 @@ import { makeTable } from "../../artifacts/table.js";
 import { seededRandom } from "../../engine/random.js";
 import { personalization as personalizationStep } from "../../steps/evaluate/personalization.js";
 import { subgroupMetrics } from "../../steps/evaluate/subgroup-metrics.js";
+import { METRIC_NAMES } from "../../steps/evaluate/metrics/registry.js";
+import { escapeHtml } from "../../steps/report/escape.js";
 import { runStep } from "../support/step-harness.js";
 import { EVIL, SMALL, syntheticEvaluation, syntheticPlan } from "./evaluate-fixtures.js";
 
@@ -30,6 +32,23 @@ const markdownRows = (markdown: string, group: string): string[][] =>
 describe("report.evaluation", async () => {
   const doc = await syntheticEvaluation();
   const { html, markdown, json } = await render(doc);
+
+  it("shows every metric of the registry, MCC included, in the JSON, the HTML and the Markdown", () => {
+    const evaluation = json.evaluation as SubgroupMetricsDoc;
+    const overall = evaluation.results.find((r) => r.model === "personalized" && r.group === "overall")!;
+    expect(overall.metrics.mcc.estimate).not.toBeNull();
+    expect(evaluation.metricInfo.mcc.label).toBe("MCC");
+    // MCC can be negative: its comparisons give differences and no ratios.
+    const comparison = evaluation.comparisons.find((c) => c.model === "personalized" && c.metric === "mcc")!;
+    expect(comparison.all.differenceBetweenGroups).not.toBeNull();
+    expect(comparison.all.ratioBetweenGroups).toBeNull();
+    for (const name of METRIC_NAMES) expect(html).toContain(`<th scope="col">${escapeHtml(evaluation.metricInfo[name].label)}</th>`);
+    const mccCell = overall.metrics.mcc.estimate!.toFixed(3);
+    expect(htmlRows(html, "overall").some((row) => row.some((c) => c.startsWith(mccCell)))).toBe(true);
+    const header = markdown.split("\n").find((l) => l.startsWith("| Group | Model |"))!;
+    expect(header).toContain("| MCC |");
+    expect(markdownRows(markdown, "overall").some((row) => row.some((c) => c.startsWith(mccCell)))).toBe(true);
+  });
 
   it("escapes names from data and params as text in HTML, SVG charts included", () => {
     expect(html).not.toContain("<img");

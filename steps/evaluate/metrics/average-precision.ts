@@ -2,9 +2,11 @@
  * Area under the precision-recall curve as average precision (scikit-learn's average_precision_score, no
  * interpolation): AP = Σ_n (R_n − R_{n−1}) · P_n over the distinct score thresholds from high to low, where a
  * threshold's precision and recall count every row scoring at or above it (tied scores enter together).
- * null when the labels hold no positive.
+ * null when the labels hold no positive. The weighted pass accumulates the same sum in its descending pass.
  */
-export const averagePrecision = (labels: readonly number[], probs: readonly number[]): number | null => {
+import { defineMetric } from "./metric.js";
+
+const averagePrecision = (labels: readonly number[], probs: readonly number[]): number | null => {
   const n = labels.length;
   let positives = 0;
   for (const y of labels) if (y === 1) positives++;
@@ -28,3 +30,15 @@ export const averagePrecision = (labels: readonly number[], probs: readonly numb
   }
   return ap;
 };
+
+export const auprc = defineMetric({
+  name: "auprc",
+  label: "AUPRC (average precision)",
+  higherIsBetter: true,
+  proportion: false,
+  basis: "n",
+  ratios: true,
+  key: false,
+  compute: (labels, probs) => averagePrecision(labels, probs),
+  fromStatistics: (s) => s.averagePrecision,
+});

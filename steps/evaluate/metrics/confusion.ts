@@ -1,7 +1,7 @@
 /**
- * The confusion counts at a decision threshold: a prediction is positive when prob ≥ threshold (the convention of
- * metrics.ts `accuracy`). Labels are 0/1. Shared by the threshold metrics (sensitivity, specificity, PPV, NPV,
- * balanced accuracy), each in its own module.
+ * The confusion counts at a decision threshold: a prediction is positive when prob ≥ threshold. Labels are 0/1.
+ * Shared by the threshold metrics (accuracy, balanced accuracy, sensitivity, specificity, PPV, NPV, MCC), each of
+ * which is a formula on these counts; the weighted pass's statistics carry the same four counts as total weights.
  */
 export interface Confusion {
   readonly tp: number;
@@ -10,7 +10,7 @@ export interface Confusion {
   readonly fn: number;
 }
 
-export const confusion = (labels: readonly number[], probs: readonly number[], threshold = 0.5): Confusion => {
+export const confusion = (labels: readonly number[], probs: readonly number[], threshold: number): Confusion => {
   let tp = 0;
   let fp = 0;
   let tn = 0;
