@@ -15,7 +15,7 @@
 import type * as TF from "@tensorflow/tfjs";
 import { Effect, Schema } from "effect";
 import type { StepContext } from "../../dsl/step.js";
-import { logLoss } from "../evaluate/log-loss.js";
+import { meanLogLoss } from "../evaluate/metrics/log-loss.js";
 import type { Standardizer } from "../preprocess/standardize.js";
 import { shuffled } from "../split/split-table.js";
 import type { MlpTopology, TrainingRecord } from "./model-set.js";
@@ -204,7 +204,7 @@ export const predictMlp = async (encoded: EncodedModel<MlpTopology>, x: readonly
  * [1e-7, 1 − 1e-7], the epsilon of the training loss (tf.losses.logLoss below), so both losses saturate alike.
  */
 export const validLogLoss = (labels: readonly number[], prob: ArrayLike<number>): number =>
-  logLoss(labels, Array.from(prob, (p) => Math.min(1 - 1e-7, Math.max(1e-7, p))));
+  meanLogLoss(labels, Array.from(prob, (p) => Math.min(1 - 1e-7, Math.max(1e-7, p)))) ?? Number.NaN;
 
 export interface EarlyStoppingRun {
   readonly learningRate: number;
