@@ -1,5 +1,7 @@
-import type { ColumnType } from "../artifacts/table.js";
 import type { StudyGraph } from "./study.js";
+
+/** The four column types Strata tables use. Keeping the set small keeps codecs and logical digests exact. */
+export type ColumnType = "float" | "int" | "string" | "bool";
 
 /** A table's column schema as the type system sees it: column name -> column type. */
 export type Columns = { readonly [name: string]: ColumnType };
