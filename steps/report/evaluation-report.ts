@@ -14,7 +14,7 @@
  * would reveal a suppressed count. The JSON keeps the values with their flags (it is the analyst's artifact).
  *
  * Provenance: a step cannot know the manifest of its own run, nor its own code digest. The report writes the
- * tokens @@strata:manifest-digest@@ and @@strata:code-digest@@, which engine/run-study.ts materializeReports
+ * provenance tokens of dsl/report-provenance.ts, which the engine
  * replaces with the run's manifest digest and this node's code digest when `strata run` writes the files. The
  * data digests (the evaluated table and predictions artifacts) come from the evaluation document itself.
  */
@@ -23,14 +23,11 @@ import { canonicalJson } from "../../artifacts/canonical-json.js";
 import type { MetricsHandle, ReportHandle } from "../../dsl/handles.js";
 import type { PlanInput } from "../../dsl/plan.js";
 import { type JsonValue, type StepContext, defineStep } from "../../dsl/step.js";
+import { CODE_DIGEST_TOKEN, MANIFEST_DIGEST_TOKEN } from "../../dsl/report-provenance.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import type { Estimate, SubgroupMetricsDoc } from "../evaluate/subgroup-metrics.js";
 import { type ForestRow, type PlanNodeView, calibrationSpec, forestSpec, planGraphSpec, renderChart, sizesSpec } from "./charts.js";
 import { escapeHtml, escapeMarkdown } from "./escape.js";
-
-/** Replaced by engine/run-study.ts materializeReports; keep the two in step. */
-export const MANIFEST_DIGEST_TOKEN = "@@strata:manifest-digest@@";
-export const CODE_DIGEST_TOKEN = "@@strata:code-digest@@";
 
 const METRIC_KEYS = ["accuracy", "balancedAccuracy", "sensitivity", "specificity", "ppv", "npv", "auroc", "auprc", "brier", "logLoss", "ece"] as const;
 type MetricKey = (typeof METRIC_KEYS)[number];
@@ -610,7 +607,7 @@ export const evaluationReport = defineStep({
   params: Params,
   // evaluations[0]: evaluate.subgroup-metrics; evaluations[1], optional: evaluate.personalization (envy-freeness).
   inputs: { evaluations: { list: "metrics" } },
-  outputs: { html: "report", markdown: "report", json: "report" },
+  outputs: { html: "report", md: "report", json: "report" },
   run: async (inputs, params, ctx) => {
     if (inputs.evaluations.length > 2) ctx.fail("inputs.evaluations", `expected the subgroup metrics and at most one personalization evaluation, got ${inputs.evaluations.length} inputs`);
     const evaluation = inputs.evaluations[0]!;
@@ -631,7 +628,7 @@ export const evaluationReport = defineStep({
     };
     ctx.progress(2, 2);
     // Canonical (sorted keys): the bytes must not depend on the key order of the objects this step was handed.
-    return { html: renderHtml(view), markdown: renderMarkdown(view), json: `${canonicalJson(json)}\n` };
+    return { html: renderHtml(view), md: renderMarkdown(view), json: `${canonicalJson(json)}\n` };
   },
 });
 
@@ -673,5 +670,5 @@ export const reportEvaluation = (
   ];
   const highlight = [...new Set([...evaluations.map((e) => e.ref.node), id])];
   const node = addNode(graph, evaluationReport, { evaluations }, { ...rest, plan, highlight }, { ...options, id });
-  return { html: node.report("html"), markdown: node.report("markdown"), json: node.report("json") };
+  return { html: node.report("html"), markdown: node.report("md"), json: node.report("json") };
 };
