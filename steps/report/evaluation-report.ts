@@ -5,7 +5,7 @@
  *   tables, gains with a forest plot, harm tests, calibration curves per subgroup, Fairlearn-style comparisons,
  *   rare-case metrics (labelled "our definition"), envy-freeness when evaluate.personalization's result is passed
  *   too, and a provenance footer;
- * - markdown: a summary for pull requests with the same numbers for the key metrics;
+ * - md: a Markdown summary for pull requests with the same numbers for the key metrics;
  * - json: every number (the whole evaluation document, suppression flags included), the plan and provenance.
  *
  * Small-cell suppression: every reported value carries its basis (the fewest people it was computed on); a value
