@@ -10,9 +10,9 @@
  * The candidate is promoted only when no group is harmed and no group drops by more than the tolerance. With no
  * champion yet, it is promoted when its overall accuracy reaches `floor`.
  *
- * This step only decides: the `decision` output says what should happen, and the engine applies it to the
- * registry after the run, so the step stays a pure function of its inputs. The `md`
- * report names every blocking subgroup with its figures; figures of groups under `minCell` people are shown as
+ * This step only decides: the `decision` output (kind "promotion") says what should happen, and the engine
+ * applies it to the registry after the run, so the step stays a pure function of its inputs. The `md` report
+ * names every blocking subgroup with its figures; figures of groups under `minCell` people are shown as
  * "< minCell" (the decision still counts them). No row-level data leaves the step.
  */
 import { Effect, Schema } from "effect";
@@ -62,7 +62,7 @@ export interface GroupComparison {
   readonly dropped: boolean;
 }
 
-/** The engine's promotion document (`blockedBy`: harmed or dropped groups in name order, "overall" last) with the gate's figures. */
+/** The promotion document the engine reads (`blockedBy`: harmed or dropped groups in name order, "overall" last), with the gate's figures. */
 export interface PromotionDecision extends PromotionDecisionDocument {
   readonly metric: "accuracy";
   readonly threshold: 0.5;

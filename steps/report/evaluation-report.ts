@@ -14,9 +14,9 @@
  * would reveal a suppressed count. The JSON keeps the values with their flags (it is the analyst's artifact).
  *
  * Provenance: a step cannot know the manifest of its own run, nor its own code digest. The report writes the
- * provenance tokens of dsl/report-provenance.ts, which the engine
- * replaces with the run's manifest digest and this node's code digest when `strata run` writes the files. The
- * data digests (the evaluated table and predictions artifacts) come from the evaluation document itself.
+ * provenance tokens of dsl/report-provenance.ts, which the engine replaces with the run's manifest digest and this
+ * node's code digest when `strata run` writes the files. The data digests (the evaluated table and predictions
+ * artifacts) come from the evaluation document itself.
  */
 import { Effect, Schema } from "effect";
 import { canonicalJson } from "../../artifacts/canonical-json.js";
