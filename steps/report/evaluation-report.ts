@@ -5,19 +5,20 @@
  *   tables, gains with a forest plot, harm tests, calibration curves per subgroup, Fairlearn-style comparisons,
  *   rare-case metrics (labelled "our definition"), envy-freeness when evaluate.personalization's result is passed
  *   too, and a provenance footer;
- * - markdown: a summary for pull requests with the same numbers for the key metrics;
+ * - md: a Markdown summary for pull requests with the same numbers for the key metrics;
  * - json: every number (the whole evaluation document, suppression flags included), the plan and provenance.
  * The view (evaluation-view.ts) is built once and rendered by evaluation-render.ts; charts by evaluation-charts.ts.
  *
  * Provenance: a step cannot know the manifest of its own run, nor its own code digest. The report writes the
- * tokens @@strata:manifest-digest@@ and @@strata:code-digest@@, which engine/run-study.ts materializeReports
- * replaces with the run's manifest digest and this node's code digest when `strata run` writes the files. The
- * data digests (the evaluated table and predictions artifacts) come from the evaluation document itself.
+ * provenance tokens of dsl/report-provenance.ts, which the engine replaces with the run's manifest digest and this
+ * node's code digest when `strata run` writes the files. The data digests (the evaluated table and predictions
+ * artifacts) come from the evaluation document itself.
  */
 import { canonicalJson } from "../../artifacts/canonical-json.js";
 import type { MetricsHandle, ReportHandle } from "../../dsl/handles.js";
 import type { PlanInput } from "../../dsl/plan.js";
 import { type JsonValue, type StepContext, defineStep } from "../../dsl/step.js";
+import { CODE_DIGEST_TOKEN, MANIFEST_DIGEST_TOKEN } from "../../dsl/report-provenance.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import type { MetricName } from "../evaluate/metrics/registry.js";
 import type { SubgroupMetricsDoc } from "../evaluate/subgroup-metrics/document.js";
@@ -25,9 +26,6 @@ import { buildCharts } from "./evaluation-charts.js";
 import { renderHtml, renderMarkdown } from "./evaluation-render.js";
 import { type EnvyDoc, type EnvyEntry, EvaluationReportParams, buildView } from "./evaluation-view.js";
 
-/** Replaced by engine/run-study.ts materializeReports; keep the two in step. */
-export const MANIFEST_DIGEST_TOKEN = "@@strata:manifest-digest@@";
-export const CODE_DIGEST_TOKEN = "@@strata:code-digest@@";
 
 const readEnvy = (value: unknown, field: string, ctx: StepContext): EnvyDoc => {
   const v = value as { metric?: unknown; alpha?: unknown; envy?: unknown } | null;
@@ -60,7 +58,7 @@ export const evaluationReport = defineStep({
   params: EvaluationReportParams,
   // evaluations[0]: evaluate.subgroup-metrics; evaluations[1], optional: evaluate.personalization (envy-freeness).
   inputs: { evaluations: { list: "metrics" } },
-  outputs: { html: "report", markdown: "report", json: "report" },
+  outputs: { html: "report", md: "report", json: "report" },
   run: async (inputs, params, ctx) => {
     if (inputs.evaluations.length > 2) ctx.fail("inputs.evaluations", `expected the subgroup metrics and at most one personalization evaluation, got ${inputs.evaluations.length} inputs`);
     const evaluation = inputs.evaluations[0]!;
@@ -85,7 +83,7 @@ export const evaluationReport = defineStep({
     };
     ctx.progress(2, 2);
     // Canonical (sorted keys): the bytes must not depend on the key order of the objects this step was handed.
-    return { html: renderHtml(view), markdown: renderMarkdown(view), json: `${canonicalJson(json)}\n` };
+    return { html: renderHtml(view), md: renderMarkdown(view), json: `${canonicalJson(json)}\n` };
   },
 });
 
@@ -127,5 +125,5 @@ export const reportEvaluation = (
   ];
   const highlight = [...new Set([...evaluations.map((e) => e.ref.node), id])];
   const node = addNode(graph, evaluationReport, { evaluations }, { ...rest, plan, highlight }, { ...options, id });
-  return { html: node.report("html"), markdown: node.report("markdown"), json: node.report("json") };
+  return { html: node.report("html"), markdown: node.report("md"), json: node.report("json") };
 };

@@ -320,7 +320,7 @@ export const personalizationReport = defineStep({
   module: import.meta.url,
   params: Params,
   inputs: { metrics: "metrics", counts: "metrics" },
-  outputs: { html: "report", markdown: "report" },
+  outputs: { html: "report", md: "report" },
   run: (inputs, params, ctx) => {
     const doc = decode(MetricsDoc, inputs.metrics.json(), "inputs.metrics", "personalization metrics (from evaluate.personalization)", ctx);
     const counts = decode(CountsDoc, inputs.counts.json(), "inputs.counts", "subgroup counts { groups: [{ name, n, positives }] }", ctx);
@@ -328,7 +328,7 @@ export const personalizationReport = defineStep({
       ctx.fail("params.published.claimFor", `${JSON.stringify(params.published.claimFor)} is not one of the evaluated methods (${doc.methods.join(", ")})`);
     }
     const report = buildPersonalizationReport(doc, counts, params);
-    return { html: renderHtml(report), markdown: renderMarkdown(report) };
+    return { html: renderHtml(report), md: renderMarkdown(report) };
   },
 });
 
@@ -348,5 +348,5 @@ export const reportPersonalization = (
   options: NodeOptions = {},
 ): { readonly html: ReportHandle; readonly markdown: ReportHandle } => {
   const node = addNode(metrics.study, personalizationReport, { metrics, counts }, params, options);
-  return { html: node.report("html"), markdown: node.report("markdown") };
+  return { html: node.report("html"), markdown: node.report("md") };
 };

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { MetricsHandle } from "../../dsl/handles.js";
 import { StudyGraph } from "../../dsl/study.js";
 import type { SubgroupMetricsDoc } from "../../steps/evaluate/subgroup-metrics.js";
-import { CODE_DIGEST_TOKEN, MANIFEST_DIGEST_TOKEN, evaluationReport, reportEvaluation } from "../../steps/report/evaluation-report.js";
+import { CODE_DIGEST_TOKEN, MANIFEST_DIGEST_TOKEN } from "../../dsl/report-provenance.js";
+import { evaluationReport, reportEvaluation } from "../../steps/report/evaluation-report.js";
 import { makeTable } from "../../artifacts/table.js";
 import { seededRandom } from "../../engine/random.js";
 import { personalization as personalizationStep } from "../../steps/evaluate/personalization.js";
@@ -14,7 +15,7 @@ import { EVIL, SMALL, syntheticEvaluation, syntheticPlan } from "./evaluate-fixt
 
 const render = async (doc: SubgroupMetricsDoc, params: object = {}) => {
   const out = await runStep(evaluationReport, { evaluations: [doc] }, { title: `Study ${EVIL}`, plan: syntheticPlan, highlight: ["evaluate", "report"], ...params });
-  return { html: out.html as string, markdown: out.markdown as string, json: JSON.parse(out.json as string) as Record<string, unknown> };
+  return { html: out.html as string, markdown: out.md as string, json: JSON.parse(out.json as string) as Record<string, unknown> };
 };
 
 /** The HTML table rows whose row header is `group`, as lists of cell texts. */
@@ -162,7 +163,7 @@ describe("report.evaluation", async () => {
     expect(envyHtml).not.toContain("<img");
     expect(htmlRows(envyHtml, "&lt;img src=x onerror=alert(1)&gt;").at(-1)).toEqual(["dcp", "young_male", "+0.120 ± 0.040", "9 / 1", "0.0107", "ENVIES"]);
     expect(htmlRows(envyHtml, SMALL).at(-1)!.slice(2).every((c) => c === "&lt; 10")).toBe(true);
-    expect(out.markdown as string).toContain("| young\\_male | dcp | \\<img src=x onerror=alert(1)> | -0.050 ± 0.040 | 1 / 4 | 0.970 | envy-free |");
+    expect(out.md as string).toContain("| young\\_male | dcp | \\<img src=x onerror=alert(1)> | -0.050 ± 0.040 | 1 / 4 | 0.970 | envy-free |");
     // Without it, the harm section says how to get it.
     expect(html).toContain("pass evaluate.personalization");
     await expect(runStep(evaluationReport, { evaluations: [doc, { metric: "other" }] }, { title: "x" })).rejects.toThrow(/inputs\.evaluations\[1\]/);

@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { Schema } from "effect";
-import { UsageError } from "../../dsl/errors.js";
+import { UsageError } from "../dsl/errors.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 

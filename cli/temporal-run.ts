@@ -1,14 +1,14 @@
 import * as path from "node:path";
-import { shortDigest } from "../../artifacts/digest.js";
-import { resolveStoreRoot } from "../../artifacts/store.js";
-import { UsageError } from "../../dsl/errors.js";
-import { activityPollers, connectClient, StudyWorkflowError, submitStudy, waitForStudy } from "../../workers/client.js";
-import type { StudyProgress, StudyWorkflowInput } from "../../workers/study-types.js";
-import type { LoadedStudy } from "../load-study.js";
-import { lockAfterRun } from "../audit/run-lock.js";
-import { readManifest } from "../manifest.js";
-import { makeEngineContext, materializeReports } from "../run-study.js";
-import { printRunSummary, runSummaryJson } from "./run.js";
+import { shortDigest } from "../artifacts/digest.js";
+import { resolveStoreRoot } from "../artifacts/store.js";
+import { UsageError } from "../dsl/errors.js";
+import { activityPollers, connectClient, StudyWorkflowError, submitStudy, waitForStudy } from "../workers/client.js";
+import type { StudyProgress, StudyWorkflowInput } from "../workers/study-types.js";
+import type { LoadedStudy } from "../engine/load-study.js";
+import { lockAfterRun } from "../engine/audit/run-lock.js";
+import { readManifest } from "../engine/manifest.js";
+import { makeEngineContext, materializeReports } from "../engine/run-study.js";
+import { printRunSummary, runSummaryJson } from "./run-summary.js";
 import { durationMs, temporalTarget, type TemporalRunFlagValues } from "./temporal-flags.js";
 
 /** Progress on stderr in the local executor's format, from the workflow's progress query. */

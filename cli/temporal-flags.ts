@@ -1,6 +1,6 @@
 import * as os from "node:os";
 import { Schema } from "effect";
-import { DEFAULT_ACTIVITY_SETTINGS, DEFAULT_ADDRESS, DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from "../../workers/study-types.js";
+import { DEFAULT_ACTIVITY_SETTINGS, DEFAULT_ADDRESS, DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE } from "../workers/study-types.js";
 
 /** Flags every Temporal command shares (worker, dev, run --engine temporal). */
 export const temporalConnectionOptions = {

@@ -1,10 +1,10 @@
 import { Schema } from "effect";
-import { shortDigest } from "../../artifacts/digest.js";
-import { CHANNEL_SYNTAX, ModelRegistry, parseChannel, type LocatedEntry } from "../../artifacts/registry.js";
-import { ContentStore, resolveStoreRoot } from "../../artifacts/store.js";
-import { UsageError } from "../../dsl/errors.js";
-import { resolveDigest } from "../manifest.js";
-import { manifestProducing } from "../run-history.js";
+import { shortDigest } from "../artifacts/digest.js";
+import { CHANNEL_SYNTAX, ModelRegistry, parseChannel, type LocatedEntry } from "../artifacts/registry.js";
+import { ContentStore, resolveStoreRoot } from "../artifacts/store.js";
+import { UsageError } from "../dsl/errors.js";
+import { resolveDigest } from "../engine/manifest.js";
+import { manifestProducing } from "../engine/run-history.js";
 import { commonOptions, parseCommand } from "./args.js";
 
 export const modelsHelp = `Usage: strata models <subcommand> [options]

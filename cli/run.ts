@@ -1,17 +1,16 @@
 import * as path from "node:path";
 import { Cause, Exit, Schema } from "effect";
-import { resolveStoreRoot } from "../../artifacts/store.js";
-import { shortDigest } from "../../artifacts/digest.js";
-import { UsageError } from "../../dsl/errors.js";
-import { loadStudy } from "../load-study.js";
-import { defaultConcurrency } from "../local-executor.js";
-import { makeEngineContext, materializeReports, runStudyLocally } from "../run-study.js";
+import { resolveStoreRoot } from "../artifacts/store.js";
+import { shortDigest } from "../artifacts/digest.js";
+import { UsageError } from "../dsl/errors.js";
+import { loadStudy } from "../engine/load-study.js";
+import { defaultConcurrency } from "../engine/local-executor.js";
+import { makeEngineContext, materializeReports, runStudyLocally } from "../engine/run-study.js";
 import { commonOptions, parseCommand, PositiveIntFlag } from "./args.js";
 import { terminalProgress } from "./progress.js";
-import type { RunManifest } from "../manifest.js";
-import { finishRun, type FinishedRun } from "../finish-run.js";
-import { describeDecision } from "../promotions.js";
-import { frozenGate, lockAfterRun } from "../audit/run-lock.js";
+import { printRunSummary, runSummaryJson } from "./run-summary.js";
+import { finishRun } from "../engine/finish-run.js";
+import { frozenGate, lockAfterRun } from "../engine/audit/run-lock.js";
 import { temporalOnlyFlagsGiven, temporalRunHelp, temporalRunOptions, TemporalRunFlags } from "./temporal-flags.js";
 
 export const runHelp = `Usage: strata run <pipeline.ts> [options]
@@ -47,33 +46,6 @@ const RunFlags = Schema.Struct({
   json: Schema.Boolean,
   help: Schema.Boolean,
 });
-
-/** The --json shape of a finished run; also used by the Temporal executor so scripts see one format. */
-export const runSummaryJson = (manifestDigest: string, manifest: RunManifest, reports: readonly string[], finished?: FinishedRun) => ({
-  status: "succeeded",
-  study: manifest.study,
-  manifest: manifestDigest,
-  ...(finished ? { run: finished.run } : {}),
-  planDigest: manifest.planDigest,
-  seconds: manifest.seconds,
-  nodes: manifest.nodes.map((n) => ({
-    id: n.id,
-    step: n.step,
-    cached: n.cached,
-    outputs: Object.fromEntries(Object.entries(n.outputs).map(([k, o]) => [k, o.digest])),
-  })),
-  reports,
-  ...(finished ? { decisions: finished.decisions } : {}),
-});
-
-export const printRunSummary = (out: NodeJS.WriteStream, finished: FinishedRun, manifest: RunManifest, reports: readonly string[]): void => {
-  const hits = manifest.nodes.filter((n) => n.cached).length;
-  out.write(`\nstudy ${manifest.study}: ${manifest.nodes.length} nodes, ${hits} cached, ${manifest.nodes.length - hits} ran, ${manifest.seconds.toFixed(2)}s\n`);
-  out.write(`manifest ${finished.manifest}\n`);
-  for (const r of reports) out.write(`report   ${r}\n`);
-  for (const d of finished.decisions) out.write(`gate     ${describeDecision(d)}\n`);
-  out.write(`(show it with: strata show ${shortDigest(finished.manifest)})\n`);
-};
 
 export const runCommand = async (argv: readonly string[]): Promise<number> => {
   const { flags, positionals } = parseCommand("run", argv, { ...commonOptions, out: { type: "string" }, concurrency: { type: "string" }, frozen: { type: "boolean", default: false }, "no-lock": { type: "boolean", default: false }, engine: { type: "string" }, ...temporalRunOptions }, RunFlags);

@@ -1,8 +1,8 @@
 import { Schema } from "effect";
-import { shortDigest } from "../../artifacts/digest.js";
-import { ContentStore, resolveStoreRoot } from "../../artifacts/store.js";
-import { UsageError } from "../../dsl/errors.js";
-import { listRuns, type RunRecord, type UnreadableRun } from "../run-history.js";
+import { shortDigest } from "../artifacts/digest.js";
+import { ContentStore, resolveStoreRoot } from "../artifacts/store.js";
+import { UsageError } from "../dsl/errors.js";
+import { listRuns, type RunRecord, type UnreadableRun } from "../engine/run-history.js";
 import { commonOptions, parseCommand, PositiveIntFlag } from "./args.js";
 
 export const runsHelp = `Usage: strata runs list [options]

@@ -1,5 +1,5 @@
-import type { PlanNode } from "../../dsl/plan.js";
-import type { NodeEvents, NodeResult } from "../node-runner.js";
+import type { PlanNode } from "../dsl/plan.js";
+import type { NodeEvents, NodeResult } from "../engine/node-runner.js";
 
 /**
  * Progress on stderr, one line per event, so stdout stays clean for --json and summaries. On a terminal, step

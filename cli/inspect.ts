@@ -1,15 +1,15 @@
 import { Schema } from "effect";
-import { ContentStore, resolveStoreRoot } from "../../artifacts/store.js";
-import { shortDigest } from "../../artifacts/digest.js";
-import { UsageError } from "../../dsl/errors.js";
-import { CodeDigests } from "../code-digest.js";
-import { environmentComponents, environmentDigest } from "../environment.js";
-import { explainChanges, plannedKeys } from "../explain.js";
-import { loadStudy } from "../load-study.js";
-import { lastManifestRef, readManifest } from "../manifest.js";
-import { verifyStore } from "../verify.js";
+import { ContentStore, resolveStoreRoot } from "../artifacts/store.js";
+import { shortDigest } from "../artifacts/digest.js";
+import { UsageError } from "../dsl/errors.js";
+import { CodeDigests } from "../engine/code-digest.js";
+import { environmentComponents, environmentDigest } from "../engine/environment.js";
+import { explainChanges, plannedKeys } from "../engine/explain.js";
+import { loadStudy } from "../engine/load-study.js";
+import { lastManifestRef, readManifest } from "../engine/manifest.js";
+import { verifyStore } from "../engine/verify.js";
 import { commonOptions, parseCommand } from "./args.js";
-import { runSummaryJson } from "./run.js";
+import { runSummaryJson } from "./run-summary.js";
 
 const Flags = Schema.Struct({ store: Schema.optional(Schema.String), json: Schema.Boolean, help: Schema.Boolean });
 

@@ -1,6 +1,6 @@
 import { Schema } from "effect";
-import { UsageError } from "../../dsl/errors.js";
-import { connectClient } from "../../workers/client.js";
+import { UsageError } from "../dsl/errors.js";
+import { connectClient } from "../workers/client.js";
 import {
   backfillSchedule,
   createSchedule,
@@ -13,8 +13,8 @@ import {
   unpauseSchedule,
   type OverlapName,
   type ScheduleView,
-} from "../../workers/schedules.js";
-import { loadStudy } from "../load-study.js";
+} from "../workers/schedules.js";
+import { loadStudy } from "../engine/load-study.js";
 import { commonOptions, parseCommand } from "./args.js";
 import { DurationFlag, TemporalConnectionFlags, temporalConnectionHelp, temporalConnectionOptions, temporalTarget } from "./temporal-flags.js";
 

@@ -1,9 +1,9 @@
 import * as path from "node:path";
 import { Schema } from "effect";
-import { resolveStoreRoot } from "../../artifacts/store.js";
-import { UsageError } from "../../dsl/errors.js";
-import { createStrataWorker, streamActivityLog } from "../../workers/worker.js";
-import { findProjectRoot } from "../project.js";
+import { resolveStoreRoot } from "../artifacts/store.js";
+import { UsageError } from "../dsl/errors.js";
+import { createStrataWorker, streamActivityLog } from "../workers/worker.js";
+import { findProjectRoot } from "../engine/project.js";
 import { commonOptions, parseCommand, PositiveIntFlag } from "./args.js";
 import { defaultWorkerConcurrency, TemporalConnectionFlags, temporalConnectionHelp, temporalConnectionOptions, temporalTarget } from "./temporal-flags.js";
 

@@ -1,5 +1,5 @@
-import { isUserError, UsageError } from "../../dsl/errors.js";
-import { isStoreError } from "../../artifacts/errors.js";
+import { isUserError, UsageError } from "../dsl/errors.js";
+import { isStoreError } from "../artifacts/errors.js";
 
 type Command = (argv: readonly string[]) => Promise<number>;
 

@@ -1,21 +1,21 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Schema } from "effect";
-import { shortDigest } from "../../artifacts/digest.js";
-import { CorruptObjectError, MissingObjectError } from "../../artifacts/errors.js";
-import { ContentStore, resolveStoreRoot } from "../../artifacts/store.js";
-import { UsageError } from "../../dsl/errors.js";
-import { describeComparison } from "../audit/compare.js";
-import { exportBundle } from "../audit/export.js";
-import type { KeyCheck } from "../audit/key-check.js";
-import { buildLineage, findProducer, recordedRuns, renderLineage } from "../audit/lineage.js";
-import { readLock } from "../audit/lock.js";
-import { manifestReferences, type StoreProblem } from "../audit/references.js";
-import { replayRun, type NodeReplay, type ReplayEvents, type ReplayReport } from "../audit/replay.js";
-import { writeRunCrate } from "../audit/ro-crate.js";
-import { defaultConcurrency } from "../local-executor.js";
-import { readManifest, resolveDigest } from "../manifest.js";
-import { findProjectRoot } from "../project.js";
+import { shortDigest } from "../artifacts/digest.js";
+import { CorruptObjectError, MissingObjectError } from "../artifacts/errors.js";
+import { ContentStore, resolveStoreRoot } from "../artifacts/store.js";
+import { UsageError } from "../dsl/errors.js";
+import { describeComparison } from "../engine/audit/compare.js";
+import { exportBundle } from "../engine/audit/export.js";
+import type { KeyCheck } from "../engine/audit/key-check.js";
+import { buildLineage, findProducer, recordedRuns, renderLineage } from "../engine/audit/lineage.js";
+import { readLock } from "../engine/audit/lock.js";
+import { manifestReferences, type StoreProblem } from "../engine/audit/references.js";
+import { replayRun, type NodeReplay, type ReplayEvents, type ReplayReport } from "../engine/audit/replay.js";
+import { writeRunCrate } from "../engine/audit/ro-crate.js";
+import { defaultConcurrency } from "../engine/local-executor.js";
+import { readManifest, resolveDigest } from "../engine/manifest.js";
+import { findProjectRoot } from "../engine/project.js";
 import { commonOptions, parseCommand, PositiveIntFlag } from "./args.js";
 
 // ─── shared: what to audit ────────────────────────────────────────────────────────────────────────────────────
@@ -62,7 +62,7 @@ const projectRoot = (flag: string | undefined): string => {
 
 const engineInfo = (): { name: string; version: string } => {
   try {
-    const pkg = JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
+    const pkg = JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: string };
     return { name: "Strata", version: pkg.version ?? "unknown" };
   } catch {
     return { name: "Strata", version: "unknown" };
