@@ -49,7 +49,7 @@ import {
   validLogLoss,
 } from "./mlp-toolkit.js";
 import { ATTRIBUTE_PREDICTOR_DEFAULTS, LABEL_PREDICTOR_DEFAULTS, readGroupColumn } from "./personalization-shared.js";
-import { type Dataset, type Replicate, type ReplicatePredictions, predictionsTable, readDataset, readSplit } from "./replicates.js";
+import { type Dataset, type Replicate, type ReplicatePredictions, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
 import { standardizeReplicate } from "./standardize-replicate.js";
 import { drawSeed, initTfjs, tf } from "./tfjs-runtime.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
@@ -377,7 +377,7 @@ export const conditionalBias = defineStep({
     }
     return {
       models: encodeModelSet({ format: MODEL_SET_FORMAT, model: "conditional-bias", subgroup: params.subgroup, groups: [...groups], replicates: entries }),
-      predictions: predictionsTable(predictions),
+      predictions: testPredictionsTable(predictions),
     };
   },
 });

@@ -24,7 +24,7 @@ import { defineStep } from "../../dsl/step.js";
 import { type DcpGroupModel, MODEL_SET_FORMAT, type ReplicateOf, encodeModelSet } from "./model-set.js";
 import { mlpHyperparameterFields, replicateStream, trainMlpReplicate } from "./mlp-toolkit.js";
 import { LABEL_PREDICTOR_DEFAULTS, readGroupColumn } from "./personalization-shared.js";
-import { type Replicate, predictionsTable, readDataset, readSplit } from "./replicates.js";
+import { type Replicate, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
 import { initTfjs } from "./tfjs-runtime.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
 
@@ -114,7 +114,7 @@ export const dcp = defineStep({
     }
     return {
       models: encodeModelSet({ format: MODEL_SET_FORMAT, model: "dcp", subgroup: params.subgroup, groups: [...groups], replicates: entries }),
-      predictions: predictionsTable(own),
+      predictions: testPredictionsTable(own),
       cross: crossTable(cross),
     };
   },

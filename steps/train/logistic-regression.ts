@@ -12,7 +12,7 @@
 import { Effect, Schema } from "effect";
 import { type StepContext, defineStep } from "../../dsl/step.js";
 import { type LogisticTopology, MODEL_SET_FORMAT, type ReplicateOf, encodeModelSet } from "./model-set.js";
-import { type Dataset, type Replicate, type ReplicatePredictions, predictionsTable, readDataset, readSplit } from "./replicates.js";
+import { type Dataset, type Replicate, type ReplicatePredictions, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
 import { standardizeReplicate } from "./standardize-replicate.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
 import { type EncodedModel, type WeightSpec, decodeWeights, encodeWeight } from "./weights.js";
@@ -160,7 +160,7 @@ export const logisticRegression = defineStep({
     });
     return {
       models: encodeModelSet({ format: MODEL_SET_FORMAT, model: "logistic-regression", replicates: entries }),
-      predictions: predictionsTable(predictions),
+      predictions: testPredictionsTable(predictions),
     };
   },
 });

@@ -8,7 +8,7 @@ import { Schema } from "effect";
 import { defineStep } from "../../dsl/step.js";
 import { MODEL_SET_FORMAT, encodeModelSet } from "./model-set.js";
 import { mlpHyperparameterFields, trainMlpReplicate } from "./mlp-toolkit.js";
-import { type ReplicatePredictions, predictionsTable, readDataset, readSplit } from "./replicates.js";
+import { type ReplicatePredictions, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
 import { initTfjs } from "./tfjs-runtime.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
 
@@ -51,7 +51,7 @@ export const mlp = defineStep({
     }
     return {
       models: encodeModelSet({ format: MODEL_SET_FORMAT, model: "mlp", replicates: entries }),
-      predictions: predictionsTable(predictions),
+      predictions: testPredictionsTable(predictions),
     };
   },
 });

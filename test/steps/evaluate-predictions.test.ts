@@ -1,10 +1,9 @@
 /** The predictions codec (steps/evaluate/predictions.ts): what the trainers write is what the evaluations read. */
 import { describe, expect, it } from "vitest";
-import { encodeParquet, makeTable } from "../../artifacts/table.js";
+import { makeTable } from "../../artifacts/table.js";
 import { DataError } from "../../dsl/errors.js";
 import { predictionsTable } from "../../steps/evaluate/predictions.js";
 import { type SubgroupMetricsDoc, subgroupMetrics } from "../../steps/evaluate/subgroup-metrics.js";
-import { predictionsTable as trainersPredictionsTable } from "../../steps/train/replicates.js";
 import { runStep } from "../support/step-harness.js";
 
 const labels = makeTable([
@@ -21,11 +20,6 @@ const evaluate = async (predictions: ReturnType<typeof makeTable>) =>
   (await runStep(subgroupMetrics, { table: labels, predictions: [predictions] }, params, 0)).metrics as unknown as SubgroupMetricsDoc;
 
 describe("predictions codec", () => {
-  it("writes the same Parquet bytes as the trainers' writer", () => {
-    const asTrainers = replicates.map((r) => ({ replicate: { replicate: r.replicate, seed: r.seed, fold: r.fold, train: [], valid: [], test: r.rows }, prob: r.probs }));
-    expect(encodeParquet(predictionsTable(replicates))).toEqual(encodeParquet(trainersPredictionsTable(asTrainers)));
-  });
-
   it("reads back what it wrote: every replicate, seed, fold and row", async () => {
     const doc = await evaluate(predictionsTable(replicates));
     const overall = doc.perReplicate.filter((e) => e.group === "overall");
