@@ -21,7 +21,7 @@
  * A group is flagged harmed when p < alpha (default 0.05), per method and group, with no multiplicity correction
  * (a correction could only remove flags). With about 8 test people in a group, only a method that loses on 5 or more
  * of them with no wins can be flagged: the test's power is what the data allow, and the report says so.
- * As a second view, the stratified paired bootstrap sign test of REFERENCES.md (resampling persons within group ×
+ * As a second view, the stratified paired bootstrap sign test of docs/references.md (resampling persons within group ×
  * label, metric = mean over persons of their across-replicate accuracy) is reported too; `flagWith` chooses which
  * test sets the flag. Both tests come from harm.ts.
  *

@@ -1,6 +1,6 @@
 /**
  * train.conditional-bias: conditional bias modulation, the method of "Towards personalized healthcare without harm
- * via bias modulation" (SCSL @ ICLR 2025, CC BY 4.0; REFERENCES.md). One model per replicate, in two stages:
+ * via bias modulation" (SCSL @ ICLR 2025, CC BY 4.0; docs/references.md). One model per replicate, in two stages:
  *
  * 1. A sensitive-attribute predictor: an MLP of the MLP toolkit's blocks (Linear → BatchNorm → ReLU → Dropout) on the
  *    features, with a softmax over the subgroups, trained with cross-entropy on the subgroup and early-stopped on

@@ -1,6 +1,6 @@
 /**
  * train.dcp: decoupled personalization (DCP), the seed paper's baseline ("Towards personalized healthcare without
- * harm via bias modulation", SCSL @ ICLR 2025; REFERENCES.md). For every replicate and every subgroup, one label
+ * harm via bias modulation", SCSL @ ICLR 2025; docs/references.md). For every replicate and every subgroup, one label
  * predictor is trained on that subgroup's train rows only (standardised on them, early-stopped on the subgroup's
  * valid rows) and applied to that subgroup's test rows only.
  *

@@ -3,7 +3,7 @@
  * blocks of Linear → BatchNorm → ReLU → Dropout with a Linear → sigmoid output, their weight layout in a stored
  * model, the early-stopped Adam training loop, training one MLP on a replicate, and predicting from a stored MLP.
  * The block type is the label predictor's of "Towards personalized healthcare without harm via bias modulation"
- * (ICLR 2025 SCSL workshop); see REFERENCES.md.
+ * (ICLR 2025 SCSL workshop); see docs/references.md.
  *
  * Determinism: tfjs on the wasm backend, single-threaded (tfjs-runtime.ts). Initialisers get explicit seeds, the
  * epoch order of training rows is shuffled with a ctx stream, and Math.random (which tfjs reads for dropout masks)
