@@ -26,8 +26,9 @@ const readPlan = (store: ContentStore, digest: string): StudyPlan | undefined =>
 };
 
 /**
- * `strata run --frozen`: the study's plan must be exactly the one its study.lock names. Returns undefined when it
- * is, otherwise what differs and how to accept the change.
+ * `strata run --frozen`, before running: the study's plan must be exactly the one its study.lock names (after the
+ * run, engine/audit/run-lock.ts holds every output to the lock too). Returns undefined when it is, otherwise what
+ * differs and how to accept the change.
  */
 export const checkFrozen = (study: LoadedStudy, store: ContentStore): FrozenMismatch | undefined => {
   const lockFile = lockPathFor(path.join(study.root, study.pipeline));
@@ -64,7 +65,7 @@ export const checkFrozen = (study: LoadedStudy, store: ContentStore): FrozenMism
     differences,
     message:
       `strata run --frozen: the plan of ${study.pipeline} no longer matches ${shownLock}\n` +
-      `  locked plan  ${entry.planDigest} (manifest ${shortDigest(entry.manifest)})\n` +
+      `  locked plan  ${entry.planDigest}\n` +
       `  current plan ${study.planDigest}\n` +
       `  what differs:\n${lines}${note}${accept}`,
   };
