@@ -3,7 +3,7 @@ import { shortDigest } from "../../artifacts/digest.js";
 import type { ContentStore } from "../../artifacts/store.js";
 import type { StudyPlan } from "../../dsl/plan.js";
 import type { LoadedStudy } from "../load-study.js";
-import { lockPathFor, readLock } from "./lock.js";
+import { lockPathFor, planNodeDigests, readLock } from "./lock.js";
 import { diffPlans, renderPlanDifference, type PlanDifference } from "./plan-diff.js";
 
 export interface FrozenMismatch {
@@ -48,13 +48,17 @@ export const checkFrozen = (study: LoadedStudy, store: ContentStore): FrozenMism
   let note = "";
   if (locked) differences = diffPlans(locked, study.plan);
   else {
-    const lockedIds = Object.keys(entry.nodes);
+    const lockedIds = Object.keys(entry.planNodes ?? entry.nodes);
     const ids = study.plan.nodes.map((n) => n.id);
+    const current = planNodeDigests(study.plan);
+    const changed = entry.planNodes === undefined ? [] : ids.filter((id) => lockedIds.includes(id) && entry.planNodes![id] !== current[id]);
     differences = [
       ...lockedIds.filter((id) => !ids.includes(id)).map((id) => ({ node: id, field: "node", before: id, after: "removed" })),
       ...ids.filter((id) => !lockedIds.includes(id)).map((id) => ({ node: id, field: "node", before: "absent", after: `added ${id}` })),
+      ...changed.map((id) => ({ node: id, field: "step, params, inputs or seed", before: `entry ${shortDigest(entry.planNodes![id]!)}`, after: `entry ${shortDigest(current[id]!)}` })),
     ];
-    note = `  (the locked plan ${shortDigest(entry.planDigest)} is not in ${store.root}, so only added and removed nodes can be named; pass --store to compare field by field)\n`;
+    const named = entry.planNodes === undefined ? "only added and removed nodes can be named" : "changed nodes are named but not their fields";
+    note = `  (the locked plan ${shortDigest(entry.planDigest)} is not in ${store.root}, so ${named}; pass --store with a store that ran it to compare field by field)\n`;
   }
   const lines = differences.length > 0 ? differences.map((d) => `    ${renderPlanDifference(d)}\n`).join("") : "    (same nodes; params, inputs or seeds differ)\n";
   return {

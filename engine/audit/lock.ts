@@ -2,19 +2,21 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { Schema } from "effect";
-import { DigestSchema } from "../../artifacts/digest.js";
+import { digestOfJson, DigestSchema } from "../../artifacts/digest.js";
 import { canonicalJson } from "../../artifacts/canonical-json.js";
 import type { ContentStore } from "../../artifacts/store.js";
 import { UsageError } from "../../dsl/errors.js";
+import type { StudyPlan } from "../../dsl/plan.js";
 import { readManifest, type RunManifest } from "../manifest.js";
 import { listRuns } from "../run-history.js";
 
 /**
  * study.lock: the accepted results of every study in a folder, meant to be committed (like dvc.lock). One file per
  * folder, so pipelines/heart-disease.ts and pipelines/heart-bias-modulation.ts share pipelines/study.lock, each
- * under its own pipeline path. It holds only what reproduces on any machine: the plan digest and every node's
- * output digests (no manifest, timings, hosts or dates), with sorted keys and one field per line, so a diff shows
- * exactly which node's outputs changed and an unchanged rerun anywhere leaves the file byte-identical.
+ * under its own pipeline path. It holds only what reproduces on any machine: the plan digest, each node's plan
+ * entry digest and every node's output digests (no manifest, timings, hosts or dates), with sorted keys and one
+ * field per line, so a diff shows exactly which node changed and an unchanged rerun anywhere leaves the file
+ * byte-identical.
  */
 export const LOCK_FORMAT = "strata-lock/1";
 export const LOCK_FILE = "study.lock";
@@ -29,6 +31,12 @@ const LockEntrySchema = Schema.Struct({
   manifest: Schema.optional(DigestSchema),
   /** node id -> output name -> file digest */
   nodes: Schema.Record(Schema.String, Schema.Record(Schema.String, DigestSchema)),
+  /**
+   * node id -> digest of the node's plan entry (step, module, params, inputs, outputs, seed), written by `strata
+   * run`: --frozen names the changed nodes from it when the locked plan itself is not in the store (a fresh CI
+   * store). A bundle's lock leaves it out; the bundle holds the plan.
+   */
+  planNodes: Schema.optional(Schema.Record(Schema.String, DigestSchema)),
 });
 
 const StudyLockSchema = Schema.Struct({
@@ -43,12 +51,18 @@ export type StudyLock = typeof StudyLockSchema.Type;
 /** The lock file that belongs to a pipeline: study.lock in the pipeline's folder. */
 export const lockPathFor = (pipelineFile: string): string => path.join(path.dirname(path.resolve(pipelineFile)), LOCK_FILE);
 
-/** The reproducible results of a run: its plan and every node's output digests. */
+/** The reproducible results of a run: its plan digest and every node's output digests. */
 export const lockEntryFromManifest = (manifest: RunManifest): LockEntry => ({
   study: manifest.study,
   planDigest: manifest.planDigest,
   nodes: Object.fromEntries(manifest.nodes.map((n) => [n.id, Object.fromEntries(Object.entries(n.outputs).map(([k, o]) => [k, o.digest]))])),
 });
+
+/** Digest of each node's plan entry, by node id. */
+export const planNodeDigests = (plan: StudyPlan): Record<string, string> => Object.fromEntries(plan.nodes.map((n) => [n.id, digestOfJson(n)]));
+
+/** What `strata run` records: the run's results and the digest of each node of the plan it ran. */
+export const lockEntryForRun = (plan: StudyPlan, manifest: RunManifest): LockEntry => ({ ...lockEntryFromManifest(manifest), planNodes: planNodeDigests(plan) });
 
 const sortDeep = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(sortDeep);
@@ -88,26 +102,25 @@ const writeAtomic = (file: string, text: string): void => {
   fs.renameSync(tmp, file);
 };
 
-/** Same study, plan and output digests (a bundle's manifest field aside). */
+/** Same study, plan and output digests (planNodes follow from the plan; a bundle's manifest field aside). */
 export const sameResults = (a: LockEntry, b: LockEntry): boolean =>
   a.study === b.study && a.planDigest === b.planDigest && canonicalJson(a.nodes) === canonicalJson(b.nodes);
 
 export type LockUpdate = "created" | "updated" | "unchanged";
 
 /**
- * Records a successful run's results in the pipeline's study.lock. Results equal to the locked ones leave the file
- * untouched, so the lock changes only when results change. Other studies in the file are kept; the file is
- * re-read right before the atomic write.
+ * Records a successful run in the pipeline's study.lock. When the file already says exactly this (the same
+ * results, on this machine or another, from any store) it is not touched, so the lock changes only when results
+ * change. Other studies in the file are kept; the file is re-read right before the atomic write.
  */
 export const recordLock = (pipelineFile: string, pipeline: string, entry: LockEntry): { file: string; update: LockUpdate } => {
   const file = lockPathFor(pipelineFile);
   return withFileLock(`${file}.lck`, () => {
     const existing = readLock(file);
-    const previous = existing?.studies[pipeline];
-    if (previous && sameResults(previous, entry)) return { file, update: "unchanged" as const };
-    const lock: StudyLock = { format: LOCK_FORMAT, studies: { ...(existing?.studies ?? {}), [pipeline]: entry } };
-    writeAtomic(file, renderLock(lock));
-    return { file, update: previous ? ("updated" as const) : ("created" as const) };
+    const text = renderLock({ format: LOCK_FORMAT, studies: { ...(existing?.studies ?? {}), [pipeline]: entry } });
+    if (existing && fs.readFileSync(file, "utf8") === text) return { file, update: "unchanged" as const };
+    writeAtomic(file, text);
+    return { file, update: existing?.studies[pipeline] ? ("updated" as const) : ("created" as const) };
   });
 };
 

@@ -4,7 +4,7 @@ import { UsageError } from "../../dsl/errors.js";
 import type { LoadedStudy } from "../load-study.js";
 import type { RunManifest } from "../manifest.js";
 import { checkFrozen } from "./frozen.js";
-import { changedOutputs, lockEntryFromManifest, lockPathFor, readLock, recordLock } from "./lock.js";
+import { changedOutputs, lockEntryForRun, lockPathFor, readLock, recordLock } from "./lock.js";
 
 /**
  * The two hooks `strata run` needs (kept here so every executor can call them the same way).
@@ -29,7 +29,7 @@ export interface LockOutcome {
 export const lockAfterRun = (study: LoadedStudy, manifest: RunManifest, options: { readonly frozen: boolean; readonly write: boolean }): LockOutcome => {
   const pipelineFile = path.join(study.root, study.pipeline);
   const lockFile = lockPathFor(pipelineFile);
-  const entry = lockEntryFromManifest(manifest);
+  const entry = lockEntryForRun(study.plan, manifest);
   const shown = path.relative(process.cwd(), lockFile) || lockFile;
   if (options.frozen) {
     const locked = readLock(lockFile)?.studies[study.pipeline] ?? { ...entry, nodes: {} };

@@ -6,7 +6,7 @@ import { canonicalJsonBytes } from "../../artifacts/canonical-json.js";
 import { ContentStore } from "../../artifacts/store.js";
 import { planDigest, type StudyPlan } from "../../dsl/plan.js";
 import { checkFrozen } from "../../engine/audit/frozen.js";
-import { changedOutputs, readLock, recordLock, renderLock, type LockEntry } from "../../engine/audit/lock.js";
+import { changedOutputs, planNodeDigests, readLock, recordLock, renderLock, type LockEntry } from "../../engine/audit/lock.js";
 import { diffPlans } from "../../engine/audit/plan-diff.js";
 import type { LoadedStudy } from "../../engine/load-study.js";
 import { tempDir } from "./support.js";
@@ -112,15 +112,19 @@ describe("--frozen", () => {
     store.put(canonicalJsonBytes(locked));
     const study = (p: StudyPlan): LoadedStudy => ({ pipeline: "pipelines/x.ts", root, plan: p, planDigest: planDigest(p) });
     expect(checkFrozen(study(locked), store)?.reason).toBe("no-lock");
-    recordLock(path.join(root, "pipelines", "x.ts"), "pipelines/x.ts", { study: "s", planDigest: planDigest(locked), nodes: { a: { table: D("a") }, sum: { total: D("b") } } });
+    recordLock(path.join(root, "pipelines", "x.ts"), "pipelines/x.ts", { study: "s", planDigest: planDigest(locked), nodes: { a: { table: D("a") }, sum: { total: D("b") } }, planNodes: planNodeDigests(locked) });
     expect(checkFrozen(study(locked), store)).toBeUndefined();
     const m = checkFrozen(study(plan(4)), store)!;
     expect(m.reason).toBe("plan-changed");
     expect(m.message).toContain("node a: params.opts.scale: 2 → 4");
     expect(m.message).toContain("run `strata run pipelines/x.ts` without --frozen");
-    // Without the locked plan in the store, only node ids can be compared, and it says so.
+    // Without the locked plan in the store (a fresh CI store), the lock's node digests still name the changed node.
     const bare = checkFrozen(study(plan(4, true)), new ContentStore(path.join(root, "empty")))!;
-    expect(bare.differences).toEqual([{ node: "more", field: "node", before: "absent", after: "added more" }]);
-    expect(bare.message).toContain("is not in");
+    expect(bare.differences.map((d) => [d.node, d.field])).toEqual([
+      ["more", "node"],
+      ["a", "step, params, inputs or seed"],
+    ]);
+    expect(bare.message).toContain("node a: step, params, inputs or seed: entry ");
+    expect(bare.message).toMatch(/is not in .*changed nodes are named but not their fields/);
   });
 });
