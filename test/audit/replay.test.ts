@@ -35,7 +35,8 @@ describe("study.lock", () => {
     const entry = lock.studies[LINE];
     expect(entry).toMatchObject({ study: "audit-line" });
     // No manifest: it records timings and hosts, so a committed lock names only what reproduces anywhere.
-    expect(Object.keys(entry)).toEqual(["nodes", "planDigest", "study"]);
+    expect(Object.keys(entry)).toEqual(["nodes", "planDigest", "planNodes", "study"]);
+    expect(Object.keys(entry.planNodes).sort()).toEqual(run.nodes.map((n) => n.id).sort());
     for (const n of run.nodes) expect(entry.nodes[n.id]).toEqual(n.outputs);
     // One field per line: no line holds two keys, and nothing time- or host-dependent is in it.
     for (const line of text.split("\n")) expect((line.match(/":/g) ?? []).length).toBeLessThanOrEqual(1);
