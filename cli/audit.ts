@@ -9,7 +9,7 @@ import { describeComparison } from "../engine/audit/compare.js";
 import { exportBundle } from "../engine/audit/export.js";
 import type { KeyCheck } from "../engine/audit/key-check.js";
 import { buildLineage, findProducer, recordedRuns, renderLineage } from "../engine/audit/lineage.js";
-import { readLock } from "../engine/audit/lock.js";
+import { manifestForLockEntry, readLock } from "../engine/audit/lock.js";
 import { manifestReferences, type StoreProblem } from "../engine/audit/references.js";
 import { replayRun, type NodeReplay, type ReplayEvents, type ReplayReport } from "../engine/audit/replay.js";
 import { writeRunCrate } from "../engine/audit/ro-crate.js";
@@ -29,7 +29,8 @@ interface Targets {
 const isLockPath = (arg: string): boolean => arg.endsWith(".lock") || (fs.existsSync(arg) && fs.statSync(arg).isFile());
 
 /**
- * A manifest digest (or a prefix of 8+ characters) in the store, or a study.lock naming one manifest per study.
+ * A manifest digest (or a prefix of 8+ characters) in the store, or a study.lock: per study, the run in the store
+ * that produced its locked results (a bundle's lock names it).
  * With a lock and no --store, a lock that sits in a store folder (an exported bundle) uses that folder.
  */
 const resolveTargets = (command: string, arg: string, storeFlag: string | undefined, study: string | undefined): Targets => {
@@ -44,7 +45,8 @@ const resolveTargets = (command: string, arg: string, storeFlag: string | undefi
     }
     const dir = path.dirname(file);
     const root = storeFlag ?? (fs.existsSync(path.join(dir, "objects")) ? dir : undefined);
-    return { store: new ContentStore(resolveStoreRoot(root)), manifests: entries.map(([, e]) => e.manifest), lockFile: file };
+    const store = new ContentStore(resolveStoreRoot(root));
+    return { store, manifests: entries.map(([pipeline, e]) => manifestForLockEntry(store, pipeline, e, file)), lockFile: file };
   }
   if (study !== undefined) throw new UsageError({ problem: `strata ${command}: --study selects a study in a study.lock; with a manifest digest leave it out` });
   const store = new ContentStore(resolveStoreRoot(storeFlag));

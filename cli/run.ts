@@ -24,7 +24,8 @@ Options:
   --out DIR          where reports are written (default: reports/<study>)
   --concurrency N    nodes that may run at once (default: number of cores; local engine only)
   --engine E         local (default) or temporal
-  --frozen           fail (exit 1) unless the plan matches study.lock beside the pipeline; never write the lock
+  --frozen           fail (exit 1) unless the plan (before running) and every output digest (after) match
+                     study.lock beside the pipeline; never write the lock
   --no-lock          do not record the run in study.lock
   --json             print one JSON object {status, study, manifest, run, nodes, reports, decisions} on stdout
   -h, --help         this help
@@ -71,12 +72,13 @@ export const runCommand = async (argv: readonly string[]): Promise<number> => {
     const exit = await runStudyLocally(ctx, study, { concurrency, events: terminalProgress(process.stderr, study.plan.nodes.length) });
     if (Exit.isFailure(exit)) throw Cause.squash(exit.cause);
     const { manifestDigest, manifest } = exit.value;
-    process.stderr.write(lockAfterRun(study, manifestDigest, manifest, ctx.store, { frozen: flags.frozen, write: !flags["no-lock"] }));
+    const lock = lockAfterRun(study, manifest, { frozen: flags.frozen, write: !flags["no-lock"] });
+    process.stderr.write(lock.message);
     const finished = await finishRun(ctx.store, manifestDigest, manifest, { workflowId: null, scheduleId: null });
     const reports = materializeReports(ctx.store, manifest, path.resolve(flags.out ?? path.join("reports", manifest.study)));
     if (flags.json) process.stdout.write(JSON.stringify(runSummaryJson(manifestDigest, manifest, reports, finished)) + "\n");
     else printRunSummary(process.stdout, finished, manifest, reports);
-    return 0;
+    return lock.failed ? 1 : 0;
   } finally {
     await ctx.pool.close();
   }

@@ -104,7 +104,8 @@ export const runOnTemporal = async (
     if (result.finish === undefined) throw new Error(`study workflow ${sub.workflowId} returned no finished run; are the workers older than this client?`);
     const finished = result.finish;
     const { manifest } = readManifest(ctx.store, finished.manifest);
-    process.stderr.write(lockAfterRun(study, finished.manifest, manifest, ctx.store, { frozen: flags.frozen, write: !flags["no-lock"] }));
+    const lock = lockAfterRun(study, manifest, { frozen: flags.frozen, write: !flags["no-lock"] });
+    process.stderr.write(lock.message);
     const reports = materializeReports(ctx.store, manifest, path.resolve(flags.out ?? path.join("reports", manifest.study)));
     if (flags.json) {
       process.stdout.write(JSON.stringify({ ...runSummaryJson(finished.manifest, manifest, reports, finished), executor: "temporal", workflowId: sub.workflowId, attached: sub.attached }) + "\n");
@@ -112,7 +113,7 @@ export const runOnTemporal = async (
       printRunSummary(process.stdout, finished, manifest, reports);
       process.stdout.write(`workflow ${sub.workflowId}\n`);
     }
-    return 0;
+    return lock.failed ? 1 : 0;
   } finally {
     if (detach) process.off("SIGINT", detach);
     await tc.close();
