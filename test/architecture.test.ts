@@ -132,4 +132,18 @@ describe("the folder rules of docs/architecture.md", () => {
       .flatMap((f) => [...withoutComments(fs.readFileSync(path.join(repoRoot, f), "utf8")).matchAll(literal)].map((m) => `${f}: ${m[0]}`));
     expect(found).toEqual([]);
   });
+
+  it("no test, bench or pipeline reads a file outside the repository", () => {
+    // A path that climbs out of the repository (e.g. the shared data sets beside it) works only on one machine.
+    const climbing = /["'`](?:\.\.\/)+[^"'`]*["'`]/g;
+    const outside = files
+      .filter((f) => ["test", "bench", "pipelines"].includes(folderOf(f)))
+      .flatMap((f) =>
+        [...fs.readFileSync(path.join(repoRoot, f), "utf8").matchAll(climbing)]
+          .map((m) => m[0].slice(1, -1))
+          .filter((p) => path.relative(repoRoot, path.resolve(repoRoot, path.dirname(f), p)).startsWith(".."))
+          .map((p) => `${f}: ${p}`),
+      );
+    expect(outside).toEqual([]);
+  });
 });
