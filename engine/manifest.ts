@@ -35,6 +35,7 @@ export const ManifestNodeSchema = Schema.Struct({
   cached: Schema.Boolean,
   outputs: Schema.Record(Schema.String, OutputRecordSchema),
   seconds: Schema.Number,
+  units: Schema.optional(Schema.Struct({ total: Schema.Number, ran: Schema.Number })),
 });
 
 export const RunManifestSchema = Schema.Struct({
