@@ -140,7 +140,7 @@ export interface RunNodeOptions {
 }
 
 /** A node with its cache key computed and its inputs resolved: what every phase of running it starts from. */
-export interface KeyedNode {
+interface KeyedNode {
   readonly node: PlanNode;
   readonly key: string;
   /** The step task for one phase. */
@@ -152,7 +152,7 @@ export interface KeyedNode {
 }
 
 /** Computes a node's cache key from code, params, input digests, environment and seed. */
-export const keyNode = async (ctx: EngineContext, node: PlanNode, upstream: UpstreamOutputs): Promise<KeyedNode> => {
+const keyNode = async (ctx: EngineContext, node: PlanNode, upstream: UpstreamOutputs): Promise<KeyedNode> => {
   const started = performance.now();
   const inputs = resolveInputs(ctx, node, upstream);
   const code = await ctx.codeDigests.of(node.module);
@@ -210,7 +210,7 @@ const stepEvents = (events: NodeEvents, node: PlanNode): StepEvents => ({
 });
 
 /** The node's verified cache entry as its result, or undefined when it must run. */
-export const cachedResult = (ctx: EngineContext, keyed: KeyedNode, events: NodeEvents): NodeResult | undefined => {
+const cachedResult = (ctx: EngineContext, keyed: KeyedNode, events: NodeEvents): NodeResult | undefined => {
   const hit = verifiedEntry(ctx, keyed.node, keyed.key, events);
   if (!hit) return undefined;
   keyed.storeSources();
@@ -218,7 +218,7 @@ export const cachedResult = (ctx: EngineContext, keyed: KeyedNode, events: NodeE
 };
 
 /** Runs the step's plan phase: a step without units runs whole and gives its outputs, one with units its count. */
-export const planNode = async (
+const planNode = async (
   ctx: EngineContext,
   keyed: KeyedNode,
   events: NodeEvents,
@@ -230,22 +230,24 @@ export const planNode = async (
   throw new Error(`step ${keyed.node.step} answered its plan phase with a unit result`);
 };
 
-/** The result objects of the units an earlier run stored (undefined for a unit still to run), verified. */
-export const storedUnits = (ctx: EngineContext, keyed: KeyedNode, count: number, events: NodeEvents): (string | undefined)[] =>
-  Array.from({ length: count }, (_, index) => {
-    const key = unitKey(keyed.key, index);
-    const raw = ctx.store.readIndex(key);
-    if (raw === undefined) return undefined;
-    const entry = decodeUnitEntry(raw, keyed.key, index);
-    const problem = "problem" in entry ? entry.problem : ctx.store.check(entry.result)?.message;
-    if (problem === undefined && "result" in entry) return entry.result;
-    events.warn(keyed.node, `the unit entry ${ctx.store.indexPath(key)} cannot be trusted: ${problem}. Rerunning unit ${index} of node "${keyed.node.id}".`);
-    ctx.store.removeIndex(key);
-    return undefined;
-  });
+/** The result object of unit `index` if an earlier run stored it (verified), else undefined. */
+const storedUnit = (ctx: EngineContext, keyed: KeyedNode, index: number, events: NodeEvents): string | undefined => {
+  const key = unitKey(keyed.key, index);
+  const raw = ctx.store.readIndex(key);
+  if (raw === undefined) return undefined;
+  const entry = decodeUnitEntry(raw, keyed.key, index);
+  const problem = "problem" in entry ? entry.problem : ctx.store.check(entry.result)?.message;
+  if (problem === undefined && "result" in entry) return entry.result;
+  events.warn(keyed.node, `the unit entry ${ctx.store.indexPath(key)} cannot be trusted: ${problem}. Rerunning unit ${index} of node "${keyed.node.id}".`);
+  ctx.store.removeIndex(key);
+  return undefined;
+};
+
+const storedUnits = (ctx: EngineContext, keyed: KeyedNode, count: number, events: NodeEvents): (string | undefined)[] =>
+  Array.from({ length: count }, (_, index) => storedUnit(ctx, keyed, index, events));
 
 /** Runs one unit and records it at once, so a run killed later keeps it. */
-export const runUnit = async (ctx: EngineContext, keyed: KeyedNode, index: number, events: NodeEvents, signal?: AbortSignal): Promise<string> => {
+const runUnit = async (ctx: EngineContext, keyed: KeyedNode, index: number, events: NodeEvents, signal?: AbortSignal): Promise<string> => {
   const ran = await ctx.pool.run(keyed.task({ kind: "unit", index }), stepEvents(events, keyed.node), signal);
   if (ran.kind !== "unit") throw new Error(`step ${keyed.node.step} answered unit ${index} with ${ran.kind}`);
   ctx.store.writeIndex(unitKey(keyed.key, index), encodeUnitEntry(keyed.key, index, ran.digest));
@@ -253,11 +255,11 @@ export const runUnit = async (ctx: EngineContext, keyed: KeyedNode, index: numbe
 };
 
 /** Combines the unit results (in unit order) into the node's outputs. */
-export const combineUnits = (ctx: EngineContext, keyed: KeyedNode, results: readonly string[], events: NodeEvents, signal?: AbortSignal): Promise<Record<string, OutputRecord>> =>
+const combineUnits = (ctx: EngineContext, keyed: KeyedNode, results: readonly string[], events: NodeEvents, signal?: AbortSignal): Promise<Record<string, OutputRecord>> =>
   ctx.pool.outputs(keyed.task({ kind: "combine", results }), stepEvents(events, keyed.node), signal);
 
 /** Records a node that produced its outputs: its raw inputs, then its index entry. A failure leaves neither. */
-export const recordNode = (ctx: EngineContext, keyed: KeyedNode, outputs: Record<string, OutputRecord>, units?: UnitCounts): NodeResult => {
+const recordNode = (ctx: EngineContext, keyed: KeyedNode, outputs: Record<string, OutputRecord>, units?: UnitCounts): NodeResult => {
   keyed.storeSources();
   ctx.store.writeIndex(keyed.key, encodeIndexEntry(keyed.key, keyed.node.step, outputs));
   return keyed.result(false, outputs, units);
@@ -313,4 +315,49 @@ export const runNode = (
     const results = await runMissingUnits(ctx, keyed, stored, events, signal);
     const outputs = await combineUnits(ctx, keyed, results, events, signal);
     return recordNode(ctx, keyed, outputs, { total: planned.units, ran });
+  });
+
+/**
+ * The node's units still to run, for an executor that runs them elsewhere (one Temporal activity each): how many
+ * there are, and the result object of each unit already stored (null: to run).
+ */
+export interface PendingUnits {
+  readonly total: number;
+  readonly stored: readonly (string | null)[];
+}
+
+/**
+ * The first part of a node run that fans its units out: a cached node or a step without units gives its result
+ * (as runNode would); a step with units gives its pending units, to run with runNodeUnit and then combineNode.
+ */
+export const planNodeRun = (ctx: EngineContext, node: PlanNode, upstream: UpstreamOutputs, events: NodeEvents): Effect.Effect<NodeResult | PendingUnits, NodeFailure> =>
+  attempt(async (signal) => {
+    const keyed = await keyNode(ctx, node, upstream);
+    const hit = cachedResult(ctx, keyed, events);
+    if (hit) return hit;
+    events.started(node);
+    const planned = await planNode(ctx, keyed, events, signal);
+    if ("outputs" in planned) return recordNode(ctx, keyed, planned.outputs);
+    return { total: planned.units, stored: storedUnits(ctx, keyed, planned.units, events).map((r) => r ?? null) };
+  });
+
+/** Runs unit `index` of a node (unless it is stored already) and records it; its result object's digest. */
+export const runNodeUnit = (ctx: EngineContext, node: PlanNode, upstream: UpstreamOutputs, index: number, events: NodeEvents): Effect.Effect<string, NodeFailure> =>
+  attempt(async (signal) => {
+    const keyed = await keyNode(ctx, node, upstream);
+    return storedUnit(ctx, keyed, index, events) ?? (await runUnit(ctx, keyed, index, events, signal));
+  });
+
+/** Combines a node's unit results (every unit's, in unit order) into its outputs and records the node. */
+export const combineNode = (
+  ctx: EngineContext,
+  node: PlanNode,
+  upstream: UpstreamOutputs,
+  results: readonly string[],
+  units: UnitCounts,
+  events: NodeEvents,
+): Effect.Effect<NodeResult, NodeFailure> =>
+  attempt(async (signal) => {
+    const keyed = await keyNode(ctx, node, upstream);
+    return recordNode(ctx, keyed, await combineUnits(ctx, keyed, results, events, signal), units);
   });
