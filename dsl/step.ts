@@ -69,14 +69,15 @@ export type StepOutputs<O extends string> = { readonly [K in O]: StepOutputValue
  * A step whose work splits into independent units (e.g. one training replicate each), so the engine can run them
  * on several cores or Temporal workers and keep the ones that finished when a run is killed. `prepare` reads the
  * inputs once per thread; `run` computes unit `index` from that state alone; `combine` receives every unit's result
- * in unit order. A unit's result crosses threads and machines as canonical JSON, so it must be a plain JSON value;
- * the outputs then never depend on how many cores or workers ran the units.
+ * in unit order. A unit's result `R` crosses threads and machines as canonical JSON, so it must be plain JSON (no
+ * typed arrays, no non-finite numbers; checked when the unit ends); the outputs then never depend on how many cores
+ * or workers ran the units. Units must not change the prepared state.
  */
-export interface StepUnits<S, P, IS extends InputSpecs, O extends string> {
+export interface StepUnits<S, R, P, IS extends InputSpecs, O extends string> {
   prepare(inputs: StepInputs<IS>, params: P, ctx: StepContext): Promise<S> | S;
   count(state: S): number;
-  run(state: S, index: number, ctx: StepContext): Promise<JsonValue> | JsonValue;
-  combine(state: S, results: readonly JsonValue[], ctx: StepContext): Promise<StepOutputs<O>> | StepOutputs<O>;
+  run(state: S, index: number, ctx: StepContext): Promise<R> | R;
+  combine(state: S, results: readonly R[], ctx: StepContext): Promise<StepOutputs<O>> | StepOutputs<O>;
 }
 
 export interface StepDefinition<P = unknown, IS extends InputSpecs = InputSpecs, O extends string = string> {
@@ -90,13 +91,13 @@ export interface StepDefinition<P = unknown, IS extends InputSpecs = InputSpecs,
   /** The whole step in one call; for a step with units, derived from them (see defineStep). */
   readonly run: (inputs: StepInputs<IS>, params: P, ctx: StepContext) => Promise<StepOutputs<O>> | StepOutputs<O>;
   /** The step's units, if it has them. Their state type is the step's own: the engine only hands it along. */
-  readonly units?: StepUnits<unknown, P, IS, O>;
+  readonly units?: StepUnits<unknown, unknown, P, IS, O>;
 }
 
 /** A step as declared: with its own `run`, or with `units` (from which `run` is derived). */
-export type StepDeclaration<P, IS extends InputSpecs, O extends string, S> =
+export type StepDeclaration<P, IS extends InputSpecs, O extends string, S, R> =
   | (Omit<StepDefinition<P, IS, O>, "units"> & { readonly units?: undefined })
-  | (Omit<StepDefinition<P, IS, O>, "run" | "units"> & { readonly units: StepUnits<S, P, IS, O> });
+  | (Omit<StepDefinition<P, IS, O>, "run" | "units"> & { readonly units: StepUnits<S, R, P, IS, O> });
 
 /**
  * A unit's result as the combining side sees it when the unit ran elsewhere: the value its canonical JSON (the
@@ -111,6 +112,10 @@ export const asStoredJson = (value: unknown, at = "$"): JsonValue => {
   }
   if (Array.isArray(value)) return value.map((item, i) => asStoredJson(item, `${at}[${i}]`));
   if (typeof value === "object") {
+    const prototype = Object.getPrototypeOf(value) as unknown;
+    if (prototype !== Object.prototype && prototype !== null) {
+      throw new TypeError(`a unit result holds a ${(value as object).constructor?.name ?? "non-plain object"} at ${at}; unit results must be plain JSON (e.g. Array.from a typed array)`);
+    }
     const record = value as Record<string, unknown>;
     const keys = Object.keys(record).filter((k) => record[k] !== undefined).sort();
     return Object.fromEntries(keys.map((k) => [k, asStoredJson(record[k], `${at}.${k}`)]));
@@ -119,20 +124,20 @@ export const asStoredJson = (value: unknown, at = "$"): JsonValue => {
 };
 
 /** Every unit of a step, one after another in this thread: the run of a step with units. */
-const runUnitsInOrder = <S, P, IS extends InputSpecs, O extends string>(units: StepUnits<S, P, IS, O>) =>
+const runUnitsInOrder = <S, R, P, IS extends InputSpecs, O extends string>(units: StepUnits<S, R, P, IS, O>) =>
   async (inputs: StepInputs<IS>, params: P, ctx: StepContext): Promise<StepOutputs<O>> => {
     const state = await units.prepare(inputs, params, ctx);
     const total = units.count(state);
-    const results: JsonValue[] = [];
+    const results: R[] = [];
     for (let i = 0; i < total; i++) {
-      results.push(asStoredJson(await units.run(state, i, ctx)));
+      results.push(asStoredJson(await units.run(state, i, ctx)) as R);
       ctx.progress(i + 1, total);
     }
     return units.combine(state, results, ctx);
   };
 
 /** Declares a step with its types checked; a step with units gets the `run` that runs them all in order. */
-export const defineStep = <P, const IS extends InputSpecs, O extends string, S = never>(
-  declaration: StepDeclaration<P, IS, O, S>,
+export const defineStep = <P, const IS extends InputSpecs, O extends string, S = never, R = never>(
+  declaration: StepDeclaration<P, IS, O, S, R>,
 ): StepDefinition<P, IS, O> =>
   declaration.units === undefined ? declaration : { ...declaration, run: runUnitsInOrder(declaration.units) };

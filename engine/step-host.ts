@@ -5,7 +5,7 @@ import { ContentStore } from "../artifacts/store.js";
 import { decodeParquet, encodeParquet, logicalDigest } from "../artifacts/table.js";
 import { DataError } from "../dsl/errors.js";
 import { artifactCodec, type HandleKind } from "../dsl/handles.js";
-import type { JsonValue, SourceFile, StepContext, StepDefinition, StepInput, StepOutputValue } from "../dsl/step.js";
+import { asStoredJson, type JsonValue, type SourceFile, type StepContext, type StepDefinition, type StepInput, type StepOutputValue } from "../dsl/step.js";
 import { decodeStepParams } from "../dsl/study.js";
 import { fromProjectPath } from "./project.js";
 import { seededRandom } from "./random.js";
@@ -198,7 +198,7 @@ export const executeStep = async (task: StepTask, events: StepEvents): Promise<S
       // A unit's progress is not the node's: the runner reports units done of units in all.
       const unitCtx: StepContext = { ...ctx, progress: () => {} };
       const result = await units.run(state, phase.index, unitCtx);
-      return { kind: "unit", digest: store.put(canonicalJsonBytes(result)) };
+      return { kind: "unit", digest: store.put(canonicalJsonBytes(asStoredJson(result))) };
     }
     case "combine": {
       const results = phase.results.map((digest) => JSON.parse(new TextDecoder().decode(store.get(digest))) as JsonValue);
