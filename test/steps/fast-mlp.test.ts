@@ -1,0 +1,115 @@
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import { createRequire } from "node:module";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { alea, fillDropoutMask } from "../../steps/train/fast-mlp/alea.js";
+import { KERNELS_MODULE, compileKernels, kernelsModuleText } from "../../steps/train/fast-mlp/build-kernels.js";
+import { withArena } from "../../steps/train/fast-mlp/kernels.js";
+import { predictMlpFast, trainMlpFast } from "../../steps/train/fast-mlp/mlp.js";
+import { MLP_DEFAULTS, trainMlpReplicate } from "../../steps/train/mlp.js";
+import { standardizeReplicate } from "../../steps/train/standardize-replicate.js";
+import { decodeFloat32, initTfjs, tf } from "../../steps/train/tfjs-runtime.js";
+import { fastMlpDigests } from "./fast-mlp-determinism.script.js";
+import { HEART_FEATURES, fixedReplicate, heartDataset, streamsContext } from "./fast-mlp-fixtures.js";
+import { lcg } from "./train-fixtures.js";
+
+const run = promisify(execFile);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+describe("fast MLP kernels", () => {
+  it("the committed kernels-wasm.ts is the build of assembly/kernels.ts", async () => {
+    expect(fs.readFileSync(KERNELS_MODULE, "utf8")).toBe(kernelsModuleText(await compileKernels()));
+  });
+
+  it("gemm sums in increasing t whatever the blocking: bit-identical to a float32 loop in that order", () => {
+    // Shapes that exercise the 4 × 8 blocks, the 4-wide and scalar column tails and the single-row tail.
+    for (const [rows, t, m] of [[7, 13, 19], [4, 600, 64], [1, 5, 1], [9, 3, 8]] as const) {
+      const u = lcg(rows * 1000 + m);
+      const a = Float32Array.from({ length: rows * t }, () => u() * 2 - 1);
+      const b = Float32Array.from({ length: t * m }, () => u() * 2 - 1);
+      const bias = Float32Array.from({ length: m }, () => u());
+      const expected = new Float32Array(rows * m);
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < m; j++) {
+          let s = 0;
+          for (let k = 0; k < t; k++) s = Math.fround(s + Math.fround(a[i * t + k]! * b[k * m + j]!));
+          expected[i * m + j] = Math.fround(s + bias[j]!);
+        }
+      }
+      const got = withArena((arena, k) => {
+        const [pa, pb, pbias, pc] = [arena.floats(a), arena.floats(b), arena.floats(bias), arena.alloc(rows * m)];
+        k.gemm(pa, t, 1, pb, pc, pbias, rows, t, m);
+        return arena.f32(pc, rows * m).slice();
+      });
+      expect(Buffer.from(got.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+    }
+  });
+
+  it("alea draws what seedrandom's alea (inside tfjs) draws, and dropout masks are 0 or 1/keep", () => {
+    const seedrandom = createRequire(import.meta.url)("seedrandom") as { alea: (seed: string) => () => number };
+    for (const seed of [0.123456789, 42, 1_234_567]) {
+      const ours = alea(seed);
+      const theirs = seedrandom.alea(String(seed));
+      for (let i = 0; i < 1000; i++) expect(ours()).toBe(theirs());
+    }
+    const mask = new Float32Array(10_000);
+    fillDropoutMask(mask, 0.2, lcg(5));
+    const kept = mask.filter((v) => v !== 0);
+    expect(new Set(kept)).toEqual(new Set([Math.fround(1 / Math.fround(0.8))]));
+    expect(kept.length / mask.length).toBeGreaterThan(0.78);
+    expect(kept.length / mask.length).toBeLessThan(0.82);
+  });
+});
+
+describe("fast MLP engine against tfjs (the reference)", () => {
+  it("on the heart shape with train.mlp's defaults: same epochs, weights and probabilities within float32 rounding", async () => {
+    await initTfjs();
+    const data = heartDataset();
+    const rep = fixedReplicate(data.y.length, 7);
+    const params = { ...MLP_DEFAULTS, features: HEART_FEATURES };
+    const reference = await trainMlpReplicate(data, rep, params, streamsContext(3));
+    const fast = trainMlpFast(data, rep, params, streamsContext(3));
+
+    // Same initial weights, batches and dropout masks: early stopping ends at the same epochs.
+    expect(fast.training.epochsRun).toBe(reference.training.epochsRun);
+    expect(fast.training.bestEpoch).toBe(reference.training.bestEpoch);
+    expect(Math.abs(fast.training.validLoss! - reference.training.validLoss!)).toBeLessThan(1e-4);
+    for (let i = 0; i < reference.prob.length; i++) expect(Math.abs(fast.prob[i]! - reference.prob[i]!)).toBeLessThan(1e-3);
+    reference.model.weights.forEach((w, i) => {
+      const mine = fast.model.weights[i]!;
+      expect(mine.name).toBe(w.name);
+      const [a, b] = [decodeFloat32(w.data), decodeFloat32(mine.data)];
+      // A linear layer's bias before BatchNorm gets a gradient that is rounding noise around 0 (BatchNorm removes
+      // the mean), which Adam scales up to steps of the learning rate; it and the moving mean it shifts differ by
+      // up to a few learning rates. Everything else agrees to float32 rounding.
+      const tolerance = /linear\.bias|moving_mean/.test(w.name) ? 10 * params.learningRate : 1e-5;
+      for (let j = 0; j < a.length; j++) expect(Math.abs(a[j]! - b[j]!)).toBeLessThan(tolerance);
+    });
+    expect(tf.memory().numTensors).toBeLessThan(100);
+  }, 60_000);
+
+  it("predictMlpFast on the stored model reproduces the training run's test probabilities bit for bit", () => {
+    const data = heartDataset();
+    const rep = fixedReplicate(data.y.length, 11);
+    const params = { ...MLP_DEFAULTS, epochs: 5, features: HEART_FEATURES };
+    const fast = trainMlpFast(data, rep, params, streamsContext(4));
+    const { test } = standardizeReplicate(data, rep, HEART_FEATURES);
+    expect(Float32Array.from(predictMlpFast(fast.model, test))).toEqual(fast.prob);
+  });
+});
+
+describe("fast MLP engine determinism", () => {
+  it("gives bit-identical models and probabilities in two fresh processes and in this one", async () => {
+    const once = async () => (await run(process.execPath, ["bin/run-ts.mjs", "test/steps/fast-mlp-determinism.script.ts"], { cwd: root })).stdout.trim();
+    const [first, second] = [await once(), await once()];
+    expect(first).toBe(second);
+    expect(JSON.parse(first)).toEqual(fastMlpDigests());
+  }, 60_000);
+
+  it("repeats itself within a process (the arena and Adam state start fresh every run)", () => {
+    expect(fastMlpDigests()).toEqual(fastMlpDigests());
+  });
+});
