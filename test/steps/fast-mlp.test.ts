@@ -7,8 +7,10 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { alea, fillDropoutMask } from "../../steps/train/fast-mlp/alea.js";
 import { KERNELS_MODULE, compileKernels, kernelsModuleText } from "../../steps/train/fast-mlp/build-kernels.js";
+import { predictConditionalBiasFast, trainConditionalBiasFast } from "../../steps/train/fast-mlp/conditional-bias.js";
 import { withArena } from "../../steps/train/fast-mlp/kernels.js";
 import { predictMlpFast, trainMlpFast } from "../../steps/train/fast-mlp/mlp.js";
+import { trainConditionalBiasReplicate } from "../../steps/train/conditional-bias.js";
 import { MLP_DEFAULTS, trainMlpReplicate } from "../../steps/train/mlp.js";
 import { standardizeReplicate } from "../../steps/train/standardize-replicate.js";
 import { decodeFloat32, initTfjs, tf } from "../../steps/train/tfjs-runtime.js";
@@ -98,6 +100,45 @@ describe("fast MLP engine against tfjs (the reference)", () => {
     const fast = trainMlpFast(data, rep, params, streamsContext(4));
     const { test } = standardizeReplicate(data, rep, HEART_FEATURES);
     expect(Float32Array.from(predictMlpFast(fast.model, test))).toEqual(fast.prob);
+  });
+});
+
+describe("fast conditional bias against tfjs (the reference)", () => {
+  // Heart rows with sex as the subgroup (not a feature); small predictors so the tfjs reference trains in seconds.
+  const full = heartDataset();
+  const sex = HEART_FEATURES.indexOf("sex");
+  const data = { x: full.x.map((r) => r.filter((_, j) => j !== sex)), y: full.y };
+  const groupIndex = full.x.map((r) => r[sex]!);
+  const features = HEART_FEATURES.filter((f) => f !== "sex");
+  const h = (layers: number[]) => ({ layers, dropout: 0.2, learningRate: 0.003, epochs: 30, batchSize: 64, patience: 10 });
+  const params = { features, target: "num", subgroup: "sex", attribute: h([32, 32, 32]), label: h([32, 32]), k: 2 };
+  const rep = fixedReplicate(data.y.length, 7);
+
+  it("stage 1 agrees to float32 rounding; stage 2 ends at the same epochs with probabilities within 0.02", async () => {
+    await initTfjs();
+    const reference = await trainConditionalBiasReplicate(data, groupIndex, ["0", "1"], rep, params, streamsContext(3));
+    const fast = trainConditionalBiasFast(data, groupIndex, ["0", "1"], rep, params, streamsContext(3));
+    expect({ ...fast.training.attribute, validLoss: 0 }).toEqual({ ...reference.training.attribute, validLoss: 0 });
+    expect({ ...fast.training.label, validLoss: 0 }).toEqual({ ...reference.training.label, validLoss: 0 });
+    expect(Math.abs(fast.training.label.validLoss! - reference.training.label.validLoss!)).toBeLessThan(1e-3);
+    // Stage 2 learns from stage 1's inference-mode embeddings, which carry the noise of the pre-BatchNorm biases
+    // (see the MLP test above) through BatchNorm's moving means: its inputs differ by about 1e-3, its weights by 1e-2.
+    for (let i = 0; i < reference.prob.length; i++) expect(Math.abs(fast.prob[i]! - reference.prob[i]!)).toBeLessThan(0.02);
+    reference.model.weights.forEach((w, i) => {
+      const mine = fast.model.weights[i]!;
+      expect(mine.name).toBe(w.name);
+      if (!w.name.startsWith("attribute.") || /linear\.bias|moving_mean/.test(w.name)) return;
+      const [a, b] = [decodeFloat32(w.data), decodeFloat32(mine.data)];
+      for (let j = 0; j < a.length; j++) expect(Math.abs(a[j]! - b[j]!)).toBeLessThan(1e-5);
+    });
+  }, 120_000);
+
+  it("predictConditionalBiasFast on the stored model reproduces the training run's test probabilities bit for bit", () => {
+    const fast = trainConditionalBiasFast(data, groupIndex, ["0", "1"], rep, { ...params, attribute: h([16, 16]), label: h([16, 16]) }, streamsContext(5));
+    const { test } = standardizeReplicate(data, rep, features);
+    const predicted = predictConditionalBiasFast(fast.model, test);
+    expect(Float32Array.from(predicted.prob)).toEqual(fast.prob);
+    expect(predicted.groupProb[0]!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
   });
 });
 
