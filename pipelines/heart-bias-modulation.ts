@@ -39,7 +39,7 @@ import { reportPersonalization } from "../steps/report/personalization-report.js
 import { trainConditionalBias } from "../steps/train/conditional-bias.js";
 import { trainDcp } from "../steps/train/dcp.js";
 import { trainMlp } from "../steps/train/mlp.js";
-import type { MlpHyperparameters } from "../steps/train/mlp.js";
+import type { MlpHyperparameters } from "../steps/train/mlp-toolkit.js";
 import { LABEL_PREDICTOR_DEFAULTS } from "../steps/train/personalization-shared.js";
 import type { StudyGraph } from "../dsl/study.js";
 import { FEATURES, heartCleveland } from "./heart-common.js";

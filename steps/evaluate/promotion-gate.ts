@@ -22,7 +22,8 @@ import { type JsonValue, type StepContext, type StepInput, defineStep } from "..
 import { type NodeOptions, addNode, registryChannel } from "../../dsl/study.js";
 import { CHANNEL_SYNTAX, NO_MODEL_FORMAT, parseChannel } from "../../artifacts/registry.js";
 import { escapeMarkdown } from "../report/escape.js";
-import { modelSetFeatures, predictModelSet, type StoredModelSet, unscorableReason } from "../train/predict-model-set.js";
+import { type ModelSet, decodeModelSet } from "../train/model-set.js";
+import { modelSetFeatures, modelSetSubgroupColumn, predictModelSet } from "../train/predict-model-set.js";
 import { readDataset, readSplit } from "../train/replicates.js";
 import { exactMcNemar } from "./harm.js";
 
@@ -81,11 +82,10 @@ export interface PromotionDecision {
   readonly groups: readonly GroupComparison[];
 }
 
-const readModelSet = (input: StepInput, field: string, ctx: StepContext): StoredModelSet => {
-  const doc = input.json();
-  const why = unscorableReason(doc);
-  if (why !== undefined) ctx.fail(field, `cannot score this model set: ${why}`);
-  return doc as StoredModelSet;
+const readModelSet = (input: StepInput, field: string, ctx: StepContext): ModelSet => {
+  const decoded = decodeModelSet(input.json());
+  if (!decoded.ok) ctx.fail(field, `cannot score this model set: ${decoded.problem}`);
+  return decoded.set;
 };
 
 /** The distinct test rows of the split, ascending: the people both models are judged on. */
@@ -95,25 +95,28 @@ const evaluationRows = (split: StepInput, tableRows: number, ctx: StepContext): 
   return [...rows].sort((a, b) => a - b);
 };
 
-const scoreOn = async (set: StoredModelSet, table: StepInput, target: string, rows: readonly number[], field: string, ctx: StepContext): Promise<boolean[]> => {
+/** Whether the set's thresholded prediction is right for each evaluation row; rows are routed as its trainer routes them. */
+const scoreOn = async (set: ModelSet, table: StepInput, target: string, rows: readonly number[], field: string, ctx: StepContext): Promise<boolean[]> => {
   const features = modelSetFeatures(set);
   const present = new Set(tableColumns(table.table()).map((c) => c.name));
   const missing = features.filter((f) => !present.has(f));
   if (missing.length > 0) ctx.fail(field, `the model was trained on column${missing.length === 1 ? "" : "s"} ${missing.map((m) => JSON.stringify(m)).join(", ")}, which the evaluation table lacks`);
   const data = readDataset(table.table(), features, target, ctx);
-  const prob = await predictModelSet(set, rows.map((r) => data.x[r]!));
+  const subgroupColumn = modelSetSubgroupColumn(set);
+  const group = subgroupColumn === undefined ? undefined : subgroupsOf(table, rows, subgroupColumn, ctx, field);
+  const prob = await predictModelSet(set, { x: rows.map((r) => data.x[r]!), group }, (problem) => ctx.fail(field, problem));
   return prob.map((p, i) => (p >= 0.5 ? 1 : 0) === data.y[rows[i]!]);
 };
 
-/** Each evaluation row's subgroup, from the string column the subgroups step adds. */
-const subgroupsOf = (table: StepInput, rows: readonly number[], column: string, ctx: StepContext): string[] => {
+/** Each evaluation row's subgroup, from a string column such as the one the subgroups step adds. */
+const subgroupsOf = (table: StepInput, rows: readonly number[], column: string, ctx: StepContext, field = "params.subgroup"): string[] => {
   const col = tableColumns(table.table()).find((c) => c.name === column);
   if (col === undefined || col.type !== "string") {
-    ctx.fail("params.subgroup", `expected a string column ${JSON.stringify(column)} naming each row's subgroup (from subgroups.define); the table ${col === undefined ? "has no such column" : `has it as ${col.type}`}`);
+    ctx.fail(field, `expected a string column ${JSON.stringify(column)} naming each row's subgroup (from subgroups.define); the table ${col === undefined ? "has no such column" : `has it as ${col.type}`}`);
   }
   return rows.map((r) => {
     const g = col.values[r];
-    if (typeof g !== "string") ctx.fail("params.subgroup", `row ${r} has no subgroup; every evaluation row needs one`);
+    if (typeof g !== "string") ctx.fail(field, `row ${r} has no subgroup; every evaluation row needs one`);
     return g;
   });
 };

@@ -10,7 +10,7 @@
 import type * as arrow from "apache-arrow";
 import { tableColumns } from "../../artifacts/table.js";
 import type { StepContext } from "../../dsl/step.js";
-import type { MlpHyperparameters } from "./mlp.js";
+import type { MlpHyperparameters } from "./mlp-toolkit.js";
 
 /** The label predictor (Generic, each DCP model, and stage 2 of conditional bias): 6 × 64, dropout 0.2, Adam 1e-3. */
 export const LABEL_PREDICTOR_DEFAULTS: MlpHyperparameters = {
