@@ -286,6 +286,16 @@ export interface TrainedMlp {
   readonly prob: Float32Array;
 }
 
+/** The stored topology of an MLP with these hyperparameters. */
+export const mlpTopology = (params: MlpHyperparameters & { readonly features: readonly string[] }): MlpTopology => ({
+  type: "mlp",
+  features: [...params.features],
+  layers: [...params.layers],
+  dropout: params.dropout,
+  batchNorm: { ...MLP_BATCH_NORM },
+  output: "sigmoid",
+});
+
 /** The ctx stream prefix of a replicate's training: its initialiser, order and Math.random streams hang below it. */
 export const replicateStream = (rep: Replicate): string => `replicate/${rep.replicate}/seed/${rep.seed}/fold/${rep.fold}`;
 
@@ -304,14 +314,7 @@ export const trainMlpReplicate = async (
   const { standardizer, train, valid, test } = standardizeReplicate(data, rep, params.features);
   const yTrain = rep.train.map((r) => data.y[r]!);
   const yValid = rep.valid.map((r) => data.y[r]!);
-  const topology: MlpTopology = {
-    type: "mlp",
-    features: [...params.features],
-    layers: [...params.layers],
-    dropout: params.dropout,
-    batchNorm: { ...MLP_BATCH_NORM },
-    output: "sigmoid",
-  };
+  const topology = mlpTopology(params);
   const initRng = ctx.random(`${stream}/init`);
   const orderRng = ctx.random(`${stream}/order`);
   const dropoutRng = ctx.random(`${stream}/math-random`);

@@ -11,9 +11,11 @@ import { predictConditionalBiasFast, trainConditionalBiasFast } from "../../step
 import { withArena } from "../../steps/train/fast-mlp/kernels.js";
 import { predictMlpFast, trainMlpFast } from "../../steps/train/fast-mlp/mlp.js";
 import { trainConditionalBiasReplicate } from "../../steps/train/conditional-bias.js";
-import { MLP_DEFAULTS, trainMlpReplicate } from "../../steps/train/mlp.js";
+import { MLP_DEFAULTS } from "../../steps/train/mlp.js";
+import { trainMlpReplicate } from "../../steps/train/mlp-toolkit.js";
 import { standardizeReplicate } from "../../steps/train/standardize-replicate.js";
-import { decodeFloat32, initTfjs, tf } from "../../steps/train/tfjs-runtime.js";
+import { initTfjs, tf } from "../../steps/train/tfjs-runtime.js";
+import { decodeFloat32 } from "../../steps/train/weights.js";
 import { fastMlpDigests } from "./fast-mlp-determinism.script.js";
 import { HEART_FEATURES, fixedReplicate, heartDataset, streamsContext } from "./fast-mlp-fixtures.js";
 import { lcg } from "./train-fixtures.js";

@@ -8,12 +8,8 @@ import { columnValues } from "../../artifacts/table.js";
 import { PipelineError } from "../../dsl/errors.js";
 import type { SplitHandle, TableHandle } from "../../dsl/handles.js";
 import { StudyGraph } from "../../dsl/study.js";
-import {
-  conditionalBias,
-  conditionalBiasWeightSpecs,
-  predictConditionalBias,
-  trainConditionalBias,
-} from "../../steps/train/conditional-bias.js";
+import { conditionalBiasWeightSpecs } from "../../steps/train/conditional-bias-model.js";
+import { conditionalBias, predictConditionalBias, trainConditionalBias } from "../../steps/train/conditional-bias.js";
 import { mlp } from "../../steps/train/mlp.js";
 import { type ConditionalBiasTopology, decodeModelSet } from "../../steps/train/model-set.js";
 import { predictReplicate } from "../../steps/train/predict-model-set.js";

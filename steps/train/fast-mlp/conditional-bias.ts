@@ -5,39 +5,17 @@
  * stage 2, the label network, whose side maps (Linear + ReLU) add the bias vectors after BatchNorm.
  */
 import type { StepContext } from "../../../dsl/step.js";
-import {
-  type ConditionalBiasParams,
-  type ConditionalBiasTopology,
-  type ConditionalBiasTraining,
-  conditionalBiasWeightSpecs,
-} from "../conditional-bias.js";
-import { MLP_BATCH_NORM, type MlpHyperparameters, logLoss, replicateStream } from "../mlp.js";
+import { type ConditionalBiasShape, conditionalBiasTopology, conditionalBiasWeightSpecs, crossEntropy, groupAccuracy } from "../conditional-bias-model.js";
+import { type MlpHyperparameters, replicateStream, validLogLoss } from "../mlp-toolkit.js";
+import type { ConditionalBiasTopology, ConditionalBiasTraining } from "../model-set.js";
 import type { Dataset, Replicate } from "../replicates.js";
 import { standardizeReplicate } from "../standardize-replicate.js";
-import { type EncodedModel, decodeWeights, drawSeed, encodeWeight } from "../tfjs-runtime.js";
+import { drawSeed } from "../tfjs-runtime.js";
+import { type EncodedModel, decodeWeights, encodeWeight } from "../weights.js";
 import { fitFast } from "./fit.js";
 import { type Arena, type Kernels, withArena } from "./kernels.js";
 import { flattenRows } from "./mlp.js";
 import { FastNetwork, type Matrix } from "./network.js";
-
-/** Mean cross-entropy over the groups in float64, probabilities clipped to [1e-7, 1]. */
-export const crossEntropy = (probs: Float32Array, groups: readonly number[], g: number): number => {
-  let sum = 0;
-  for (let i = 0; i < groups.length; i++) sum -= Math.log(Math.max(1e-7, probs[i * g + groups[i]!]!));
-  return sum / groups.length;
-};
-
-/** Share of rows whose most probable group (first on ties) is their group; null for no rows. */
-export const groupAccuracy = (probs: Float32Array, groups: readonly number[], g: number): number | null => {
-  if (groups.length === 0) return null;
-  let correct = 0;
-  for (let i = 0; i < groups.length; i++) {
-    let best = 0;
-    for (let j = 1; j < g; j++) if (probs[i * g + j]! > probs[i * g + best]!) best = j;
-    if (best === groups[i]) correct++;
-  }
-  return correct / groups.length;
-};
 
 /** The two networks of a topology; seeds drawn per stream in tfjs' order (blocks, then output; bias maps). */
 const networks = (arena: Arena, kernels: Kernels, t: ConditionalBiasTopology, seeds: { attribute: () => number; label: () => number; bias: () => number }) => {
@@ -75,23 +53,12 @@ export const trainConditionalBiasFast = (
   groupIndex: readonly number[],
   groups: readonly string[],
   rep: Replicate,
-  params: ConditionalBiasParams,
+  params: ConditionalBiasShape,
   ctx: StepContext,
   afterStage1: () => void = () => {},
 ) => {
   const { standardizer, train, valid, test } = standardizeReplicate(data, rep, params.features);
-  const topology: ConditionalBiasTopology = {
-    type: "conditional-bias",
-    features: [...params.features],
-    groups: [...groups],
-    k: params.k,
-    batchNorm: { ...MLP_BATCH_NORM },
-    attribute: { layers: [...params.attribute.layers], dropout: params.attribute.dropout },
-    label: { layers: [...params.label.layers], dropout: params.label.dropout },
-    embeddings: "attribute-last-k-blocks-after-relu",
-    bias: "label-last-k-blocks-after-batchnorm-before-relu",
-    output: "sigmoid",
-  };
+  const topology = conditionalBiasTopology(params, groups);
   const stream = replicateStream(rep);
   const attributeInit = ctx.random(`${stream}/attribute/init`);
   const labelInit = ctx.random(`${stream}/init`);
@@ -133,7 +100,7 @@ export const trainConditionalBiasFast = (
       x: xTrain,
       targets: yTrain,
       sides: eTrain,
-      validLoss: yValid.length === 0 ? undefined : () => logLoss(net.label.infer(xValid, eValid).prob, yValid),
+      validLoss: yValid.length === 0 ? undefined : () => validLogLoss(yValid, net.label.infer(xValid, eValid).prob),
       orderRng: ctx.random(`${stream}/order`),
       mathRandom: ctx.random(`${stream}/math-random`),
     });

@@ -1,10 +1,11 @@
 /**
- * The fast engine's training loop, the same schedule as fitEarlyStopping in ../mlp.ts: Adam, minibatches of a
+ * The fast engine's training loop, the same schedule as fitEarlyStopping in ../mlp-toolkit.ts: Adam, minibatches of a
  * seeded shuffle each epoch (a trailing batch of one row is skipped: BatchNorm has no batch variance), and early
  * stopping on the valid loss (the weights of the best epoch are restored; training stops after `patience` epochs
  * without a lower one). Dropout masks draw from `mathRandom` exactly where tfjs would call Math.random.
  */
-import { type TrainingRecord, shuffled } from "../mlp.js";
+import { shuffled } from "../../split/split-table.js";
+import type { TrainingRecord } from "../model-set.js";
 import type { FastNetwork, Matrix } from "./network.js";
 
 export interface FastRun {
@@ -31,8 +32,9 @@ export const fitFast = (net: FastNetwork, run: FastRun): TrainingRecord => {
   let bestEpoch = 0;
   let epochsRun = 0;
   let wait = 0;
+  const rowIndices = Array.from({ length: rows }, (_, i) => i);
   for (let epoch = 1; epoch <= run.epochs; epoch++) {
-    const order = shuffled(rows, run.orderRng);
+    const order = shuffled(rowIndices, run.orderRng);
     for (let start = 0; start < order.length; start += run.batchSize) {
       const batch = order.slice(start, start + run.batchSize);
       if (batch.length < 2 && order.length >= 2) continue;

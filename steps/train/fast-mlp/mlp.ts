@@ -1,13 +1,15 @@
 /**
- * train.mlp's network (and so each train.dcp model) on the fast engine: the same topology, ctx streams, initial
- * weights, batches, dropout masks and early stopping as trainMlpReplicate in ../mlp.ts, computed by the WebAssembly
+ * The MLP toolkit's network (train.mlp's model and each train.dcp model) on the fast engine: the same topology, ctx
+ * streams, initial weights, batches, dropout masks and early stopping as trainMlpReplicate in ../mlp-toolkit.ts, computed by the WebAssembly
  * kernels instead of tfjs. Returns the same TrainedMlp, with weights in mlpWeightSpecs order.
  */
 import type { StepContext } from "../../../dsl/step.js";
-import { MLP_BATCH_NORM, type MlpHyperparameters, type MlpTopology, type TrainedMlp, logLoss, mlpWeightSpecs, replicateStream } from "../mlp.js";
+import { type MlpHyperparameters, type TrainedMlp, mlpTopology, mlpWeightSpecs, replicateStream, validLogLoss } from "../mlp-toolkit.js";
+import type { MlpTopology } from "../model-set.js";
 import type { Dataset, Replicate } from "../replicates.js";
 import { standardizeReplicate } from "../standardize-replicate.js";
-import { type EncodedModel, decodeWeights, drawSeed, encodeWeight } from "../tfjs-runtime.js";
+import { drawSeed } from "../tfjs-runtime.js";
+import { type EncodedModel, decodeWeights, encodeWeight } from "../weights.js";
 import { fitFast } from "./fit.js";
 import { withArena } from "./kernels.js";
 import { FastNetwork, type FastNetworkSpec } from "./network.js";
@@ -40,14 +42,7 @@ export const trainMlpFast = (
   const { standardizer, train, valid, test } = standardizeReplicate(data, rep, params.features);
   const yTrain = rep.train.map((r) => data.y[r]!);
   const yValid = rep.valid.map((r) => data.y[r]!);
-  const topology: MlpTopology = {
-    type: "mlp",
-    features: [...params.features],
-    layers: [...params.layers],
-    dropout: params.dropout,
-    batchNorm: { ...MLP_BATCH_NORM },
-    output: "sigmoid",
-  };
+  const topology = mlpTopology(params);
   const initRng = ctx.random(`${stream}/init`);
   const orderRng = ctx.random(`${stream}/order`);
   const dropoutRng = ctx.random(`${stream}/math-random`);
@@ -63,7 +58,7 @@ export const trainMlpFast = (
       patience: params.patience,
       x,
       targets: yTrain,
-      validLoss: yValid.length === 0 ? undefined : () => logLoss(net.infer(xValid).prob, yValid),
+      validLoss: yValid.length === 0 ? undefined : () => validLogLoss(yValid, net.infer(xValid).prob),
       orderRng,
       mathRandom: dropoutRng,
     });
