@@ -53,19 +53,24 @@ export class Arena {
 
   /** Room for `count` 4-byte values; zero-filled. */
   alloc(count: number): Ptr {
-    const ptr = this.top;
-    const end = align(ptr + 4 * count);
-    const have = this.memory.buffer.byteLength;
-    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
-    new Uint8Array(this.memory.buffer, ptr, end - ptr).fill(0);
-    this.top = end;
+    const ptr = this.reserve(count);
+    new Uint8Array(this.memory.buffer, ptr, 4 * count).fill(0);
     return ptr;
   }
 
   /** Allocates and copies `values` in. */
   floats(values: ArrayLike<number>): Ptr {
-    const ptr = this.alloc(values.length);
+    const ptr = this.reserve(values.length);
     this.f32(ptr, values.length).set(values);
+    return ptr;
+  }
+
+  private reserve(count: number): Ptr {
+    const ptr = this.top;
+    const end = align(ptr + 4 * count);
+    const have = this.memory.buffer.byteLength;
+    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+    this.top = end;
     return ptr;
   }
 
