@@ -4,21 +4,26 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import type * as arrow from "apache-arrow";
 import { describe, expect, it } from "vitest";
+import { columnValues } from "../../artifacts/table.js";
 import { alea, fillDropoutMask } from "../../steps/train/fast-mlp/alea.js";
 import { KERNELS_MODULE, compileKernels, kernelsModuleText } from "../../steps/train/fast-mlp/build-kernels.js";
 import { predictConditionalBiasFast, trainConditionalBiasFast } from "../../steps/train/fast-mlp/conditional-bias.js";
 import { withArena } from "../../steps/train/fast-mlp/kernels.js";
 import { predictMlpFast, trainMlpFast } from "../../steps/train/fast-mlp/mlp.js";
 import { trainConditionalBiasReplicate } from "../../steps/train/conditional-bias.js";
-import { MLP_DEFAULTS } from "../../steps/train/mlp.js";
+import { MLP_DEFAULTS, mlp } from "../../steps/train/mlp.js";
 import { trainMlpReplicate } from "../../steps/train/mlp-toolkit.js";
+import { decodeModelSet } from "../../steps/train/model-set.js";
+import { predictReplicate } from "../../steps/train/predict-model-set.js";
 import { standardizeReplicate } from "../../steps/train/standardize-replicate.js";
 import { initTfjs, tf } from "../../steps/train/tfjs-runtime.js";
 import { decodeFloat32 } from "../../steps/train/weights.js";
 import { fastMlpDigests } from "./fast-mlp-determinism.script.js";
 import { HEART_FEATURES, fixedReplicate, heartDataset, streamsContext } from "./fast-mlp-fixtures.js";
-import { lcg } from "./train-fixtures.js";
+import { runStep } from "../support/step-harness.js";
+import { kFoldSplit, lcg, separableTable } from "./train-fixtures.js";
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -141,6 +146,47 @@ describe("fast conditional bias against tfjs (the reference)", () => {
     const predicted = predictConditionalBiasFast(fast.model, test);
     expect(Float32Array.from(predicted.prob)).toEqual(fast.prob);
     expect(predicted.groupProb[0]!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+  });
+});
+
+describe("the engine parameter and stored sets", () => {
+  const table = separableTable(120, 3, 2);
+  const split = kFoldSplit(120, [1], 3);
+  const features = ["x0", "x1", "x2"];
+  const params = { features, target: "target", layers: [8, 8], epochs: 4, batchSize: 16 };
+  const scoreAll = async (doc: unknown) => {
+    const decoded = decodeModelSet(doc);
+    if (!decoded.ok) throw new Error(decoded.problem);
+    const x = Array.from({ length: 120 }, (_, r) => features.map((f) => columnValues(table, f)[r] as number));
+    const fail = (problem: string): never => {
+      throw new Error(problem);
+    };
+    return Array.from(await predictReplicate(decoded.set, 0, { x, group: undefined }, fail));
+  };
+  const ownTestProbs = (predictions: arrow.Table) => {
+    const rep = columnValues(predictions, "replicate");
+    const rows = columnValues(predictions, "row") as number[];
+    return { rows: rows.filter((_, i) => rep[i] === 0), prob: (columnValues(predictions, "prob") as number[]).filter((_, i) => rep[i] === 0) };
+  };
+
+  it("records the engine in the set, and a set is scored by the engine that trained it (tfjs when the set names none)", async () => {
+    for (const engine of ["kernels", "tfjs"] as const) {
+      const out = await runStep(mlp, { table, split }, { ...params, engine }, 2);
+      const doc = out.models as unknown as { engine?: string };
+      expect(doc.engine).toBe(engine);
+      const own = ownTestProbs(out.predictions as arrow.Table);
+      const scored = await scoreAll(doc);
+      expect(own.rows.map((r) => scored[r])).toEqual(own.prob);
+      if (engine === "tfjs") {
+        const { engine: _, ...older } = doc;
+        const again = await scoreAll(older);
+        expect(own.rows.map((r) => again[r])).toEqual(own.prob);
+      }
+    }
+  }, 60_000);
+
+  it("rejects an unknown engine when params are decoded", async () => {
+    await expect(runStep(mlp, { table, split }, { ...params, engine: "cuda" }, 2)).rejects.toThrow(/engine/);
   });
 });
 
