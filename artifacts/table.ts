@@ -2,10 +2,11 @@ import { createHash } from "node:crypto";
 import * as arrow from "apache-arrow";
 import * as pq from "parquet-wasm";
 import { canonicalJson } from "./canonical-json.js";
+import type { ColumnType } from "../dsl/handles.js";
 import type { Digest } from "./digest.js";
 
-/** The four column types Strata tables use. Keeping the set small keeps codecs and logical digests exact. */
-export type ColumnType = "float" | "int" | "string" | "bool";
+// The column vocabulary belongs to the study language (handles carry column types); the codec implements it.
+export type { ColumnType };
 export type CellValue = number | string | boolean | null;
 
 export interface ColumnData {

@@ -1,5 +1,7 @@
 // Training speed: Strata's fast engine, its tfjs reference, PyTorch and JAX (bench/training.py) on the same two
 // shapes, alternating within one run, median of N rounds after one warm-up round (JAX compiles, tfjs loads).
+// Each training is timed in wall seconds and in CPU seconds of its process (user + system): on a shared machine
+// the CPU time is the steadier figure, and it shows whether an engine kept to one thread.
 //
 // Usage: node bin/run-ts.mjs bench/training.ts [--rounds 3] [--python python3] [--skip tfjs,jax]
 //   heart: train.mlp's defaults (2 × 64, BatchNorm, dropout 0.2, batch 64, Adam 0.003) for all 60 epochs
@@ -74,22 +76,28 @@ for (const s of shapes) {
 
 const py = spawn(python, [path.join(import.meta.dirname, "training.py"), dataDir], { stdio: ["pipe", "pipe", "inherit"] });
 const pyLines = readline.createInterface({ input: py.stdout })[Symbol.asyncIterator]();
-const askPython = async (engine: string, shape: string): Promise<number> => {
+/** Wall seconds and CPU seconds (user + system, all threads) of one training. */
+interface Timing {
+  readonly seconds: number;
+  readonly cpuSeconds: number;
+}
+
+const askPython = async (engine: string, shape: string): Promise<Timing> => {
   py.stdin.write(`${engine} ${shape}\n`);
   const next = await pyLines.next();
   if (next.done) throw new Error(`${python} bench/training.py ended early (is torch / jax installed? pip install torch jax numpy)`);
-  const answer = JSON.parse(next.value) as { seconds: number; cpuSeconds: number };
-  process.stderr.write(`        (${engine}: ${answer.cpuSeconds.toFixed(3)} s of CPU)\n`);
-  return answer.seconds;
+  return JSON.parse(next.value) as Timing;
 };
 
-const timed = async (fn: () => unknown): Promise<number> => {
+const timed = async (fn: () => unknown): Promise<Timing> => {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   await fn();
-  return (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
+  return { seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 };
 
-const engines: Record<string, (s: Shape) => Promise<number>> = {
+const engines: Record<string, (s: Shape) => Promise<Timing>> = {
   fast: (s) => timed(() => trainMlpFast(s.data, s.rep, paramsOf(s), streamsContext(3))),
   tfjs: (s) => timed(() => trainMlpReplicate(s.data, s.rep, paramsOf(s), streamsContext(3))),
   torch: (s) => askPython("torch", s.name),
@@ -98,13 +106,13 @@ const engines: Record<string, (s: Shape) => Promise<number>> = {
 const active = Object.keys(engines).filter((e) => !skip.has(e));
 await initTfjs();
 
-const times: Record<string, Record<string, number[]>> = {};
+const times: Record<string, Record<string, Timing[]>> = {};
 for (let round = 0; round <= rounds; round++) {
   for (const s of shapes) {
     for (const e of active) {
-      const seconds = await engines[e]!(s);
-      process.stderr.write(`${round === 0 ? "warm-up" : `round ${round}`}  ${s.name.padEnd(5)} ${e.padEnd(5)} ${seconds.toFixed(3)} s\n`);
-      if (round > 0) ((times[s.name] ??= {})[e] ??= []).push(seconds);
+      const t = await engines[e]!(s);
+      process.stderr.write(`${round === 0 ? "warm-up" : `round ${round}`}  ${s.name.padEnd(5)} ${e.padEnd(5)} ${t.seconds.toFixed(3)} s (${t.cpuSeconds.toFixed(3)} s CPU)\n`);
+      if (round > 0) ((times[s.name] ??= {})[e] ??= []).push(t);
     }
   }
 }
@@ -112,12 +120,14 @@ py.stdin.end();
 fs.rmSync(dataDir, { recursive: true, force: true });
 
 const median = (v: readonly number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+/** Per engine the median of one measure, and the throughput relative to PyTorch (its time over the engine's). */
+const summarize = (byEngine: Record<string, Timing[]>, measure: keyof Timing) => {
+  const med = Object.fromEntries(Object.entries(byEngine).map(([e, v]) => [e, Number(median(v.map((t) => t[measure])).toFixed(3))]));
+  const vsTorch = med.torch === undefined ? undefined : Object.fromEntries(Object.entries(med).map(([e, m]) => [e, Number((med.torch! / m).toFixed(3))]));
+  return { median: med, throughputVsTorch: vsTorch };
+};
 const summary = Object.fromEntries(
-  Object.entries(times).map(([shape, byEngine]) => {
-    const med = Object.fromEntries(Object.entries(byEngine).map(([e, v]) => [e, median(v)]));
-    const vsTorch = med.torch === undefined ? undefined : Object.fromEntries(Object.entries(med).map(([e, m]) => [e, Number((med.torch! / m).toFixed(3))]));
-    return [shape, { seconds: byEngine, median: med, throughputVsTorch: vsTorch }];
-  }),
+  Object.entries(times).map(([shape, byEngine]) => [shape, { wall: summarize(byEngine, "seconds"), cpu: summarize(byEngine, "cpuSeconds"), runs: byEngine }]),
 );
 process.stdout.write(
   `${JSON.stringify({ rounds, shapes: summary, cores: os.availableParallelism(), loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))), node: process.version }, null, 2)}\n`,

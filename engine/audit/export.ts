@@ -37,7 +37,7 @@ export const exportBundle = (store: ContentStore, manifestDigest: string, manife
   bundle.writeRef(lastManifestRef(manifest.study), manifestDigest);
   const lockFile = path.join(target, LOCK_FILE);
   const existing = readLock(lockFile);
-  const lock = { format: LOCK_FORMAT, studies: { ...(existing?.studies ?? {}), [manifest.pipeline]: lockEntryFromManifest(manifestDigest, manifest) } } as const;
+  const lock = { format: LOCK_FORMAT, studies: { ...(existing?.studies ?? {}), [manifest.pipeline]: { ...lockEntryFromManifest(manifest), manifest: manifestDigest } } } as const;
   fs.writeFileSync(lockFile, renderLock(lock));
   // The store's in-flight folder is left empty after atomic writes; a bundle does not need it.
   const tmp = path.join(target, "tmp");

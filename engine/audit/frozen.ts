@@ -3,7 +3,7 @@ import { shortDigest } from "../../artifacts/digest.js";
 import type { ContentStore } from "../../artifacts/store.js";
 import type { StudyPlan } from "../../dsl/plan.js";
 import type { LoadedStudy } from "../load-study.js";
-import { lockPathFor, readLock } from "./lock.js";
+import { lockPathFor, planNodeDigests, readLock } from "./lock.js";
 import { diffPlans, renderPlanDifference, type PlanDifference } from "./plan-diff.js";
 
 export interface FrozenMismatch {
@@ -26,8 +26,9 @@ const readPlan = (store: ContentStore, digest: string): StudyPlan | undefined =>
 };
 
 /**
- * `strata run --frozen`: the study's plan must be exactly the one its study.lock names. Returns undefined when it
- * is, otherwise what differs and how to accept the change.
+ * `strata run --frozen`, before running: the study's plan must be exactly the one its study.lock names (after the
+ * run, engine/audit/run-lock.ts holds every output to the lock too). Returns undefined when it is, otherwise what
+ * differs and how to accept the change.
  */
 export const checkFrozen = (study: LoadedStudy, store: ContentStore): FrozenMismatch | undefined => {
   const lockFile = lockPathFor(path.join(study.root, study.pipeline));
@@ -47,13 +48,17 @@ export const checkFrozen = (study: LoadedStudy, store: ContentStore): FrozenMism
   let note = "";
   if (locked) differences = diffPlans(locked, study.plan);
   else {
-    const lockedIds = Object.keys(entry.nodes);
+    const lockedIds = Object.keys(entry.planNodes ?? entry.nodes);
     const ids = study.plan.nodes.map((n) => n.id);
+    const current = planNodeDigests(study.plan);
+    const changed = entry.planNodes === undefined ? [] : ids.filter((id) => lockedIds.includes(id) && entry.planNodes![id] !== current[id]);
     differences = [
       ...lockedIds.filter((id) => !ids.includes(id)).map((id) => ({ node: id, field: "node", before: id, after: "removed" })),
       ...ids.filter((id) => !lockedIds.includes(id)).map((id) => ({ node: id, field: "node", before: "absent", after: `added ${id}` })),
+      ...changed.map((id) => ({ node: id, field: "step, params, inputs or seed", before: `entry ${shortDigest(entry.planNodes![id]!)}`, after: `entry ${shortDigest(current[id]!)}` })),
     ];
-    note = `  (the locked plan ${shortDigest(entry.planDigest)} is not in ${store.root}, so only added and removed nodes can be named; pass --store to compare field by field)\n`;
+    const named = entry.planNodes === undefined ? "only added and removed nodes can be named" : "changed nodes are named but not their fields";
+    note = `  (the locked plan ${shortDigest(entry.planDigest)} is not in ${store.root}, so ${named}; pass --store with a store that ran it to compare field by field)\n`;
   }
   const lines = differences.length > 0 ? differences.map((d) => `    ${renderPlanDifference(d)}\n`).join("") : "    (same nodes; params, inputs or seeds differ)\n";
   return {
@@ -64,7 +69,7 @@ export const checkFrozen = (study: LoadedStudy, store: ContentStore): FrozenMism
     differences,
     message:
       `strata run --frozen: the plan of ${study.pipeline} no longer matches ${shownLock}\n` +
-      `  locked plan  ${entry.planDigest} (manifest ${shortDigest(entry.manifest)})\n` +
+      `  locked plan  ${entry.planDigest}\n` +
       `  current plan ${study.planDigest}\n` +
       `  what differs:\n${lines}${note}${accept}`,
   };

@@ -4,7 +4,7 @@ import { UsageError } from "../../dsl/errors.js";
 import type { LoadedStudy } from "../load-study.js";
 import type { RunManifest } from "../manifest.js";
 import { checkFrozen } from "./frozen.js";
-import { changedOutputs, lockEntryFromManifest, lockPathFor, readLock, recordLock } from "./lock.js";
+import { changedOutputs, lockEntryForRun, lockPathFor, readLock, recordLock } from "./lock.js";
 
 /**
  * The two hooks `strata run` needs (kept here so every executor can call them the same way).
@@ -15,36 +15,46 @@ import { changedOutputs, lockEntryFromManifest, lockPathFor, readLock, recordLoc
 export const frozenGate = (study: LoadedStudy, storeFlag: string | undefined): string | undefined =>
   checkFrozen(study, new ContentStore(resolveStoreRoot(storeFlag)))?.message.concat("\n");
 
+/** What the lock step after a run says on stderr, and whether the run must end with exit 1 (--frozen mismatch). */
+export interface LockOutcome {
+  readonly message: string;
+  readonly failed: boolean;
+}
+
 /**
- * After a successful run: records it in study.lock beside the pipeline (unless `write` is false), or with --frozen
- * leaves the lock alone and says whether the outputs still match it. Returns one line for stderr.
+ * After a successful run: records its results in study.lock beside the pipeline (unless `write` is false), or
+ * with --frozen leaves the lock alone and fails when any output digest differs from the locked one, naming each
+ * node and output with both digests.
  */
-export const lockAfterRun = (
-  study: LoadedStudy,
-  manifestDigest: string,
-  manifest: RunManifest,
-  store: ContentStore,
-  options: { readonly frozen: boolean; readonly write: boolean },
-): string => {
+export const lockAfterRun = (study: LoadedStudy, manifest: RunManifest, options: { readonly frozen: boolean; readonly write: boolean }): LockOutcome => {
   const pipelineFile = path.join(study.root, study.pipeline);
-  const entry = lockEntryFromManifest(manifestDigest, manifest);
-  const shown = (file: string) => path.relative(process.cwd(), file) || file;
+  const lockFile = lockPathFor(pipelineFile);
+  const entry = lockEntryForRun(study.plan, manifest);
+  const shown = path.relative(process.cwd(), lockFile) || lockFile;
   if (options.frozen) {
-    const locked = readLock(lockPathFor(pipelineFile))?.studies[study.pipeline];
-    const changed = locked ? changedOutputs(locked, entry) : [];
-    return changed.length === 0
-      ? `strata: outputs match ${shown(lockPathFor(pipelineFile))} (--frozen: lock not written)\n`
-      : `strata: warning: --frozen: the plan matches the lock but ${changed.length} output${changed.length === 1 ? "" : "s"} differ from it (${changed.slice(0, 5).join(", ")}${changed.length > 5 ? ", ..." : ""}); the lock was not written. \`strata replay ${shown(lockPathFor(pipelineFile))}\` tells why.\n`;
+    const locked = readLock(lockFile)?.studies[study.pipeline] ?? { ...entry, nodes: {} };
+    const changed = changedOutputs(locked, entry);
+    if (changed.length === 0) return { message: `strata: outputs match ${shown} (--frozen: lock not written)\n`, failed: false };
+    const lines = changed.map((c) => `    node ${c.node}, output ${c.output}: locked ${c.locked ?? "(absent)"}, now ${c.now ?? "(absent)"}\n`).join("");
+    return {
+      failed: true,
+      message:
+        `strata run --frozen: ${changed.length} output${changed.length === 1 ? "" : "s"} of ${study.pipeline} differ from ${shown} (the plan matches; the lock was not written):\n${lines}` +
+        `  If the change is intended, run \`strata run ${study.pipeline}\` without --frozen (it rewrites ${shown}) and commit the lock.\n`,
+    };
   }
-  if (!options.write) return "";
+  if (!options.write) return { message: "", failed: false };
   let recorded: ReturnType<typeof recordLock>;
   try {
-    recorded = recordLock(pipelineFile, study.pipeline, entry, (d) => store.has(d));
+    recorded = recordLock(pipelineFile, study.pipeline, entry);
   } catch (e) {
     // The run itself succeeded and is stored; a lock file that cannot be read is left as it is, with a warning.
     if (!(e instanceof UsageError)) throw e;
-    return `strata: warning: study.lock not updated: ${e.message}\n`;
+    return { message: `strata: warning: study.lock not updated: ${e.message}\n`, failed: false };
   }
-  const { file, update } = recorded;
-  return update === "unchanged" ? `strata: ${shown(file)} unchanged (same plan and outputs)\n` : `strata: ${update} ${shown(file)} (commit it to accept this run)\n`;
+  const { update } = recorded;
+  return {
+    message: update === "unchanged" ? `strata: ${shown} unchanged (same plan and outputs)\n` : `strata: ${update} ${shown} (commit it to accept this run)\n`,
+    failed: false,
+  };
 };

@@ -10,14 +10,15 @@
  * The candidate is promoted only when no group is harmed and no group drops by more than the tolerance. With no
  * champion yet, it is promoted when its overall accuracy reaches `floor`.
  *
- * This step only decides: the `decision` output says what should happen, and the engine applies it to the
- * registry after the run (engine/promotions.ts), so the step stays a pure function of its inputs. The `markdown`
- * report names every blocking subgroup with its figures; figures of groups under `minCell` people are shown as
+ * This step only decides: the `decision` output (kind "promotion") says what should happen, and the engine
+ * applies it to the registry after the run, so the step stays a pure function of its inputs. The `md` report
+ * names every blocking subgroup with its figures; figures of groups under `minCell` people are shown as
  * "< minCell" (the decision still counts them). No row-level data leaves the step.
  */
 import { Effect, Schema } from "effect";
 import { tableColumns } from "../../artifacts/table.js";
-import type { Columns, MetricsHandle, ModelSetHandle, ReportHandle, SplitHandle, TableHandle } from "../../dsl/handles.js";
+import type { Columns, ModelSetHandle, PromotionHandle, ReportHandle, SplitHandle, TableHandle } from "../../dsl/handles.js";
+import { PROMOTION_DECISION_FORMAT, type PromotionDecisionDocument } from "../../artifacts/promotion-decision.js";
 import { type JsonValue, type StepContext, type StepInput, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode, registryChannel } from "../../dsl/study.js";
 import { CHANNEL_SYNTAX, NO_MODEL_FORMAT, parseChannel } from "../../artifacts/registry.js";
@@ -62,16 +63,8 @@ export interface GroupComparison {
   readonly dropped: boolean;
 }
 
-export interface PromotionDecision {
-  readonly format: "strata-promotion-decision/1";
-  readonly channel: string;
-  readonly candidate: string;
-  /** The champion's model set, or null when the channel had none. */
-  readonly champion: string | null;
-  readonly promote: boolean;
-  readonly reason: string;
-  /** Groups that block the promotion (harmed or dropped), in name order; "overall" last. */
-  readonly blockedBy: readonly string[];
+/** The promotion document the engine reads (`blockedBy`: harmed or dropped groups in name order, "overall" last), with the gate's figures. */
+export interface PromotionDecision extends PromotionDecisionDocument {
   readonly metric: "accuracy";
   readonly threshold: 0.5;
   readonly tolerance: number;
@@ -207,7 +200,7 @@ export const promotionGateStep = defineStep({
   module: import.meta.url,
   params: Params,
   inputs: { candidate: "models", champion: "channel", table: "table", split: "split" },
-  outputs: { decision: "metrics", markdown: "report" },
+  outputs: { decision: "promotion", md: "report" },
   run: async (inputs, params, ctx) => {
     const rows = evaluationRows(inputs.split, inputs.table.table().numRows, ctx);
     const groupOf = subgroupsOf(inputs.table, rows, params.subgroup, ctx);
@@ -225,7 +218,7 @@ export const promotionGateStep = defineStep({
       compareGroup("overall", candidate, champion, params),
     ];
     const decision: PromotionDecision = {
-      format: "strata-promotion-decision/1",
+      format: PROMOTION_DECISION_FORMAT,
       channel: params.channel,
       candidate: inputs.candidate.digest,
       champion: hasChampion ? inputs.champion.digest : null,
@@ -240,7 +233,7 @@ export const promotionGateStep = defineStep({
       groups,
     };
     ctx.log(decision.reason);
-    return { decision: decision as unknown as JsonValue, markdown: markdown(decision, params) };
+    return { decision: decision as unknown as JsonValue, md: markdown(decision, params) };
   },
 });
 
@@ -265,8 +258,8 @@ export const promotionGate = <C extends Columns>(
   split: SplitHandle,
   params: PromotionGateOptions<C>,
   options: NodeOptions = {},
-): { readonly decision: MetricsHandle; readonly report: ReportHandle } => {
+): { readonly decision: PromotionHandle; readonly report: ReportHandle } => {
   const node = addNode(table.study, promotionGateStep, { candidate, champion: registryChannel(params.channel, "candidate"), table, split }, params, options);
   node.requireColumns(table, [params.target, params.subgroup ?? PROMOTION_GATE_DEFAULTS.subgroup], "params");
-  return { decision: node.metrics("decision"), report: node.report("markdown") };
+  return { decision: node.promotion("decision"), report: node.report("md") };
 };

@@ -1,6 +1,6 @@
 /**
  * train.conditional-bias: conditional bias modulation, the method of "Towards personalized healthcare without harm
- * via bias modulation" (SCSL @ ICLR 2025, CC BY 4.0; REFERENCES.md). One model per replicate, in two stages:
+ * via bias modulation" (SCSL @ ICLR 2025, CC BY 4.0; docs/references.md). One model per replicate, in two stages:
  *
  * 1. A sensitive-attribute predictor: an MLP of the MLP toolkit's blocks (Linear → BatchNorm → ReLU → Dropout) on the
  *    features, with a softmax over the subgroups, trained with cross-entropy on the subgroup and early-stopped on
@@ -51,7 +51,7 @@ import {
   validLogLoss,
 } from "./mlp-toolkit.js";
 import { ATTRIBUTE_PREDICTOR_DEFAULTS, LABEL_PREDICTOR_DEFAULTS, readGroupColumn } from "./personalization-shared.js";
-import { type Dataset, type Replicate, type ReplicatePredictions, predictionsTable, readDataset, readSplit } from "./replicates.js";
+import { type Dataset, type Replicate, type ReplicatePredictions, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
 import { standardizeReplicate } from "./standardize-replicate.js";
 import { drawSeed, initTfjs, tf } from "./tfjs-runtime.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
@@ -336,7 +336,7 @@ export const conditionalBias = defineStep({
     }
     return {
       models: encodeModelSet({ format: MODEL_SET_FORMAT, model: "conditional-bias", engine: params.engine, subgroup: params.subgroup, groups: [...groups], replicates: entries }),
-      predictions: predictionsTable(predictions),
+      predictions: testPredictionsTable(predictions),
     };
   },
 });

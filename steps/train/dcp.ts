@@ -1,6 +1,6 @@
 /**
  * train.dcp: decoupled personalization (DCP), the seed paper's baseline ("Towards personalized healthcare without
- * harm via bias modulation", SCSL @ ICLR 2025; REFERENCES.md). For every replicate and every subgroup, one label
+ * harm via bias modulation", SCSL @ ICLR 2025; docs/references.md). For every replicate and every subgroup, one label
  * predictor is trained on that subgroup's train rows only (standardised on them, early-stopped on the subgroup's
  * valid rows) and applied to that subgroup's test rows only.
  *
@@ -25,7 +25,7 @@ import { type DcpGroupModel, MODEL_SET_FORMAT, type ReplicateOf, encodeModelSet 
 import { trainMlpOn } from "./mlp-engines.js";
 import { mlpHyperparameterFields, replicateStream } from "./mlp-toolkit.js";
 import { LABEL_PREDICTOR_DEFAULTS, readGroupColumn } from "./personalization-shared.js";
-import { type Replicate, predictionsTable, readDataset, readSplit } from "./replicates.js";
+import { type Replicate, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
 import { trainingEngineField } from "./training-engine.js";
 
@@ -115,7 +115,7 @@ export const dcp = defineStep({
     }
     return {
       models: encodeModelSet({ format: MODEL_SET_FORMAT, model: "dcp", engine: params.engine, subgroup: params.subgroup, groups: [...groups], replicates: entries }),
-      predictions: predictionsTable(own),
+      predictions: testPredictionsTable(own),
       cross: crossTable(cross),
     };
   },

@@ -3,7 +3,7 @@
  *
  * Fitted exactly by Newton-Raphson (IRLS) in float64 plain code rather than by gradient steps in tfjs: the
  * objective is convex, so the optimum is unique and needs no seed, learning rate, epochs or early stopping, and
- * it matches what the sanity numbers in REFERENCES.md were computed with (sklearn's L2 logistic regression,
+ * it matches what the sanity numbers in docs/references.md were computed with (sklearn's L2 logistic regression,
  * C = 1 / l2). The objective (sklearn's parametrisation, intercept not penalised):
  *   minimise  Σ_i [ −y_i log p_i − (1 − y_i) log(1 − p_i) ] + (l2 / 2) ‖w‖²,   p_i = σ(b + w·x_i).
  * Stored weights are rounded to float32 (the common model encoding) and predictions are computed from the rounded
@@ -12,7 +12,7 @@
 import { Effect, Schema } from "effect";
 import { type StepContext, defineStep } from "../../dsl/step.js";
 import { type LogisticTopology, MODEL_SET_FORMAT, type ReplicateOf, encodeModelSet } from "./model-set.js";
-import { type Dataset, type Replicate, type ReplicatePredictions, predictionsTable, readDataset, readSplit } from "./replicates.js";
+import { type Dataset, type Replicate, type ReplicatePredictions, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
 import { standardizeReplicate } from "./standardize-replicate.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
 import { type EncodedModel, type WeightSpec, decodeWeights, encodeWeight } from "./weights.js";
@@ -160,7 +160,7 @@ export const logisticRegression = defineStep({
     });
     return {
       models: encodeModelSet({ format: MODEL_SET_FORMAT, model: "logistic-regression", replicates: entries }),
-      predictions: predictionsTable(predictions),
+      predictions: testPredictionsTable(predictions),
     };
   },
 });

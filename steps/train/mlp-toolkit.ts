@@ -3,7 +3,7 @@
  * blocks of Linear → BatchNorm → ReLU → Dropout with a Linear → sigmoid output, their weight layout in a stored
  * model, the early-stopped Adam training loop, training one MLP on a replicate, and predicting from a stored MLP.
  * The block type is the label predictor's of "Towards personalized healthcare without harm via bias modulation"
- * (ICLR 2025 SCSL workshop); see REFERENCES.md.
+ * (ICLR 2025 SCSL workshop); see docs/references.md.
  *
  * Determinism: tfjs on the wasm backend, single-threaded (tfjs-runtime.ts). Initialisers get explicit seeds, the
  * epoch order of training rows is shuffled with a ctx stream, and Math.random (which tfjs reads for dropout masks)
@@ -15,7 +15,7 @@
 import type * as TF from "@tensorflow/tfjs";
 import { Effect, Schema } from "effect";
 import type { StepContext } from "../../dsl/step.js";
-import { logLoss } from "../evaluate/log-loss.js";
+import { meanLogLoss } from "../evaluate/metrics/log-loss.js";
 import type { Standardizer } from "../preprocess/standardize.js";
 import { shuffled } from "../split/split-table.js";
 import type { MlpTopology, TrainingRecord } from "./model-set.js";
@@ -204,7 +204,7 @@ export const predictMlp = async (encoded: EncodedModel<MlpTopology>, x: readonly
  * [1e-7, 1 − 1e-7], the epsilon of the training loss (tf.losses.logLoss below), so both losses saturate alike.
  */
 export const validLogLoss = (labels: readonly number[], prob: ArrayLike<number>): number =>
-  logLoss(labels, Array.from(prob, (p) => Math.min(1 - 1e-7, Math.max(1e-7, p))));
+  meanLogLoss(labels, Array.from(prob, (p) => Math.min(1 - 1e-7, Math.max(1e-7, p)))) ?? Number.NaN;
 
 export interface EarlyStoppingRun {
   readonly learningRate: number;

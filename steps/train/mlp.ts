@@ -9,7 +9,7 @@ import { defineStep } from "../../dsl/step.js";
 import { MODEL_SET_FORMAT, encodeModelSet } from "./model-set.js";
 import { trainMlpOn } from "./mlp-engines.js";
 import { mlpHyperparameterFields } from "./mlp-toolkit.js";
-import { type ReplicatePredictions, predictionsTable, readDataset, readSplit } from "./replicates.js";
+import { type ReplicatePredictions, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
 import { trainingEngineField } from "./training-engine.js";
 
@@ -52,7 +52,7 @@ export const mlp = defineStep({
     }
     return {
       models: encodeModelSet({ format: MODEL_SET_FORMAT, model: "mlp", engine: params.engine, replicates: entries }),
-      predictions: predictionsTable(predictions),
+      predictions: testPredictionsTable(predictions),
     };
   },
 });

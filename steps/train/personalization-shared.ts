@@ -3,7 +3,7 @@
  * defaults and reading the subgroup column.
  *
  * Paper: "Towards personalized healthcare without harm via bias modulation" (SCSL @ ICLR 2025, CC BY 4.0); see
- * REFERENCES.md. It gives the attribute predictor "50 layers" of 64 units (as written), the label predictor 6 layers
+ * docs/references.md. It gives the attribute predictor "50 layers" of 64 units (as written), the label predictor 6 layers
  * of 64, dropout 0.2, Adam with learning rate 0.001 and early stopping. It does not give the number of epochs, the
  * batch size or the patience: ours are marked below.
  */

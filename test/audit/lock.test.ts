@@ -4,15 +4,16 @@ import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { canonicalJsonBytes } from "../../artifacts/canonical-json.js";
 import { ContentStore } from "../../artifacts/store.js";
-import { planDigest, type StudyPlan } from "../../dsl/plan.js";
+import type { StudyPlan } from "../../dsl/plan.js";
+import { planDigest } from "../../engine/plan-digest.js";
 import { checkFrozen } from "../../engine/audit/frozen.js";
-import { changedOutputs, readLock, recordLock, renderLock, type LockEntry } from "../../engine/audit/lock.js";
+import { changedOutputs, planNodeDigests, readLock, recordLock, renderLock, type LockEntry } from "../../engine/audit/lock.js";
 import { diffPlans } from "../../engine/audit/plan-diff.js";
 import type { LoadedStudy } from "../../engine/load-study.js";
 import { tempDir } from "./support.js";
 
 const D = (c: string) => c.repeat(64);
-const entry = (manifest: string, table = D("a")): LockEntry => ({ study: "s", planDigest: D("f"), manifest, nodes: { b: { table }, a: { total: D("c"), table: D("d") } } });
+const entry = (table = D("a")): LockEntry => ({ study: "s", planDigest: D("f"), nodes: { b: { table }, a: { total: D("c"), table: D("d") } } });
 
 const dirs: string[] = [];
 const dir = () => {
@@ -26,12 +27,11 @@ afterEach(() => {
 
 describe("study.lock", () => {
   it("renders sorted keys, one field per line, with a final newline", () => {
-    const text = renderLock({ format: "strata-lock/1", studies: { "p/x.ts": entry(D("1")) } });
+    const text = renderLock({ format: "strata-lock/1", studies: { "p/x.ts": entry() } });
     expect(text).toBe(`{
   "format": "strata-lock/1",
   "studies": {
     "p/x.ts": {
-      "manifest": "${D("1")}",
       "nodes": {
         "a": {
           "table": "${D("d")}",
@@ -49,29 +49,34 @@ describe("study.lock", () => {
 `);
   });
 
-  it("is created, kept as is for the same results, updated when results change, and keeps other studies", () => {
+  it("is created, left byte for byte as it is for the same results, updated when results change, and keeps other studies", () => {
     const root = dir();
     const pipeline = path.join(root, "pipelines", "x.ts");
     fs.mkdirSync(path.dirname(pipeline));
     const file = path.join(root, "pipelines", "study.lock");
-    const present = new Set([D("1")]);
-    expect(recordLock(pipeline, "pipelines/x.ts", entry(D("1")), (d) => present.has(d))).toEqual({ file, update: "created" });
-    expect(recordLock(path.join(root, "pipelines", "y.ts"), "pipelines/y.ts", { ...entry(D("9")), study: "t" }, () => true).update).toBe("created");
+    expect(recordLock(pipeline, "pipelines/x.ts", entry())).toEqual({ file, update: "created" });
+    expect(recordLock(path.join(root, "pipelines", "y.ts"), "pipelines/y.ts", { ...entry(), study: "t" }).update).toBe("created");
     const first = fs.readFileSync(file, "utf8");
-    // Same plan and outputs under a new manifest (a cached rerun): the file is not rewritten.
-    expect(recordLock(pipeline, "pipelines/x.ts", entry(D("2")), (d) => present.has(d)).update).toBe("unchanged");
+    const written = fs.statSync(file).mtimeMs;
+    // Same plan and outputs (a rerun, on this machine or another, in any store): the file is not rewritten.
+    expect(recordLock(pipeline, "pipelines/x.ts", entry()).update).toBe("unchanged");
     expect(fs.readFileSync(file, "utf8")).toBe(first);
-    // ...unless the locked manifest is not in this store: then the lock names one that is.
-    present.clear();
-    expect(recordLock(pipeline, "pipelines/x.ts", entry(D("2")), () => false).update).toBe("updated");
-    expect(readLock(file)!.studies["pipelines/x.ts"]!.manifest).toBe(D("2"));
+    expect(fs.statSync(file).mtimeMs).toBe(written);
     // Different outputs: updated, and the other study is still there.
-    expect(recordLock(pipeline, "pipelines/x.ts", entry(D("3"), D("e")), () => true).update).toBe("updated");
+    expect(recordLock(pipeline, "pipelines/x.ts", entry(D("e"))).update).toBe("updated");
     const lock = readLock(file)!;
     expect(Object.keys(lock.studies).sort()).toEqual(["pipelines/x.ts", "pipelines/y.ts"]);
-    expect(changedOutputs(entry(D("1")), lock.studies["pipelines/x.ts"]!)).toEqual(["b.table"]);
+    expect(changedOutputs(entry(), lock.studies["pipelines/x.ts"]!)).toEqual([{ node: "b", output: "table", locked: D("a"), now: D("e") }]);
     // No marker or temp file is left behind.
     expect(fs.readdirSync(path.dirname(file))).toEqual(["study.lock"]);
+  });
+
+  it("names outputs that appear or disappear as absent on one side", () => {
+    const now: LockEntry = { ...entry(), nodes: { a: { total: D("c"), table: D("d") }, c: { model: D("b") } } };
+    expect(changedOutputs(entry(), now)).toEqual([
+      { node: "b", output: "table", locked: D("a"), now: undefined },
+      { node: "c", output: "model", locked: undefined, now: D("b") },
+    ]);
   });
 
   it("rejects a file that is not a lock, naming it", () => {
@@ -108,15 +113,19 @@ describe("--frozen", () => {
     store.put(canonicalJsonBytes(locked));
     const study = (p: StudyPlan): LoadedStudy => ({ pipeline: "pipelines/x.ts", root, plan: p, planDigest: planDigest(p) });
     expect(checkFrozen(study(locked), store)?.reason).toBe("no-lock");
-    recordLock(path.join(root, "pipelines", "x.ts"), "pipelines/x.ts", { study: "s", planDigest: planDigest(locked), manifest: D("1"), nodes: { a: { table: D("a") }, sum: { total: D("b") } } }, () => true);
+    recordLock(path.join(root, "pipelines", "x.ts"), "pipelines/x.ts", { study: "s", planDigest: planDigest(locked), nodes: { a: { table: D("a") }, sum: { total: D("b") } }, planNodes: planNodeDigests(locked) });
     expect(checkFrozen(study(locked), store)).toBeUndefined();
     const m = checkFrozen(study(plan(4)), store)!;
     expect(m.reason).toBe("plan-changed");
     expect(m.message).toContain("node a: params.opts.scale: 2 → 4");
     expect(m.message).toContain("run `strata run pipelines/x.ts` without --frozen");
-    // Without the locked plan in the store, only node ids can be compared, and it says so.
+    // Without the locked plan in the store (a fresh CI store), the lock's node digests still name the changed node.
     const bare = checkFrozen(study(plan(4, true)), new ContentStore(path.join(root, "empty")))!;
-    expect(bare.differences).toEqual([{ node: "more", field: "node", before: "absent", after: "added more" }]);
-    expect(bare.message).toContain("is not in");
+    expect(bare.differences.map((d) => [d.node, d.field])).toEqual([
+      ["more", "node"],
+      ["a", "step, params, inputs or seed"],
+    ]);
+    expect(bare.message).toContain("node a: step, params, inputs or seed: entry ");
+    expect(bare.message).toMatch(/is not in .*changed nodes are named but not their fields/);
   });
 });

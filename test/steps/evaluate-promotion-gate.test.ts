@@ -35,7 +35,7 @@ const train = async (flipB: boolean) => (await runStep(logisticRegression, { tab
 const noChampion = { format: NO_MODEL_FORMAT, channel: "t/m:champion" };
 const gate = async (candidate: object, champion: object, extra: object = {}) => {
   const out = await runStep(promotionGateStep, { candidate, champion, table: table(false), split }, { channel: "t/m:champion", target: "target", ...extra });
-  return { decision: out.decision as unknown as PromotionDecision, markdown: out.markdown as string };
+  return { decision: out.decision as unknown as PromotionDecision, markdown: out.md as string };
 };
 
 describe("evaluate.promotion-gate", async () => {

@@ -154,11 +154,11 @@ describe("strata schedule", () => {
   it("records a manual Temporal run of the same study beside the scheduled ones, with its lock", async () => {
     const run = await runStrata(["run", "pipelines/heart-retrain.ts", "--engine", "temporal", "--address", address, "--store", store, "--out", path.join(project, "reports"), "--json"], {}, project);
     expect(run.code, run.stderr).toBe(0);
-    const summary = JSON.parse(run.stdout) as { manifest: string; decisions: { channel: string }[] };
+    const summary = JSON.parse(run.stdout) as { manifest: string; planDigest: string; decisions: { channel: string }[] };
     expect(summary.decisions.map((d) => d.channel)).toEqual([CHANNEL]);
     const recorded = listRuns(new ContentStore(store), "heart-retrain").map((r) => r.record).find((r) => r.manifest === summary.manifest);
     expect(recorded).toMatchObject({ executor: "temporal", scheduleId: null });
-    expect(fs.readFileSync(path.join(project, "pipelines", "study.lock"), "utf8")).toContain(summary.manifest);
+    expect(fs.readFileSync(path.join(project, "pipelines", "study.lock"), "utf8")).toContain(summary.planDigest);
   }, 120_000);
 
   it("backfills a past window, unpauses, and deletes", async () => {
