@@ -5,6 +5,8 @@
  * The block type is the label predictor's of "Towards personalized healthcare without harm via bias modulation"
  * (ICLR 2025 SCSL workshop); see docs/references.md.
  *
+ * The training here is the tfjs engine (training-engine.ts), the reference for the default kernels engine in
+ * fast-mlp/, which takes its topology, weight layout, streams and valid loss from this module.
  * Determinism: tfjs on the wasm backend, single-threaded (tfjs-runtime.ts). Initialisers get explicit seeds, the
  * epoch order of training rows is shuffled with a ctx stream, and Math.random (which tfjs reads for dropout masks)
  * is replaced by another ctx stream while training. Both streams are named after the replicate's seed and fold.
