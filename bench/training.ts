@@ -1,9 +1,9 @@
-// Training speed: Strata's fast engine, its tfjs reference, PyTorch and JAX (bench/training.py) on the same two
+// Training speed: Strata's kernels engine (steps/train/fast-mlp/), its tfjs reference, PyTorch and JAX (bench/training.py) on the same two
 // shapes, alternating within one run, median of N rounds after one warm-up round (JAX compiles, tfjs loads).
 // Each training is timed in wall seconds and in CPU seconds of its process (user + system): on a shared machine
 // the CPU time is the steadier figure, and it shows whether an engine kept to one thread.
 //
-// Usage: node bin/run-ts.mjs bench/training.ts [--rounds 3] [--python python3] [--skip tfjs,jax]
+// Usage: node bin/run-ts.mjs bench/training.ts [--rounds 3] [--python python3] [--skip tfjs,jax,kernels,torch]
 //   heart: train.mlp's defaults (2 × 64, BatchNorm, dropout 0.2, batch 64, Adam 0.003) for all 60 epochs
 //          (patience = epochs, so every engine does the same work) on the Cleveland rows, 190 train / 47 valid.
 //   wide:  the same network on 20,000 synthetic rows × 600 features (16,000 train / 4,000 valid), 10 epochs.
@@ -98,7 +98,7 @@ const timed = async (fn: () => unknown): Promise<Timing> => {
 };
 
 const engines: Record<string, (s: Shape) => Promise<Timing>> = {
-  fast: (s) => timed(() => trainMlpFast(s.data, s.rep, paramsOf(s), streamsContext(3))),
+  kernels: (s) => timed(() => trainMlpFast(s.data, s.rep, paramsOf(s), streamsContext(3))),
   tfjs: (s) => timed(() => trainMlpReplicate(s.data, s.rep, paramsOf(s), streamsContext(3))),
   torch: (s) => askPython("torch", s.name),
   jax: (s) => askPython("jax", s.name),
