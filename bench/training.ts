@@ -1,5 +1,6 @@
 // Training speed: Strata's kernels engine (steps/train/fast-mlp/), its tfjs reference, PyTorch and JAX
-// (bench/training.py) on the same two shapes, alternating within one run, median of N rounds after one warm-up round (JAX compiles, tfjs loads).
+// (bench/training.py) on the same two shapes, alternating within one run, median of N rounds after one warm-up
+// round (JAX compiles, tfjs loads).
 // Each training is timed in wall seconds and in CPU seconds of its process (user + system): on a shared machine
 // the CPU time is the steadier figure, and it shows whether an engine kept to one thread.
 //
