@@ -1,6 +1,6 @@
 // The heart bias-modulation study's work with no engine: every node's step function is called in order, in this one
 // thread, on in-memory values. No store, no hashing, no Parquet round trips between nodes, no worker threads, no
-// cache, no manifest: what is left is the data preparation and the same tfjs trainings (same functions, same seeded
+// cache, no manifest: what is left is the data preparation and the same trainings (same functions, same seeded
 // streams) that the engine runs. bench/heart-bias-modulation.ts compares the engine's run with this one to give the
 // engine's overhead as a ratio.
 //

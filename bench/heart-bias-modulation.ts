@@ -1,5 +1,5 @@
 // The heart bias-modulation study, whole, through the real CLI: cold (fresh store), then warm (same store), and in
-// the same run the same work with no engine (bench/heart-bias-modulation-plain.ts: the same step functions and tfjs
+// the same run the same work with no engine (bench/heart-bias-modulation-plain.ts: the same step functions and
 // trainings called in order in one thread, on in-memory values). The engine's overhead is the ratio of the two.
 //
 // Usage: node bin/run-ts.mjs bench/heart-bias-modulation.ts [pipeline] [--concurrency N] [--warm N]

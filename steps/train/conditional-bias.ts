@@ -21,7 +21,9 @@
  * batches: the gain over Generic then measures the bias modulation, not a different initialisation. Stage 1 uses
  * ".../attribute/{init,order,math-random}" and the bias maps ".../bias/init".
  *
- * Determinism: tfjs wasm, single-threaded; every initialiser seeded; Math.random replaced by a ctx stream while
+ * Engines (training-engine.ts): by default both stages train on the WebAssembly kernels
+ * (fast-mlp/conditional-bias.ts); this module is the tfjs implementation, the reference they are tested against.
+ * Determinism on tfjs: wasm, single-threaded; every initialiser seeded; Math.random replaced by a ctx stream while
  * training (tfjs-runtime.ts), so weights are bit-identical across processes.
  */
 import type * as TF from "@tensorflow/tfjs";
@@ -34,14 +36,14 @@ import {
   type ReplicateOf,
   encodeModelSet,
 } from "./model-set.js";
+import { predictConditionalBiasFast, trainConditionalBiasFast } from "./fast-mlp/conditional-bias.js";
+import { type ConditionalBiasShape, conditionalBiasTopology, conditionalBiasWeightSpecs, crossEntropy, groupAccuracy } from "./conditional-bias-model.js";
 import {
-  MLP_BATCH_NORM,
   type MlpBlock,
   type MlpHyperparameters,
   encodeVariables,
   fitEarlyStopping,
   mlpBlock,
-  mlpBlockWeightSpecs,
   mlpHyperparameterFields,
   mlpOutputLayer,
   replicateStream,
@@ -53,7 +55,8 @@ import { type Dataset, type Replicate, type ReplicatePredictions, testPrediction
 import { standardizeReplicate } from "./standardize-replicate.js";
 import { drawSeed, initTfjs, tf } from "./tfjs-runtime.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
-import { type EncodedModel, type WeightSpec, decodeWeights } from "./weights.js";
+import { type TrainingEngine, trainingEngineField } from "./training-engine.js";
+import { type EncodedModel, decodeWeights } from "./weights.js";
 
 export const CONDITIONAL_BIAS_DEFAULTS = { k: 1 } as const;
 
@@ -71,6 +74,7 @@ const Params = Schema.Struct({
   label: Hyperparameters(LABEL_PREDICTOR_DEFAULTS),
   /** K: how many embeddings / bias vectors, i.e. how many of the label predictor's last blocks are modulated. */
   k: Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(1)).pipe(Schema.withDecodingDefaultKey(Effect.succeed(CONDITIONAL_BIAS_DEFAULTS.k))),
+  ...trainingEngineField,
 }).check(
   Schema.makeFilter((p) =>
     p.k <= p.label.layers.length && p.k <= p.attribute.layers.length
@@ -89,29 +93,6 @@ interface Network {
   readonly labelOutput: TF.layers.Layer;
   readonly biasMaps: readonly TF.layers.Layer[];
 }
-
-/** Weight names and shapes in their fixed order: attribute blocks and output, label blocks and output, bias maps. */
-export const conditionalBiasWeightSpecs = (t: ConditionalBiasTopology): WeightSpec[] => {
-  const specs: WeightSpec[] = [];
-  let width = t.features.length;
-  t.attribute.layers.forEach((units, i) => {
-    specs.push(...mlpBlockWeightSpecs(`attribute.block${i}`, width, units));
-    width = units;
-  });
-  specs.push({ name: "attribute.output.kernel", shape: [width, t.groups.length] }, { name: "attribute.output.bias", shape: [t.groups.length] });
-  width = t.features.length;
-  t.label.layers.forEach((units, i) => {
-    specs.push(...mlpBlockWeightSpecs(`label.block${i}`, width, units));
-    width = units;
-  });
-  specs.push({ name: "label.output.kernel", shape: [width, 1] }, { name: "label.output.bias", shape: [1] });
-  for (let k = 0; k < t.k; k++) {
-    const from = t.attribute.layers[t.attribute.layers.length - t.k + k]!;
-    const to = t.label.layers[t.label.layers.length - t.k + k]!;
-    specs.push({ name: `bias${k}.kernel`, shape: [from, to] }, { name: `bias${k}.bias`, shape: [to] });
-  }
-  return specs;
-};
 
 /**
  * Creates the layers. Seeds are drawn in a fixed order from three sources: the attribute predictor's (blocks, then
@@ -201,25 +182,6 @@ const predictLabel = (net: Network, rows: readonly (readonly number[])[], embedd
   return tf.tidy(() => labelForward(net, matrix(rows, net.topology.features.length), embeddings, false).dataSync() as Float32Array).slice();
 };
 
-/** Mean cross-entropy over the groups in float64, probabilities clipped to [1e-7, 1]. */
-const crossEntropy = (probs: Float32Array, groups: readonly number[], g: number): number => {
-  let sum = 0;
-  for (let i = 0; i < groups.length; i++) sum -= Math.log(Math.max(1e-7, probs[i * g + groups[i]!]!));
-  return sum / groups.length;
-};
-
-/** Share of rows whose most probable group (first on ties) is their group; null for no rows. */
-const groupAccuracy = (probs: Float32Array, groups: readonly number[], g: number): number | null => {
-  if (groups.length === 0) return null;
-  let correct = 0;
-  for (let i = 0; i < groups.length; i++) {
-    let best = 0;
-    for (let j = 1; j < g; j++) if (probs[i * g + j]! > probs[i * g + best]!) best = j;
-    if (best === groups[i]) correct++;
-  }
-  return correct / groups.length;
-};
-
 const hyper = (h: MlpHyperparameters) => ({ learningRate: h.learningRate, epochs: h.epochs, batchSize: h.batchSize, patience: h.patience });
 
 /** Trains both stages on one replicate; returns the encoded model, how training went and P(y = 1) for rep.test. */
@@ -228,23 +190,12 @@ export const trainConditionalBiasReplicate = async (
   groupIndex: readonly number[],
   groups: readonly string[],
   rep: Replicate,
-  params: ConditionalBiasParams,
+  params: ConditionalBiasShape,
   ctx: StepContext,
   afterStage1: () => void = () => {},
 ) => {
   const { standardizer, train, valid, test } = standardizeReplicate(data, rep, params.features);
-  const topology: ConditionalBiasTopology = {
-    type: "conditional-bias",
-    features: [...params.features],
-    groups: [...groups],
-    k: params.k,
-    batchNorm: { ...MLP_BATCH_NORM },
-    attribute: { layers: [...params.attribute.layers], dropout: params.attribute.dropout },
-    label: { layers: [...params.label.layers], dropout: params.label.dropout },
-    embeddings: "attribute-last-k-blocks-after-relu",
-    bias: "label-last-k-blocks-after-batchnorm-before-relu",
-    output: "sigmoid",
-  };
+  const topology = conditionalBiasTopology(params, groups);
   const stream = replicateStream(rep);
   const attributeInit = ctx.random(`${stream}/attribute/init`);
   const labelInit = ctx.random(`${stream}/init`);
@@ -348,6 +299,13 @@ export const predictConditionalBias = async (
   }
 };
 
+/** predictConditionalBias for a model that `engine` trained. */
+export const predictConditionalBiasOn = async (
+  engine: TrainingEngine,
+  encoded: EncodedModel<ConditionalBiasTopology>,
+  x: readonly (readonly number[])[],
+): Promise<{ prob: number[]; groupProb: number[][] }> => (engine === "kernels" ? predictConditionalBiasFast(encoded, x) : predictConditionalBias(encoded, x));
+
 export const conditionalBias = defineStep({
   kind: "train.conditional-bias",
   module: import.meta.url,
@@ -363,12 +321,13 @@ export const conditionalBias = defineStep({
     const index = new Map(groups.map((g, i) => [g, i]));
     const groupIndex = group.map((g) => index.get(g)!);
     const replicates = readSplit(inputs.split.table(), table.numRows, ctx);
-    await initTfjs();
+    if (params.engine === "tfjs") await initTfjs();
+    const train = params.engine === "kernels" ? trainConditionalBiasFast : trainConditionalBiasReplicate;
     const entries: ReplicateOf<"conditional-bias">[] = [];
     const predictions: ReplicatePredictions[] = [];
     for (const [i, rep] of replicates.entries()) {
       if (rep.valid.length === 0) ctx.log(`replicate ${rep.replicate}: no valid rows, so no early stopping; training all epochs of both stages`);
-      const { standardizer, model, training, prob } = await trainConditionalBiasReplicate(data, groupIndex, groups, rep, params, ctx, () =>
+      const { standardizer, model, training, prob } = await train(data, groupIndex, groups, rep, params, ctx, () =>
         ctx.progress(2 * i + 1, 2 * replicates.length),
       );
       entries.push({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, standardizer, model, training });
@@ -376,7 +335,7 @@ export const conditionalBias = defineStep({
       ctx.progress(2 * i + 2, 2 * replicates.length);
     }
     return {
-      models: encodeModelSet({ format: MODEL_SET_FORMAT, model: "conditional-bias", subgroup: params.subgroup, groups: [...groups], replicates: entries }),
+      models: encodeModelSet({ format: MODEL_SET_FORMAT, model: "conditional-bias", engine: params.engine, subgroup: params.subgroup, groups: [...groups], replicates: entries }),
       predictions: testPredictionsTable(predictions),
     };
   },

@@ -4,7 +4,7 @@
  * predictor is trained on that subgroup's train rows only (standardised on them, early-stopped on the subgroup's
  * valid rows) and applied to that subgroup's test rows only.
  *
- * The label predictor is the MLP toolkit's network and training loop, called per subgroup (trainMlpReplicate): blocks of
+ * The label predictor is the MLP toolkit's network and training loop, called per subgroup (trainMlpOn, on the step's engine): blocks of
  * Linear → BatchNorm → ReLU → Dropout, a sigmoid output, Adam, early stopping. Defaults are the paper's label
  * predictor (LABEL_PREDICTOR_DEFAULTS). Each subgroup's model has its own ctx streams,
  * "replicate/<r>/seed/<s>/fold/<f>/group/<g>/{init,order,math-random}".
@@ -22,11 +22,12 @@ import type * as arrow from "apache-arrow";
 import { makeTable } from "../../artifacts/table.js";
 import { defineStep } from "../../dsl/step.js";
 import { type DcpGroupModel, MODEL_SET_FORMAT, type ReplicateOf, encodeModelSet } from "./model-set.js";
-import { mlpHyperparameterFields, replicateStream, trainMlpReplicate } from "./mlp-toolkit.js";
+import { trainMlpOn } from "./mlp-engines.js";
+import { mlpHyperparameterFields, replicateStream } from "./mlp-toolkit.js";
 import { LABEL_PREDICTOR_DEFAULTS, readGroupColumn } from "./personalization-shared.js";
 import { type Replicate, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
-import { initTfjs } from "./tfjs-runtime.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
+import { trainingEngineField } from "./training-engine.js";
 
 const Params = Schema.Struct({
   features: Schema.Array(Schema.String).check(Schema.isMinLength(1)),
@@ -34,6 +35,7 @@ const Params = Schema.Struct({
   /** The string column naming each row's subgroup (subgroups.define's "subgroup"). */
   subgroup: Schema.String,
   ...mlpHyperparameterFields(LABEL_PREDICTOR_DEFAULTS),
+  ...trainingEngineField,
 });
 export type DcpParams = typeof Params.Type;
 
@@ -72,7 +74,6 @@ export const dcp = defineStep({
     const data = readDataset(table, params.features, params.target, ctx);
     const { group, groups } = readGroupColumn(table, params.subgroup, ctx);
     const replicates = readSplit(inputs.split.table(), table.numRows, ctx);
-    await initTfjs();
 
     const entries: ReplicateOf<"dcp">[] = [];
     const own: { replicate: Replicate; prob: number[] }[] = [];
@@ -92,7 +93,7 @@ export const dcp = defineStep({
         if (valid.length === 0) ctx.log(`replicate ${rep.replicate}, subgroup ${g}: no valid rows, so no early stopping; training all ${params.epochs} epochs`);
         // The subgroup's model is trained on its own rows and scores every test row (for the cross predictions).
         const sub: Replicate = { ...rep, train, valid, test: rep.test };
-        const trained = await trainMlpReplicate(data, sub, params, ctx, `${replicateStream(rep)}/group/${g}`);
+        const trained = await trainMlpOn(params.engine, data, sub, params, ctx, `${replicateStream(rep)}/group/${g}`);
         rep.test.forEach((r, i) => {
           cross.push({ replicate: rep, row: r, modelGroup: g, prob: trained.prob[i]! });
           if (group[r] === g) ownProb[i] = trained.prob[i]!;
@@ -113,7 +114,7 @@ export const dcp = defineStep({
       entries.push({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, groups: models });
     }
     return {
-      models: encodeModelSet({ format: MODEL_SET_FORMAT, model: "dcp", subgroup: params.subgroup, groups: [...groups], replicates: entries }),
+      models: encodeModelSet({ format: MODEL_SET_FORMAT, model: "dcp", engine: params.engine, subgroup: params.subgroup, groups: [...groups], replicates: entries }),
       predictions: testPredictionsTable(own),
       cross: crossTable(cross),
     };

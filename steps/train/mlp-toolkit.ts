@@ -5,6 +5,8 @@
  * The block type is the label predictor's of "Towards personalized healthcare without harm via bias modulation"
  * (ICLR 2025 SCSL workshop); see docs/references.md.
  *
+ * The training here is the tfjs engine (training-engine.ts), the reference for the default kernels engine in
+ * fast-mlp/, which takes its topology, weight layout, streams and valid loss from this module.
  * Determinism: tfjs on the wasm backend, single-threaded (tfjs-runtime.ts). Initialisers get explicit seeds, the
  * epoch order of training rows is shuffled with a ctx stream, and Math.random (which tfjs reads for dropout masks)
  * is replaced by another ctx stream while training. Both streams are named after the replicate's seed and fold.
@@ -286,6 +288,16 @@ export interface TrainedMlp {
   readonly prob: Float32Array;
 }
 
+/** The stored topology of an MLP with these hyperparameters. */
+export const mlpTopology = (params: MlpHyperparameters & { readonly features: readonly string[] }): MlpTopology => ({
+  type: "mlp",
+  features: [...params.features],
+  layers: [...params.layers],
+  dropout: params.dropout,
+  batchNorm: { ...MLP_BATCH_NORM },
+  output: "sigmoid",
+});
+
 /** The ctx stream prefix of a replicate's training: its initialiser, order and Math.random streams hang below it. */
 export const replicateStream = (rep: Replicate): string => `replicate/${rep.replicate}/seed/${rep.seed}/fold/${rep.fold}`;
 
@@ -304,14 +316,7 @@ export const trainMlpReplicate = async (
   const { standardizer, train, valid, test } = standardizeReplicate(data, rep, params.features);
   const yTrain = rep.train.map((r) => data.y[r]!);
   const yValid = rep.valid.map((r) => data.y[r]!);
-  const topology: MlpTopology = {
-    type: "mlp",
-    features: [...params.features],
-    layers: [...params.layers],
-    dropout: params.dropout,
-    batchNorm: { ...MLP_BATCH_NORM },
-    output: "sigmoid",
-  };
+  const topology = mlpTopology(params);
   const initRng = ctx.random(`${stream}/init`);
   const orderRng = ctx.random(`${stream}/order`);
   const dropoutRng = ctx.random(`${stream}/math-random`);

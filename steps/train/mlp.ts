@@ -2,15 +2,16 @@
  * train.mlp: one multilayer perceptron per replicate (the MLP toolkit's blocks, Linear → BatchNorm → ReLU →
  * Dropout, and a Linear → sigmoid output), trained with Adam on binary cross-entropy and early-stopped on the
  * replicate's valid rows (the weights of the epoch with the lowest valid loss are kept). See mlp-toolkit.ts for the
- * network, the training loop and how it stays deterministic.
+ * network, the training loop and how it stays deterministic, and training-engine.ts for the engines that train it.
  */
 import { Schema } from "effect";
 import { defineStep } from "../../dsl/step.js";
 import { MODEL_SET_FORMAT, encodeModelSet } from "./model-set.js";
-import { mlpHyperparameterFields, trainMlpReplicate } from "./mlp-toolkit.js";
+import { trainMlpOn } from "./mlp-engines.js";
+import { mlpHyperparameterFields } from "./mlp-toolkit.js";
 import { type ReplicatePredictions, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
-import { initTfjs } from "./tfjs-runtime.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
+import { trainingEngineField } from "./training-engine.js";
 
 /** Defaults sized so the heart study (about 190 train rows, 25 replicates) trains in seconds; see the report. */
 export const MLP_DEFAULTS = {
@@ -26,6 +27,7 @@ const Params = Schema.Struct({
   features: Schema.Array(Schema.String).check(Schema.isMinLength(1)),
   target: Schema.String,
   ...mlpHyperparameterFields(MLP_DEFAULTS),
+  ...trainingEngineField,
 });
 export type MlpParams = typeof Params.Type;
 
@@ -39,18 +41,17 @@ export const mlp = defineStep({
     const table = inputs.table.table();
     const data = readDataset(table, params.features, params.target, ctx);
     const replicates = readSplit(inputs.split.table(), table.numRows, ctx);
-    await initTfjs();
     const entries = [];
     const predictions: ReplicatePredictions[] = [];
     for (const [i, rep] of replicates.entries()) {
       if (rep.valid.length === 0) ctx.log(`replicate ${rep.replicate}: no valid rows, so no early stopping; training all ${params.epochs} epochs`);
-      const { standardizer, model, training, prob } = await trainMlpReplicate(data, rep, params, ctx);
+      const { standardizer, model, training, prob } = await trainMlpOn(params.engine, data, rep, params, ctx);
       entries.push({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, standardizer, model, training });
       predictions.push({ replicate: rep, prob });
       ctx.progress(i + 1, replicates.length);
     }
     return {
-      models: encodeModelSet({ format: MODEL_SET_FORMAT, model: "mlp", replicates: entries }),
+      models: encodeModelSet({ format: MODEL_SET_FORMAT, model: "mlp", engine: params.engine, replicates: entries }),
       predictions: testPredictionsTable(predictions),
     };
   },

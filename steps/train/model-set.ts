@@ -11,6 +11,7 @@
 import { Schema } from "effect";
 import type { JsonValue } from "../../dsl/step.js";
 import { StandardizerSchema } from "../preprocess/standardize.js";
+import { TrainingEngineSchema } from "./training-engine.js";
 import { encodedModelSchema } from "./weights.js";
 
 export const MODEL_SET_FORMAT = "strata-models/1";
@@ -71,6 +72,8 @@ export type ConditionalBiasTraining = typeof ConditionalBiasTrainingSchema.Type;
 
 const replicateFields = { replicate: Schema.Number, seed: Schema.Number, fold: Schema.Number };
 const Replicates = <S extends Schema.Top>(entry: S) => Schema.Array(entry).check(Schema.isMinLength(1));
+/** Sets of the MLP family name the engine that trained them (training-engine.ts); absent in sets trained by tfjs before. */
+const engineField = { engine: Schema.optionalKey(TrainingEngineSchema) };
 /** Sets whose models depend on a subgroup column: its name and the subgroups seen in training, in code-unit order. */
 const subgroupFields = { subgroup: Schema.String, groups: Schema.Array(Schema.String) };
 
@@ -83,6 +86,7 @@ const LogisticRegressionSetSchema = Schema.Struct({
 const MlpSetSchema = Schema.Struct({
   format: Schema.Literal(MODEL_SET_FORMAT),
   model: Schema.Literal("mlp"),
+  ...engineField,
   replicates: Replicates(
     Schema.Struct({ ...replicateFields, standardizer: StandardizerSchema, model: encodedModelSchema(MlpTopologySchema), training: TrainingRecordSchema }),
   ),
@@ -102,6 +106,7 @@ export type DcpGroupModel = typeof DcpGroupModelSchema.Type;
 const DcpSetSchema = Schema.Struct({
   format: Schema.Literal(MODEL_SET_FORMAT),
   model: Schema.Literal("dcp"),
+  ...engineField,
   ...subgroupFields,
   replicates: Replicates(Schema.Struct({ ...replicateFields, groups: Schema.Array(DcpGroupModelSchema).check(Schema.isMinLength(1)) })),
 });
@@ -109,6 +114,7 @@ const DcpSetSchema = Schema.Struct({
 const ConditionalBiasSetSchema = Schema.Struct({
   format: Schema.Literal(MODEL_SET_FORMAT),
   model: Schema.Literal("conditional-bias"),
+  ...engineField,
   ...subgroupFields,
   replicates: Replicates(
     Schema.Struct({

@@ -6,13 +6,15 @@
  *
  * Rows are routed the way each trainer predicts its own test rows: a DCP row by its subgroup value (the column the
  * set was trained with) to that subgroup's model; a conditional-bias row by its features alone, since the
- * attribute predictor infers the subgroup embedding the label predictor is modulated by.
+ * attribute predictor infers the subgroup embedding the label predictor is modulated by. A set is scored by the
+ * engine that trained it (training-engine.ts), so a replicate reproduces its trainer's test predictions exactly.
  */
 import { applyStandardizer } from "../preprocess/standardize.js";
-import { predictConditionalBias } from "./conditional-bias.js";
+import { predictConditionalBiasOn } from "./conditional-bias.js";
 import { predictLogistic } from "./logistic-regression.js";
-import { predictMlp } from "./mlp-toolkit.js";
+import { predictMlpOn } from "./mlp-engines.js";
 import type { ModelKind, ModelSet, ModelSetOf, ReplicateOf } from "./model-set.js";
+import { engineOf } from "./training-engine.js";
 
 /** The rows to score: raw feature values (row-major, in modelSetFeatures order) and each row's subgroup when the set routes by one. */
 export interface ScoringRows {
@@ -42,7 +44,7 @@ const MODEL_PREDICTORS: { readonly [K in ModelKind]: ModelPredictor<K> } = {
   mlp: {
     features: (set) => set.replicates[0]!.standardizer.columns,
     subgroupColumn: () => undefined,
-    predict: (_, rep, rows) => predictMlp(rep.model, applyStandardizer(rep.standardizer, rows.x)),
+    predict: (set, rep, rows) => predictMlpOn(engineOf(set), rep.model, applyStandardizer(rep.standardizer, rows.x)),
   },
   dcp: {
     features: (set) => set.replicates[0]!.groups[0]!.standardizer.columns,
@@ -54,7 +56,7 @@ const MODEL_PREDICTORS: { readonly [K in ModelKind]: ModelPredictor<K> } = {
       for (const model of rep.groups) {
         const mine = group.flatMap((g, i) => (g === model.group ? [i] : []));
         if (mine.length === 0) continue;
-        const p = await predictMlp(model.model, applyStandardizer(model.standardizer, mine.map((i) => rows.x[i]!)));
+        const p = await predictMlpOn(engineOf(set), model.model, applyStandardizer(model.standardizer, mine.map((i) => rows.x[i]!)));
         mine.forEach((i, j) => (prob[i] = p[j]!));
       }
       const orphan = prob.findIndex(Number.isNaN);
@@ -67,7 +69,7 @@ const MODEL_PREDICTORS: { readonly [K in ModelKind]: ModelPredictor<K> } = {
   "conditional-bias": {
     features: (set) => set.replicates[0]!.standardizer.columns,
     subgroupColumn: () => undefined,
-    predict: async (_, rep, rows) => (await predictConditionalBias(rep.model, applyStandardizer(rep.standardizer, rows.x))).prob,
+    predict: async (set, rep, rows) => (await predictConditionalBiasOn(engineOf(set), rep.model, applyStandardizer(rep.standardizer, rows.x))).prob,
   },
 };
 

@@ -8,12 +8,8 @@ import { columnValues } from "../../artifacts/table.js";
 import { PipelineError } from "../../dsl/errors.js";
 import type { SplitHandle, TableHandle } from "../../dsl/handles.js";
 import { StudyGraph } from "../../dsl/study.js";
-import {
-  conditionalBias,
-  conditionalBiasWeightSpecs,
-  predictConditionalBias,
-  trainConditionalBias,
-} from "../../steps/train/conditional-bias.js";
+import { conditionalBiasWeightSpecs } from "../../steps/train/conditional-bias-model.js";
+import { conditionalBias, predictConditionalBiasOn, trainConditionalBias } from "../../steps/train/conditional-bias.js";
 import { mlp } from "../../steps/train/mlp.js";
 import { type ConditionalBiasTopology, decodeModelSet } from "../../steps/train/model-set.js";
 import { predictReplicate } from "../../steps/train/predict-model-set.js";
@@ -97,7 +93,7 @@ describe("train.conditional-bias", () => {
     const rep = columnValues(preds, "replicate");
     const testRows = (columnValues(preds, "row") as number[]).filter((_, i) => rep[i] === 1);
     const x = testRows.map((r) => features.map((f, j) => ((columnValues(table, f)[r] as number) - r1.standardizer.mean[j]!) / r1.standardizer.sd[j]!));
-    const again = await predictConditionalBias(r1.model, x);
+    const again = await predictConditionalBiasOn("kernels", r1.model, x);
     expect(again.prob).toEqual((columnValues(preds, "prob") as number[]).filter((_, i) => rep[i] === 1));
     expect(again.groupProb[0]!.reduce((s, p) => s + p, 0)).toBeCloseTo(1, 5);
 
@@ -150,6 +146,7 @@ describe("trainConditionalBias builder", () => {
     const p = graph.nodes.find((n) => n.id === "cb")!.params as { attribute: { layers: number[] }; label: { layers: number[] }; k: number };
     expect(p).toMatchObject({
       k: 1,
+      engine: "kernels",
       attribute: { dropout: 0.2, learningRate: 0.001, epochs: 100, batchSize: 32, patience: 10 },
       label: { layers: [64, 64, 64, 64, 64, 64], dropout: 0.2, learningRate: 0.001, epochs: 100, batchSize: 32, patience: 10 },
     });

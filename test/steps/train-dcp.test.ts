@@ -8,7 +8,7 @@ import type { SplitHandle, TableHandle } from "../../dsl/handles.js";
 import { StudyGraph } from "../../dsl/study.js";
 import { dcp, trainDcp } from "../../steps/train/dcp.js";
 import { mlp } from "../../steps/train/mlp.js";
-import { predictMlp } from "../../steps/train/mlp-toolkit.js";
+import { predictMlpOn } from "../../steps/train/mlp-engines.js";
 import { type MlpTopology, decodeModelSet } from "../../steps/train/model-set.js";
 import { predictReplicate } from "../../steps/train/predict-model-set.js";
 import type { EncodedModel } from "../../steps/train/weights.js";
@@ -108,7 +108,7 @@ describe("train.dcp", () => {
     const stored = models.replicates[2]!.groups.find((g) => g.group === "tiny")!;
     const lines = cRow.map((row, i) => ({ row, i })).filter(({ i }) => cRep[i] === 2 && cGroup[i] === "tiny");
     const x = lines.map(({ row }) => features.map((f, j) => ((columnValues(table, f)[row] as number) - stored.standardizer.mean[j]!) / stored.standardizer.sd[j]!));
-    expect(await predictMlp(stored.model, x)).toEqual(lines.map(({ i }) => cProb[i]));
+    expect(await predictMlpOn("kernels", stored.model, x)).toEqual(lines.map(({ i }) => cProb[i]));
   });
 
   it("scores through the model-set predictor exactly as it scored its own test rows, each row by its subgroup's model", async () => {
@@ -155,7 +155,7 @@ describe("trainDcp builder", () => {
     expect(handles.cross.ref).toEqual({ node: "dcp", output: "cross" });
     expect(graph.nodes[0]!.params).toEqual({
       features: ["age"], target: "target", subgroup: "subgroup",
-      layers: [64, 64, 64, 64, 64, 64], dropout: 0.2, learningRate: 0.001, epochs: 100, batchSize: 32, patience: 10,
+      layers: [64, 64, 64, 64, 64, 64], dropout: 0.2, learningRate: 0.001, epochs: 100, batchSize: 32, patience: 10, engine: "kernels",
     });
     // @ts-expect-error "group" is not a column
     expect(() => trainDcp(t, s, { features: ["age"], target: "target", subgroup: "group" }, { id: "dcp2" })).toThrow(PipelineError);

@@ -9,7 +9,8 @@ import { PipelineError } from "../../dsl/errors.js";
 import type { SplitHandle, TableHandle } from "../../dsl/handles.js";
 import { StudyGraph } from "../../dsl/study.js";
 import { mlp, trainMlp } from "../../steps/train/mlp.js";
-import { mlpWeightSpecs, predictMlp } from "../../steps/train/mlp-toolkit.js";
+import { predictMlpOn } from "../../steps/train/mlp-engines.js";
+import { mlpWeightSpecs } from "../../steps/train/mlp-toolkit.js";
 import type { MlpTopology } from "../../steps/train/model-set.js";
 import { withSeededMathRandom } from "../../steps/train/tfjs-runtime.js";
 import { type EncodedModel, decodeFloat32, encodeFloat32 } from "../../steps/train/weights.js";
@@ -24,6 +25,7 @@ const root = path.resolve(here, "../..");
 interface ModelsDoc {
   format: string;
   model: string;
+  engine: string;
   replicates: {
     replicate: number;
     seed: number;
@@ -77,7 +79,8 @@ describe("train.mlp", () => {
     const r2 = models.replicates[2]!;
     const testRows = rows.filter((_, i) => rep[i] === 2);
     const x = testRows.map((r) => features.map((f, j) => ((columnValues(table, f)[r] as number) - r2.standardizer.mean[j]!) / r2.standardizer.sd[j]!));
-    expect(await predictMlp(r2.model, x)).toEqual(prob.filter((_, i) => rep[i] === 2));
+    expect(models.engine).toBe("kernels");
+    expect(await predictMlpOn("kernels", r2.model, x)).toEqual(prob.filter((_, i) => rep[i] === 2));
   });
 
   it("trains all epochs when a replicate has no valid rows", async () => {
@@ -150,7 +153,7 @@ describe("trainMlp builder", () => {
     const s = { kind: "split", ref: { node: "split", output: "split" }, study: graph } as SplitHandle;
     trainMlp(t, s, { features: ["age"], target: "target" }, { id: "mlp" });
     expect(graph.nodes[0]!.params).toEqual({
-      features: ["age"], target: "target", layers: [64, 64], dropout: 0.2, learningRate: 0.003, epochs: 60, batchSize: 64, patience: 10,
+      features: ["age"], target: "target", layers: [64, 64], dropout: 0.2, learningRate: 0.003, epochs: 60, batchSize: 64, patience: 10, engine: "kernels",
     });
     // @ts-expect-error "sex" is not a column
     expect(() => trainMlp(t, s, { features: ["sex"], target: "target" }, { id: "mlp2" })).toThrow(PipelineError);

@@ -1,0 +1,150 @@
+/**
+ * train.conditional-bias on the fast engine: the same two stages, ctx streams, initial weights, batches, dropout
+ * masks and early stopping as trainConditionalBiasReplicate in ../conditional-bias.ts, on the WebAssembly kernels.
+ * Stage 1 is a softmax network over the groups; its last K blocks' inference-mode outputs are the side inputs of
+ * stage 2, the label network, whose side maps (Linear + ReLU) add the bias vectors after BatchNorm.
+ */
+import type { StepContext } from "../../../dsl/step.js";
+import { type ConditionalBiasShape, conditionalBiasTopology, conditionalBiasWeightSpecs, crossEntropy, groupAccuracy } from "../conditional-bias-model.js";
+import { type MlpHyperparameters, replicateStream, validLogLoss } from "../mlp-toolkit.js";
+import type { ConditionalBiasTopology, ConditionalBiasTraining } from "../model-set.js";
+import type { Dataset, Replicate } from "../replicates.js";
+import { standardizeReplicate } from "../standardize-replicate.js";
+import { drawSeed } from "../tfjs-runtime.js";
+import { type EncodedModel, decodeWeights, encodeWeight } from "../weights.js";
+import { fitFast } from "./fit.js";
+import { type Arena, type Kernels, withArena } from "./kernels.js";
+import { flattenRows } from "./mlp.js";
+import { FastNetwork, type Matrix } from "./network.js";
+
+/** The two networks of a topology; seeds drawn per stream in tfjs' order (blocks, then output; bias maps). */
+const networks = (arena: Arena, kernels: Kernels, t: ConditionalBiasTopology, seeds: { attribute: () => number; label: () => number; bias: () => number }) => {
+  const common = { inputs: t.features.length, batchNorm: t.batchNorm };
+  const attribute = new FastNetwork(arena, kernels, {
+    ...common,
+    blocks: t.attribute.layers,
+    dropout: t.attribute.dropout,
+    head: { units: t.groups.length, activation: "softmax" },
+    sides: [],
+    seeds: { blocks: t.attribute.layers.map(() => seeds.attribute()), head: seeds.attribute(), sides: [] },
+  });
+  const label = new FastNetwork(arena, kernels, {
+    ...common,
+    blocks: t.label.layers,
+    dropout: t.label.dropout,
+    head: { units: 1, activation: "sigmoid" },
+    sides: t.attribute.layers.slice(t.attribute.layers.length - t.k),
+    seeds: {
+      blocks: t.label.layers.map(() => seeds.label()),
+      head: seeds.label(),
+      sides: Array.from({ length: t.k }, () => seeds.bias()),
+    },
+  });
+  return { attribute, label };
+};
+
+/** Indices of the last K blocks of a network with `blocks` blocks. */
+const lastK = (blocks: number, k: number): number[] => Array.from({ length: k }, (_, i) => blocks - k + i);
+
+const hyper = (h: MlpHyperparameters) => ({ learningRate: h.learningRate, epochs: h.epochs, batchSize: h.batchSize, patience: h.patience });
+
+export const trainConditionalBiasFast = (
+  data: Dataset,
+  groupIndex: readonly number[],
+  groups: readonly string[],
+  rep: Replicate,
+  params: ConditionalBiasShape,
+  ctx: StepContext,
+  afterStage1: () => void = () => {},
+) => {
+  const { standardizer, train, valid, test } = standardizeReplicate(data, rep, params.features);
+  const topology = conditionalBiasTopology(params, groups);
+  const stream = replicateStream(rep);
+  const attributeInit = ctx.random(`${stream}/attribute/init`);
+  const labelInit = ctx.random(`${stream}/init`);
+  const biasInit = ctx.random(`${stream}/bias/init`);
+  const d = params.features.length;
+  const g = groups.length;
+  const gTrain = rep.train.map((r) => groupIndex[r]!);
+  const gValid = rep.valid.map((r) => groupIndex[r]!);
+  const gTest = rep.test.map((r) => groupIndex[r]!);
+  const yTrain = rep.train.map((r) => data.y[r]!);
+  const yValid = rep.valid.map((r) => data.y[r]!);
+  return withArena((arena, kernels) => {
+    const net = networks(arena, kernels, topology, {
+      attribute: () => drawSeed(attributeInit),
+      label: () => drawSeed(labelInit),
+      bias: () => drawSeed(biasInit),
+    });
+    const upload = (rows: readonly (readonly number[])[]) => net.attribute.upload(flattenRows(rows, d), rows.length, d);
+    const [xTrain, xValid, xTest] = [upload(train), upload(valid), upload(test)];
+
+    // Stage 1: the sensitive-attribute predictor.
+    const attributeRecord = fitFast(net.attribute, {
+      ...hyper(params.attribute),
+      x: xTrain,
+      targets: gTrain,
+      validLoss: gValid.length === 0 ? undefined : () => crossEntropy(net.attribute.infer(xValid).prob, gValid, g),
+      orderRng: ctx.random(`${stream}/attribute/order`),
+      mathRandom: ctx.random(`${stream}/attribute/math-random`),
+    });
+    afterStage1();
+
+    // Stage 2: the label predictor, modulated by the frozen attribute predictor's embeddings.
+    const embeddingBlocks = lastK(topology.attribute.layers.length, topology.k);
+    const embed = (x: Matrix): Matrix[] =>
+      net.attribute.infer(x, [], embeddingBlocks).hidden.map((h, i) => net.attribute.upload(h, x.rows, topology.attribute.layers[embeddingBlocks[i]!]!));
+    const [eTrain, eValid, eTest] = [embed(xTrain), embed(xValid), embed(xTest)];
+    const labelRecord = fitFast(net.label, {
+      ...hyper(params.label),
+      x: xTrain,
+      targets: yTrain,
+      sides: eTrain,
+      validLoss: yValid.length === 0 ? undefined : () => validLogLoss(yValid, net.label.infer(xValid, eValid).prob),
+      orderRng: ctx.random(`${stream}/order`),
+      mathRandom: ctx.random(`${stream}/math-random`),
+    });
+
+    const training: ConditionalBiasTraining = {
+      attribute: {
+        ...attributeRecord,
+        validAccuracy: groupAccuracy(net.attribute.infer(xValid).prob, gValid, g),
+        testAccuracy: groupAccuracy(net.attribute.infer(xTest).prob, gTest, g),
+      },
+      label: labelRecord,
+    };
+    const weights = [...net.attribute.weights(), ...net.label.weights()];
+    const model: EncodedModel<ConditionalBiasTopology> = {
+      topology,
+      weights: conditionalBiasWeightSpecs(topology).map((spec, i) => encodeWeight(spec.name, spec.shape, weights[i]!)),
+    };
+    return { standardizer, model, training, prob: net.label.infer(xTest, eTest).prob };
+  });
+};
+
+/** P(y = 1) and the attribute predictor's group probabilities for standardised rows, on the fast engine. */
+export const predictConditionalBiasFast = (
+  encoded: EncodedModel<ConditionalBiasTopology>,
+  x: readonly (readonly number[])[],
+): { prob: number[]; groupProb: number[][] } => {
+  const t = encoded.topology;
+  const values = decodeWeights(encoded, conditionalBiasWeightSpecs(t));
+  if (x.length === 0) return { prob: [], groupProb: [] };
+  return withArena((arena, kernels) => {
+    const one = () => 1;
+    const net = networks(arena, kernels, t, { attribute: one, label: one, bias: one });
+    const attributeCount = 6 * t.attribute.layers.length + 2;
+    net.attribute.setWeights(values.slice(0, attributeCount));
+    net.label.setWeights(values.slice(attributeCount));
+    const d = t.features.length;
+    const rows = net.attribute.upload(flattenRows(x, d), x.length, d);
+    const blocks = lastK(t.attribute.layers.length, t.k);
+    const { prob: groupFlat, hidden } = net.attribute.infer(rows, [], blocks);
+    const sides = hidden.map((h, i) => net.attribute.upload(h, x.length, t.attribute.layers[blocks[i]!]!));
+    const g = t.groups.length;
+    return {
+      prob: Array.from(net.label.infer(rows, sides).prob),
+      groupProb: x.map((_, i) => Array.from(groupFlat.subarray(i * g, (i + 1) * g))),
+    };
+  });
+};

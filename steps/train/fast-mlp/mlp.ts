@@ -1,0 +1,85 @@
+/**
+ * The MLP toolkit's network (train.mlp's model and each train.dcp model) on the fast engine: the same topology, ctx
+ * streams, initial weights, batches, dropout masks and early stopping as trainMlpReplicate in ../mlp-toolkit.ts, computed by the WebAssembly
+ * kernels instead of tfjs. Returns the same TrainedMlp, with weights in mlpWeightSpecs order.
+ */
+import type { StepContext } from "../../../dsl/step.js";
+import { type MlpHyperparameters, type TrainedMlp, mlpTopology, mlpWeightSpecs, replicateStream, validLogLoss } from "../mlp-toolkit.js";
+import type { MlpTopology } from "../model-set.js";
+import type { Dataset, Replicate } from "../replicates.js";
+import { standardizeReplicate } from "../standardize-replicate.js";
+import { drawSeed } from "../tfjs-runtime.js";
+import { type EncodedModel, decodeWeights, encodeWeight } from "../weights.js";
+import { fitFast } from "./fit.js";
+import { withArena } from "./kernels.js";
+import { FastNetwork, type FastNetworkSpec } from "./network.js";
+
+/** Rows as one row-major float32 array. */
+export const flattenRows = (rows: readonly (readonly number[])[], width: number): Float32Array => {
+  const out = new Float32Array(rows.length * width);
+  rows.forEach((r, i) => out.set(r, i * width));
+  return out;
+};
+
+const networkSpec = (topology: MlpTopology, seeds: () => number): FastNetworkSpec => ({
+  inputs: topology.features.length,
+  blocks: topology.layers,
+  dropout: topology.dropout,
+  batchNorm: topology.batchNorm,
+  head: { units: 1, activation: "sigmoid" },
+  sides: [],
+  // The order tfjs draws them in: one seed per linear layer, input to output.
+  seeds: { blocks: topology.layers.map(() => seeds()), head: seeds(), sides: [] },
+});
+
+export const trainMlpFast = (
+  data: Dataset,
+  rep: Replicate,
+  params: MlpHyperparameters & { readonly features: readonly string[] },
+  ctx: StepContext,
+  stream: string = replicateStream(rep),
+): TrainedMlp => {
+  const { standardizer, train, valid, test } = standardizeReplicate(data, rep, params.features);
+  const yTrain = rep.train.map((r) => data.y[r]!);
+  const yValid = rep.valid.map((r) => data.y[r]!);
+  const topology = mlpTopology(params);
+  const initRng = ctx.random(`${stream}/init`);
+  const orderRng = ctx.random(`${stream}/order`);
+  const dropoutRng = ctx.random(`${stream}/math-random`);
+  const d = params.features.length;
+  return withArena((arena, kernels) => {
+    const net = new FastNetwork(arena, kernels, networkSpec(topology, () => drawSeed(initRng)));
+    const x = net.upload(flattenRows(train, d), train.length, d);
+    const xValid = net.upload(flattenRows(valid, d), valid.length, d);
+    const training = fitFast(net, {
+      learningRate: params.learningRate,
+      epochs: params.epochs,
+      batchSize: params.batchSize,
+      patience: params.patience,
+      x,
+      targets: yTrain,
+      validLoss: yValid.length === 0 ? undefined : () => validLogLoss(yValid, net.infer(xValid).prob),
+      orderRng,
+      mathRandom: dropoutRng,
+    });
+    const weights = net.weights();
+    const model: EncodedModel<MlpTopology> = {
+      topology,
+      weights: mlpWeightSpecs(topology).map((spec, i) => encodeWeight(spec.name, spec.shape, weights[i]!)),
+    };
+    const prob = test.length === 0 ? new Float32Array(0) : net.infer(net.upload(flattenRows(test, d), test.length, d)).prob;
+    return { standardizer, model, training, prob };
+  });
+};
+
+/** P(y = 1) for standardised rows from an encoded MLP, on the fast engine (inference mode). */
+export const predictMlpFast = (encoded: EncodedModel<MlpTopology>, x: readonly (readonly number[])[]): number[] => {
+  const values = decodeWeights(encoded, mlpWeightSpecs(encoded.topology));
+  if (x.length === 0) return [];
+  const d = encoded.topology.features.length;
+  return withArena((arena, kernels) => {
+    const net = new FastNetwork(arena, kernels, networkSpec(encoded.topology, () => 1));
+    net.setWeights(values);
+    return Array.from(net.infer(net.upload(flattenRows(x, d), x.length, d)).prob);
+  });
+};
