@@ -1,0 +1,86 @@
+// Replicates in parallel: one study, cold, on one core vs two (the local engine's pool) and on one Temporal worker vs
+// two on one task queue (each worker one activity at a time). Each measurement is a whole `strata run` through the
+// real CLI on a fresh store; workers are started (and polling) before the clock starts. Configurations alternate, and
+// every run's output digests must equal the first's. Goals: local 2 cores >= 1.7x, two workers >= 1.8x.
+// Usage: node bin/run-ts.mjs bench/units.ts [pipeline] [--reps N]
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { freePort, startDevServer } from "../workers/dev-server.js";
+import { resolveTemporalBinary } from "../workers/temporal-binary.js";
+
+const args = process.argv.slice(2);
+const pipeline = args.find((a) => !a.startsWith("--") && !/^\d+$/.test(a)) ?? "test/pipelines/heart-bias-modulation-small.pipeline.ts";
+const reps = Number(args[args.indexOf("--reps") + 1] ?? 3) || 3;
+
+const CONFIGS = ["local-1", "local-2", "temporal-1", "temporal-2"] as const;
+type Config = (typeof CONFIGS)[number];
+
+const server = await startDevServer({ binary: resolveTemporalBinary(), port: await freePort(), logLevel: "error" });
+
+const startWorker = async (store: string): Promise<ChildProcess> => {
+  const child = spawn(process.execPath, ["bin/strata.mjs", "worker", "--address", server.address, "--store", store, "--concurrency", "1"], { stdio: ["ignore", "ignore", "pipe"] });
+  let err = "";
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on("data", (c: Buffer) => {
+      err += c.toString();
+      if (err.includes("polling task queue")) resolve();
+    });
+    child.once("exit", () => reject(new Error(`worker exited:\n${err}`)));
+  });
+  return child;
+};
+
+let reference: string | undefined;
+const timeRun = async (config: Config): Promise<number> => {
+  const store = fs.mkdtempSync(path.join(os.tmpdir(), `strata-bench-units-`));
+  const [engine, n] = config.split("-") as ["local" | "temporal", string];
+  const workers = engine === "temporal" ? await Promise.all(Array.from({ length: Number(n) }, () => startWorker(store))) : [];
+  const extra = engine === "temporal" ? ["--engine", "temporal", "--address", server.address] : ["--concurrency", n];
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ["bin/strata.mjs", "run", pipeline, "--store", store, "--json", "--no-lock", "--out", path.join(store, "reports"), ...extra], { encoding: "utf8" });
+  const seconds = (performance.now() - t0) / 1000;
+  for (const w of workers) w.kill("SIGINT");
+  if (r.status !== 0) throw new Error(`strata run (${config}) failed:\n${r.stderr}`);
+  const summary = JSON.parse(r.stdout.trim().split("\n").pop()!) as { nodes: { id: string; cached: boolean; outputs: Record<string, string> }[] };
+  if (summary.nodes.some((node) => node.cached)) throw new Error(`${config}: a cold run had cache hits`);
+  const digests = JSON.stringify(summary.nodes.map((node) => [node.id, node.outputs]));
+  reference ??= digests;
+  if (digests !== reference) throw new Error(`${config}: output digests differ from the first run's`);
+  process.stderr.write(`  ${config.padEnd(11)} ${seconds.toFixed(2)}s\n`);
+  await Promise.all(workers.map((w) => new Promise((resolve) => (w.exitCode !== null ? resolve(null) : w.once("exit", resolve)))));
+  fs.rmSync(store, { recursive: true, force: true });
+  return seconds;
+};
+
+const times: Record<Config, number[]> = { "local-1": [], "local-2": [], "temporal-1": [], "temporal-2": [] };
+try {
+  process.stderr.write(`${pipeline}: ${reps} cold runs per configuration, alternating\n`);
+  for (let i = 0; i < reps; i++) {
+    const order = i % 2 === 0 ? CONFIGS : [...CONFIGS].reverse();
+    for (const config of order) times[config].push(await timeRun(config));
+  }
+} finally {
+  await server.stop();
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const medians = Object.fromEntries(CONFIGS.map((c) => [c, median(times[c])])) as Record<Config, number>;
+process.stdout.write(
+  JSON.stringify(
+    {
+      pipeline,
+      seconds: times,
+      medians,
+      localTwoCoresSpeedup: medians["local-1"] / medians["local-2"],
+      temporalTwoWorkersSpeedup: medians["temporal-1"] / medians["temporal-2"],
+      goals: { localTwoCores: 1.7, temporalTwoWorkers: 1.8 },
+      digestsIdenticalAcrossConfigurations: true,
+      cores: os.availableParallelism(),
+      loadAverage: os.loadavg(),
+      node: process.version,
+    },
+    null,
+    2,
+  ) + "\n",
+);
