@@ -8,12 +8,12 @@ import { canonicalJsonBytes } from "../../artifacts/canonical-json.js";
 import { sha256Hex } from "../../artifacts/digest.js";
 import { ContentStore } from "../../artifacts/store.js";
 import { decodeParquet, encodeParquet } from "../../artifacts/table.js";
-import { UNIT_FORMAT } from "../../engine/cache-index.js";
+import { UNIT_FORMAT, unitKey } from "../../engine/cache-index.js";
 import { readManifest } from "../../engine/manifest.js";
 import { replicatedStep } from "../fixtures/steps/units.js";
 import { jsonOf, repoRoot, strata } from "../support/cli.js";
 import { runStep } from "../support/step-harness.js";
-import { makeTempDir } from "../support/temp-project.js";
+import { flipByte, makeTempDir } from "../support/temp-project.js";
 
 interface RunJson {
   manifest: string;
@@ -83,6 +83,20 @@ describe("a step with units", () => {
     expect(node(resumed, "fit").units).toEqual({ total: 8, ran: 8 - stored });
     expect(resumed.nodes.map((n) => n.outputs)).toEqual(clean.nodes.map((n) => n.outputs));
   }, 180_000);
+
+  it("reruns a unit whose entry was damaged, and only that unit, once the node's own entry is gone", async () => {
+    const storeRoot = makeTempDir();
+    const first = await run(storeRoot, 2, unitsEnv(10));
+    const store = new ContentStore(storeRoot);
+    const key = readManifest(store, first.manifest).manifest.nodes.find((n) => n.id === "fit")!.key;
+    store.removeIndex(key);
+    flipByte(store.indexPath(unitKey(key, 3)));
+    const r = await strata(["run", PIPELINE, "--store", storeRoot, "--concurrency", "2", "--no-lock", "--json"], { env: unitsEnv(10) });
+    expect(r.stderr).toMatch(/unit entry .* cannot be trusted: .*Rerunning unit 3 of node "fit"/);
+    const rerun = jsonOf<RunJson>(r);
+    expect(node(rerun, "fit").units).toEqual({ total: 8, ran: 1 });
+    expect(rerun.nodes.map((n) => n.outputs)).toEqual(first.nodes.map((n) => n.outputs));
+  }, 120_000);
 
   it("fails the node with a failing unit's error, and records no outputs for it", async () => {
     const store = makeTempDir();
