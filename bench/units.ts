@@ -32,7 +32,15 @@ const startWorker = async (store: string): Promise<ChildProcess> => {
   return child;
 };
 
+/** Seconds of the nodes whose step has units (the trainings), from the run's manifest: the part units can speed up. */
+const unitNodeSeconds = (store: string, manifest: string): number => {
+  const shown = spawnSync(process.execPath, ["bin/strata.mjs", "show", manifest, "--store", store, "--json"], { encoding: "utf8" });
+  const record = JSON.parse(shown.stdout) as { record: { nodes: { seconds: number; units?: unknown }[] } };
+  return record.record.nodes.filter((n) => n.units !== undefined).reduce((sum, n) => sum + n.seconds, 0);
+};
+
 let reference: string | undefined;
+const trainSeconds: Record<Config, number[]> = { "local-1": [], "local-2": [], "temporal-1": [], "temporal-2": [] };
 const timeRun = async (config: Config): Promise<number> => {
   const store = fs.mkdtempSync(path.join(os.tmpdir(), `strata-bench-units-`));
   const [engine, n] = config.split("-") as ["local" | "temporal", string];
@@ -43,12 +51,13 @@ const timeRun = async (config: Config): Promise<number> => {
   const seconds = (performance.now() - t0) / 1000;
   for (const w of workers) w.kill("SIGINT");
   if (r.status !== 0) throw new Error(`strata run (${config}) failed:\n${r.stderr}`);
-  const summary = JSON.parse(r.stdout.trim().split("\n").pop()!) as { nodes: { id: string; cached: boolean; outputs: Record<string, string> }[] };
+  const summary = JSON.parse(r.stdout.trim().split("\n").pop()!) as { manifest: string; nodes: { id: string; cached: boolean; outputs: Record<string, string> }[] };
   if (summary.nodes.some((node) => node.cached)) throw new Error(`${config}: a cold run had cache hits`);
   const digests = JSON.stringify(summary.nodes.map((node) => [node.id, node.outputs]));
   reference ??= digests;
   if (digests !== reference) throw new Error(`${config}: output digests differ from the first run's`);
-  process.stderr.write(`  ${config.padEnd(11)} ${seconds.toFixed(2)}s\n`);
+  trainSeconds[config].push(unitNodeSeconds(store, summary.manifest));
+  process.stderr.write(`  ${config.padEnd(11)} ${seconds.toFixed(2)}s wall; nodes with units ${trainSeconds[config].at(-1)!.toFixed(2)}s in all\n`);
   await Promise.all(workers.map((w) => new Promise((resolve) => (w.exitCode !== null ? resolve(null) : w.once("exit", resolve)))));
   fs.rmSync(store, { recursive: true, force: true });
   return seconds;
@@ -72,6 +81,8 @@ process.stdout.write(
       pipeline,
       seconds: times,
       medians,
+      // Node seconds summed over the nodes with units: how much the trainings themselves gained.
+      unitNodeSeconds: trainSeconds,
       localTwoCoresSpeedup: medians["local-1"] / medians["local-2"],
       temporalTwoWorkersSpeedup: medians["temporal-1"] / medians["temporal-2"],
       goals: { localTwoCores: 1.7, temporalTwoWorkers: 1.8 },
