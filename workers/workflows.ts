@@ -69,10 +69,10 @@ const workflowFailure = (node: PlanNode, error: unknown): ApplicationFailure => 
 
 /**
  * Runs a study plan: every node waits for the nodes it reads from, then runs as one activity, so independent
- * branches run in parallel on whichever workers poll the queue. A node whose step has units runs as a plan activity,
- * one activity per unit not yet stored (spread over the workers like any other) and a combine activity. Only the
- * plan, digests, counts and per-node results (small JSON) travel through Temporal. The first node that fails for good cancels the others and fails the
- * study with that node's error.
+ * branches run in parallel on whichever workers poll the queue. A node whose step has units runs as its node
+ * activity (which plans them), one activity per unit not yet stored (spread over the workers like any other) and a
+ * combine activity. Only the plan, digests, counts and per-node results (small JSON) travel through Temporal. The
+ * first node that fails for good cancels the others and fails the study with that node's error.
  */
 export async function studyWorkflow(input: StudyWorkflowInput): Promise<StudyWorkflowResult> {
   const { plan, planDigest } = input;
