@@ -14,12 +14,13 @@ import { freePort, startDevServer } from "../workers/dev-server.js";
 import { resolveTemporalBinary } from "../workers/temporal-binary.js";
 
 const args = process.argv.slice(2);
-const pipeline = args.find((a) => !a.startsWith("--") && !/^\d+$/.test(a)) ?? "test/pipelines/heart-bias-modulation-small.pipeline.ts";
-const reps = Number(args[args.indexOf("--reps") + 1] ?? 3) || 3;
+const flagValue = (flag: string): string | undefined => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+const pipeline = args.find((a, i) => !a.startsWith("--") && !args[i - 1]?.startsWith("--")) ?? "test/pipelines/heart-bias-modulation-small.pipeline.ts";
+const reps = Number(flagValue("--reps") ?? 3) || 3;
 
 const ALL_CONFIGS = ["local-1", "local-2", "temporal-1", "temporal-2"] as const;
 type Config = (typeof ALL_CONFIGS)[number];
-const chosen = args.includes("--configs") ? args[args.indexOf("--configs") + 1]!.split(",") : [...ALL_CONFIGS];
+const chosen = flagValue("--configs")?.split(",") ?? [...ALL_CONFIGS];
 const CONFIGS = ALL_CONFIGS.filter((c) => chosen.includes(c));
 
 const server = await startDevServer({ binary: resolveTemporalBinary(), port: await freePort(), logLevel: "error" });
