@@ -1,7 +1,13 @@
 #!/usr/bin/env node
-// The strata command. Pipelines and steps are TypeScript, so the project's TypeScript hooks are registered first.
-import { preloadPackages } from "../runtime/preload.mjs";
-import { registerTypeScript } from "../runtime/typescript.mjs";
+// The strata command. Pipelines and steps are TypeScript, so the TypeScript hooks are registered first. In this
+// repository the command runs from the TypeScript sources; in the installed package (no sources, see "files" in
+// package.json) it runs the compiled modules in dist/, which sit at the same relative paths.
+import * as fs from "node:fs";
+
+const fromSources = fs.existsSync(new URL("../cli/main.ts", import.meta.url));
+const base = fromSources ? "../" : "../dist/";
+const { preloadPackages } = await import(`${base}runtime/preload.mjs`);
+const { registerTypeScript } = await import(`${base}runtime/typescript.mjs`);
 
 await preloadPackages();
 registerTypeScript();
@@ -10,5 +16,5 @@ process.stdout.on("error", (e) => {
   if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
   throw e;
 });
-const { main } = await import("../cli/main.ts");
+const { main } = await import(fromSources ? "../cli/main.ts" : "../dist/cli/main.js");
 process.exitCode = await main(process.argv.slice(2));

@@ -16,6 +16,7 @@ import { writeRunCrate } from "../engine/audit/ro-crate.js";
 import { defaultConcurrency } from "../engine/local-executor.js";
 import { readManifest, resolveDigest } from "../engine/manifest.js";
 import { findProjectRoot } from "../engine/project.js";
+import { STRATA_PACKAGE } from "../engine/installed-package.js";
 import { commonOptions, parseCommand, PositiveIntFlag } from "./args.js";
 
 // ─── shared: what to audit ────────────────────────────────────────────────────────────────────────────────────
@@ -60,14 +61,7 @@ const projectRoot = (flag: string | undefined): string => {
   return findProjectRoot(path.join(process.cwd(), "_"));
 };
 
-const engineInfo = (): { name: string; version: string } => {
-  try {
-    const pkg = JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: string };
-    return { name: "Strata", version: pkg.version ?? "unknown" };
-  } catch {
-    return { name: "Strata", version: "unknown" };
-  }
-};
+const engineInfo = (): { name: string; version: string } => ({ name: "Strata", version: STRATA_PACKAGE.version });
 
 // ─── replay ───────────────────────────────────────────────────────────────────────────────────────────────────
 

@@ -6,6 +6,7 @@ type Command = (argv: readonly string[]) => Promise<number>;
 // Each command's module is imported only when that command runs: startup is most of a warm run's time, and the
 // Temporal SDK alone adds about a second.
 const commands: Record<string, { run: Command; summary: string }> = {
+  init: { run: async (argv) => (await import("./init.js")).initCommand(argv), summary: "scaffold a study repository of your own (package.json, tsconfig, an example study)" },
   run: { run: async (argv) => (await import("./run.js")).runCommand(argv), summary: "run a study on the embedded local engine" },
   show: { run: async (argv) => (await import("./inspect.js")).showCommand(argv), summary: "show a recorded run (manifest)" },
   explain: { run: async (argv) => (await import("./inspect.js")).explainCommand(argv), summary: "say which cache-key components changed since the last run" },
