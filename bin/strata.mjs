@@ -9,7 +9,10 @@ const base = fromSources ? "../" : "../dist/";
 const { preloadPackages } = await import(`${base}runtime/preload.mjs`);
 const { registerTypeScript } = await import(`${base}runtime/typescript.mjs`);
 
-await preloadPackages();
+const argv = process.argv.slice(2);
+const wantsHelp = argv[0] === undefined || ["--help", "-h", "help"].includes(argv[0]);
+// The command list (cli/main.ts prints it for the same words) needs none of the packages every command loads.
+if (!wantsHelp) await preloadPackages();
 registerTypeScript();
 // `strata runs list | head`: a reader that stops early is not an error.
 process.stdout.on("error", (e) => {
@@ -17,4 +20,4 @@ process.stdout.on("error", (e) => {
   throw e;
 });
 const { main } = await import(fromSources ? "../cli/main.ts" : "../dist/cli/main.js");
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(argv);
