@@ -5,10 +5,10 @@
 // study repository where Strata itself is installed under node_modules (compiled, so never transpiled) and only
 // the study's pipelines and steps are TypeScript.
 //
-// Transpiled files are kept in node_modules/.cache/strata/ts of the node_modules folder these hooks are installed
-// in (or, run from this repository's sources, the repository's own node_modules), named by the sha256 of everything the output
-// depends on (esbuild's version, the options, the file name and the source text), so an unchanged file is read
-// back instead of transpiled and a changed one gets a new name. esbuild itself is loaded only on a miss: a warm
+// Transpiled files are kept in .cache/strata/ts of the node_modules folder these hooks are installed in (or, run
+// from this repository's sources, the repository's own node_modules), named by the sha256 of everything the
+// output depends on (esbuild's version, the options, the file name and the source text), so an unchanged file is
+// read back instead of transpiled and a changed one gets a new name. esbuild itself is loaded only on a miss: a warm
 // command never starts it in this thread. The source map names the file by its base name, which Node resolves
 // against the module's own URL, so copies of the project share entries and stack traces still show full paths.
 import { createHash, randomBytes } from "node:crypto";

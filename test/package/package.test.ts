@@ -108,6 +108,9 @@ describe("strata as an installed package", () => {
     expect(cold.cached).toEqual([]);
     expect(cold.ran).toEqual(["ingest", "drop-missing", "subgroups", "holdout", "cv", "train-logreg", "evaluate", "report"]);
     expect(runStudy().ran).toEqual([]);
+    // The hooks installed under node_modules/strata transpiled the study's TypeScript and cached it in the
+    // study's node_modules.
+    expect(fs.readdirSync(path.join(study, "node_modules/.cache/strata/ts")).length).toBeGreaterThan(0);
     // The installed command scaffolds too (its templates ship in dist/).
     ok(sh("npx", ["strata", "init", "../second-study"], study));
     expect(fs.readFileSync(path.join(work, "second-study/pipelines/example.ts"), "utf8")).toBe(fs.readFileSync(path.join(study, "pipelines/example.ts"), "utf8"));
