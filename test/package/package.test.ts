@@ -8,7 +8,7 @@ import { writeStudyLockfile } from "./study-lockfile.js";
 
 // Strata as a user gets it: `npm pack` (which builds dist/), the tarball installed with `npm install --offline`
 // into a study repository that `strata init` scaffolded outside this repository, and the installed `strata` bin
-// run there. Takes about three minutes on a 2-core machine: ~50 s npm pack (tsc), ~40 s npm install, the rest
+// run there. Takes 2–3 minutes on a 2-core machine under load: ~50 s npm pack (tsc), ~40 s npm install, the rest
 // five study runs and three tsc checks.
 
 interface Result {
