@@ -12,10 +12,11 @@ import { buildLineage, findProducer, recordedRuns, renderLineage } from "../engi
 import { manifestForLockEntry, readLock } from "../engine/audit/lock.js";
 import { manifestReferences, type StoreProblem } from "../engine/audit/references.js";
 import { replayRun, type NodeReplay, type ReplayEvents, type ReplayReport } from "../engine/audit/replay.js";
-import { writeRunCrate } from "../engine/audit/ro-crate.js";
+import { studyLicense, writeRunCrate } from "../engine/audit/ro-crate.js";
 import { defaultConcurrency } from "../engine/local-executor.js";
 import { readManifest, resolveDigest } from "../engine/manifest.js";
 import { findProjectRoot } from "../engine/project.js";
+import { STRATA_PACKAGE } from "../engine/installed-package.js";
 import { commonOptions, parseCommand, PositiveIntFlag } from "./args.js";
 
 // ─── shared: what to audit ────────────────────────────────────────────────────────────────────────────────────
@@ -62,14 +63,7 @@ const projectRoot = (flag: string | undefined): string => {
   return findProjectRoot(path.join(process.cwd(), "_"));
 };
 
-const engineInfo = (): { name: string; version: string } => {
-  try {
-    const pkg = JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: string };
-    return { name: "Strata", version: pkg.version ?? "unknown" };
-  } catch {
-    return { name: "Strata", version: "unknown" };
-  }
-};
+const engineInfo = (): { name: string; version: string } => ({ name: "Strata", version: STRATA_PACKAGE.version });
 
 // ─── replay ───────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -298,7 +292,7 @@ export const exportCommand = async (argv: readonly string[]): Promise<number> =>
     if (!flags.json) process.stdout.write(`bundle   ${b.dir}: ${b.objects} objects, ${(b.bytes / 1024).toFixed(1)} KiB, lock ${b.lockFile}\n         replay it with: strata replay ${path.relative(process.cwd(), b.lockFile) || b.lockFile}\n`);
   }
   if (flags["ro-crate"] !== undefined) {
-    const c = writeRunCrate(targets.store, digest, manifest, flags["ro-crate"], engineInfo());
+    const c = writeRunCrate(targets.store, digest, manifest, flags["ro-crate"], engineInfo(), studyLicense(projectRoot(undefined)));
     result["roCrate"] = c;
     if (!flags.json) process.stdout.write(`ro-crate ${c.metadata}: ${manifest.nodes.length} node runs, ${c.files} files named by sha256\n`);
   }

@@ -34,6 +34,8 @@ export const ManifestNodeSchema = Schema.Struct({
   channels: Schema.optional(Schema.Record(Schema.String, Schema.Struct({ channel: Schema.String, model: Schema.NullOr(DigestSchema) }))),
   cached: Schema.Boolean,
   outputs: Schema.Record(Schema.String, OutputRecordSchema),
+  /** Absent in manifests written before nodes recorded their start. */
+  startedAt: Schema.optional(Schema.String),
   seconds: Schema.Number,
 });
 

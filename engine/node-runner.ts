@@ -42,6 +42,8 @@ export interface NodeResult {
   readonly channels?: { readonly [input: string]: ChannelRecord };
   readonly cached: boolean;
   readonly outputs: { readonly [name: string]: OutputRecord };
+  /** When the node started (ISO 8601, wall clock): recorded for provenance, never part of a key. */
+  readonly startedAt: string;
   readonly seconds: number;
 }
 
@@ -144,6 +146,7 @@ export const runNode = (
 ): Effect.Effect<NodeResult, NodeFailure> =>
   attempt(async (signal) => {
     const started = performance.now();
+    const startedAt = new Date().toISOString();
     const inputs = resolveInputs(ctx, node, upstream);
     const code = await ctx.codeDigests.of(node.module);
     const components: KeyComponents = {
@@ -168,6 +171,7 @@ export const runNode = (
       ...(Object.keys(inputs.channels).length > 0 ? { channels: inputs.channels } : {}),
       cached,
       outputs,
+      startedAt,
       seconds: (performance.now() - started) / 1000,
     });
 
