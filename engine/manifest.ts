@@ -1,6 +1,7 @@
 import { Schema } from "effect";
 import { canonicalJsonBytes } from "../artifacts/canonical-json.js";
 import { DigestSchema, isDigest } from "../artifacts/digest.js";
+import { LogicalDigestSchema } from "../artifacts/logical-digest.js";
 import type { ContentStore } from "../artifacts/store.js";
 import { UsageError } from "../dsl/errors.js";
 
@@ -9,7 +10,7 @@ const Json = Schema.Unknown;
 const OutputRecordSchema = Schema.Struct({
   kind: Schema.Literals(["table", "split", "predictions", "models", "metrics", "report"]),
   digest: DigestSchema,
-  logicalDigest: Schema.optional(DigestSchema),
+  logicalDigest: Schema.optional(LogicalDigestSchema),
 });
 
 const KeyComponentsSchema = Schema.Struct({
