@@ -50,6 +50,8 @@ export const RunManifestSchema = Schema.Struct({
       tfjs: Schema.String,
       tfjsBackend: Schema.String,
       parquetWriter: Schema.String,
+      // Absent in manifests written before SQL steps existed.
+      duckdb: Schema.optional(Schema.String),
     }),
   }),
   host: Schema.Struct({ hostname: Schema.String, platform: Schema.String, node: Schema.String }),
