@@ -18,12 +18,16 @@ export interface Column extends ColumnData {
   readonly values: CellValue[];
 }
 
-/** Reads a table's columns by name; a name the table lacks ends the step with a DataError on `field`. */
+/**
+ * Reads a table's columns by name; a name the table lacks ends the step with a DataError on `field`. Columns are
+ * decoded into cells only when their values are used, so a column a step passes through costs no decoding.
+ */
 export const readColumns = (table: arrow.Table, ctx: StepContext) => {
   const all = tableColumns(table) as Column[];
   const byName = new Map(all.map((c) => [c.name, c]));
   return {
     all,
+    numRows: table.numRows,
     get(name: string, field: string, types?: readonly ColumnType[]): Column {
       const col = byName.get(name);
       if (col === undefined) {

@@ -19,7 +19,7 @@ export const dropMissingStep = defineStep({
   run: (inputs, params, ctx) => {
     const cols = readColumns(inputs.table.table(), ctx);
     const checked = params.columns === undefined ? cols.all : params.columns.map((name) => cols.get(name, "params.columns"));
-    const n = cols.all[0]?.values.length ?? 0;
+    const n = cols.numRows;
     const keep: number[] = [];
     for (let r = 0; r < n; r++) if (checked.every((c) => c.values[r] !== null)) keep.push(r);
     ctx.log(`dropped ${n - keep.length} of ${n} rows with a missing value`);
