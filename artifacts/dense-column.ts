@@ -257,3 +257,62 @@ export const denseStringsOf = (col: DenseColumn): (string | null)[] => {
   }
   return out;
 };
+
+/** The given rows of a column, in the given order (a gather over the buffers). */
+export const takeDense = (col: DenseColumn, rows: Int32Array): DenseColumn => {
+  const n = rows.length;
+  let valid: Uint8Array | undefined;
+  let nullCount = 0;
+  if (col.valid !== undefined) {
+    valid = new Uint8Array(bitmapBytes(n));
+    for (let i = 0; i < n; i++) {
+      if (isSet(col.valid, rows[i]!)) set(valid, i);
+      else nullCount++;
+    }
+    if (nullCount === 0) valid = undefined;
+  }
+  const base = { name: col.name, type: col.type, length: n, nullCount, valid };
+  switch (col.type) {
+    case "float":
+    case "int": {
+      const src = col.values as Float64Array | Int32Array;
+      const out = col.type === "float" ? new Float64Array(n) : new Int32Array(n);
+      for (let i = 0; i < n; i++) out[i] = src[rows[i]!]!;
+      return { ...base, values: out, offsets: undefined };
+    }
+    case "bool": {
+      const out = new Uint8Array(bitmapBytes(n));
+      for (let i = 0; i < n; i++) if (isSet(col.values as Uint8Array, rows[i]!)) set(out, i);
+      return { ...base, values: out, offsets: undefined };
+    }
+    case "string": {
+      const from = col.offsets!;
+      const offsets = new Int32Array(n + 1);
+      for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i]! + from[rows[i]! + 1]! - from[rows[i]!]!;
+      const bytes = new Uint8Array(offsets[n]!);
+      for (let i = 0; i < n; i++) bytes.set(col.values.subarray(from[rows[i]!]!, from[rows[i]! + 1]!), offsets[i]!);
+      return { ...base, values: bytes, offsets };
+    }
+  }
+};
+
+/** A string column whose row r holds levels[codes[r]] (null where the code is negative): no per-row strings. */
+export const denseFromCodes = (name: string, codes: Int32Array, levels: readonly string[]): DenseColumn => {
+  const encoded = levels.map((l) => Buffer.from(l, "utf8"));
+  const n = codes.length;
+  const offsets = new Int32Array(n + 1);
+  let nullCount = 0;
+  for (let r = 0; r < n; r++) {
+    const c = codes[r]!;
+    if (c < 0) nullCount++;
+    offsets[r + 1] = offsets[r]! + (c < 0 ? 0 : encoded[c]!.length);
+  }
+  const bytes = new Uint8Array(offsets[n]!);
+  for (let r = 0; r < n; r++) if (codes[r]! >= 0) bytes.set(encoded[codes[r]!]!, offsets[r]!);
+  let valid: Uint8Array | undefined;
+  if (nullCount > 0) {
+    valid = new Uint8Array(bitmapBytes(n));
+    for (let r = 0; r < n; r++) if (codes[r]! >= 0) set(valid, r);
+  }
+  return { name, type: "string", length: n, nullCount, valid, values: bytes, offsets };
+};

@@ -32,7 +32,7 @@ const DENSE = Symbol("dense buffers");
  * A column read from a table: its cells are decoded on first access to `values`, and a table built from it again
  * (a column passed through a step unchanged) reuses its buffers without decoding. Columns are immutable.
  */
-const columnOfDense = (dense: DenseColumn): ColumnData => {
+export const columnOfDense = (dense: DenseColumn): ColumnData => {
   let cells: CellValue[] | undefined;
   const column = {
     name: dense.name,
@@ -46,7 +46,8 @@ const columnOfDense = (dense: DenseColumn): ColumnData => {
   return Object.defineProperty(column, DENSE, { value: dense, enumerable: false });
 };
 
-const denseOf = (c: ColumnData): DenseColumn => {
+/** A column's dense buffers: those it was read from when unchanged, else built from its values. */
+export const denseOf = (c: ColumnData): DenseColumn => {
   const dense = (c as { [DENSE]?: DenseColumn })[DENSE];
   return dense !== undefined && dense.name === c.name && dense.type === c.type ? dense : denseFromValues(c.name, c.type, c.values);
 };
