@@ -100,7 +100,8 @@ export const denseFromVector = (name: string, vector: arrow.Vector): DenseColumn
   // A single exact chunk without nulls is used in place: no copy at all.
   const only = chunks.length === 1 ? chunks[0]! : undefined;
   if (only !== undefined && exact && nullCount === 0) {
-    return { name, type, length: n, nullCount, valid, values: only.values as Float64Array | Int32Array, offsets: undefined };
+    // A builder's buffer may be longer than its data: only the first n values belong to the column.
+    return { name, type, length: n, nullCount, valid, values: (only.values as Float64Array | Int32Array).subarray(0, n), offsets: undefined };
   }
   const values = type === "float" ? new Float64Array(n) : new Int32Array(n);
   if (arrow.DataType.isFloat(vector.type) && vector.type.precision === arrow.Precision.HALF) {
@@ -110,11 +111,11 @@ export const denseFromVector = (name: string, vector: arrow.Vector): DenseColumn
   }
   let at = 0;
   for (const data of chunks) {
-    const src = data.values as ArrayLike<number | bigint>;
-    if (typeof src[0] === "bigint") {
-      for (let i = 0; i < data.length; i++) values[at + i] = Number(src[i] as bigint);
+    const src = (data.values as Float64Array | Int32Array | BigInt64Array).subarray(0, data.length);
+    if (src instanceof BigInt64Array || src instanceof BigUint64Array) {
+      for (let i = 0; i < data.length; i++) values[at + i] = Number(src[i]!);
     } else {
-      values.set(src as ArrayLike<number>, at);
+      values.set(src, at);
     }
     if (data.nullCount > 0) for (let i = 0; i < data.length; i++) if (!chunkValid(data, i)) values[at + i] = 0;
     at += data.length;

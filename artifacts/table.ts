@@ -81,24 +81,52 @@ export const PARQUET_WRITER = "parquet-wasm 0.8.0";
 /** Rows per row group: Parquet files are written and read in row groups of this size. */
 export const ROW_GROUP_ROWS = 1 << 20;
 
+/** The writer's dictionary page limit (arrow-rs's default, 1 MiB): past it a column falls back to plain encoding. */
+const DICTIONARY_PAGE_BYTES = 1 << 20;
+
+/**
+ * Whether a column's distinct values would overflow the dictionary page, so that dictionary encoding is only
+ * wasted work (most of a write of 10^6 distinct floats). Columns too short to overflow it are never counted, so
+ * small tables keep exactly the encoding they always had; the rule depends on the values only.
+ */
+const overflowsDictionary = (col: DenseColumn): boolean => {
+  if (col.type === "bool") return false;
+  const width = col.type === "float" ? 8 : 4;
+  const upperBound = col.type === "string" ? col.values.length + 4 * col.length : width * col.length;
+  if (upperBound <= DICTIONARY_PAGE_BYTES) return false;
+  const seen = new Set<number | string>();
+  let bytes = 0;
+  const strings = col.type === "string" ? Buffer.from(col.values.buffer, col.values.byteOffset, col.values.byteLength) : undefined;
+  for (let r = 0; r < col.length; r++) {
+    const v = strings ? strings.toString("latin1", col.offsets![r], col.offsets![r + 1]) : col.values[r]!;
+    if (seen.has(v)) continue;
+    seen.add(v);
+    bytes += typeof v === "string" ? 4 + v.length : width;
+    if (bytes > DICTIONARY_PAGE_BYTES) return true;
+  }
+  return false;
+};
+
 /**
  * Writer properties are pinned so that equal tables give equal bytes in any process: compression, row-group size,
- * dictionary use, statistics and created_by are all fixed here and nowhere else.
+ * dictionary use (per column, from its values), statistics and created_by are all fixed here and nowhere else.
  */
-const writerProperties = (): pq.WriterProperties =>
-  new pq.WriterPropertiesBuilder()
+const writerProperties = (columns: readonly DenseColumn[]): pq.WriterProperties => {
+  let builder = new pq.WriterPropertiesBuilder()
     .setCompression(pq.Compression.ZSTD)
     .setCreatedBy(`strata (${PARQUET_WRITER})`)
     .setMaxRowGroupSize(ROW_GROUP_ROWS)
     .setDictionaryEnabled(true)
     .setStatisticsEnabled(pq.EnabledStatistics.Chunk)
-    .setWriterVersion(pq.WriterVersion.V2)
-    .build();
+    .setWriterVersion(pq.WriterVersion.V2);
+  for (const col of columns) if (overflowsDictionary(col)) builder = builder.setColumnDictionaryEnabled(col.name, false);
+  return builder.build();
+};
 
 /** Encodes dense columns; equal columns give equal bytes however the table was built or chunked. */
 export const encodeDenseParquet = (columns: readonly DenseColumn[]): Uint8Array => {
   const wasmTable = pq.Table.fromIPCStream(arrow.tableToIPC(tableOfDense(columns), "stream"));
-  return pq.writeParquet(wasmTable, writerProperties());
+  return pq.writeParquet(wasmTable, writerProperties(columns));
 };
 
 // The schema is normalised first (Strata types only, no field metadata, one batch), so encoding never depends on
