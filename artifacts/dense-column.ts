@@ -7,9 +7,10 @@
  * buffers however they were built or chunked.
  */
 import * as arrow from "apache-arrow";
+import type { ColumnType } from "../dsl/handles.js";
 
-/** The four column types Strata tables use. Keeping the set small keeps codecs and logical digests exact. */
-export type ColumnType = "float" | "int" | "string" | "bool";
+// The column vocabulary belongs to the study language (handles carry column types); the codec implements it.
+export type { ColumnType };
 export type CellValue = number | string | boolean | null;
 
 export interface DenseColumn {

@@ -8,7 +8,7 @@ export class CorruptObjectError extends Data.TaggedError("CorruptObjectError")<{
 }> {
   override get message(): string {
     return `store object ${this.digest} is corrupt (its bytes hash to ${this.actual}); file ${this.path}. ` +
-      `Run \`strata verify\` to list every bad object; a rerun recomputes it.`;
+      `Run \`strata verify\` to list every bad object.`;
   }
 }
 
@@ -52,8 +52,18 @@ export class StoreWriteError extends Data.TaggedError("StoreWriteError")<{
 export const isUserFixableWriteError = (e: unknown): e is NodeJS.ErrnoException =>
   e instanceof Error && typeof (e as NodeJS.ErrnoException).code === "string" && (e as NodeJS.ErrnoException).code! in WRITE_PROBLEMS;
 
+/** A ref file (a named pointer such as a study's last manifest) that does not hold a digest. */
+export class CorruptRefError extends Data.TaggedError("CorruptRefError")<{
+  readonly path: string;
+  readonly content: string;
+}> {
+  override get message(): string {
+    return `the ref file ${this.path} holds ${JSON.stringify(this.content.slice(0, 80))}, not a digest; remove it (\`strata verify\` lists every such problem)`;
+  }
+}
+
 /** The store's own failures: each ends a command with its message, never as an internal error. */
-export type StoreError = CorruptObjectError | MissingObjectError | StoreWriteError;
+export type StoreError = CorruptObjectError | MissingObjectError | StoreWriteError | CorruptRefError;
 
 export const isStoreError = (e: unknown): e is StoreError =>
-  e instanceof CorruptObjectError || e instanceof MissingObjectError || e instanceof StoreWriteError;
+  e instanceof CorruptObjectError || e instanceof MissingObjectError || e instanceof StoreWriteError || e instanceof CorruptRefError;

@@ -1,8 +1,9 @@
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { isDigest, sha256Hex, type Digest } from "./digest.js";
-import { CorruptObjectError, MissingObjectError, StoreWriteError, isUserFixableWriteError } from "./errors.js";
+import { CorruptObjectError, CorruptRefError, MissingObjectError, StoreWriteError, isUserFixableWriteError } from "./errors.js";
 
 /**
  * The content-addressed store: a folder of immutable objects named by the sha256 of their bytes, plus two small
@@ -91,10 +92,10 @@ export class ContentStore {
     return out;
   }
 
-  readIndex(key: Digest): unknown {
+  /** The text of a cache index entry, or undefined when there is none; the engine decodes and checks it. */
+  readIndex(key: Digest): string | undefined {
     const file = this.indexPath(key);
-    if (!fs.existsSync(file)) return undefined;
-    return JSON.parse(fs.readFileSync(file, "utf8"));
+    return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
   }
 
   writeIndex(key: Digest, json: string): void {
@@ -105,13 +106,30 @@ export class ContentStore {
     fs.rmSync(this.indexPath(key), { force: true });
   }
 
-  readRef(name: string): string | undefined {
+  /** The digest a ref points at, or undefined when there is no such ref; a ref holding anything else is an error. */
+  readRef(name: string): Digest | undefined {
     const file = this.refPath(name);
-    return fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim() : undefined;
+    if (!fs.existsSync(file)) return undefined;
+    const content = fs.readFileSync(file, "utf8").trim();
+    if (!isDigest(content)) throw new CorruptRefError({ path: file, content });
+    return content;
   }
 
   writeRef(name: string, value: string): void {
     this.writeAtomic(this.refPath(name), new TextEncoder().encode(value + "\n"));
+  }
+
+  /**
+   * Removes the temp files that processes of this host left when they died mid-write (killed, out of memory): a
+   * temp name carries its writer's host and pid, so a live writer's file, or another machine's, is never touched.
+   */
+  removeDeadWritersTemp(): void {
+    const host = `${os.hostname().replaceAll(/[^A-Za-z0-9.]/g, "_")}-`;
+    for (const name of this.listTemp()) {
+      if (!name.startsWith(host)) continue;
+      const pid = Number(name.slice(host.length).split("-")[0]);
+      if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) cleanUp(undefined, path.join(this.root, "tmp", name));
+    }
   }
 
   /** Leftovers of writes that never completed (a killed process); safe to delete when no run is active. */
@@ -120,7 +138,7 @@ export class ContentStore {
     return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
   }
 
-  private indexPath(key: Digest): string {
+  indexPath(key: Digest): string {
     return path.join(this.root, "index", key.slice(0, 2), `${key}.json`);
   }
 
@@ -139,7 +157,7 @@ export class ContentStore {
   private writeAtomic(target: string, bytes: Uint8Array): void {
     const tmpDir = path.join(this.root, "tmp");
     // The temp name only has to be unique among concurrent writers; it never reaches an artifact.
-    const tmp = path.join(tmpDir, `${process.pid}-${randomBytes(6).toString("hex")}.tmp`);
+    const tmp = path.join(tmpDir, `${TEMP_PREFIX}${randomBytes(6).toString("hex")}.tmp`);
     let fd: number | undefined;
     try {
       makeFolder(tmpDir);
@@ -174,6 +192,18 @@ const makeFolder = (dir: string): void => {
     const missing: string[] = [];
     for (let d = dir; !fs.existsSync(d); d = path.dirname(d)) missing.unshift(d);
     for (const d of missing) fs.mkdirSync(d);
+  }
+};
+
+/** Temp files are named `<host>-<pid>-<random>.tmp`, so leftovers can be traced to a writer that is gone. */
+const TEMP_PREFIX = `${os.hostname().replaceAll(/[^A-Za-z0-9.]/g, "_")}-${process.pid}-`;
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 };
 

@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 // Runs a TypeScript file (a benchmark or a script) with the same module hooks the strata command uses.
-import { register } from "node:module";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
+import { registerTypeScript } from "../runtime/typescript.mjs";
 
-register("./ts-hooks.mjs", import.meta.url);
-process.setSourceMapsEnabled(true);
+registerTypeScript();
 const [file, ...rest] = process.argv.slice(2);
 if (!file) {
   process.stderr.write("usage: node bin/run-ts.mjs <file.ts> [args...]\n");

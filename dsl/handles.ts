@@ -1,11 +1,21 @@
-import type { ColumnType } from "../artifacts/table.js";
 import type { StudyGraph } from "./study.js";
+
+/** The four column types Strata tables use. Keeping the set small keeps codecs and logical digests exact. */
+export type ColumnType = "float" | "int" | "string" | "bool";
 
 /** A table's column schema as the type system sees it: column name -> column type. */
 export type Columns = { readonly [name: string]: ColumnType };
 
-/** What a step output is, semantically. Each kind has one storage codec (see artifactCodec). */
-export type HandleKind = "table" | "split" | "predictions" | "models" | "metrics" | "report";
+/**
+ * What a step output is, semantically. Each kind has one storage codec (see artifactCodec). Two kinds mean
+ * something to the engine after a run, whichever step made them:
+ * - "report": a document for people, written to `<out>/<node id>.<output name>`, so the output's name is the
+ *   file's extension ("html", "md", "json"); its provenance tokens are filled in (dsl/report-provenance.ts);
+ * - "promotion": a decision to promote a model set in a registry channel (artifacts/promotion-decision.ts), which
+ *   the engine applies to the registry.
+ */
+export const HANDLE_KINDS = ["table", "split", "predictions", "models", "metrics", "report", "promotion"] as const;
+export type HandleKind = (typeof HANDLE_KINDS)[number];
 
 export type ArtifactCodec = "parquet" | "json" | "text";
 
@@ -17,6 +27,7 @@ export const artifactCodec = (kind: HandleKind | "source" | "channel"): Artifact
       return "parquet";
     case "models":
     case "metrics":
+    case "promotion":
     case "channel":
       return "json";
     case "report":
@@ -51,10 +62,12 @@ export interface PredictionsHandle extends HandleBase<"predictions"> {}
 export interface ModelSetHandle extends HandleBase<"models"> {}
 /** Evaluation results. */
 export interface MetricsHandle extends HandleBase<"metrics"> {}
-/** A rendered report (HTML or Markdown). */
+/** A rendered report (HTML, Markdown, JSON); the output's name is the extension of the file written for it. */
 export interface ReportHandle extends HandleBase<"report"> {}
+/** A decision to promote a model set in a registry channel, applied by the engine after the run. */
+export interface PromotionHandle extends HandleBase<"promotion"> {}
 
-export type Handle = TableHandle | SplitHandle | PredictionsHandle | ModelSetHandle | MetricsHandle | ReportHandle;
+export type Handle = TableHandle | SplitHandle | PredictionsHandle | ModelSetHandle | MetricsHandle | ReportHandle | PromotionHandle;
 
 /** A raw file (or folder) on disk that an ingest step reads; the engine stores it and keys on its content. */
 export interface SourceHandle {

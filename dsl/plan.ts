@@ -1,4 +1,3 @@
-import { digestOfJson } from "../artifacts/digest.js";
 import type { HandleKind } from "./handles.js";
 import type { JsonValue } from "./step.js";
 
@@ -35,11 +34,17 @@ export interface StudyPlan {
   readonly nodes: readonly PlanNode[];
 }
 
-export const planDigest = (plan: StudyPlan): string => digestOfJson(plan);
-
 export const isSourceInput = (input: PlanInputRef): input is { readonly source: string } => "source" in input;
 export const isChannelInput = (input: PlanInputRef): input is { readonly channel: string; readonly candidate: string } => "channel" in input;
 export const isNodeInput = (input: PlanInputRef): input is { readonly node: string; readonly output: string } => "node" in input;
 
 /** Every reference of an input, whether it is one or a list. */
 export const inputRefs = (input: PlanInput): readonly PlanInputRef[] => (Array.isArray(input) ? input : [input as PlanInputRef]);
+
+/**
+ * The ids of the nodes a node reads from, each once, in first-use order: what it waits for on every executor
+ * (the local one and the Temporal workflow, whose bundle may hold no Node built-in, so this stays pure).
+ */
+export const nodeDependencies = (node: PlanNode): readonly string[] => [
+  ...new Set(Object.values(node.inputs).flatMap(inputRefs).flatMap((r) => (isNodeInput(r) ? [r.node] : []))),
+];

@@ -8,6 +8,7 @@ import type {
   MetricsHandle,
   ModelSetHandle,
   PredictionsHandle,
+  PromotionHandle,
   ReportHandle,
   SourceHandle,
   SplitHandle,
@@ -108,6 +109,9 @@ export class NodeRef {
   }
   report(output: string): ReportHandle {
     return this.ref(output, "report");
+  }
+  promotion(output: string): PromotionHandle {
+    return this.ref(output, "promotion");
   }
 
   /** Throws a PipelineError naming this node when a param names columns the input table does not have. */

@@ -1,6 +1,6 @@
 /**
  * What every finished run does after its manifest is written, whichever executor ran it and whoever started it:
- * apply its promotion gates' decisions to the model registry, then record it in the run history.
+ * apply its promotion outputs to the model registry, then record it in the run history.
  */
 import type { ContentStore } from "../artifacts/store.js";
 import type { RunManifest } from "./manifest.js";

@@ -5,8 +5,9 @@ import { canonicalJsonBytes } from "../artifacts/canonical-json.js";
 import type { ContentStore } from "../artifacts/store.js";
 import { CHANNEL_SYNTAX, parseChannel } from "../artifacts/registry.js";
 import { locatedIn, PipelineError } from "../dsl/errors.js";
-import { inputRefs, isChannelInput, isNodeInput, isSourceInput, type PlanInputRef, PLAN_FORMAT, planDigest, type PlanNode, type StudyPlan } from "../dsl/plan.js";
+import { inputRefs, isChannelInput, isNodeInput, isSourceInput, type PlanInputRef, PLAN_FORMAT, type PlanNode, type StudyPlan } from "../dsl/plan.js";
 import type { Study } from "../dsl/study.js";
+import { planDigest } from "./plan-digest.js";
 import { findProjectRoot, toProjectPath } from "./project.js";
 
 export interface LoadedStudy {

@@ -1,6 +1,6 @@
 import * as os from "node:os";
 import { Deferred, Effect, Semaphore } from "effect";
-import { inputRefs, isNodeInput, type StudyPlan } from "../dsl/plan.js";
+import { nodeDependencies, type StudyPlan } from "../dsl/plan.js";
 import { runNode, type EngineContext, type NodeEvents, type NodeFailure, type NodeResult } from "./node-runner.js";
 
 export interface LocalRunOptions {
@@ -31,8 +31,7 @@ export const runPlanLocally = (
     const runOne = (index: number) =>
       Effect.gen(function* () {
         const node = plan.nodes[index]!;
-        const deps = [...new Set(Object.values(node.inputs).flatMap(inputRefs).flatMap((r) => (isNodeInput(r) ? [r.node] : [])))];
-        for (const dep of deps) yield* Deferred.await(done.get(dep)!);
+        for (const dep of nodeDependencies(node)) yield* Deferred.await(done.get(dep)!);
         const upstream = (id: string, output: string) => finished.get(id)!.outputs[output]!.digest;
         const result = yield* Semaphore.withPermit(permits, runNode(ctx, node, upstream, { useCache: options.useCache ?? true, events: options.events }));
         finished.set(node.id, result);

@@ -4,11 +4,12 @@ import { DigestSchema, isDigest } from "../artifacts/digest.js";
 import { LogicalDigestSchema } from "../artifacts/logical-digest.js";
 import type { ContentStore } from "../artifacts/store.js";
 import { UsageError } from "../dsl/errors.js";
+import { HANDLE_KINDS } from "../dsl/handles.js";
 
 const Json = Schema.Unknown;
 
 const OutputRecordSchema = Schema.Struct({
-  kind: Schema.Literals(["table", "split", "predictions", "models", "metrics", "report"]),
+  kind: Schema.Literals(HANDLE_KINDS),
   digest: DigestSchema,
   logicalDigest: Schema.optional(LogicalDigestSchema),
 });

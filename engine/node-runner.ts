@@ -1,9 +1,10 @@
 import { Effect } from "effect";
-import { CorruptObjectError, MissingObjectError } from "../artifacts/errors.js";
+import { isStoreError, type StoreError } from "../artifacts/errors.js";
 import type { ContentStore } from "../artifacts/store.js";
 import { DataError, isUserError, type UserError } from "../dsl/errors.js";
 import { inputRefs, isChannelInput, isNodeInput, type PlanInputRef, type PlanNode } from "../dsl/plan.js";
 import { resolveChannel } from "./channel-input.js";
+import { decodeIndexEntry, encodeIndexEntry } from "./cache-index.js";
 import { cacheKey, KEY_VERSION, type KeyComponents } from "./cache-key.js";
 import type { CodeComponents, CodeDigests } from "./code-digest.js";
 import type { EnvironmentComponents } from "./environment.js";
@@ -52,14 +53,7 @@ export interface ChannelRecord {
   readonly model: string | null;
 }
 
-export type NodeFailure = UserError | CorruptObjectError | MissingObjectError;
-
-interface IndexEntry {
-  readonly format: "strata-index/1";
-  readonly key: string;
-  readonly step: string;
-  readonly outputs: { readonly [name: string]: OutputRecord };
-}
+export type NodeFailure = UserError | StoreError;
 
 interface ResolvedInputs {
   readonly digests: { [name: string]: string | string[] };
@@ -99,10 +93,19 @@ const resolveInputs = (ctx: EngineContext, node: PlanNode, upstream: UpstreamOut
   return resolved;
 };
 
-/** A cache entry is served only if every object it names is present and still hashes to its name. */
-const verifiedEntry = (ctx: EngineContext, node: PlanNode, key: string, events: NodeEvents): IndexEntry | undefined => {
-  const entry = ctx.store.readIndex(key) as IndexEntry | undefined;
-  if (entry === undefined) return undefined;
+/**
+ * A cache entry is served only if it decodes and matches the node (engine/cache-index.ts) and every object it names
+ * is present and still hashes to its name. A damaged entry is reported and removed, and the node recomputed.
+ */
+const verifiedEntry = (ctx: EngineContext, node: PlanNode, key: string, events: NodeEvents): { readonly outputs: { readonly [name: string]: OutputRecord } } | undefined => {
+  const raw = ctx.store.readIndex(key);
+  if (raw === undefined) return undefined;
+  const entry = decodeIndexEntry(raw, key, node);
+  if ("problem" in entry) {
+    events.warn(node, `the cache entry ${ctx.store.indexPath(key)} cannot be trusted: ${entry.problem}. Recomputing node "${node.id}".`);
+    ctx.store.removeIndex(key);
+    return undefined;
+  }
   const bad = Object.values(entry.outputs)
     .map((o) => ctx.store.check(o.digest))
     .filter((e) => e !== undefined);
@@ -112,7 +115,7 @@ const verifiedEntry = (ctx: EngineContext, node: PlanNode, key: string, events: 
 };
 
 const asNodeFailure = (e: unknown): NodeFailure | undefined =>
-  isUserError(e) || e instanceof CorruptObjectError || e instanceof MissingObjectError ? e : undefined;
+  isUserError(e) || isStoreError(e) ? e : undefined;
 
 /** Runs an async action; user and store errors become typed failures, anything else a defect with its stack. */
 const attempt = <A>(f: (signal: AbortSignal) => Promise<A>): Effect.Effect<A, NodeFailure> =>
@@ -193,7 +196,6 @@ export const runNode = (
     );
     // Only a step that succeeded stores its raw inputs and its index entry: a failure leaves nothing behind.
     for (const s of Object.values(inputs.sources)) for (const o of s.objects) ctx.store.put(o);
-    const entry: IndexEntry = { format: "strata-index/1", key, step: node.step, outputs };
-    ctx.store.writeIndex(key, JSON.stringify(entry));
+    ctx.store.writeIndex(key, encodeIndexEntry(key, node.step, outputs));
     return finish(false, outputs);
   });

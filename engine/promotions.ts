@@ -1,16 +1,14 @@
 /**
- * After a run: carries out what the run's promotion gates decided (steps/evaluate/promotion-gate.ts), on the
- * model registry in the run's store. Steps only decide; the registry changes here, once per run, so a gate served
- * from the cache decides the same and applying it again changes nothing.
+ * After a run: carries out every promotion output of the run (artifacts/promotion-decision.ts) on the model
+ * registry in the run's store, whichever step made it. Steps only decide; the registry changes here, once per run,
+ * so a decision served from the cache decides the same and applying it again changes nothing.
  */
+import { decodePromotionDecision } from "../artifacts/promotion-decision.js";
 import { ModelRegistry, type PromotionOutcome } from "../artifacts/registry.js";
 import type { ContentStore } from "../artifacts/store.js";
-import type { PromotionDecision } from "../steps/evaluate/promotion-gate.js";
 import type { RunManifest } from "./manifest.js";
 
-export const PROMOTION_GATE_STEP = "evaluate.promotion-gate";
-
-/** What happened to one gate's decision: "kept" when the gate refused, otherwise the registry's outcome. */
+/** What happened to one decision: "kept" when it refused, otherwise the registry's outcome. */
 export type AppliedStatus = "kept" | PromotionOutcome["status"];
 
 export interface AppliedDecision {
@@ -22,7 +20,7 @@ export interface AppliedDecision {
   readonly status: AppliedStatus;
   readonly reason: string;
   readonly blockedBy: readonly string[];
-  /** The gate's decision and Markdown report, in the store. */
+  /** The decision, and the first report output (by name) of the node that made it, in the store. */
   readonly decision: string;
   readonly report: string | null;
 }
@@ -42,34 +40,37 @@ export const applyPromotions = async (store: ContentStore, manifestDigest: strin
   const registry = new ModelRegistry(store);
   const applied: AppliedDecision[] = [];
   for (const node of manifest.nodes) {
-    if (node.step !== PROMOTION_GATE_STEP) continue;
-    const decisionDigest = node.outputs["decision"]!.digest;
-    const d = JSON.parse(Buffer.from(store.get(decisionDigest)).toString("utf8")) as PromotionDecision;
-    const status: AppliedStatus = d.promote
-      ? (
-          await registry.promote(d.channel, {
-            model: d.candidate,
-            manifest: manifestDigest,
-            decision: decisionDigest,
-            by: `gate ${manifest.study}/${node.id}`,
-            note: d.reason,
-            expected: d.champion,
-            respectRollbacks: true,
-          })
-        ).status
-      : "kept";
-    applied.push({
-      node: node.id,
-      channel: d.channel,
-      candidate: d.candidate,
-      champion: d.champion,
-      promote: d.promote,
-      status,
-      reason: d.reason,
-      blockedBy: d.blockedBy,
-      decision: decisionDigest,
-      report: node.outputs["markdown"]?.digest ?? null,
-    });
+    const outputs = Object.entries(node.outputs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const report = outputs.find(([, o]) => o.kind === "report")?.[1].digest ?? null;
+    for (const [name, output] of outputs) {
+      if (output.kind !== "promotion") continue;
+      const d = decodePromotionDecision(store.get(output.digest), `output ${node.id}.${name} (${output.digest}) of ${manifest.study}`);
+      const status: AppliedStatus = d.promote
+        ? (
+            await registry.promote(d.channel, {
+              model: d.candidate,
+              manifest: manifestDigest,
+              decision: output.digest,
+              by: `gate ${manifest.study}/${node.id}`,
+              note: d.reason,
+              expected: d.champion,
+              respectRollbacks: true,
+            })
+          ).status
+        : "kept";
+      applied.push({
+        node: node.id,
+        channel: d.channel,
+        candidate: d.candidate,
+        champion: d.champion,
+        promote: d.promote,
+        status,
+        reason: d.reason,
+        blockedBy: d.blockedBy,
+        decision: output.digest,
+        report,
+      });
+    }
   }
   return applied;
 };

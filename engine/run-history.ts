@@ -91,18 +91,35 @@ export const recordRun = (
   return { digest, record };
 };
 
-/** Every recorded run (of one study, or all), oldest first. */
-export const listRuns = (store: ContentStore, study?: string): { digest: string; record: RunRecord }[] => {
+/** A run record that could not be read: named, and left out of listings rather than failing them. */
+export interface UnreadableRun {
+  readonly ref: string;
+  readonly problem: string;
+}
+
+/**
+ * Every recorded run (of one study, or all), oldest first. A record that cannot be read (a bad ref, a missing or
+ * corrupt object, a document that is not a run record) is passed to `onUnreadable` and skipped: one bad record
+ * never hides the others.
+ */
+export const listRuns = (store: ContentStore, study?: string, onUnreadable: (u: UnreadableRun) => void = () => {}): { digest: string; record: RunRecord }[] => {
   const root = path.join(store.root, "refs", "runs");
   if (!fs.existsSync(root)) return [];
-  const studies = study === undefined ? fs.readdirSync(root) : fs.existsSync(path.join(root, study)) ? [study] : [];
-  const runs = studies.flatMap((s) =>
-    fs.readdirSync(path.join(root, s)).map((name) => {
-      const digest = store.readRef(`runs/${s}/${name}`)!;
-      const record = Schema.decodeUnknownSync(RunRecordSchema)(JSON.parse(Buffer.from(store.get(digest)).toString("utf8")));
-      return { digest, record };
-    }),
-  );
+  const studies = study === undefined ? fs.readdirSync(root).sort() : fs.existsSync(path.join(root, study)) ? [study] : [];
+  const runs: { digest: string; record: RunRecord }[] = [];
+  for (const s of studies) {
+    for (const name of fs.readdirSync(path.join(root, s)).sort()) {
+      const ref = `runs/${s}/${name}`;
+      try {
+        const digest = store.readRef(ref)!;
+        const record = Schema.decodeUnknownSync(RunRecordSchema)(JSON.parse(Buffer.from(store.get(digest)).toString("utf8")));
+        runs.push({ digest, record });
+      } catch (e) {
+        const problem = e instanceof Error ? e.message.split("\n")[0]! : String(e);
+        onUnreadable({ ref: path.join(root, s, name), problem });
+      }
+    }
+  }
   return runs.sort((a, b) => (a.record.startedAt < b.record.startedAt ? -1 : a.record.startedAt > b.record.startedAt ? 1 : a.digest < b.digest ? -1 : 1));
 };
 

@@ -5,6 +5,7 @@ import { canonicalJsonBytes } from "../artifacts/canonical-json.js";
 import { sha256Hex } from "../artifacts/digest.js";
 import { ContentStore } from "../artifacts/store.js";
 import { locatedIn } from "../dsl/errors.js";
+import { fillProvenance, hasProvenanceTokens, type ReportProvenance } from "../dsl/report-provenance.js";
 import { CodeDigests } from "./code-digest.js";
 import { environmentComponents, environmentDigest, hostFacts } from "./environment.js";
 import { storePlan, type LoadedStudy } from "./load-study.js";
@@ -21,9 +22,11 @@ export interface RunOutcome {
 /** Builds the engine context for a project and store; the caller closes the pool. */
 export const makeEngineContext = (root: string, storeRoot: string, poolSize: number): EngineContext => {
   const components = environmentComponents(root);
+  const store = new ContentStore(storeRoot);
+  store.removeDeadWritersTemp();
   return {
     root,
-    store: new ContentStore(storeRoot),
+    store,
     codeDigests: new CodeDigests(root),
     environment: { components, digest: environmentDigest(components) },
     pool: new StepPool(poolSize),
@@ -68,24 +71,16 @@ export const runStudyLocally = async (
   });
 };
 
-const reportExtension = (output: string): string => (output === "markdown" ? "md" : output);
-
-/**
- * Provenance a report step cannot know about its own run: a report may write these tokens, and the files written
- * here carry the run's manifest digest and the report node's code digest in their place (see
- * steps/report/evaluation-report.ts). The stored artifact keeps the tokens, so its digest stays a pure function of
- * the node's inputs; only the materialized file is filled in. Reports without tokens are written byte for byte.
- */
-const MANIFEST_DIGEST_TOKEN = "@@strata:manifest-digest@@";
-const CODE_DIGEST_TOKEN = "@@strata:code-digest@@";
-
-const fillProvenance = (bytes: Uint8Array, manifestDigest: string, codeDigest: string): Uint8Array => {
+/** Report bytes with the run's provenance filled in; a report without tokens is written byte for byte. */
+const withProvenance = (bytes: Uint8Array, provenance: ReportProvenance): Uint8Array => {
   const text = Buffer.from(bytes).toString("utf8");
-  if (!text.includes(MANIFEST_DIGEST_TOKEN) && !text.includes(CODE_DIGEST_TOKEN)) return bytes;
-  return Buffer.from(text.replaceAll(MANIFEST_DIGEST_TOKEN, manifestDigest).replaceAll(CODE_DIGEST_TOKEN, codeDigest), "utf8");
+  return hasProvenanceTokens(text) ? Buffer.from(fillProvenance(text, provenance), "utf8") : bytes;
 };
 
-/** Writes every report output of a run to `<outDir>/<node>.<ext>` (e.g. reports/heart-disease/report.html). */
+/**
+ * Writes every report output of a run to `<outDir>/<node>.<output>`: a report output's name is its file's
+ * extension (e.g. reports/heart-disease/report.html).
+ */
 export const materializeReports = (store: ContentStore, manifest: RunManifest, outDir: string): string[] => {
   // writeManifest stores the manifest's canonical JSON, so its digest is the sha256 of those bytes.
   const manifestDigest = sha256Hex(canonicalJsonBytes(manifest));
@@ -93,9 +88,9 @@ export const materializeReports = (store: ContentStore, manifest: RunManifest, o
   for (const node of manifest.nodes) {
     for (const [name, out] of Object.entries(node.outputs)) {
       if (out.kind !== "report") continue;
-      const file = path.join(outDir, `${node.id}.${reportExtension(name)}`);
+      const file = path.join(outDir, `${node.id}.${name}`);
       fs.mkdirSync(outDir, { recursive: true });
-      fs.writeFileSync(file, fillProvenance(store.get(out.digest), manifestDigest, node.components.codeDigest));
+      fs.writeFileSync(file, withProvenance(store.get(out.digest), { manifestDigest, codeDigest: node.components.codeDigest }));
       written.push(file);
     }
   }

@@ -48,10 +48,28 @@ export const folderContent = (files: readonly SourceFile[]): SourceContent => {
   return { digest: sha256Hex(bytes), bytes, files: sorted, objects: [bytes, ...sorted.map((f) => f.bytes)] };
 };
 
-const readFolder = (folder: string): SourceContent | { readonly problem: string } => {
+/**
+ * Why a path may not be read as data, or undefined: a symlink (or a path through one) is followed, and where it
+ * leads must still be inside the project, as a `../x` or absolute path in the study would have to be.
+ */
+const escapesProject = (root: string, absolute: string): string | undefined => {
+  let real: string;
+  try {
+    real = fs.realpathSync(absolute);
+  } catch {
+    return undefined; // missing: the caller says so
+  }
+  const inside = path.relative(fs.realpathSync(root), real);
+  if (inside === "" || (!inside.startsWith("..") && !path.isAbsolute(inside))) return undefined;
+  return `${absolute} is a symlink to ${real}, outside the project; copy the data into the project (sources must be inside the project root)`;
+};
+
+const readFolder = (root: string, folder: string): SourceContent | { readonly problem: string } => {
   const files: SourceFile[] = [];
   const others: string[] = [];
   for (const name of fs.readdirSync(folder).filter((n) => !n.startsWith("."))) {
+    const outside = escapesProject(root, path.join(folder, name));
+    if (outside !== undefined) return { problem: outside };
     const stat = fs.statSync(path.join(folder, name), { throwIfNoEntry: false });
     if (stat?.isFile()) files.push({ name, bytes: fs.readFileSync(path.join(folder, name)) });
     else others.push(stat?.isDirectory() ? `${name}/` : name);
@@ -69,11 +87,13 @@ const readFolder = (folder: string): SourceContent | { readonly problem: string 
  */
 export const readSource = (root: string, projectPath: string): SourceContent | { readonly problem: string } => {
   const absolute = fromProjectPath(root, projectPath);
+  const outside = escapesProject(root, absolute);
+  if (outside !== undefined) return { problem: outside };
   const stat = fs.statSync(absolute, { throwIfNoEntry: false });
   if (isFolderSource(projectPath)) {
     if (stat === undefined) return { problem: `no such data folder (looked for ${absolute}); paths in a study are relative to the project root` };
     if (!stat.isDirectory()) return { problem: `${absolute} is not a folder; drop the trailing "/" to read a single file` };
-    return readFolder(absolute);
+    return readFolder(root, absolute);
   }
   if (stat === undefined) return { problem: `no such data file (looked for ${absolute}); paths in a study are relative to the project root` };
   if (stat.isDirectory()) return { problem: `${absolute} is a folder; write "${projectPath}/" to read every file in it` };

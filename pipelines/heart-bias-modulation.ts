@@ -1,6 +1,6 @@
 /**
  * Conditional bias modulation vs DCP vs Generic on heart disease (UCI Cleveland): a replication of Table 1 of
- * "Towards personalized healthcare without harm via bias modulation" (SCSL @ ICLR 2025, CC BY 4.0; REFERENCES.md).
+ * "Towards personalized healthcare without harm via bias modulation" (SCSL @ ICLR 2025, CC BY 4.0; docs/references.md).
  *
  * Protocol: the heart-disease study's own ingest, preprocessing, subgroups (age < 60 young / >= 60 old × sex), 80:20
  * stratified holdout and five-fold CV × seeds 1..5 (pipelines/heart-common.ts: the same nodes, so a store that ran
@@ -39,12 +39,12 @@ import { reportPersonalization } from "../steps/report/personalization-report.js
 import { trainConditionalBias } from "../steps/train/conditional-bias.js";
 import { trainDcp } from "../steps/train/dcp.js";
 import { trainMlp } from "../steps/train/mlp.js";
-import type { MlpHyperparameters } from "../steps/train/mlp.js";
+import type { MlpHyperparameters } from "../steps/train/mlp-toolkit.js";
 import { LABEL_PREDICTOR_DEFAULTS } from "../steps/train/personalization-shared.js";
 import type { StudyGraph } from "../dsl/study.js";
 import { FEATURES, heartCleveland } from "./heart-common.js";
 
-/** Table 1 of the paper (heart test set, accuracy %, mean ± sd), as published; see REFERENCES.md. */
+/** Table 1 of the paper (heart test set, accuracy %, mean ± sd), as published; see docs/references.md. */
 export const PAPER_TABLE_1 = {
   source: "Towards personalized healthcare without harm via bias modulation, SCSL @ ICLR 2025, Table 1",
   claimFor: "cond-bias",

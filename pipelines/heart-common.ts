@@ -1,6 +1,6 @@
 /**
  * The shared prefix of the heart-disease studies (UCI Cleveland), following the seed paper's protocol ("Towards
- * personalized healthcare without harm via bias modulation", ICLR 2025 SCSL workshop; REFERENCES.md): drop the 6
+ * personalized healthcare without harm via bias modulation", ICLR 2025 SCSL workshop; docs/references.md): drop the 6
  * rows with "?", ordinal-encode cp, thal, ca, slope and restecg, target num > 0, subgroups age < 60 young / >= 60
  * old × sex, an 80:20 stratified holdout (seed 2025), and five-fold CV × seeds 1..5 on the training part.
  *

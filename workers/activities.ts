@@ -38,7 +38,7 @@ export const heartbeatPeriodMs = (heartbeatTimeoutMs: number | undefined): numbe
 export const createActivities = (ctx: EngineContext, log: ActivityLog = silentActivityLog) => ({
   /**
    * The study's last step, on a worker (so a scheduled run, with no client waiting, is recorded too): stores the
-   * plan and the run manifest (executor "temporal"), applies the promotion gates' decisions to the registry and
+   * plan and the run manifest (executor "temporal"), applies the run's promotion outputs to the registry and
    * records the run in the history. A retry after a lost reply records the run a second time (its manifest has
    * another duration), but never promotes twice: the registry answers "unchanged".
    */

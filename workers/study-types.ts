@@ -1,6 +1,6 @@
 // Plain data shared by the study workflow, its activity, the worker and the client. No runtime imports: the
 // workflow bundle includes this file, and workflow code may not touch Node builtins or the engine.
-import type { PlanInput, PlanNode, StudyPlan } from "../dsl/plan.js";
+import type { PlanNode, StudyPlan } from "../dsl/plan.js";
 import type { FinishedRun } from "../engine/finish-run.js";
 import type { NodeResult } from "../engine/node-runner.js";
 
@@ -95,18 +95,6 @@ export const PROGRESS_QUERY = "progress";
 
 /** One workflow per distinct plan: a second submit of the same study finds the running one by this id. */
 export const studyWorkflowId = (study: string, planDigest: string): string => `strata-${study}-${planDigest.slice(0, 16)}`;
-
-const refsOf = (input: PlanInput): readonly ({ node: string } | { source: string })[] =>
-  (Array.isArray(input) ? input : [input]) as readonly ({ node: string } | { source: string })[];
-
-/** The ids of the nodes a node reads from, each once, in first-use order. */
-export const nodeDependencies = (node: PlanNode): string[] => {
-  const deps: string[] = [];
-  for (const input of Object.values(node.inputs)) {
-    for (const ref of refsOf(input)) if ("node" in ref && !deps.includes(ref.node)) deps.push(ref.node);
-  }
-  return deps;
-};
 
 /** Merges partial settings over the defaults. */
 export const activitySettings = (given: StudyWorkflowInput["activity"]): ActivitySettings => ({

@@ -13,14 +13,13 @@ import {
   workflowInfo,
 } from "@temporalio/workflow";
 import type { FinishedRun } from "../engine/finish-run.js";
-import type { PlanNode } from "../dsl/plan.js";
+import { nodeDependencies, type PlanNode } from "../dsl/plan.js";
 import type { NodeResult } from "../engine/node-runner.js";
 import {
   activitySettings,
   FINISH_PATCH,
   type FinishActivityInput,
   NON_RETRYABLE_TYPES,
-  nodeDependencies,
   PROGRESS_QUERY,
   type NodeActivityInput,
   type StudyProgress,

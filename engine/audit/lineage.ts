@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { canonicalJson } from "../../artifacts/canonical-json.js";
-import { isDigest, shortDigest } from "../../artifacts/digest.js";
+import { shortDigest } from "../../artifacts/digest.js";
 import type { ContentStore } from "../../artifacts/store.js";
 import type { HandleKind } from "../../dsl/handles.js";
 import type { JsonValue } from "../../dsl/step.js";
@@ -55,8 +55,14 @@ export const recordedRuns = (store: ContentStore): { runs: RecordedRun[]; skippe
     }
   };
   for (const name of listRefs(path.join(store.root, "refs"))) {
-    const value = store.readRef(name);
-    if (value && isDigest(value) && store.has(value) && looksLikeManifest(store.objectPath(value))) tryRead(value, name);
+    let value: string | undefined;
+    try {
+      value = store.readRef(name);
+    } catch (e) {
+      skipped.push({ digest: name, reason: e instanceof Error ? e.message : String(e) });
+      continue;
+    }
+    if (value && store.has(value) && looksLikeManifest(store.objectPath(value))) tryRead(value, name);
   }
   const scanned: RecordedRun[] = [];
   const before = runs.length;

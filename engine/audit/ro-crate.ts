@@ -41,11 +41,14 @@ const stepId = (node: string) => `#step/${enc(node)}`;
 const runId = (node: string) => `#run/${enc(node)}`;
 const controlId = (node: string) => `#control/${enc(node)}`;
 
+const REPORT_MEDIA_TYPES: Readonly<Record<string, string>> = { html: "text/html", md: "text/markdown" };
+
 const outputFormat = (kind: HandleKind, output: string): string => {
   const codec = artifactCodec(kind);
   if (codec === "parquet") return "application/vnd.apache.parquet";
   if (codec === "json") return "application/json";
-  return output === "html" ? "text/html" : output === "markdown" ? "text/markdown" : "text/plain";
+  // A report output is named by its file's extension (dsl/handles.ts).
+  return REPORT_MEDIA_TYPES[output] ?? "text/plain";
 };
 
 const sourceFormat = (file: string): string => {

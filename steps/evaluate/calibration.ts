@@ -57,7 +57,3 @@ export const calibration = (labels: readonly number[], probs: readonly number[],
   }
   return { ece: labels.length === 0 ? Number.NaN : ece, bins: points };
 };
-
-/** Expected calibration error alone (10 equal-width bins by default). */
-export const expectedCalibrationError = (labels: readonly number[], probs: readonly number[], bins = 10): number =>
-  calibration(labels, probs, bins).ece;

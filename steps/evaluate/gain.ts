@@ -5,7 +5,7 @@
  * accuracy, acc_g(h) − acc_g(h0)). For a metric where lower is better (Brier, log loss, ECE) the sign is flipped,
  * so a positive gain always means the model did better than the reference.
  */
-import { mean, sampleSd } from "./metrics.js";
+import { mean, sampleSd } from "./statistics.js";
 
 export interface ReplicateGain {
   readonly replicate: number;

@@ -3,7 +3,7 @@
  * (generic) on the same people? Pure functions, no step: evaluate.personalization and other evaluation code
  * import them.
  *
- * Two tests, both from REFERENCES.md ("Personalization without harm"):
+ * Two tests, both from docs/references.md ("Personalization without harm"):
  *
  * - exactMcNemar(b, c): the exact McNemar test on paired correct/incorrect outcomes. b counts pairs where the
  *   reference is right and the candidate wrong (evidence of harm), c the reverse. Under H0 (the two models err

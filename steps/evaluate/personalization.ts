@@ -21,7 +21,7 @@
  * A group is flagged harmed when p < alpha (default 0.05), per method and group, with no multiplicity correction
  * (a correction could only remove flags). With about 8 test people in a group, only a method that loses on 5 or more
  * of them with no wins can be flagged: the test's power is what the data allow, and the report says so.
- * As a second view, the stratified paired bootstrap sign test of REFERENCES.md (resampling persons within group ×
+ * As a second view, the stratified paired bootstrap sign test of docs/references.md (resampling persons within group ×
  * label, metric = mean over persons of their across-replicate accuracy) is reported too; `flagWith` chooses which
  * test sets the flag. Both tests come from harm.ts.
  *
@@ -35,9 +35,10 @@ import { makeTable, tableColumns } from "../../artifacts/table.js";
 import type { Columns, MetricsHandle, PredictionsHandle, TableHandle } from "../../dsl/handles.js";
 import { type JsonValue, type StepContext, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
-import { type Labels, OVERALL, type PredictionLine, readLabels, readPredictions } from "./labelled-predictions.js";
+import { type Labels, OVERALL, readLabels } from "./labels.js";
+import { type ReplicatePredictions, readPredictions } from "./predictions.js";
 import { type BootstrapSignResult, type McNemarResult, bootstrapSignTest, exactMcNemar, meanOver } from "./harm.js";
-import { mean, sampleSd } from "./metrics.js";
+import { mean, sampleSd } from "./statistics.js";
 
 const Label = Schema.String.check(Schema.isMinLength(1));
 
@@ -171,6 +172,19 @@ export interface PersonalizationMetrics {
   readonly envyFreeness: readonly EnvyFreeness[];
 }
 
+/** One prediction line of predictions.ts's artifact. */
+interface PredictionLine {
+  readonly replicate: number;
+  readonly seed: number;
+  readonly fold: number;
+  readonly row: number;
+  readonly prob: number;
+}
+
+/** A predictions artifact's lines, grouped by replicate (ascending ids), each in line order. */
+const linesByReplicate = (replicates: readonly ReplicatePredictions[]): Map<number, PredictionLine[]> =>
+  new Map(replicates.map((r) => [r.replicate, Array.from(r.rows, (row, i) => ({ replicate: r.replicate, seed: r.seed, fold: r.fold, row, prob: r.probs[i]! }))]));
+
 /** One model's predictions, indexed by replicate then row. */
 interface ModelPredictions {
   readonly label: string;
@@ -219,7 +233,7 @@ const readCross = (table: arrow.Table, tableRows: number, groups: readonly strin
     const lines = byGroup.get(g);
     if (lines === undefined) ctx.fail(field, `the cross predictions have no lines from the model of subgroup ${JSON.stringify(g)}`);
     const subset = tableColumns(table).filter((c) => c.name !== "model_group").map((c) => ({ ...c, values: lines.map((i) => c.values[i]!) }));
-    out.set(g, readPredictions(makeTable(subset), tableRows, field, ctx));
+    out.set(g, linesByReplicate(readPredictions(makeTable(subset), tableRows, field, ctx)));
   }
   return out;
 };
@@ -456,10 +470,10 @@ export const personalization = defineStep({
     }
     const table = inputs.table.table();
     const labels = readLabels(table, params, ctx);
-    const reference: ModelPredictions = { label: params.reference, byReplicate: readPredictions(inputs.predictions[0]!.table(), table.numRows, "inputs.predictions[0]", ctx) };
+    const reference: ModelPredictions = { label: params.reference, byReplicate: linesByReplicate(readPredictions(inputs.predictions[0]!.table(), table.numRows, "inputs.predictions[0]", ctx)) };
     const methods = params.methods.map((label, i): ModelPredictions => {
       const field = `inputs.predictions[${1 + i}]`;
-      const m = { label, byReplicate: readPredictions(inputs.predictions[1 + i]!.table(), table.numRows, field, ctx) };
+      const m = { label, byReplicate: linesByReplicate(readPredictions(inputs.predictions[1 + i]!.table(), table.numRows, field, ctx)) };
       checkAligned(reference, m, field, ctx);
       return m;
     });

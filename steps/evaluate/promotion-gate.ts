@@ -10,19 +10,21 @@
  * The candidate is promoted only when no group is harmed and no group drops by more than the tolerance. With no
  * champion yet, it is promoted when its overall accuracy reaches `floor`.
  *
- * This step only decides: the `decision` output says what should happen, and the engine applies it to the
- * registry after the run (engine/promotions.ts), so the step stays a pure function of its inputs. The `markdown`
- * report names every blocking subgroup with its figures; figures of groups under `minCell` people are shown as
+ * This step only decides: the `decision` output (kind "promotion") says what should happen, and the engine
+ * applies it to the registry after the run, so the step stays a pure function of its inputs. The `md` report
+ * names every blocking subgroup with its figures; figures of groups under `minCell` people are shown as
  * "< minCell" (the decision still counts them). No row-level data leaves the step.
  */
 import { Effect, Schema } from "effect";
 import { tableColumns } from "../../artifacts/table.js";
-import type { Columns, MetricsHandle, ModelSetHandle, ReportHandle, SplitHandle, TableHandle } from "../../dsl/handles.js";
+import type { Columns, ModelSetHandle, PromotionHandle, ReportHandle, SplitHandle, TableHandle } from "../../dsl/handles.js";
+import { PROMOTION_DECISION_FORMAT, type PromotionDecisionDocument } from "../../artifacts/promotion-decision.js";
 import { type JsonValue, type StepContext, type StepInput, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode, registryChannel } from "../../dsl/study.js";
 import { CHANNEL_SYNTAX, NO_MODEL_FORMAT, parseChannel } from "../../artifacts/registry.js";
 import { escapeMarkdown } from "../report/escape.js";
-import { modelSetFeatures, predictModelSet, type StoredModelSet, unscorableReason } from "../train/predict-model-set.js";
+import { type ModelSet, decodeModelSet } from "../train/model-set.js";
+import { modelSetFeatures, modelSetSubgroupColumn, predictModelSet } from "../train/predict-model-set.js";
 import { readDataset, readSplit } from "../train/replicates.js";
 import { exactMcNemar } from "./harm.js";
 
@@ -61,16 +63,8 @@ export interface GroupComparison {
   readonly dropped: boolean;
 }
 
-export interface PromotionDecision {
-  readonly format: "strata-promotion-decision/1";
-  readonly channel: string;
-  readonly candidate: string;
-  /** The champion's model set, or null when the channel had none. */
-  readonly champion: string | null;
-  readonly promote: boolean;
-  readonly reason: string;
-  /** Groups that block the promotion (harmed or dropped), in name order; "overall" last. */
-  readonly blockedBy: readonly string[];
+/** The promotion document the engine reads (`blockedBy`: harmed or dropped groups in name order, "overall" last), with the gate's figures. */
+export interface PromotionDecision extends PromotionDecisionDocument {
   readonly metric: "accuracy";
   readonly threshold: 0.5;
   readonly tolerance: number;
@@ -81,11 +75,10 @@ export interface PromotionDecision {
   readonly groups: readonly GroupComparison[];
 }
 
-const readModelSet = (input: StepInput, field: string, ctx: StepContext): StoredModelSet => {
-  const doc = input.json();
-  const why = unscorableReason(doc);
-  if (why !== undefined) ctx.fail(field, `cannot score this model set: ${why}`);
-  return doc as StoredModelSet;
+const readModelSet = (input: StepInput, field: string, ctx: StepContext): ModelSet => {
+  const decoded = decodeModelSet(input.json());
+  if (!decoded.ok) ctx.fail(field, `cannot score this model set: ${decoded.problem}`);
+  return decoded.set;
 };
 
 /** The distinct test rows of the split, ascending: the people both models are judged on. */
@@ -95,25 +88,28 @@ const evaluationRows = (split: StepInput, tableRows: number, ctx: StepContext): 
   return [...rows].sort((a, b) => a - b);
 };
 
-const scoreOn = async (set: StoredModelSet, table: StepInput, target: string, rows: readonly number[], field: string, ctx: StepContext): Promise<boolean[]> => {
+/** Whether the set's thresholded prediction is right for each evaluation row; rows are routed as its trainer routes them. */
+const scoreOn = async (set: ModelSet, table: StepInput, target: string, rows: readonly number[], field: string, ctx: StepContext): Promise<boolean[]> => {
   const features = modelSetFeatures(set);
   const present = new Set(tableColumns(table.table()).map((c) => c.name));
   const missing = features.filter((f) => !present.has(f));
   if (missing.length > 0) ctx.fail(field, `the model was trained on column${missing.length === 1 ? "" : "s"} ${missing.map((m) => JSON.stringify(m)).join(", ")}, which the evaluation table lacks`);
   const data = readDataset(table.table(), features, target, ctx);
-  const prob = await predictModelSet(set, rows.map((r) => data.x[r]!));
+  const subgroupColumn = modelSetSubgroupColumn(set);
+  const group = subgroupColumn === undefined ? undefined : subgroupsOf(table, rows, subgroupColumn, ctx, field);
+  const prob = await predictModelSet(set, { x: rows.map((r) => data.x[r]!), group }, (problem) => ctx.fail(field, problem));
   return prob.map((p, i) => (p >= 0.5 ? 1 : 0) === data.y[rows[i]!]);
 };
 
-/** Each evaluation row's subgroup, from the string column the subgroups step adds. */
-const subgroupsOf = (table: StepInput, rows: readonly number[], column: string, ctx: StepContext): string[] => {
+/** Each evaluation row's subgroup, from a string column such as the one the subgroups step adds. */
+const subgroupsOf = (table: StepInput, rows: readonly number[], column: string, ctx: StepContext, field = "params.subgroup"): string[] => {
   const col = tableColumns(table.table()).find((c) => c.name === column);
   if (col === undefined || col.type !== "string") {
-    ctx.fail("params.subgroup", `expected a string column ${JSON.stringify(column)} naming each row's subgroup (from subgroups.define); the table ${col === undefined ? "has no such column" : `has it as ${col.type}`}`);
+    ctx.fail(field, `expected a string column ${JSON.stringify(column)} naming each row's subgroup (from subgroups.define); the table ${col === undefined ? "has no such column" : `has it as ${col.type}`}`);
   }
   return rows.map((r) => {
     const g = col.values[r];
-    if (typeof g !== "string") ctx.fail("params.subgroup", `row ${r} has no subgroup; every evaluation row needs one`);
+    if (typeof g !== "string") ctx.fail(field, `row ${r} has no subgroup; every evaluation row needs one`);
     return g;
   });
 };
@@ -204,7 +200,7 @@ export const promotionGateStep = defineStep({
   module: import.meta.url,
   params: Params,
   inputs: { candidate: "models", champion: "channel", table: "table", split: "split" },
-  outputs: { decision: "metrics", markdown: "report" },
+  outputs: { decision: "promotion", md: "report" },
   run: async (inputs, params, ctx) => {
     const rows = evaluationRows(inputs.split, inputs.table.table().numRows, ctx);
     const groupOf = subgroupsOf(inputs.table, rows, params.subgroup, ctx);
@@ -222,7 +218,7 @@ export const promotionGateStep = defineStep({
       compareGroup("overall", candidate, champion, params),
     ];
     const decision: PromotionDecision = {
-      format: "strata-promotion-decision/1",
+      format: PROMOTION_DECISION_FORMAT,
       channel: params.channel,
       candidate: inputs.candidate.digest,
       champion: hasChampion ? inputs.champion.digest : null,
@@ -237,7 +233,7 @@ export const promotionGateStep = defineStep({
       groups,
     };
     ctx.log(decision.reason);
-    return { decision: decision as unknown as JsonValue, markdown: markdown(decision, params) };
+    return { decision: decision as unknown as JsonValue, md: markdown(decision, params) };
   },
 });
 
@@ -262,8 +258,8 @@ export const promotionGate = <C extends Columns>(
   split: SplitHandle,
   params: PromotionGateOptions<C>,
   options: NodeOptions = {},
-): { readonly decision: MetricsHandle; readonly report: ReportHandle } => {
+): { readonly decision: PromotionHandle; readonly report: ReportHandle } => {
   const node = addNode(table.study, promotionGateStep, { candidate, champion: registryChannel(params.channel, "candidate"), table, split }, params, options);
   node.requireColumns(table, [params.target, params.subgroup ?? PROMOTION_GATE_DEFAULTS.subgroup], "params");
-  return { decision: node.metrics("decision"), report: node.report("markdown") };
+  return { decision: node.promotion("decision"), report: node.report("md") };
 };

@@ -5,11 +5,16 @@
  * - a subgroup is rare when its share of the cohort (its prevalence) is below a threshold;
  * - RCPG (our definition) = M(common cases) − M(rare cases) for a metric M, where the rare cases are the people
  *   of the rare subgroups and the common cases everyone else;
- * - RCCE (our definition) = the expected calibration error (10 equal-width bins) restricted to the rare cases.
+ * - RCCE (our definition) = the expected calibration error (10 equal-width bins) restricted to the rare cases:
+ *   the ECE metric of the rare cases taken as one group (subgroup-metrics/rare-cases.ts).
  */
-import { expectedCalibrationError } from "./calibration.js";
 
 export const OUR_DEFINITION = "our definition";
+
+/** The definitions above in words, for the documents and reports. */
+export const RARE_CASES_NOTE =
+  "Our definitions (the paper names these measures without formulas we could retrieve): a subgroup is rare when its share of the cohort is below the threshold; " +
+  "RCPG = M(common cases) − M(rare cases) for a metric M; RCCE = expected calibration error (10 equal-width bins) on the rare cases only.";
 
 /** The subgroups whose share of the cohort is below `threshold`, in the order given. */
 export const rareGroups = (shares: readonly { readonly group: string; readonly share: number }[], threshold: number): string[] =>
@@ -18,15 +23,3 @@ export const rareGroups = (shares: readonly { readonly group: string; readonly s
 /** RCPG (our definition): M(common) − M(rare); null when either side is undefined. */
 export const rarePerformanceGap = (common: number | null, rare: number | null): number | null =>
   common === null || rare === null || Number.isNaN(common) || Number.isNaN(rare) ? null : common - rare;
-
-/** RCCE (our definition): ECE over the rows marked rare only; null when no row is rare. */
-export const rareCalibrationError = (labels: readonly number[], probs: readonly number[], rare: readonly boolean[], bins = 10): number | null => {
-  const y: number[] = [];
-  const p: number[] = [];
-  for (let i = 0; i < labels.length; i++) {
-    if (!rare[i]) continue;
-    y.push(labels[i]!);
-    p.push(probs[i]!);
-  }
-  return y.length === 0 ? null : expectedCalibrationError(y, p, bins);
-};

@@ -6,12 +6,13 @@ import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { decodeSplit } from "../split/split-codec.js";
 import { type NumericColumn, readColumns } from "./columns.js";
 
-/** Per-column mean and standard deviation, fitted on training rows. */
-export interface Standardizer {
-  readonly columns: readonly string[];
-  readonly mean: readonly number[];
-  readonly sd: readonly number[];
-}
+/** Per-column mean and standard deviation, fitted on training rows (as stored beside every trained model). */
+export const StandardizerSchema = Schema.Struct({
+  columns: Schema.Array(Schema.String),
+  mean: Schema.Array(Schema.Number),
+  sd: Schema.Array(Schema.Number),
+});
+export type Standardizer = typeof StandardizerSchema.Type;
 
 /**
  * Fits z-scoring on `rows` (row-major, one value per column, in `columns` order). Pass TRAINING rows only: a

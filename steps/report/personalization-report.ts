@@ -1,7 +1,7 @@
 /**
  * report.personalization: renders evaluate.personalization metrics as one self-contained HTML file (inline CSS, no
  * scripts, no fetches, a Content-Security-Policy that forbids both) and as Markdown, in the seed paper's Table 1
- * format: per subgroup, n and each method's test accuracy, the reference's, and each method's gain over the
+ * format (rendered by renderer.ts, the renderer every report shares): per subgroup, n and each method's test accuracy, the reference's, and each method's gain over the
  * reference, as mean ± sd in percent, plus the harm flags. Optionally the published table is shown beside ours,
  * labelled as the paper's, with one plain sentence per subgroup saying whether our replication agrees with the
  * paper's claim for a method (a positive gain with no harm). DCP's envy-freeness check gets its own table.
@@ -15,7 +15,7 @@ import { Effect, Schema } from "effect";
 import type { MetricsHandle, ReportHandle } from "../../dsl/handles.js";
 import { type StepContext, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
-import { escapeHtml, escapeMarkdown } from "./escape.js";
+import { type Cell, type Table, fixed, htmlDocument, htmlParagraphs, htmlTable, markdownHeading, markdownParagraphs, markdownTable, suppressedCell } from "./renderer.js";
 
 const Text = Schema.String.check(Schema.isMinLength(1));
 const PublishedCell = Schema.Struct({ mean: Schema.Finite, sd: Schema.Finite });
@@ -105,17 +105,6 @@ const decode = <T>(schema: Schema.Codec<T, unknown, never, never>, value: unknow
   }
 };
 
-/** A table cell: final plain text (never markup), plus whether it was suppressed or flags something. */
-interface Cell {
-  readonly text: string;
-  readonly suppressed?: boolean;
-  readonly flag?: boolean;
-}
-interface Table {
-  readonly caption: string;
-  readonly header: readonly string[];
-  readonly rows: readonly (readonly Cell[])[];
-}
 /** The whole report as plain data; HTML and Markdown only differ in escaping and layout. */
 export interface RenderedReport {
   readonly title: string;
@@ -126,10 +115,6 @@ export interface RenderedReport {
   readonly notes: readonly string[];
 }
 
-const fixed = (v: number, digits: number): string => {
-  const s = v.toFixed(digits);
-  return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
-};
 /** With an explicit "+" for positive values that do not round to zero. */
 const signed = (v: number, digits: number): string => {
   const s = fixed(v, digits);
@@ -145,7 +130,7 @@ const ZERO_GAIN = 1e-9;
 /** Builds every table and sentence of the report once. */
 export const buildPersonalizationReport = (doc: PersonalizationDoc, counts: CountsDoc, params: PersonalizationReportParams): RenderedReport => {
   const { minCell } = params;
-  const small: Cell = { text: `< ${minCell}`, suppressed: true };
+  const small = suppressedCell(minCell);
   const name = (label: string) => params.names[label] ?? label;
   const acc = new Map(doc.accuracy.map((a) => [`${a.model}\u0000${a.group}`, a]));
   const gain = new Map(doc.gains.map((g) => [`${g.method}\u0000${g.group}`, g]));
@@ -157,7 +142,7 @@ export const buildPersonalizationReport = (doc: PersonalizationDoc, counts: Coun
     return a === undefined || a.nMin < minCell;
   };
   const nCell = (v: number | undefined, range?: [number, number]): Cell =>
-    v === undefined ? { text: "—" } : v < minCell ? small : { text: range !== undefined && range[0] !== range[1] ? `${range[0]}–${range[1]}` : String(v) };
+    v === undefined ? { lines: ["—"] } : v < minCell ? small : { lines: [range !== undefined && range[0] !== range[1] ? `${range[0]}–${range[1]}` : String(v)] };
 
   const methods = doc.methods;
   const header = [
@@ -173,21 +158,21 @@ export const buildPersonalizationReport = (doc: PersonalizationDoc, counts: Coun
   const rows = doc.groups.map((group) => {
     const a = testN(group);
     const c = group === "overall" ? { n: counts.groups.reduce((s, g) => s + g.n, 0) } : cohort.get(group);
-    const row: Cell[] = [{ text: group }, nCell(c?.n), nCell(a?.nMin, a === undefined ? undefined : [a.nMin, a.nMax])];
+    const row: Cell[] = [{ lines: [group] }, nCell(c?.n), nCell(a?.nMin, a === undefined ? undefined : [a.nMin, a.nMax])];
     if (hidden(group)) {
       row.push(...new Array<Cell>(methods.length * 4 + 1).fill(small));
       return row;
     }
-    for (const m of [...methods, doc.reference]) row.push({ text: pct(acc.get(`${m}\u0000${group}`)!.accuracy) });
-    for (const m of methods) row.push({ text: pct(gain.get(`${m}\u0000${group}`)!.gain, true) });
+    for (const m of [...methods, doc.reference]) row.push({ lines: [pct(acc.get(`${m}\u0000${group}`)!.accuracy)] });
+    for (const m of methods) row.push({ lines: [pct(gain.get(`${m}\u0000${group}`)!.gain, true)] });
     for (const m of methods) {
       const g = gain.get(`${m}\u0000${group}`)!;
-      row.push({ text: `${g.negative}/${g.gain.replicates}` });
+      row.push({ lines: [`${g.negative}/${g.gain.replicates}`] });
     }
     for (const m of methods) {
       const g = gain.get(`${m}\u0000${group}`)!;
       const p = doc.harmTest.flagWith === "exact-mcnemar" ? g.mcnemar.pHarm : g.bootstrap.pValue;
-      row.push({ text: `${g.harmed ? "HARMED" : "no harm"} (${pValue(p)})`, flag: g.harmed });
+      row.push({ lines: [`${g.harmed ? "HARMED" : "no harm"} (${pValue(p)})`], flag: g.harmed });
     }
     return row;
   });
@@ -198,14 +183,14 @@ export const buildPersonalizationReport = (doc: PersonalizationDoc, counts: Coun
     const pubHeader = ["Group", "n", ...methods.map((m) => `${name(m)} (%)`), `${name(doc.reference)} (%)`, ...methods.map((m) => `${name(m)} gain`)];
     const cellOf = (r: Record<string, { mean: number; sd: number }>, key: string, sign = false): Cell => {
       const v = r[key];
-      return v === undefined ? { text: "—" } : { text: `${sign ? signed(v.mean, 2) : fixed(v.mean, 2)} ± ${fixed(v.sd, 2)}` };
+      return v === undefined ? { lines: ["—"] } : { lines: [`${sign ? signed(v.mean, 2) : fixed(v.mean, 2)} ± ${fixed(v.sd, 2)}`] };
     };
     tables.push({
       caption: `The paper's published numbers (${pub.source}), as published`,
       header: pubHeader,
       rows: pub.rows.map((r) => [
-        { text: r.group },
-        { text: String(r.n) },
+        { lines: [r.group] },
+        { lines: [String(r.n)] },
         ...methods.map((m) => cellOf(r.accuracy, m)),
         cellOf(r.accuracy, doc.reference),
         ...methods.map((m) => cellOf(r.gain, m, true)),
@@ -220,22 +205,22 @@ export const buildPersonalizationReport = (doc: PersonalizationDoc, counts: Coun
       caption: `Envy-freeness of ${name(method)}: each subgroup's test accuracy (%) under its own model and under every other subgroup's model`,
       header: ["Subgroup", "Own model", ...subgroups.map((g) => `${g}'s model`), "Envy-free"],
       rows: subgroups.map((group) => {
-        if (hidden(group)) return [{ text: group }, ...new Array<Cell>(subgroups.length + 2).fill(small)];
+        if (hidden(group)) return [{ lines: [group] }, ...new Array<Cell>(subgroups.length + 2).fill(small)];
         const own = acc.get(`${method}\u0000${group}`);
         const verdict = doc.envyFreeness.find((e) => e.method === method && e.group === group);
         return [
-          { text: group },
-          { text: own === undefined ? "—" : pct(own.accuracy) },
+          { lines: [group] },
+          { lines: [own === undefined ? "—" : pct(own.accuracy)] },
           ...subgroups.map((other): Cell => {
-            if (other === group) return { text: "(own)" };
+            if (other === group) return { lines: ["(own)"] };
             const e = doc.envy.find((x) => x.method === method && x.group === group && x.modelGroup === other);
-            if (e === undefined) return { text: "—" };
+            if (e === undefined) return { lines: ["—"] };
             return {
-              text: `${pct(e.accuracy)}; envy ${pct(e.envy, true)}, ${e.envyRuns}/${e.envy.replicates} runs${e.envious ? `; ENVIES (${pValue(e.mcnemar.pHarm)})` : ""}`,
+              lines: [`${pct(e.accuracy)}; envy ${pct(e.envy, true)}, ${e.envyRuns}/${e.envy.replicates} runs${e.envious ? `; ENVIES (${pValue(e.mcnemar.pHarm)})` : ""}`],
               flag: e.envious,
             };
           }),
-          verdict === undefined ? { text: "—" } : { text: verdict.envyFree ? "yes" : `no (envies ${verdict.envies.join(", ")})`, flag: !verdict.envyFree },
+          verdict === undefined ? { lines: ["—"] } : { lines: [verdict.envyFree ? "yes" : `no (envies ${verdict.envies.join(", ")})`], flag: !verdict.envyFree },
         ];
       }),
     });
@@ -313,84 +298,29 @@ export const buildPersonalizationReport = (doc: PersonalizationDoc, counts: Coun
   return { title: params.title, intro, tables, verdicts, notes };
 };
 
-const CSS = `
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem; color: #1b1b1b; }
-h1 { font-size: 1.4rem; }
-h2 { font-size: 1.1rem; margin-top: 2rem; }
-table { border-collapse: collapse; font-variant-numeric: tabular-nums; margin-bottom: 1rem; }
-caption { text-align: left; font-weight: 600; padding-bottom: 0.4rem; }
-th, td { border: 1px solid #c8c8c8; padding: 0.3rem 0.6rem; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
-thead th { background: #f0f0f0; }
-td.suppressed { color: #777; font-style: italic; }
-td.flag { background: #fde2e1; font-weight: 600; }
-p { max-width: 64rem; }
-p.note { font-size: 0.85rem; color: #444; }
-`.trim();
-
 export const renderHtml = (r: RenderedReport): string =>
-  [
-    "<!doctype html>",
-    '<html lang="en">',
-    "<head>",
-    '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
-    `<title>${escapeHtml(r.title)}</title>`,
-    `<style>\n${CSS}\n</style>`,
-    "</head>",
-    "<body>",
-    `<h1>${escapeHtml(r.title)}</h1>`,
-    ...r.intro.map((p) => `<p>${escapeHtml(p)}</p>`),
-    ...r.tables.flatMap((t) => [
-      "<table>",
-      `<caption>${escapeHtml(t.caption)}</caption>`,
-      `<thead><tr>${t.header.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join("")}</tr></thead>`,
-      "<tbody>",
-      ...t.rows.map(
-        (row) =>
-          `<tr>${row
-            .map((c, i) => {
-              if (i === 0) return `<th scope="row">${escapeHtml(c.text)}</th>`;
-              const cls = [c.suppressed ? "suppressed" : "", c.flag ? "flag" : ""].filter((x) => x !== "").join(" ");
-              return `<td${cls === "" ? "" : ` class="${cls}"`}>${escapeHtml(c.text)}</td>`;
-            })
-            .join("")}</tr>`,
-      ),
-      "</tbody>",
-      "</table>",
-    ]),
-    ...(r.verdicts.length === 0 ? [] : ["<h2>Does our replication agree with the paper?</h2>", ...r.verdicts.map((v) => `<p>${escapeHtml(v)}</p>`)]),
-    ...r.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`),
-    "</body>",
-    "</html>",
-    "",
-  ].join("\n");
+  htmlDocument(r.title, [
+    ...htmlParagraphs(r.intro),
+    ...r.tables.map(htmlTable),
+    ...(r.verdicts.length === 0 ? [] : ["<h2>Does our replication agree with the paper?</h2>", ...htmlParagraphs(r.verdicts)]),
+    ...htmlParagraphs(r.notes, "note"),
+  ]);
 
-export const renderMarkdown = (r: RenderedReport): string => {
-  const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
-  return [
-    `# ${escapeMarkdown(r.title)}`,
-    "",
-    ...r.intro.flatMap((p) => [escapeMarkdown(p), ""]),
-    ...r.tables.flatMap((t) => [
-      `**${escapeMarkdown(t.caption)}**`,
-      "",
-      line(t.header.map(escapeMarkdown)),
-      line(t.header.map((_, i) => (i === 0 ? "---" : "---:"))),
-      ...t.rows.map((row) => line(row.map((c) => escapeMarkdown(c.text)))),
-      "",
-    ]),
-    ...(r.verdicts.length === 0 ? [] : ["## Does our replication agree with the paper?", "", ...r.verdicts.flatMap((v) => [escapeMarkdown(v), ""])]),
-    ...r.notes.flatMap((n) => [escapeMarkdown(n), ""]),
+export const renderMarkdown = (r: RenderedReport): string =>
+  [
+    ...markdownHeading(1, r.title),
+    ...markdownParagraphs(r.intro),
+    ...r.tables.flatMap(markdownTable),
+    ...(r.verdicts.length === 0 ? [] : [...markdownHeading(2, "Does our replication agree with the paper?"), ...markdownParagraphs(r.verdicts)]),
+    ...markdownParagraphs(r.notes),
   ].join("\n");
-};
 
 export const personalizationReport = defineStep({
   kind: "report.personalization",
   module: import.meta.url,
   params: Params,
   inputs: { metrics: "metrics", counts: "metrics" },
-  outputs: { html: "report", markdown: "report" },
+  outputs: { html: "report", md: "report" },
   run: (inputs, params, ctx) => {
     const doc = decode(MetricsDoc, inputs.metrics.json(), "inputs.metrics", "personalization metrics (from evaluate.personalization)", ctx);
     const counts = decode(CountsDoc, inputs.counts.json(), "inputs.counts", "subgroup counts { groups: [{ name, n, positives }] }", ctx);
@@ -398,7 +328,7 @@ export const personalizationReport = defineStep({
       ctx.fail("params.published.claimFor", `${JSON.stringify(params.published.claimFor)} is not one of the evaluated methods (${doc.methods.join(", ")})`);
     }
     const report = buildPersonalizationReport(doc, counts, params);
-    return { html: renderHtml(report), markdown: renderMarkdown(report) };
+    return { html: renderHtml(report), md: renderMarkdown(report) };
   },
 });
 
@@ -418,5 +348,5 @@ export const reportPersonalization = (
   options: NodeOptions = {},
 ): { readonly html: ReportHandle; readonly markdown: ReportHandle } => {
   const node = addNode(metrics.study, personalizationReport, { metrics, counts }, params, options);
-  return { html: node.report("html"), markdown: node.report("markdown") };
+  return { html: node.report("html"), markdown: node.report("md") };
 };

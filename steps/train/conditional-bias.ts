@@ -1,8 +1,8 @@
 /**
  * train.conditional-bias: conditional bias modulation, the method of "Towards personalized healthcare without harm
- * via bias modulation" (SCSL @ ICLR 2025, CC BY 4.0; REFERENCES.md). One model per replicate, in two stages:
+ * via bias modulation" (SCSL @ ICLR 2025, CC BY 4.0; docs/references.md). One model per replicate, in two stages:
  *
- * 1. A sensitive-attribute predictor: an MLP of train.mlp's blocks (Linear → BatchNorm → ReLU → Dropout) on the
+ * 1. A sensitive-attribute predictor: an MLP of the MLP toolkit's blocks (Linear → BatchNorm → ReLU → Dropout) on the
  *    features, with a softmax over the subgroups, trained with cross-entropy on the subgroup and early-stopped on
  *    the valid rows' cross-entropy. It yields K embeddings: the outputs (after ReLU) of its last K blocks.
  * 2. The label predictor: train.mlp's network (blocks, then Linear → sigmoid). Embedding k goes through its own
@@ -26,28 +26,34 @@
  */
 import type * as TF from "@tensorflow/tfjs";
 import { Effect, Schema } from "effect";
-import type { Columns, ModelSetHandle, PredictionsHandle, SplitHandle, TableHandle } from "../../dsl/handles.js";
-import { type JsonValue, type StepContext, defineStep } from "../../dsl/step.js";
-import { type NodeOptions, addNode } from "../../dsl/study.js";
+import { type StepContext, defineStep } from "../../dsl/step.js";
+import {
+  type ConditionalBiasTopology,
+  type ConditionalBiasTraining,
+  MODEL_SET_FORMAT,
+  type ReplicateOf,
+  encodeModelSet,
+} from "./model-set.js";
 import {
   MLP_BATCH_NORM,
   type MlpBlock,
   type MlpHyperparameters,
-  type TrainingRecord,
   encodeVariables,
   fitEarlyStopping,
-  logLoss,
   mlpBlock,
   mlpBlockWeightSpecs,
   mlpHyperparameterFields,
   mlpOutputLayer,
   replicateStream,
   restoreWeights,
-} from "./mlp.js";
+  validLogLoss,
+} from "./mlp-toolkit.js";
 import { ATTRIBUTE_PREDICTOR_DEFAULTS, LABEL_PREDICTOR_DEFAULTS, readGroupColumn } from "./personalization-shared.js";
-import { type Dataset, type Replicate, type ReplicatePredictions, predictionsTable, readDataset, readSplit } from "./replicates.js";
+import { type Dataset, type Replicate, type ReplicatePredictions, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
 import { standardizeReplicate } from "./standardize-replicate.js";
-import { type EncodedModel, decodeWeights, drawSeed, initTfjs, tf } from "./tfjs-runtime.js";
+import { drawSeed, initTfjs, tf } from "./tfjs-runtime.js";
+import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
+import { type EncodedModel, type WeightSpec, decodeWeights } from "./weights.js";
 
 export const CONDITIONAL_BIAS_DEFAULTS = { k: 1 } as const;
 
@@ -74,21 +80,6 @@ const Params = Schema.Struct({
 );
 export type ConditionalBiasParams = typeof Params.Type;
 
-export interface ConditionalBiasTopology {
-  readonly type: "conditional-bias";
-  readonly features: readonly string[];
-  /** The attribute predictor's classes, in softmax order. */
-  readonly groups: readonly string[];
-  readonly k: number;
-  readonly batchNorm: { readonly momentum: number; readonly epsilon: number };
-  readonly attribute: { readonly layers: readonly number[]; readonly dropout: number };
-  readonly label: { readonly layers: readonly number[]; readonly dropout: number };
-  /** Where the embeddings come from and where the bias vectors go (see the module comment). */
-  readonly embeddings: "attribute-last-k-blocks-after-relu";
-  readonly bias: "label-last-k-blocks-after-batchnorm-before-relu";
-  readonly output: "sigmoid";
-}
-
 /** The tfjs layers of one conditional-bias model. */
 interface Network {
   readonly topology: ConditionalBiasTopology;
@@ -100,8 +91,8 @@ interface Network {
 }
 
 /** Weight names and shapes in their fixed order: attribute blocks and output, label blocks and output, bias maps. */
-export const conditionalBiasWeightSpecs = (t: ConditionalBiasTopology): { name: string; shape: number[] }[] => {
-  const specs: { name: string; shape: number[] }[] = [];
+export const conditionalBiasWeightSpecs = (t: ConditionalBiasTopology): WeightSpec[] => {
+  const specs: WeightSpec[] = [];
   let width = t.features.length;
   t.attribute.layers.forEach((units, i) => {
     specs.push(...mlpBlockWeightSpecs(`attribute.block${i}`, width, units));
@@ -229,11 +220,6 @@ const groupAccuracy = (probs: Float32Array, groups: readonly number[], g: number
   return correct / groups.length;
 };
 
-export interface ConditionalBiasTraining {
-  readonly attribute: TrainingRecord & { readonly validAccuracy: number | null; readonly testAccuracy: number | null };
-  readonly label: TrainingRecord;
-}
-
 const hyper = (h: MlpHyperparameters) => ({ learningRate: h.learningRate, epochs: h.epochs, batchSize: h.batchSize, patience: h.patience });
 
 /** Trains both stages on one replicate; returns the encoded model, how training went and P(y = 1) for rep.test. */
@@ -309,7 +295,7 @@ export const trainConditionalBiasReplicate = async (
       },
       trainable: trainableOf(lWeights),
       weights: lWeights,
-      validLoss: yValid.length === 0 ? undefined : () => logLoss(predictLabel(net, valid, eValid), yValid),
+      validLoss: yValid.length === 0 ? undefined : () => validLogLoss(yValid, predictLabel(net, valid, eValid)),
       orderRng: ctx.random(`${stream}/order`),
       mathRandom: ctx.random(`${stream}/math-random`),
     });
@@ -378,45 +364,23 @@ export const conditionalBias = defineStep({
     const groupIndex = group.map((g) => index.get(g)!);
     const replicates = readSplit(inputs.split.table(), table.numRows, ctx);
     await initTfjs();
-    const entries: JsonValue[] = [];
+    const entries: ReplicateOf<"conditional-bias">[] = [];
     const predictions: ReplicatePredictions[] = [];
     for (const [i, rep] of replicates.entries()) {
       if (rep.valid.length === 0) ctx.log(`replicate ${rep.replicate}: no valid rows, so no early stopping; training all epochs of both stages`);
       const { standardizer, model, training, prob } = await trainConditionalBiasReplicate(data, groupIndex, groups, rep, params, ctx, () =>
         ctx.progress(2 * i + 1, 2 * replicates.length),
       );
-      entries.push({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, standardizer, model, training } as unknown as JsonValue);
+      entries.push({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, standardizer, model, training });
       predictions.push({ replicate: rep, prob });
       ctx.progress(2 * i + 2, 2 * replicates.length);
     }
     return {
-      models: { format: "strata-models/1", model: "conditional-bias", subgroup: params.subgroup, groups: [...groups], replicates: entries },
-      predictions: predictionsTable(predictions),
+      models: encodeModelSet({ format: MODEL_SET_FORMAT, model: "conditional-bias", subgroup: params.subgroup, groups: [...groups], replicates: entries }),
+      predictions: testPredictionsTable(predictions),
     };
   },
 });
 
-type HyperparameterOptions = { readonly [K in keyof MlpHyperparameters]?: MlpHyperparameters[K] };
-
-export interface ConditionalBiasOptions<C extends Columns> {
-  readonly features: readonly (keyof C & string)[];
-  readonly target: keyof C & string;
-  readonly subgroup: keyof C & string;
-  readonly attribute?: HyperparameterOptions;
-  readonly label?: HyperparameterOptions;
-  readonly k?: number;
-}
-
 /** Pipeline builder: one conditional-bias model per replicate of `split`, trained on `table`. */
-export const trainConditionalBias = <C extends Columns>(
-  table: TableHandle<C>,
-  split: SplitHandle,
-  params: ConditionalBiasOptions<C>,
-  options: NodeOptions = {},
-): { readonly models: ModelSetHandle; readonly predictions: PredictionsHandle } => {
-  const node = addNode(table.study, conditionalBias, { table, split }, params, options);
-  node.requireColumns(table, params.features, "params.features");
-  node.requireColumns(table, [params.target], "params.target");
-  node.requireColumns(table, [params.subgroup], "params.subgroup");
-  return { models: node.models("models"), predictions: node.predictions("predictions") };
-};
+export const trainConditionalBias: TrainStepBuilder<typeof Params.Encoded, typeof conditionalBias> = trainStepBuilder(conditionalBias);

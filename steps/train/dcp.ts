@@ -1,10 +1,10 @@
 /**
  * train.dcp: decoupled personalization (DCP), the seed paper's baseline ("Towards personalized healthcare without
- * harm via bias modulation", SCSL @ ICLR 2025; REFERENCES.md). For every replicate and every subgroup, one label
+ * harm via bias modulation", SCSL @ ICLR 2025; docs/references.md). For every replicate and every subgroup, one label
  * predictor is trained on that subgroup's train rows only (standardised on them, early-stopped on the subgroup's
  * valid rows) and applied to that subgroup's test rows only.
  *
- * The label predictor is train.mlp's network and training loop, called per subgroup (trainMlpReplicate): blocks of
+ * The label predictor is the MLP toolkit's network and training loop, called per subgroup (trainMlpReplicate): blocks of
  * Linear → BatchNorm → ReLU → Dropout, a sigmoid output, Adam, early stopping. Defaults are the paper's label
  * predictor (LABEL_PREDICTOR_DEFAULTS). Each subgroup's model has its own ctx streams,
  * "replicate/<r>/seed/<s>/fold/<f>/group/<g>/{init,order,math-random}".
@@ -20,13 +20,13 @@
 import { Schema } from "effect";
 import type * as arrow from "apache-arrow";
 import { makeTable } from "../../artifacts/table.js";
-import type { Columns, ModelSetHandle, PredictionsHandle, SplitHandle, TableHandle } from "../../dsl/handles.js";
-import { type JsonValue, defineStep } from "../../dsl/step.js";
-import { type NodeOptions, addNode } from "../../dsl/study.js";
-import { mlpHyperparameterFields, replicateStream, trainMlpReplicate } from "./mlp.js";
+import { defineStep } from "../../dsl/step.js";
+import { type DcpGroupModel, MODEL_SET_FORMAT, type ReplicateOf, encodeModelSet } from "./model-set.js";
+import { mlpHyperparameterFields, replicateStream, trainMlpReplicate } from "./mlp-toolkit.js";
 import { LABEL_PREDICTOR_DEFAULTS, readGroupColumn } from "./personalization-shared.js";
-import { type Replicate, predictionsTable, readDataset, readSplit } from "./replicates.js";
+import { type Replicate, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
 import { initTfjs } from "./tfjs-runtime.js";
+import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
 
 const Params = Schema.Struct({
   features: Schema.Array(Schema.String).check(Schema.isMinLength(1)),
@@ -74,7 +74,7 @@ export const dcp = defineStep({
     const replicates = readSplit(inputs.split.table(), table.numRows, ctx);
     await initTfjs();
 
-    const entries: JsonValue[] = [];
+    const entries: ReplicateOf<"dcp">[] = [];
     const own: { replicate: Replicate; prob: number[] }[] = [];
     const cross: CrossLine[] = [];
     const total = replicates.length * groups.length;
@@ -82,7 +82,7 @@ export const dcp = defineStep({
     for (const rep of replicates) {
       const inGroup = (g: string) => (r: number) => group[r] === g;
       const ownProb = new Array<number>(rep.test.length).fill(Number.NaN);
-      const models: JsonValue[] = [];
+      const models: DcpGroupModel[] = [];
       for (const g of groups) {
         const train = rep.train.filter(inGroup(g));
         const valid = rep.valid.filter(inGroup(g));
@@ -104,7 +104,7 @@ export const dcp = defineStep({
           standardizer: trained.standardizer,
           model: trained.model,
           training: trained.training,
-        } as unknown as JsonValue);
+        });
         ctx.progress(++done, total);
       }
       const missing = rep.test.find((_, i) => Number.isNaN(ownProb[i]));
@@ -113,38 +113,15 @@ export const dcp = defineStep({
       entries.push({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, groups: models });
     }
     return {
-      models: { format: "strata-models/1", model: "dcp", subgroup: params.subgroup, groups: [...groups], replicates: entries },
-      predictions: predictionsTable(own),
+      models: encodeModelSet({ format: MODEL_SET_FORMAT, model: "dcp", subgroup: params.subgroup, groups: [...groups], replicates: entries }),
+      predictions: testPredictionsTable(own),
       cross: crossTable(cross),
     };
   },
 });
 
-export interface DcpOptions<C extends Columns> {
-  readonly features: readonly (keyof C & string)[];
-  readonly target: keyof C & string;
-  readonly subgroup: keyof C & string;
-  readonly layers?: readonly number[];
-  readonly dropout?: number;
-  readonly learningRate?: number;
-  readonly epochs?: number;
-  readonly batchSize?: number;
-  readonly patience?: number;
-}
-
 /**
  * Pipeline builder: per replicate of `split`, one label predictor per subgroup of `table`. `predictions` scores each
  * test row with its own subgroup's model; `cross` with every subgroup's model (for evaluate.personalization).
  */
-export const trainDcp = <C extends Columns>(
-  table: TableHandle<C>,
-  split: SplitHandle,
-  params: DcpOptions<C>,
-  options: NodeOptions = {},
-): { readonly models: ModelSetHandle; readonly predictions: PredictionsHandle; readonly cross: PredictionsHandle } => {
-  const node = addNode(table.study, dcp, { table, split }, params, options);
-  node.requireColumns(table, params.features, "params.features");
-  node.requireColumns(table, [params.target], "params.target");
-  node.requireColumns(table, [params.subgroup], "params.subgroup");
-  return { models: node.models("models"), predictions: node.predictions("predictions"), cross: node.predictions("cross") };
-};
+export const trainDcp: TrainStepBuilder<typeof Params.Encoded, typeof dcp> = trainStepBuilder(dcp);

@@ -3,19 +3,19 @@
  *
  * Fitted exactly by Newton-Raphson (IRLS) in float64 plain code rather than by gradient steps in tfjs: the
  * objective is convex, so the optimum is unique and needs no seed, learning rate, epochs or early stopping, and
- * it matches what the sanity numbers in REFERENCES.md were computed with (sklearn's L2 logistic regression,
+ * it matches what the sanity numbers in docs/references.md were computed with (sklearn's L2 logistic regression,
  * C = 1 / l2). The objective (sklearn's parametrisation, intercept not penalised):
  *   minimise  Σ_i [ −y_i log p_i − (1 − y_i) log(1 − p_i) ] + (l2 / 2) ‖w‖²,   p_i = σ(b + w·x_i).
  * Stored weights are rounded to float32 (the common model encoding) and predictions are computed from the rounded
  * weights, so a stored model reproduces its predictions exactly.
  */
 import { Effect, Schema } from "effect";
-import type { Columns, ModelSetHandle, PredictionsHandle, SplitHandle, TableHandle } from "../../dsl/handles.js";
-import { type JsonValue, type StepContext, defineStep } from "../../dsl/step.js";
-import { type NodeOptions, addNode } from "../../dsl/study.js";
-import { type Dataset, type Replicate, type ReplicatePredictions, predictionsTable, readDataset, readSplit } from "./replicates.js";
+import { type StepContext, defineStep } from "../../dsl/step.js";
+import { type LogisticTopology, MODEL_SET_FORMAT, type ReplicateOf, encodeModelSet } from "./model-set.js";
+import { type Dataset, type Replicate, type ReplicatePredictions, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
 import { standardizeReplicate } from "./standardize-replicate.js";
-import { type EncodedModel, decodeWeights, encodeWeight } from "./tfjs-runtime.js";
+import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
+import { type EncodedModel, type WeightSpec, decodeWeights, encodeWeight } from "./weights.js";
 
 export const LOGISTIC_REGRESSION_DEFAULTS = { l2: 1, maxIterations: 100 } as const;
 
@@ -30,12 +30,7 @@ const Params = Schema.Struct({
 });
 export type LogisticRegressionParams = typeof Params.Type;
 
-export interface LogisticTopology {
-  readonly type: "logistic-regression";
-  readonly features: readonly string[];
-}
-
-const weightSpecs = (d: number) => [
+const weightSpecs = (d: number): WeightSpec[] => [
   { name: "coef", shape: [d] },
   { name: "intercept", shape: [1] },
 ];
@@ -155,37 +150,20 @@ export const logisticRegression = defineStep({
     const table = inputs.table.table();
     const data = readDataset(table, params.features, params.target, ctx);
     const replicates = readSplit(inputs.split.table(), table.numRows, ctx);
-    const entries: JsonValue[] = [];
+    const entries: ReplicateOf<"logistic-regression">[] = [];
     const predictions: ReplicatePredictions[] = [];
     replicates.forEach((rep, i) => {
       const { standardizer, model, prob } = trainReplicate(data, rep, params, ctx);
-      entries.push({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, standardizer, model } as unknown as JsonValue);
+      entries.push({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, standardizer, model });
       predictions.push({ replicate: rep, prob });
       ctx.progress(i + 1, replicates.length);
     });
     return {
-      models: { format: "strata-models/1", model: "logistic-regression", replicates: entries },
-      predictions: predictionsTable(predictions),
+      models: encodeModelSet({ format: MODEL_SET_FORMAT, model: "logistic-regression", replicates: entries }),
+      predictions: testPredictionsTable(predictions),
     };
   },
 });
 
-export interface LogisticRegressionOptions<C extends Columns> {
-  readonly features: readonly (keyof C & string)[];
-  readonly target: keyof C & string;
-  readonly l2?: number;
-  readonly maxIterations?: number;
-}
-
 /** Pipeline builder: one L2 logistic regression per replicate of `split`, trained on `table`. */
-export const trainLogisticRegression = <C extends Columns>(
-  table: TableHandle<C>,
-  split: SplitHandle,
-  params: LogisticRegressionOptions<C>,
-  options: NodeOptions = {},
-): { readonly models: ModelSetHandle; readonly predictions: PredictionsHandle } => {
-  const node = addNode(table.study, logisticRegression, { table, split }, params, options);
-  node.requireColumns(table, params.features, "params.features");
-  node.requireColumns(table, [params.target], "params.target");
-  return { models: node.models("models"), predictions: node.predictions("predictions") };
-};
+export const trainLogisticRegression: TrainStepBuilder<typeof Params.Encoded, typeof logisticRegression> = trainStepBuilder(logisticRegression);

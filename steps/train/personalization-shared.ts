@@ -3,14 +3,14 @@
  * defaults and reading the subgroup column.
  *
  * Paper: "Towards personalized healthcare without harm via bias modulation" (SCSL @ ICLR 2025, CC BY 4.0); see
- * REFERENCES.md. It gives the attribute predictor "50 layers" of 64 units (as written), the label predictor 6 layers
+ * docs/references.md. It gives the attribute predictor "50 layers" of 64 units (as written), the label predictor 6 layers
  * of 64, dropout 0.2, Adam with learning rate 0.001 and early stopping. It does not give the number of epochs, the
  * batch size or the patience: ours are marked below.
  */
 import type * as arrow from "apache-arrow";
 import { tableColumns } from "../../artifacts/table.js";
 import type { StepContext } from "../../dsl/step.js";
-import type { MlpHyperparameters } from "./mlp.js";
+import type { MlpHyperparameters } from "./mlp-toolkit.js";
 
 /** The label predictor (Generic, each DCP model, and stage 2 of conditional bias): 6 × 64, dropout 0.2, Adam 1e-3. */
 export const LABEL_PREDICTOR_DEFAULTS: MlpHyperparameters = {

@@ -1,58 +1,99 @@
 /**
  * Scoring a stored model set on new rows, for steps that compare models trained in different runs (the promotion
- * gate). A model set holds one model per replicate, each with the standardizer fitted on its own training rows;
- * the set's prediction for a row is the mean of its replicates' probabilities, summed in replicate order.
+ * gate): one predictor per model kind, in one registry. A set holds one entry per replicate, each with the
+ * standardizer(s) fitted on its own training rows; the set's prediction for a row is the mean of its replicates'
+ * probabilities, summed in replicate order.
  *
- * Model kinds that need no per-row side information can be scored: logistic regression and the MLP. Decoupled and
- * conditional-bias sets pick a model or an embedding per subgroup, and are refused with a message saying so.
+ * Rows are routed the way each trainer predicts its own test rows: a DCP row by its subgroup value (the column the
+ * set was trained with) to that subgroup's model; a conditional-bias row by its features alone, since the
+ * attribute predictor infers the subgroup embedding the label predictor is modulated by.
  */
-import type { Standardizer } from "../preprocess/standardize.js";
 import { applyStandardizer } from "../preprocess/standardize.js";
-import { predictLogistic, type LogisticTopology } from "./logistic-regression.js";
-import { predictMlp, type MlpTopology } from "./mlp.js";
-import type { EncodedModel } from "./tfjs-runtime.js";
+import { predictConditionalBias } from "./conditional-bias.js";
+import { predictLogistic } from "./logistic-regression.js";
+import { predictMlp } from "./mlp-toolkit.js";
+import type { ModelKind, ModelSet, ModelSetOf, ReplicateOf } from "./model-set.js";
 
-export const SCORABLE_MODELS = ["logistic-regression", "mlp"] as const;
-export type ScorableModel = (typeof SCORABLE_MODELS)[number];
-
-interface StoredReplicate {
-  readonly standardizer: Standardizer;
-  readonly model: EncodedModel<LogisticTopology | MlpTopology>;
+/** The rows to score: raw feature values (row-major, in modelSetFeatures order) and each row's subgroup when the set routes by one. */
+export interface ScoringRows {
+  readonly x: readonly (readonly number[])[];
+  /** Each row's value of modelSetSubgroupColumn; undefined when that is undefined. */
+  readonly group: readonly string[] | undefined;
 }
 
-export interface StoredModelSet {
-  readonly format: "strata-models/1";
-  readonly model: ScorableModel;
-  readonly replicates: readonly StoredReplicate[];
+/** Ends scoring with a user-facing error (a step passes ctx.fail with its field). */
+export type ScoringFailure = (problem: string) => never;
+
+interface ModelPredictor<K extends ModelKind> {
+  /** The feature columns, in the order ScoringRows.x holds them (every replicate uses the same ones). */
+  readonly features: (set: ModelSetOf<K>) => readonly string[];
+  /** The subgroup column rows are routed by, or undefined when the features alone suffice. */
+  readonly subgroupColumn: (set: ModelSetOf<K>) => string | undefined;
+  /** P(y = 1) of one replicate's model(s) for every row. */
+  readonly predict: (set: ModelSetOf<K>, replicate: ReplicateOf<K>, rows: ScoringRows, fail: ScoringFailure) => Promise<ArrayLike<number>>;
 }
 
-/** Checks the shape of a model-set document; returns why it cannot be scored, or undefined. */
-export const unscorableReason = (doc: unknown): string | undefined => {
-  const set = doc as Partial<StoredModelSet> | null;
-  if (set === null || typeof set !== "object" || set.format !== "strata-models/1") return "it is not a strata model set (format strata-models/1)";
-  if (!(SCORABLE_MODELS as readonly string[]).includes(set.model as string)) {
-    return `it holds ${String(set.model)} models; only ${SCORABLE_MODELS.join(" and ")} sets can be scored on new rows`;
-  }
-  if (!Array.isArray(set.replicates) || set.replicates.length === 0) return "it holds no replicates";
-  return undefined;
+const MODEL_PREDICTORS: { readonly [K in ModelKind]: ModelPredictor<K> } = {
+  "logistic-regression": {
+    features: (set) => set.replicates[0]!.standardizer.columns,
+    subgroupColumn: () => undefined,
+    predict: async (_, rep, rows) => predictLogistic(rep.model, applyStandardizer(rep.standardizer, rows.x)),
+  },
+  mlp: {
+    features: (set) => set.replicates[0]!.standardizer.columns,
+    subgroupColumn: () => undefined,
+    predict: (_, rep, rows) => predictMlp(rep.model, applyStandardizer(rep.standardizer, rows.x)),
+  },
+  dcp: {
+    features: (set) => set.replicates[0]!.groups[0]!.standardizer.columns,
+    subgroupColumn: (set) => set.subgroup,
+    predict: async (set, rep, rows, fail) => {
+      const group = rows.group;
+      if (group === undefined) return fail(`a dcp model set routes each row by its ${JSON.stringify(set.subgroup)} column; pass it`);
+      const prob = new Float64Array(rows.x.length).fill(Number.NaN);
+      for (const model of rep.groups) {
+        const mine = group.flatMap((g, i) => (g === model.group ? [i] : []));
+        if (mine.length === 0) continue;
+        const p = await predictMlp(model.model, applyStandardizer(model.standardizer, mine.map((i) => rows.x[i]!)));
+        mine.forEach((i, j) => (prob[i] = p[j]!));
+      }
+      const orphan = prob.findIndex(Number.isNaN);
+      if (orphan >= 0) {
+        fail(`row ${orphan} is in subgroup ${JSON.stringify(group[orphan])}, which replicate ${rep.replicate} of the dcp model set has no model for (it has ${rep.groups.map((m) => JSON.stringify(m.group)).join(", ")})`);
+      }
+      return prob;
+    },
+  },
+  "conditional-bias": {
+    features: (set) => set.replicates[0]!.standardizer.columns,
+    subgroupColumn: () => undefined,
+    predict: async (_, rep, rows) => (await predictConditionalBias(rep.model, applyStandardizer(rep.standardizer, rows.x))).prob,
+  },
 };
 
-/** The feature columns the set was trained on (every replicate uses the same ones). */
-export const modelSetFeatures = (set: StoredModelSet): readonly string[] => set.replicates[0]!.standardizer.columns;
+/** The feature columns the set was trained on, in the order ScoringRows.x must hold them. */
+export const modelSetFeatures = (set: ModelSet): readonly string[] => featuresOf(set.model, set);
+const featuresOf = <K extends ModelKind>(kind: K, set: ModelSetOf<K>) => MODEL_PREDICTORS[kind].features(set);
 
-/**
- * P(y = 1) for each row of `x` (raw feature values, row-major, in modelSetFeatures order): each replicate
- * standardizes with its own fit, predicts, and the probabilities are averaged.
- */
-export const predictModelSet = async (set: StoredModelSet, x: readonly (readonly number[])[]): Promise<number[]> => {
-  const sum = new Array<number>(x.length).fill(0);
-  for (const rep of set.replicates) {
-    const z = applyStandardizer(rep.standardizer, x);
-    const prob =
-      set.model === "logistic-regression"
-        ? predictLogistic(rep.model as EncodedModel<LogisticTopology>, z)
-        : await predictMlp(rep.model as EncodedModel<MlpTopology>, z);
-    prob.forEach((p, i) => (sum[i] = sum[i]! + p));
+/** The subgroup column the set routes rows by (ScoringRows.group), or undefined when it needs none. */
+export const modelSetSubgroupColumn = (set: ModelSet): string | undefined => subgroupColumnOf(set.model, set);
+const subgroupColumnOf = <K extends ModelKind>(kind: K, set: ModelSetOf<K>) => MODEL_PREDICTORS[kind].subgroupColumn(set);
+
+/** P(y = 1) for every row from replicate entry `index` of the set alone (as its trainer scored its test rows). */
+export const predictReplicate = (set: ModelSet, index: number, rows: ScoringRows, fail: ScoringFailure): Promise<ArrayLike<number>> =>
+  predictReplicateOf(set.model, set, index, rows, fail);
+const predictReplicateOf = <K extends ModelKind>(kind: K, set: ModelSetOf<K>, index: number, rows: ScoringRows, fail: ScoringFailure) => {
+  const rep: ReplicateOf<K> | undefined = set.replicates[index];
+  if (rep === undefined) return fail(`the model set has ${set.replicates.length} replicates; there is no replicate entry ${index}`);
+  return MODEL_PREDICTORS[kind].predict(set, rep, rows, fail);
+};
+
+/** P(y = 1) for every row: the mean of the replicates' probabilities, summed in replicate order. */
+export const predictModelSet = async (set: ModelSet, rows: ScoringRows, fail: ScoringFailure): Promise<number[]> => {
+  const sum = new Array<number>(rows.x.length).fill(0);
+  for (let r = 0; r < set.replicates.length; r++) {
+    const prob = await predictReplicate(set, r, rows, fail);
+    for (let i = 0; i < sum.length; i++) sum[i] = sum[i]! + prob[i]!;
   }
   return sum.map((s) => s / set.replicates.length);
 };

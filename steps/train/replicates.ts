@@ -3,8 +3,9 @@
  * split artifact grouped into replicates (ascending), each with its train, valid and test rows (ascending).
  */
 import type * as arrow from "apache-arrow";
-import { type CellValue, type ColumnData, makeTable, tableColumns } from "../../artifacts/table.js";
+import { type CellValue, type ColumnData, tableColumns } from "../../artifacts/table.js";
 import type { StepContext } from "../../dsl/step.js";
+import { predictionsTable } from "../evaluate/predictions.js";
 
 export interface Replicate {
   readonly replicate: number;
@@ -120,31 +121,9 @@ export interface ReplicatePredictions {
   readonly prob: ArrayLike<number>;
 }
 
-/** The predictions table: int replicate, seed, fold, row and float prob, sorted by replicate then row. */
-export const predictionsTable = (results: readonly ReplicatePredictions[]): arrow.Table => {
-  const replicate: number[] = [];
-  const seed: number[] = [];
-  const fold: number[] = [];
-  const row: number[] = [];
-  const prob: number[] = [];
-  const sorted = [...results].sort((a, b) => a.replicate.replicate - b.replicate.replicate);
-  for (const { replicate: r, prob: p } of sorted) {
-    r.test.forEach((k, i) => {
-      replicate.push(r.replicate);
-      seed.push(r.seed);
-      fold.push(r.fold);
-      row.push(k);
-      prob.push(p[i]!);
-    });
-  }
-  return makeTable([
-    { name: "replicate", type: "int", values: replicate },
-    { name: "seed", type: "int", values: seed },
-    { name: "fold", type: "int", values: fold },
-    { name: "row", type: "int", values: row },
-    { name: "prob", type: "float", values: prob },
-  ]);
-};
+/** A train step's predictions artifact (steps/evaluate/predictions.ts): each replicate's probabilities for its test rows. */
+export const testPredictionsTable = (results: readonly ReplicatePredictions[]): arrow.Table =>
+  predictionsTable(results.map(({ replicate: r, prob }) => ({ replicate: r.replicate, seed: r.seed, fold: r.fold, rows: r.test, probs: prob })));
 
 /** Picks rows of the feature matrix. */
 export const pick = (x: readonly (readonly number[])[], rows: readonly number[]): number[][] => rows.map((r) => [...x[r]!]);

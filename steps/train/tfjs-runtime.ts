@@ -1,7 +1,7 @@
 /**
  * The one place Strata touches tfjs set-up: the wasm backend (initialised once per process or worker thread,
- * single-threaded, SIMD build pinned so every machine runs the same binary), a seeded stand-in for Math.random
- * around training, and the canonical model encoding (plain topology + weights as base64 little-endian float32).
+ * single-threaded, SIMD build pinned so every machine runs the same binary) and a seeded stand-in for Math.random
+ * around training. The stored weight encoding is weights.ts: it does not depend on tfjs.
  *
  * tfjs is loaded by initTfjs, not when this module loads: a pipeline file imports every step module it uses, so a
  * top-level import would make every command (a warm run included, where nothing trains) pay about 0.6 s to load
@@ -68,59 +68,3 @@ export const withSeededMathRandom = async <T>(rng: () => number, fn: () => Promi
 
 /** A non-zero 31-bit integer seed drawn from a ctx stream (tfjs treats seed 0 as "unseeded"). */
 export const drawSeed = (rng: () => number): number => 1 + Math.floor(rng() * 0x7ffffffe);
-
-// ---------------------------------------------------------------------------------------------------------------
-// Model encoding
-
-/** One weight tensor: a stable name, its shape and its values as base64 of little-endian float32. */
-export interface EncodedWeight {
-  readonly name: string;
-  readonly shape: readonly number[];
-  readonly data: string;
-}
-
-/** A trained model as stored in a "models" artifact: a plain topology the step defines and its weights, in order. */
-export interface EncodedModel<T> {
-  readonly topology: T;
-  readonly weights: readonly EncodedWeight[];
-}
-
-export const encodeFloat32 = (values: ArrayLike<number>): string => {
-  const view = new DataView(new ArrayBuffer(values.length * 4));
-  for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i]!, true);
-  return Buffer.from(view.buffer).toString("base64");
-};
-
-export const decodeFloat32 = (data: string): Float32Array => {
-  const bytes = Buffer.from(data, "base64");
-  if (bytes.length % 4 !== 0) throw new Error(`weight data of ${bytes.length} bytes is not a whole number of float32 values`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-  const out = new Float32Array(bytes.length / 4);
-  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
-  return out;
-};
-
-export const encodeWeight = (name: string, shape: readonly number[], values: ArrayLike<number>): EncodedWeight => {
-  const size = shape.reduce((a, b) => a * b, 1);
-  if (size !== values.length) throw new Error(`weight ${name}: shape [${shape.join(", ")}] holds ${size} values, got ${values.length}`);
-  return { name, shape: [...shape], data: encodeFloat32(values) };
-};
-
-/** The weights of an encoded model by name, checked against the expected names and shapes, in that order. */
-export const decodeWeights = (
-  model: EncodedModel<unknown>,
-  expected: readonly { readonly name: string; readonly shape: readonly number[] }[],
-): Float32Array[] => {
-  if (model.weights.length !== expected.length) {
-    throw new Error(`model has ${model.weights.length} weights, expected ${expected.length} (${expected.map((e) => e.name).join(", ")})`);
-  }
-  return expected.map((e, i) => {
-    const w = model.weights[i]!;
-    if (w.name !== e.name || w.shape.join(",") !== e.shape.join(",")) {
-      throw new Error(`weight ${i}: expected ${e.name} [${e.shape.join(", ")}], got ${w.name} [${w.shape.join(", ")}]`);
-    }
-    const values = decodeFloat32(w.data);
-    if (values.length !== e.shape.reduce((a, b) => a * b, 1)) throw new Error(`weight ${e.name}: data length does not match its shape`);
-    return values;
-  });
-};

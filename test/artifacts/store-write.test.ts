@@ -68,3 +68,16 @@ describe("store writes on a full, read-only or misplaced store", () => {
     expect(fs.readFileSync(file, "utf8")).toBe("x");
   });
 });
+
+describe("temp files of writers that died", () => {
+  it("are removed for dead processes of this host only", () => {
+    const store = new ContentStore(fs.mkdtempSync(path.join(os.tmpdir(), "strata-temp-")));
+    const host = os.hostname().replaceAll(/[^A-Za-z0-9.]/g, "_");
+    fs.mkdirSync(path.join(store.root, "tmp"));
+    // 2^22 + 1 is above the largest pid Linux allows, so no live process has it.
+    const names = { dead: `${host}-4194305-aaaa.tmp`, live: `${host}-${process.pid}-bbbb.tmp`, elsewhere: "other-host-4194305-cccc.tmp" };
+    for (const n of Object.values(names)) fs.writeFileSync(path.join(store.root, "tmp", n), "half");
+    store.removeDeadWritersTemp();
+    expect(store.listTemp()).toEqual([names.live, names.elsewhere].sort());
+  });
+});

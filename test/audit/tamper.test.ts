@@ -3,7 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderKeyCheck, renderReplay } from "../../engine/cli/audit.js";
+import { renderKeyCheck, renderReplay } from "../../cli/audit.js";
 import { flipByte, json, LINE, makeProject, objectFile, strata } from "./support.js";
 
 let project: string;

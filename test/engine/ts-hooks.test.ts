@@ -5,8 +5,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../support/cli.js";
 import { makeTempDir } from "../support/temp-project.js";
 
-// The TypeScript hooks in a throwaway project of their own (bin/ and a node_modules with esbuild), so their
-// transpile cache starts empty and never touches the repository's.
+// The TypeScript hooks in a throwaway project of their own (bin/run-ts.mjs, runtime/ and a node_modules with
+// esbuild), so their transpile cache starts empty and never touches the repository's.
 const projects: string[] = [];
 afterAll(() => {
   for (const p of projects) fs.rmSync(p, { recursive: true, force: true });
@@ -15,8 +15,10 @@ afterAll(() => {
 const makeProject = (): string => {
   const root = makeTempDir("strata-ts-hooks-");
   projects.push(root);
-  fs.mkdirSync(path.join(root, "bin"));
-  for (const f of ["ts-hooks.mjs", "run-ts.mjs"]) fs.copyFileSync(path.join(repoRoot, "bin", f), path.join(root, "bin", f));
+  for (const f of ["bin/run-ts.mjs", "runtime/typescript.mjs", "runtime/ts-hooks.mjs"]) {
+    fs.mkdirSync(path.join(root, path.dirname(f)), { recursive: true });
+    fs.copyFileSync(path.join(repoRoot, f), path.join(root, f));
+  }
   fs.mkdirSync(path.join(root, "node_modules"));
   fs.symlinkSync(path.join(repoRoot, "node_modules/esbuild"), path.join(root, "node_modules/esbuild"), "dir");
   fs.mkdirSync(path.join(root, "src"));

@@ -7,8 +7,9 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { quantile } from "../../steps/evaluate/bootstrap.js";
 import { calibration } from "../../steps/evaluate/calibration.js";
-import { METRIC_NAMES, computeMetrics } from "../../steps/evaluate/metric-set.js";
-import { sortRows, weightedMetrics } from "../../steps/evaluate/weighted-metrics.js";
+import { mcc } from "../../steps/evaluate/metrics/mcc.js";
+import { METRIC_NAMES, computeMetrics, weightedMetrics } from "../../steps/evaluate/metrics/registry.js";
+import { sortRows } from "../../steps/evaluate/metrics/sufficient-statistics.js";
 import { normalQuantile, wilsonInterval } from "../../steps/evaluate/wilson.js";
 import { repoRoot } from "../support/cli.js";
 
@@ -25,6 +26,7 @@ interface Golden {
   readonly cases: GoldenCase[];
   readonly wilson: { successes: number; n: number; level: number; low: number; high: number }[];
   readonly normalQuantile: { p: number; z: number }[];
+  readonly mccDegenerate: { labels: number[]; probs: number[]; mcc: number }[];
   readonly quantile: { values: number[]; q: number[]; expected: number[] };
 }
 
@@ -34,7 +36,7 @@ const TOLERANCE = 1e-9;
 describe("metrics against scikit-learn (golden values)", () => {
   // The scikit-learn names: accuracy_score, balanced_accuracy_score, recall_score (sensitivity, and specificity as
   // the recall of class 0), precision_score (PPV), roc_auc_score, average_precision_score, brier_score_loss,
-  // log_loss; NPV from the confusion counts; ECE from calibration_curve's points.
+  // log_loss, matthews_corrcoef (MCC); NPV from the confusion counts; ECE from calibration_curve's points.
   for (const c of golden.cases) {
     it(`${c.name}: every metric within 1e-9`, () => {
       const { values } = computeMetrics(c.labels, c.probs, golden.threshold);
@@ -69,6 +71,11 @@ describe("metrics against scikit-learn (golden values)", () => {
       expect(Math.abs(lo - w.low), JSON.stringify(w)).toBeLessThanOrEqual(TOLERANCE);
       expect(Math.abs(hi - w.high), JSON.stringify(w)).toBeLessThanOrEqual(TOLERANCE);
     }
+  });
+
+  it("MCC is 0 where a factor of its denominator is 0, as matthews_corrcoef defines it", () => {
+    expect(golden.mccDegenerate.length).toBeGreaterThan(0);
+    for (const d of golden.mccDegenerate) expect(mcc.compute(d.labels, d.probs, golden.threshold), JSON.stringify(d)).toBe(d.mcc);
   });
 
   it("the normal quantile matches scipy.stats.norm.ppf", () => {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { accuracy, auroc, brier, mean, sampleSd } from "../../steps/evaluate/metrics.js";
+import { accuracy as accuracyMetric } from "../../steps/evaluate/metrics/accuracy.js";
+import { auroc as aurocMetric } from "../../steps/evaluate/metrics/auroc.js";
+import { brier as brierMetric } from "../../steps/evaluate/metrics/brier.js";
+import { mean, sampleSd } from "../../steps/evaluate/statistics.js";
 import { lcg } from "./train-fixtures.js";
+
+const accuracy = (labels: number[], probs: number[], threshold = 0.5) => accuracyMetric.compute(labels, probs, threshold);
+const auroc = (labels: number[], probs: number[]) => aurocMetric.compute(labels, probs, 0.5);
+const brier = (labels: number[], probs: number[]) => brierMetric.compute(labels, probs, 0.5);
 
 /** AUROC by brute force over all positive × negative pairs (ties count ½): the definition the rank formula must match. */
 const pairwiseAuroc = (labels: number[], probs: number[]): number => {
@@ -22,7 +29,7 @@ describe("accuracy", () => {
     // predictions 1, 0, 1 (0.5 ≥ 0.5), 0 against 1, 0, 1, 1: three of four right
     expect(accuracy([1, 0, 1, 1], [0.9, 0.4, 0.5, 0.2])).toBe(0.75);
     expect(accuracy([1, 0, 1, 1], [0.9, 0.4, 0.5, 0.2], 0.6)).toBe(0.5);
-    expect(accuracy([], [])).toBeNaN();
+    expect(accuracy([], [])).toBeNull();
   });
 });
 
@@ -56,7 +63,7 @@ describe("brier", () => {
   it("is the mean squared error of the probabilities", () => {
     expect(brier([1, 0], [0.8, 0.3])).toBeCloseTo((0.04 + 0.09) / 2, 15);
     expect(brier([1, 0, 1], [1, 0, 1])).toBe(0);
-    expect(brier([], [])).toBeNaN();
+    expect(brier([], [])).toBeNull();
   });
 });
 

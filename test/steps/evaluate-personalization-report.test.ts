@@ -31,7 +31,7 @@ const render = async (params: object, groups: readonly string[] = GROUP) => {
   const metrics = await metricsFor(groups);
   const [a, b] = [...new Set(groups)].sort();
   const out = await runStep(personalizationReport, { metrics, counts: counts(a!, b!) }, { title: "Study <1>", ...params });
-  return { html: out.html as string, md: out.markdown as string };
+  return { html: out.html as string, md: out.md as string };
 };
 
 describe("report.personalization", () => {

@@ -1,10 +1,13 @@
 // evaluate.promotion-gate on synthetic data: two groups, a feature whose sign gives the label. A model trained on
 // data where group B's labels are flipped harms B and only B; the gate must say so, and promote a good model.
+import type * as arrow from "apache-arrow";
 import { describe, expect, it } from "vitest";
 import { makeTable } from "../../artifacts/table.js";
 import { NO_MODEL_FORMAT } from "../../artifacts/registry.js";
 import { DataError } from "../../dsl/errors.js";
 import { type PromotionDecision, promotionGateStep } from "../../steps/evaluate/promotion-gate.js";
+import { columnValues } from "../../artifacts/table.js";
+import { dcp } from "../../steps/train/dcp.js";
 import { splitOf } from "./data-prep-helpers.js";
 import { logisticRegression } from "../../steps/train/logistic-regression.js";
 import { runStep } from "../support/step-harness.js";
@@ -32,7 +35,7 @@ const train = async (flipB: boolean) => (await runStep(logisticRegression, { tab
 const noChampion = { format: NO_MODEL_FORMAT, channel: "t/m:champion" };
 const gate = async (candidate: object, champion: object, extra: object = {}) => {
   const out = await runStep(promotionGateStep, { candidate, champion, table: table(false), split }, { channel: "t/m:champion", target: "target", ...extra });
-  return { decision: out.decision as unknown as PromotionDecision, markdown: out.markdown as string };
+  return { decision: out.decision as unknown as PromotionDecision, markdown: out.md as string };
 };
 
 describe("evaluate.promotion-gate", async () => {
@@ -85,10 +88,37 @@ describe("evaluate.promotion-gate", async () => {
     expect(markdown).not.toMatch(/\d+\.\d%\s*\|\s*\d+\.\d%/);
   });
 
-  it("refuses model sets it cannot score, naming the input", async () => {
-    const dcp = { format: "strata-models/1", model: "dcp", replicates: [{}] };
-    await expect(gate(dcp, noChampion)).rejects.toThrow(DataError);
-    await expect(gate(dcp, noChampion)).rejects.toThrow(/inputs\.candidate.*holds dcp models; only logistic-regression and mlp sets can be scored/);
+  it("scores a DCP model set, routing each evaluation row to its own subgroup's model", async () => {
+    // No valid rows in this split, so DCP trains all epochs; a small network keeps it quick.
+    const trainDcpSet = async (flipB: boolean) => {
+      const out = await runStep(dcp, { table: table(flipB), split }, { features, target: "target", subgroup: "subgroup", layers: [8], epochs: 30, batchSize: 32, dropout: 0 }, 1);
+      return { models: out.models as object, predictions: out.predictions as arrow.Table };
+    };
+    const harmful = await trainDcpSet(true);
+    const { decision } = await gate(harmful.models, good);
+    expect(decision.promote).toBe(false);
+    expect(decision.blockedBy).toContain("B");
+    expect(decision.blockedBy).not.toContain("A");
+    // The gate's accuracy of each group is the one of DCP's own test predictions (one replicate, the same rows).
+    const y = columnValues(table(false), "target");
+    const group = columnValues(table(false), "subgroup");
+    const predRow = columnValues(harmful.predictions, "row") as number[];
+    const predProb = columnValues(harmful.predictions, "prob") as number[];
+    for (const g of ["A", "B"]) {
+      const lines = predRow.map((r, i) => ({ r, p: predProb[i]! })).filter(({ r }) => group[r] === g);
+      const own = lines.filter(({ r, p }) => (p >= 0.5 ? 1 : 0) === y[r]).length / lines.length;
+      expect(decision.groups.find((c) => c.group === g)!.candidate).toBe(own);
+    }
+    const first = await gate((await trainDcpSet(false)).models, noChampion);
+    expect(first.decision.promote).toBe(true);
+  }, 120_000);
+
+  it("refuses documents that are not model sets, naming the input and the problem", async () => {
+    await expect(gate({ format: "strata-metrics/1" }, noChampion)).rejects.toThrow(DataError);
+    await expect(gate({ format: "strata-metrics/1" }, noChampion)).rejects.toThrow(/inputs\.candidate.*cannot score this model set: it is not a model set: its format is "strata-metrics\/1"/);
+    await expect(gate({ format: "strata-models/1", model: "forest", replicates: [] }, noChampion)).rejects.toThrow(/holds "forest" models, which Strata does not know/);
+    const broken = { format: "strata-models/1", model: "dcp", subgroup: "subgroup", groups: ["A"], replicates: [{}] };
+    await expect(gate(broken, noChampion)).rejects.toThrow(/it is not a valid dcp model set \(at replicates\[0\]/);
   });
 
   it("fails clearly without a subgroup column", async () => {

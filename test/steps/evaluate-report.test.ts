@@ -2,17 +2,20 @@ import { describe, expect, it } from "vitest";
 import type { MetricsHandle } from "../../dsl/handles.js";
 import { StudyGraph } from "../../dsl/study.js";
 import type { SubgroupMetricsDoc } from "../../steps/evaluate/subgroup-metrics.js";
-import { CODE_DIGEST_TOKEN, MANIFEST_DIGEST_TOKEN, evaluationReport, reportEvaluation } from "../../steps/report/evaluation-report.js";
+import { CODE_DIGEST_TOKEN, MANIFEST_DIGEST_TOKEN } from "../../dsl/report-provenance.js";
+import { evaluationReport, reportEvaluation } from "../../steps/report/evaluation-report.js";
 import { makeTable } from "../../artifacts/table.js";
 import { seededRandom } from "../../engine/random.js";
 import { personalization as personalizationStep } from "../../steps/evaluate/personalization.js";
 import { subgroupMetrics } from "../../steps/evaluate/subgroup-metrics.js";
+import { METRIC_NAMES } from "../../steps/evaluate/metrics/registry.js";
+import { escapeHtml } from "../../steps/report/escape.js";
 import { runStep } from "../support/step-harness.js";
 import { EVIL, SMALL, syntheticEvaluation, syntheticPlan } from "./evaluate-fixtures.js";
 
 const render = async (doc: SubgroupMetricsDoc, params: object = {}) => {
   const out = await runStep(evaluationReport, { evaluations: [doc] }, { title: `Study ${EVIL}`, plan: syntheticPlan, highlight: ["evaluate", "report"], ...params });
-  return { html: out.html as string, markdown: out.markdown as string, json: JSON.parse(out.json as string) as Record<string, unknown> };
+  return { html: out.html as string, markdown: out.md as string, json: JSON.parse(out.json as string) as Record<string, unknown> };
 };
 
 /** The HTML table rows whose row header is `group`, as lists of cell texts. */
@@ -30,6 +33,23 @@ const markdownRows = (markdown: string, group: string): string[][] =>
 describe("report.evaluation", async () => {
   const doc = await syntheticEvaluation();
   const { html, markdown, json } = await render(doc);
+
+  it("shows every metric of the registry, MCC included, in the JSON, the HTML and the Markdown", () => {
+    const evaluation = json.evaluation as SubgroupMetricsDoc;
+    const overall = evaluation.results.find((r) => r.model === "personalized" && r.group === "overall")!;
+    expect(overall.metrics.mcc.estimate).not.toBeNull();
+    expect(evaluation.metricInfo.mcc.label).toBe("MCC");
+    // MCC can be negative: its comparisons give differences and no ratios.
+    const comparison = evaluation.comparisons.find((c) => c.model === "personalized" && c.metric === "mcc")!;
+    expect(comparison.all.differenceBetweenGroups).not.toBeNull();
+    expect(comparison.all.ratioBetweenGroups).toBeNull();
+    for (const name of METRIC_NAMES) expect(html).toContain(`<th scope="col">${escapeHtml(evaluation.metricInfo[name].label)}</th>`);
+    const mccCell = overall.metrics.mcc.estimate!.toFixed(3);
+    expect(htmlRows(html, "overall").some((row) => row.some((c) => c.startsWith(mccCell)))).toBe(true);
+    const header = markdown.split("\n").find((l) => l.startsWith("| Group | Model |"))!;
+    expect(header).toContain("| MCC |");
+    expect(markdownRows(markdown, "overall").some((row) => row.some((c) => c.startsWith(mccCell)))).toBe(true);
+  });
 
   it("escapes names from data and params as text in HTML, SVG charts included", () => {
     expect(html).not.toContain("<img");
@@ -143,7 +163,7 @@ describe("report.evaluation", async () => {
     expect(envyHtml).not.toContain("<img");
     expect(htmlRows(envyHtml, "&lt;img src=x onerror=alert(1)&gt;").at(-1)).toEqual(["dcp", "young_male", "+0.120 ± 0.040", "9 / 1", "0.0107", "ENVIES"]);
     expect(htmlRows(envyHtml, SMALL).at(-1)!.slice(2).every((c) => c === "&lt; 10")).toBe(true);
-    expect(out.markdown as string).toContain("| young\\_male | dcp | \\<img src=x onerror=alert(1)> | -0.050 ± 0.040 | 1 / 4 | 0.970 | envy-free |");
+    expect(out.md as string).toContain("| young\\_male | dcp | \\<img src=x onerror=alert(1)> | -0.050 ± 0.040 | 1 / 4 | 0.970 | envy-free |");
     // Without it, the harm section says how to get it.
     expect(html).toContain("pass evaluate.personalization");
     await expect(runStep(evaluationReport, { evaluations: [doc, { metric: "other" }] }, { title: "x" })).rejects.toThrow(/inputs\.evaluations\[1\]/);

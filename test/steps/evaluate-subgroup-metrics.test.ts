@@ -120,12 +120,42 @@ describe("evaluate.subgroup-metrics: point estimates (hand-computed)", () => {
         { group: "z", value: null },
       ],
       0.7,
+      { ratios: true },
     );
     expect(c.groups).toEqual(["x", "y"]);
     expect(c.differenceBetweenGroups).toBeCloseTo(0.2, 15);
     expect(c.differenceToOverall).toBeCloseTo(0.1, 15);
     expect(c.ratioBetweenGroups).toBeCloseTo(0.75, 15);
     expect(c.ratioToOverall).toBeCloseTo(Math.min(0.7 / 0.8, 0.6 / 0.7), 15);
+  });
+
+  it("compareGroups: a metric that can be negative gets differences but no ratio, and never ±Infinity or NaN", () => {
+    // Overall 0 with a negative group: a plain Fairlearn ratio would be −Infinity and break canonical JSON.
+    const negative = compareGroups(
+      [
+        { group: "x", value: -0.2 },
+        { group: "y", value: 0.4 },
+      ],
+      0,
+      { ratios: true },
+    );
+    expect(negative.differenceBetweenGroups).toBeCloseTo(0.6, 15);
+    expect(negative.differenceToOverall).toBeCloseTo(0.4, 15);
+    expect(negative.ratioBetweenGroups).toBeNull();
+    expect(negative.ratioToOverall).toBeNull();
+    // A metric that declares ratios meaningless has none even where every value is positive.
+    const declared = compareGroups(
+      [
+        { group: "x", value: 0.2 },
+        { group: "y", value: 0.4 },
+      ],
+      0.3,
+      { ratios: false },
+    );
+    expect(declared.differenceBetweenGroups).toBeCloseTo(0.2, 15);
+    expect(declared.ratioBetweenGroups).toBeNull();
+    expect(declared.ratioToOverall).toBeNull();
+    for (const c of [negative, declared]) for (const v of Object.values(c)) if (typeof v === "number") expect(Number.isFinite(v)).toBe(true);
   });
 
   it("marks rare subgroups and reports RCPG and RCCE, labelled as our definitions", async () => {

@@ -1,10 +1,10 @@
-/** The bootstrap's fast path (weighted-metrics.ts) agrees with the per-metric modules it stands in for. */
+/** The bootstrap's fast path (each metric's fromStatistics on the weighted pass) agrees with the metrics' plain definitions. */
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "../../engine/random.js";
-import { METRIC_NAMES, computeMetrics } from "../../steps/evaluate/metric-set.js";
-import { sortRows, weightedMetrics } from "../../steps/evaluate/weighted-metrics.js";
+import { METRIC_NAMES, computeMetrics, weightedMetrics } from "../../steps/evaluate/metrics/registry.js";
+import { sortRows } from "../../steps/evaluate/metrics/sufficient-statistics.js";
 
-const EXACT = new Set(["accuracy", "balancedAccuracy", "sensitivity", "specificity", "ppv", "npv", "auroc", "auprc"]);
+const EXACT = new Set(["accuracy", "balancedAccuracy", "sensitivity", "specificity", "ppv", "npv", "auroc", "auprc", "mcc"]);
 
 const randomCase = (seed: number, n: number, grid: number) => {
   const random = seededRandom(seed, "weighted-test");

@@ -9,14 +9,15 @@ import { PipelineError } from "../../dsl/errors.js";
 import type { SplitHandle, TableHandle } from "../../dsl/handles.js";
 import { StudyGraph } from "../../dsl/study.js";
 import {
-  type ConditionalBiasTopology,
   conditionalBias,
   conditionalBiasWeightSpecs,
   predictConditionalBias,
   trainConditionalBias,
 } from "../../steps/train/conditional-bias.js";
 import { mlp } from "../../steps/train/mlp.js";
-import { type EncodedModel, decodeFloat32 } from "../../steps/train/tfjs-runtime.js";
+import { type ConditionalBiasTopology, decodeModelSet } from "../../steps/train/model-set.js";
+import { predictReplicate } from "../../steps/train/predict-model-set.js";
+import { type EncodedModel, decodeFloat32 } from "../../steps/train/weights.js";
 import { runStep } from "../support/step-harness.js";
 import { personalizationDigests } from "./train-conditional-bias.determinism.script.js";
 import { differentRuleTable, firstReplicates, kFoldSplit } from "./train-conditional-bias.fixtures.js";
@@ -99,6 +100,15 @@ describe("train.conditional-bias", () => {
     const again = await predictConditionalBias(r1.model, x);
     expect(again.prob).toEqual((columnValues(preds, "prob") as number[]).filter((_, i) => rep[i] === 1));
     expect(again.groupProb[0]!.reduce((s, p) => s + p, 0)).toBeCloseTo(1, 5);
+
+    // The model-set predictor gives the same probabilities from raw features: no subgroup is needed to score.
+    const decoded = decodeModelSet(cb.models);
+    if (!decoded.ok) throw new Error(decoded.problem);
+    const raw = testRows.map((r) => features.map((f) => columnValues(table, f)[r] as number));
+    const fail = (problem: string): never => {
+      throw new Error(problem);
+    };
+    expect(Array.from(await predictReplicate(decoded.set, 1, { x: raw, group: undefined }, fail))).toEqual(again.prob);
   });
 
   it("starts its label predictor from Generic's initial weights (same node seed, same streams)", async () => {

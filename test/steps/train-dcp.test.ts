@@ -7,8 +7,11 @@ import { PipelineError } from "../../dsl/errors.js";
 import type { SplitHandle, TableHandle } from "../../dsl/handles.js";
 import { StudyGraph } from "../../dsl/study.js";
 import { dcp, trainDcp } from "../../steps/train/dcp.js";
-import { type MlpTopology, mlp, predictMlp } from "../../steps/train/mlp.js";
-import type { EncodedModel } from "../../steps/train/tfjs-runtime.js";
+import { mlp } from "../../steps/train/mlp.js";
+import { predictMlp } from "../../steps/train/mlp-toolkit.js";
+import { type MlpTopology, decodeModelSet } from "../../steps/train/model-set.js";
+import { predictReplicate } from "../../steps/train/predict-model-set.js";
+import type { EncodedModel } from "../../steps/train/weights.js";
 import { runStep } from "../support/step-harness.js";
 import { firstReplicates, kFoldSplit, tinyGroupTable } from "./train-conditional-bias.fixtures.js";
 
@@ -106,6 +109,24 @@ describe("train.dcp", () => {
     const lines = cRow.map((row, i) => ({ row, i })).filter(({ i }) => cRep[i] === 2 && cGroup[i] === "tiny");
     const x = lines.map(({ row }) => features.map((f, j) => ((columnValues(table, f)[row] as number) - stored.standardizer.mean[j]!) / stored.standardizer.sd[j]!));
     expect(await predictMlp(stored.model, x)).toEqual(lines.map(({ i }) => cProb[i]));
+  });
+
+  it("scores through the model-set predictor exactly as it scored its own test rows, each row by its subgroup's model", async () => {
+    const decoded = decodeModelSet(out.models);
+    if (!decoded.ok) throw new Error(decoded.problem);
+    const group = columnValues(table, "subgroup") as string[];
+    const pRep = columnValues(out.predictions, "replicate") as number[];
+    const pRow = columnValues(out.predictions, "row") as number[];
+    const pProb = columnValues(out.predictions, "prob") as number[];
+    for (const r of [0, 3]) {
+      const rows = pRow.filter((_, i) => pRep[i] === r);
+      const x = rows.map((row) => features.map((f) => columnValues(table, f)[row] as number));
+      const fail = (problem: string): never => {
+        throw new Error(problem);
+      };
+      const prob = await predictReplicate(decoded.set, r, { x, group: rows.map((row) => group[row]!) }, fail);
+      expect(Array.from(prob)).toEqual(pProb.filter((_, i) => pRep[i] === r));
+    }
   });
 
   it("fails when a subgroup has no train rows in a replicate", async () => {

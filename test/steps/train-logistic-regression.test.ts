@@ -6,8 +6,9 @@ import { columnValues, encodeParquet, tableColumns } from "../../artifacts/table
 import { DataError, PipelineError } from "../../dsl/errors.js";
 import type { SplitHandle, TableHandle } from "../../dsl/handles.js";
 import { StudyGraph } from "../../dsl/study.js";
-import { type LogisticTopology, fitLogistic, logisticRegression, predictLogistic, trainLogisticRegression } from "../../steps/train/logistic-regression.js";
-import type { EncodedModel } from "../../steps/train/tfjs-runtime.js";
+import { fitLogistic, logisticRegression, predictLogistic, trainLogisticRegression } from "../../steps/train/logistic-regression.js";
+import type { LogisticTopology } from "../../steps/train/model-set.js";
+import type { EncodedModel } from "../../steps/train/weights.js";
 import { runStep } from "../support/step-harness.js";
 import { kFoldSplit, lcg, separableTable } from "./train-fixtures.js";
 

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { repoRoot } from "./cli.js";
 
 /** Folders of the project that a study needs at run time. */
-const PROJECT_PARTS = ["package.json", "package-lock.json", "tsconfig.json", "bin", "dsl", "artifacts", "engine", "steps", "pipelines", "workers", "data", "test/fixtures", "test/support"];
+const PROJECT_PARTS = ["package.json", "package-lock.json", "tsconfig.json", "bin", "runtime", "cli", "dsl", "artifacts", "engine", "steps", "pipelines", "workers", "data", "test/fixtures", "test/support"];
 
 /**
  * A throwaway copy of this project (node_modules symlinked), so a test can edit a step's code or data the way a

@@ -1,0 +1,97 @@
+/**
+ * Cache index entries: cache key -> the outputs a node produced. An entry is a small mutable file, so unlike an
+ * object it cannot be checked by its name; instead it carries a checksum of its own content, and is served only
+ * when it decodes, its checksum holds, and it matches the node asking for it (same key, step, output names and
+ * kinds). Anything else (a flipped byte, a hand edit, an entry pointing at another node's objects) is reported and
+ * recomputed, never trusted.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Schema } from "effect";
+import { canonicalJson } from "../artifacts/canonical-json.js";
+import { digestOfJson, DigestSchema } from "../artifacts/digest.js";
+import type { PlanNode } from "../dsl/plan.js";
+import type { OutputRecord } from "./step-host.js";
+
+export const INDEX_FORMAT = "strata-index/2";
+
+const OutputRecordSchema = Schema.Struct({
+  kind: Schema.String,
+  digest: DigestSchema,
+  logicalDigest: Schema.optional(DigestSchema),
+});
+
+const IndexEntrySchema = Schema.Struct({
+  format: Schema.Literal(INDEX_FORMAT),
+  key: DigestSchema,
+  step: Schema.String,
+  outputs: Schema.Record(Schema.String, OutputRecordSchema),
+  /** sha256 of the canonical JSON of every other field. */
+  check: DigestSchema,
+});
+
+type EntryBody = { readonly format: typeof INDEX_FORMAT; readonly key: string; readonly step: string; readonly outputs: { readonly [name: string]: OutputRecord } };
+
+/** The entry's file content for a node that just produced `outputs`. */
+export const encodeIndexEntry = (key: string, step: string, outputs: { readonly [name: string]: OutputRecord }): string => {
+  const body: EntryBody = { format: INDEX_FORMAT, key, step, outputs };
+  return canonicalJson({ ...body, check: digestOfJson(body) });
+};
+
+/** Decodes an entry and checks its checksum; the body, or why it cannot be trusted. */
+const decodeEntry = (raw: string): EntryBody | { readonly problem: string } => {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { problem: "it is not valid JSON" };
+  }
+  const decoded = Schema.decodeUnknownExit(IndexEntrySchema)(json);
+  if (decoded._tag === "Failure") {
+    const format = (json as { format?: unknown } | null)?.format;
+    return { problem: format !== INDEX_FORMAT ? `it has format ${JSON.stringify(format)}, not ${INDEX_FORMAT}` : "it does not have the shape of a cache index entry" };
+  }
+  const { check, ...body } = decoded.value;
+  if (digestOfJson(body) !== check) return { problem: "its content does not match its checksum (it was changed or damaged)" };
+  return body as EntryBody;
+};
+
+/** The outputs an entry records for `node`, or why it cannot be trusted. */
+export const decodeIndexEntry = (
+  raw: string,
+  key: string,
+  node: PlanNode,
+): { readonly outputs: { readonly [name: string]: OutputRecord } } | { readonly problem: string } => {
+  const body = decodeEntry(raw);
+  if ("problem" in body) return body;
+  if (body.key !== key) return { problem: `it records key ${body.key}, not the key it is filed under` };
+  if (body.step !== node.step) return { problem: `it was written by step ${body.step}, not ${node.step}` };
+  const declared = Object.keys(node.outputs).sort();
+  const recorded = Object.keys(body.outputs).sort();
+  if (declared.join("\u0000") !== recorded.join("\u0000")) return { problem: `it records outputs ${recorded.join(", ")}, but the node declares ${declared.join(", ")}` };
+  for (const name of declared) {
+    if (body.outputs[name]!.kind !== node.outputs[name]) return { problem: `its output "${name}" is a ${body.outputs[name]!.kind}, but the node declares a ${node.outputs[name]}` };
+  }
+  return body;
+};
+
+/**
+ * For `strata verify`, which has no plan: whether the entry file decodes, holds its checksum, is filed under its
+ * own key, and names objects that are intact (`objectProblem` says why an object is not). undefined when sound.
+ */
+export const checkIndexEntryFile = (file: string, objectProblem: (digest: string) => string | undefined): string | undefined => {
+  let raw: string;
+  try {
+    raw = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    return `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
+  }
+  const body = decodeEntry(raw);
+  if ("problem" in body) return body.problem;
+  if (path.basename(file) !== `${body.key}.json`) return `it records key ${body.key}, not the key it is filed under`;
+  for (const [name, o] of Object.entries(body.outputs)) {
+    const problem = objectProblem(o.digest);
+    if (problem) return `its output "${name}": ${problem}`;
+  }
+  return undefined;
+};

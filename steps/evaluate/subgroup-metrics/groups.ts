@@ -1,0 +1,70 @@
+/**
+ * Who is evaluated, and in which groups: "overall", the subgroups, and (when some but not all subgroups are rare,
+ * our definition in rare-cases.ts) two internal pseudo-groups, the rare and the common cases. Each evaluated
+ * person belongs to "overall", their subgroup and, with rare subgroups, one of the two pseudo-groups.
+ */
+import { type Labels, OVERALL } from "../labels.js";
+import { rareGroups } from "../rare-cases.js";
+import type { ModelPredictions } from "./document.js";
+
+/** Internal keys of the rare / common pseudo-groups; they never reach the artifact as group names. */
+const RARE = "\u0000rare";
+const COMMON = "\u0000common";
+
+export interface GroupLayout {
+  /** "overall" then the subgroups in code-unit order: the groups of the artifact. */
+  readonly groups: readonly string[];
+  /** `groups`, then the rare and common pseudo-groups when `withRare`. */
+  readonly groupKeys: readonly string[];
+  /** Index of a subgroup in groupKeys. */
+  readonly groupIndex: ReadonlyMap<string, number>;
+  readonly rare: ReadonlySet<string>;
+  readonly withRare: boolean;
+  readonly rareIndex: number;
+  readonly commonIndex: number;
+  /** Indices into groupKeys of the groups a table row belongs to. */
+  readonly groupOfRow: (row: number) => readonly number[];
+  /** People and positives per subgroup in the cohort (the whole input table). */
+  readonly cohortCounts: ReadonlyMap<string, { readonly n: number; readonly positives: number }>;
+  /** The evaluated people: every row some replicate of some model predicted, ascending. */
+  readonly population: readonly number[];
+  /** Distinct evaluated people and positives per group key. */
+  readonly testPeople: readonly number[];
+  readonly testPositives: readonly number[];
+}
+
+export const layoutGroups = (labels: Labels, models: readonly ModelPredictions[], rareBelow: number): GroupLayout => {
+  const groups = [OVERALL, ...labels.groups];
+  const cohortN = labels.y.length;
+  const cohortCounts = new Map(labels.groups.map((g) => [g, { n: 0, positives: 0 }]));
+  labels.group.forEach((g, r) => {
+    const c = cohortCounts.get(g)!;
+    c.n++;
+    c.positives += labels.y[r]!;
+  });
+  const rare = new Set(rareGroups(labels.groups.map((g) => ({ group: g, share: cohortCounts.get(g)!.n / cohortN })), rareBelow));
+  const withRare = rare.size > 0 && rare.size < labels.groups.length;
+  const groupKeys = withRare ? [...groups, RARE, COMMON] : groups;
+  const groupIndex = new Map(labels.groups.map((g) => [g, groupKeys.indexOf(g)]));
+  const rareIndex = groupKeys.length - 2;
+  const commonIndex = groupKeys.length - 1;
+  const groupOfRow = (r: number): readonly number[] => {
+    const g = labels.group[r]!;
+    const own = groupIndex.get(g)!;
+    return withRare ? [0, own, rare.has(g) ? rareIndex : commonIndex] : [0, own];
+  };
+
+  const evaluated = new Set<number>();
+  for (const m of models) for (const rep of m.replicates) rep.prob.forEach((p, r) => void (Number.isNaN(p) ? 0 : evaluated.add(r)));
+  const population = [...evaluated].sort((a, b) => a - b);
+
+  const testPeople = groupKeys.map(() => 0);
+  const testPositives = groupKeys.map(() => 0);
+  for (const r of population) {
+    for (const gi of groupOfRow(r)) {
+      testPeople[gi]!++;
+      testPositives[gi]! += labels.y[r]!;
+    }
+  }
+  return { groups, groupKeys, groupIndex, rare, withRare, rareIndex, commonIndex, groupOfRow, cohortCounts, population, testPeople, testPositives };
+};

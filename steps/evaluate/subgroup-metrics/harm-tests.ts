@@ -1,0 +1,102 @@
+/**
+ * Harm tests per candidate model × group, on accuracy, against the reference (harm.ts): the exact McNemar test on
+ * people decides the flag (HARM_RULE says how, in words for the reports); the paired bootstrap sign test is
+ * reported beside it.
+ */
+import { bootstrapSignTest, discordantPairs, exactMcNemar } from "../harm.js";
+import type { Labels } from "../labels.js";
+import type { HarmEntry, ModelPredictions } from "./document.js";
+import type { GroupLayout } from "./groups.js";
+import type { Pairing } from "./scoring.js";
+
+export const HARM_RULE =
+  "A group is flagged harmed when the exact McNemar test (one-sided, harm direction) on its people is significant at alpha; " +
+  "each person's outcome per model is the majority over the replicates that scored them (people are the independent units). " +
+  "The paired bootstrap sign test (resamples stratified by group × label, accuracy averaged over replicates) is reported beside it; " +
+  "its p-value shrinks as the number of resamples grows, so it describes the bootstrap distribution rather than deciding.";
+
+export const harmTests = (
+  layout: GroupLayout,
+  labels: Labels,
+  models: readonly ModelPredictions[],
+  pairing: Pairing,
+  params: { readonly threshold: number; readonly alpha: number; readonly resamples: number; readonly minCell: number },
+  randomStream: (stream: string) => () => number,
+): HarmEntry[] => {
+  const { population, groups, testPeople } = layout;
+  const { gainModels, referenceIndex } = pairing;
+  const B = params.resamples;
+  const minCell = params.minCell;
+  const harm: HarmEntry[] = [];
+  for (const mi of gainModels) {
+    const ref = models[referenceIndex]!;
+    groups.forEach((group, gi) => {
+      const people = population.filter((r) => gi === 0 || labels.group[r] === group);
+      const correctness = (model: ModelPredictions): Float64Array[] =>
+        model.replicates.map((rep) => Float64Array.from(people, (r) => (Number.isNaN(rep.prob[r]!) ? Number.NaN : (rep.prob[r]! >= params.threshold ? 1 : 0) === labels.y[r] ? 1 : 0)));
+      const candidateCorrect = correctness(models[mi]!);
+      const referenceCorrect = correctness(ref);
+      // Accuracy on a set of units (with repeats): per replicate over the units it predicted, then the mean.
+      const accuracyOn = (correct: readonly Float64Array[]) => (units: readonly number[]): number => {
+        let total = 0;
+        let replicatesUsed = 0;
+        for (const c of correct) {
+          let sum = 0;
+          let count = 0;
+          for (const u of units) {
+            const v = c[u]!;
+            if (Number.isNaN(v)) continue;
+            sum += v;
+            count++;
+          }
+          if (count === 0) continue;
+          total += sum / count;
+          replicatesUsed++;
+        }
+        return replicatesUsed === 0 ? Number.NaN : total / replicatesUsed;
+      };
+      // McNemar's units are people: each person's outcome is the majority over the replicates that scored them.
+      const majority = (correct: readonly Float64Array[], u: number): boolean => {
+        let right = 0;
+        let scored = 0;
+        for (const c of correct) {
+          if (Number.isNaN(c[u]!)) continue;
+          scored++;
+          right += c[u]!;
+        }
+        return scored > 0 && right / scored > 0.5;
+      };
+      const units = people.map((_, u) => u);
+      const pairs = discordantPairs(
+        units.map((u) => majority(candidateCorrect, u)),
+        units.map((u) => majority(referenceCorrect, u)),
+      );
+      const mcnemar = exactMcNemar(pairs.b, pairs.c, params.alpha);
+      const sign =
+        B === 0 || people.length === 0
+          ? null
+          : bootstrapSignTest({
+              strata: people.map((r) => `${labels.group[r]}\u0000${labels.y[r]}`),
+              candidate: accuracyOn(candidateCorrect),
+              reference: accuracyOn(referenceCorrect),
+              resamples: B,
+              rng: randomStream(`harm/${models[mi]!.label}/${group}`),
+              alpha: params.alpha,
+            });
+      const basis = testPeople[gi]!;
+      harm.push({
+        model: models[mi]!.label,
+        reference: ref.label,
+        group,
+        metric: "accuracy",
+        harmed: mcnemar.harmed,
+        mcnemar,
+        signTest: sign === null ? null : { ...sign, meanDifference: Number.isNaN(sign.meanDifference) ? null : sign.meanDifference, observedDifference: Number.isNaN(sign.observedDifference) ? null : sign.observedDifference },
+        basis,
+        suppressed: basis < minCell,
+      });
+    });
+  }
+
+  return harm;
+};

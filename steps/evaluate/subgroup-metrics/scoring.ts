@@ -1,0 +1,207 @@
+/**
+ * Scoring samples of the evaluated people: every model × group key × replicate, once on the people themselves
+ * (the point estimates) and once per bootstrap resample. Each resample draws the evaluated people with
+ * replacement within each subgroup × label stratum (so every group keeps its size and class balance) and scores
+ * every replicate of every model on the same draw, so gains are paired. A sample is a weight (draw count) per
+ * person over rows sorted once, the fast path of metrics/sufficient-statistics.ts.
+ */
+import { percentileInterval, stratifiedResample } from "../bootstrap.js";
+import { gainOf } from "../gain.js";
+import type { Labels } from "../labels.js";
+import { type BasisCounts, METRIC_BY_NAME, METRIC_NAMES, type MetricName, type MetricValues, weightedMetrics } from "../metrics/registry.js";
+import { type SortedRows, sortRows } from "../metrics/sufficient-statistics.js";
+import { mean, sampleSd } from "../statistics.js";
+import { wilsonInterval } from "../wilson.js";
+import type { Estimate, Interval, ModelPredictions } from "./document.js";
+import type { GroupLayout } from "./groups.js";
+
+interface Scored {
+  /** [model][group][replicate]: the metric values, or null when the replicate has no rows of the group. */
+  readonly values: (MetricValues | null)[][][];
+  /** [model][group][replicate]: people behind each basis. */
+  readonly basis: (BasisCounts | null)[][][];
+}
+
+/** [model][group key][replicate]: that replicate's evaluated rows of the group, sorted once for the fast path. */
+type Prepared = (SortedRows | null)[][][];
+
+const prepare = (layout: GroupLayout, labels: Labels, models: readonly ModelPredictions[]): Prepared =>
+  models.map((model) =>
+    layout.groupKeys.map((_, gi) =>
+      model.replicates.map((rep) => {
+        const person: number[] = [];
+        const y: number[] = [];
+        const p: number[] = [];
+        layout.population.forEach((r, i) => {
+          const prob = rep.prob[r]!;
+          if (Number.isNaN(prob) || !layout.groupOfRow(r).includes(gi)) return;
+          person.push(i);
+          y.push(labels.y[r]!);
+          p.push(prob);
+        });
+        return person.length === 0 ? null : sortRows(person, y, p);
+      }),
+    ),
+  );
+
+/** Scores every model × group × replicate on one sample, given as a weight (draw count) per evaluated person. */
+const scoreSample = (prepared: Prepared, weights: ArrayLike<number>, threshold: number): Scored => {
+  const values: Scored["values"] = [];
+  const basis: Scored["basis"] = [];
+  for (const model of prepared) {
+    const mv: Scored["values"][number] = [];
+    const mb: Scored["basis"][number] = [];
+    for (const group of model) {
+      const gv: Scored["values"][number][number] = [];
+      const gb: Scored["basis"][number][number] = [];
+      for (const rows of group) {
+        const m = rows === null ? null : weightedMetrics(rows, weights, threshold);
+        gv.push(m === null ? null : m.values);
+        gb.push(m === null ? null : m.basis);
+      }
+      mv.push(gv);
+      mb.push(gb);
+    }
+    values.push(mv);
+    basis.push(mb);
+  }
+  return { values, basis };
+};
+
+const meanOver = (entries: readonly (MetricValues | null)[], metric: MetricName): number | null => {
+  let sum = 0;
+  let count = 0;
+  for (const e of entries) {
+    const v = e === null ? null : e[metric];
+    if (v === null) continue;
+    sum += v;
+    count++;
+  }
+  return count === 0 ? null : sum / count;
+};
+
+/** Mean over replicate pairs (same replicate id) of the model's gain over the reference. */
+const meanGain = (model: readonly (MetricValues | null)[], reference: readonly (MetricValues | null)[], pairs: readonly (readonly [number, number])[], metric: MetricName): number | null => {
+  const gains: number[] = [];
+  for (const [i, j] of pairs) {
+    const v = model[i]?.[metric];
+    const r = reference[j]?.[metric];
+    if (v === null || v === undefined || r === null || r === undefined) continue;
+    gains.push(gainOf(v, r, METRIC_BY_NAME[metric].higherIsBetter));
+  }
+  return mean(gains);
+};
+
+/** Which models are compared with the reference, and their replicates paired by id (checked to be the same seed and fold). */
+export interface Pairing {
+  /** -1 without a reference. */
+  readonly referenceIndex: number;
+  readonly gainModels: readonly number[];
+  /** [model]: (replicate index in the model, replicate index in the reference). */
+  readonly pairs: readonly (readonly (readonly [number, number])[])[];
+}
+
+export const pairWithReference = (models: readonly ModelPredictions[], reference: string | undefined): Pairing => {
+  const referenceIndex = reference === undefined ? -1 : models.findIndex((m) => m.label === reference);
+  const pairsOf = (mi: number): (readonly [number, number])[] => {
+    if (referenceIndex < 0) return [];
+    const byId = new Map(models[referenceIndex]!.replicates.map((r, j) => [r.replicate, j]));
+    return models[mi]!.replicates.flatMap((r, i) => {
+      const j = byId.get(r.replicate);
+      return j === undefined ? [] : [[i, j] as const];
+    });
+  };
+  return {
+    referenceIndex,
+    gainModels: referenceIndex < 0 ? [] : models.map((_, mi) => mi).filter((mi) => mi !== referenceIndex),
+    pairs: models.map((_, mi) => pairsOf(mi)),
+  };
+};
+
+/** The point scores, the bootstrap series, and the estimates built from them. */
+export interface Scores {
+  readonly point: Scored;
+  readonly resamples: number;
+  /** Per resample: [slot(model, group key, metric)] the mean over replicates, and the mean gain (NaN where undefined). */
+  readonly bootMeans: readonly Float64Array[];
+  readonly bootGains: readonly Float64Array[];
+  readonly slot: (mi: number, gi: number, k: number) => number;
+  /** The percentile interval of a bootstrap series (NaN left out); null without resamples. */
+  readonly intervalOf: (series: readonly number[]) => Interval;
+  readonly bootSeries: (source: readonly Float64Array[], mi: number, gi: number, k: number) => number[];
+  /** Basis of a cell: the fewest people behind it in any replicate that had rows of the group. */
+  readonly basisOf: (mi: number, gi: number, metric: MetricName) => number;
+  readonly estimateOf: (mi: number, gi: number, metric: MetricName) => Estimate;
+}
+
+export const scoreModels = (
+  layout: GroupLayout,
+  labels: Labels,
+  models: readonly ModelPredictions[],
+  pairing: Pairing,
+  params: { readonly threshold: number; readonly resamples: number; readonly level: number; readonly minCell: number },
+  random: () => number,
+  progress: (done: number, total: number) => void,
+): Scores => {
+  const { population, groupKeys } = layout;
+  const { level, minCell } = params;
+  const prepared = prepare(layout, labels, models);
+  const point = scoreSample(prepared, new Int32Array(population.length).fill(1), params.threshold);
+
+  const B = params.resamples;
+  const strata = population.map((r) => `${labels.group[r]}\u0000${labels.y[r]}`);
+  const G = groupKeys.length;
+  const M = METRIC_NAMES.length;
+  const slot = (mi: number, gi: number, k: number) => (mi * G + gi) * M + k;
+  const bootMeans: Float64Array[] = [];
+  const bootGains: Float64Array[] = [];
+  for (let b = 0; b < B; b++) {
+    const weights = new Int32Array(population.length);
+    for (const i of stratifiedResample(strata, random)) weights[i]!++;
+    const scored = scoreSample(prepared, weights, params.threshold);
+    const means = new Float64Array(models.length * G * M).fill(Number.NaN);
+    const gains = new Float64Array(models.length * G * M).fill(Number.NaN);
+    for (let mi = 0; mi < models.length; mi++) {
+      for (let gi = 0; gi < G; gi++) {
+        METRIC_NAMES.forEach((metric, k) => {
+          means[slot(mi, gi, k)] = meanOver(scored.values[mi]![gi]!, metric) ?? Number.NaN;
+          if (pairing.gainModels.includes(mi)) {
+            gains[slot(mi, gi, k)] = meanGain(scored.values[mi]![gi]!, scored.values[pairing.referenceIndex]![gi]!, pairing.pairs[mi]!, metric) ?? Number.NaN;
+          }
+        });
+      }
+    }
+    bootMeans.push(means);
+    bootGains.push(gains);
+    progress(b + 1, B);
+  }
+  const intervalOf = (series: readonly number[]): Interval => (B === 0 ? null : percentileInterval(series.map((v) => (Number.isNaN(v) ? null : v)), level));
+  const bootSeries = (source: readonly Float64Array[], mi: number, gi: number, k: number): number[] => source.map((a) => a[slot(mi, gi, k)]!);
+
+  const basisOf = (mi: number, gi: number, metric: MetricName): number => {
+    const present = point.basis[mi]![gi]!.filter((b) => b !== null);
+    return present.length === 0 ? 0 : Math.min(...present.map((b) => b![METRIC_BY_NAME[metric].basis]));
+  };
+  const meanBasisOf = (mi: number, gi: number, metric: MetricName): number =>
+    mean(point.basis[mi]![gi]!.filter((b) => b !== null).map((b) => b![METRIC_BY_NAME[metric].basis])) ?? 0;
+
+  const estimateOf = (mi: number, gi: number, metric: MetricName): Estimate => {
+    const k = METRIC_NAMES.indexOf(metric);
+    const perRep = point.values[mi]![gi]!.flatMap((v) => (v === null || v[metric] === null ? [] : [v[metric]!]));
+    const estimate = mean(perRep);
+    const basis = basisOf(mi, gi, metric);
+    const e: Estimate = {
+      estimate,
+      sd: sampleSd(perRep),
+      replicates: perRep.length,
+      interval: intervalOf(bootSeries(bootMeans, mi, gi, k)),
+      basis,
+      suppressed: basis < minCell,
+    };
+    if (!METRIC_BY_NAME[metric].proportion) return e;
+    const denominator = meanBasisOf(mi, gi, metric);
+    return { ...e, wilson: estimate === null ? null : wilsonInterval(estimate * denominator, denominator, level) };
+  };
+
+  return { point, resamples: B, bootMeans, bootGains, slot, intervalOf, bootSeries, basisOf, estimateOf };
+};

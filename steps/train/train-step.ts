@@ -1,0 +1,50 @@
+/**
+ * The pipeline builder every train step exposes: a node on (table, split) whose column params (features, target
+ * and, for personalization models, subgroup) are checked against the table's schema at build time and by tsc.
+ * The other params are the step's own, all optional (the step's schema supplies defaults).
+ */
+import type { Columns, ModelSetHandle, PredictionsHandle, SplitHandle, TableHandle } from "../../dsl/handles.js";
+import type { StepDefinition } from "../../dsl/step.js";
+import { type NodeOptions, addNode } from "../../dsl/study.js";
+
+type TrainInputs = { readonly table: "table"; readonly split: "split" };
+type ColumnParam = "features" | "target" | "subgroup";
+
+/**
+ * What a builder takes: `E` is the step's params schema's Encoded type (defaulted fields optional), with the column
+ * params narrowed to the table's columns `C`.
+ */
+export type TrainOptions<C extends Columns, E> = Readonly<Omit<E, ColumnParam>> & {
+  readonly features: readonly (keyof C & string)[];
+  readonly target: keyof C & string;
+} & ("subgroup" extends keyof E ? { readonly subgroup: keyof C & string } : unknown);
+
+/** A handle per step output: "models" is the model set, every other output a predictions table. */
+export type TrainOutputs<O extends string> = { readonly [K in O]: K extends "models" ? ModelSetHandle : PredictionsHandle };
+
+type OutputsOf<S> = S extends StepDefinition<infer _P, TrainInputs, infer O> ? O : never;
+
+export type TrainStepBuilder<E, S> = <C extends Columns>(
+  table: TableHandle<C>,
+  split: SplitHandle,
+  params: TrainOptions<C, E>,
+  options?: NodeOptions,
+) => TrainOutputs<OutputsOf<S>>;
+
+/** The builder of a train step; annotate it as TrainStepBuilder<typeof Params.Encoded, typeof step>. */
+export const trainStepBuilder =
+  <P, O extends string>(step: StepDefinition<P, TrainInputs, O>) =>
+  <C extends Columns>(
+    table: TableHandle<C>,
+    split: SplitHandle,
+    params: { readonly features: readonly string[]; readonly target: string; readonly subgroup?: string },
+    options: NodeOptions = {},
+  ): TrainOutputs<O> => {
+    const node = addNode(table.study, step, { table, split }, params, options);
+    node.requireColumns(table, params.features, "params.features");
+    node.requireColumns(table, [params.target], "params.target");
+    if (params.subgroup !== undefined) node.requireColumns(table, [params.subgroup], "params.subgroup");
+    const handles: Partial<Record<O, ModelSetHandle | PredictionsHandle>> = {};
+    for (const [name, kind] of Object.entries(step.outputs) as [O, string][]) handles[name] = kind === "models" ? node.models(name) : node.predictions(name);
+    return handles as TrainOutputs<O>;
+  };
