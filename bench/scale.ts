@@ -5,14 +5,11 @@
 // Usage: node bin/run-ts.mjs bench/scale.ts [--rows 100000,1000000] [--no-python] [--prep-only]
 //   --prep-only: the study stops after cv (ingest, preprocess, subgroups and split nodes only).
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { logicalDigestOfColumns } from "../artifacts/logical-digest.js";
 import { ContentStore } from "../artifacts/store.js";
-import { denseColumns, encodeDenseParquet, makeTable } from "../artifacts/table.js";
 import { readManifest } from "../engine/manifest.js";
 import { writeCohort } from "./scale-cohort.js";
 import { cohortFile } from "./scale-study.js";
@@ -84,19 +81,10 @@ const duckdbBaseline = async (csv: string, dir: string): Promise<Record<string, 
   return seconds;
 };
 
-/** Strata's write of n × 20 random floats: Parquet bytes, their sha256 and the logical digest. */
-const strataWrite = (rows: number) => {
-  let state = 1;
-  const random = () => (state = (state * 48271) % 2147483647) / 2147483647;
-  const table = makeTable(Array.from({ length: 20 }, (_, j) => ({ name: `x${j}`, type: "float" as const, values: Float64Array.from({ length: rows }, random) })));
-  const t0 = performance.now();
-  const columns = denseColumns(table);
-  const bytes = encodeDenseParquet(columns);
-  const t1 = performance.now();
-  createHash("sha256").update(bytes).digest("hex");
-  logicalDigestOfColumns(rows, columns);
-  const t2 = performance.now();
-  return { rows, columns: 20, encodeSeconds: (t1 - t0) / 1000, digestSeconds: (t2 - t1) / 1000, seconds: (t2 - t0) / 1000, bytes: bytes.length };
+/** Strata's write of 10^6 × 20 floats with both digests, in a fresh process like pyarrow's (bench/scale-write.ts). */
+const strataWrite = (): unknown => {
+  const r = spawnSync(process.execPath, ["bin/run-ts.mjs", "bench/scale-write.ts"], { encoding: "utf8" });
+  return r.status === 0 ? JSON.parse(r.stdout) : { error: r.stderr.split("\n").slice(-5).join("\n") };
 };
 
 const results: unknown[] = [];
@@ -121,7 +109,7 @@ for (const rows of sizes) {
     const ratios = cold.ok
       ? Object.fromEntries(Object.entries(duckdb).map(([id, s]) => [id, Number(((cold.nodes[id]?.seconds ?? NaN) / s).toFixed(2))]))
       : undefined;
-    results.push({ rows, cold, warm: warm && { seconds: warm.seconds, ok: warm.ok }, duckdb, strataOverDuckdb: ratios, baselines, strataWrite: strataWrite(rows) });
+    results.push({ rows, cold, warm: warm && { seconds: warm.seconds, ok: warm.ok }, duckdb, strataOverDuckdb: ratios, baselines, strataWrite: strataWrite() });
   } finally {
     fs.rmSync(store, { recursive: true, force: true });
   }
