@@ -2,8 +2,8 @@
 // Cleveland-shaped cohorts, cold and warm through the real CLI, and in the same run the same transforms as DuckDB
 // SQL (each node read from and written to Parquet, DuckDB's default threads), the fits with scikit-learn, and
 // Parquet writing with pyarrow (bench/scale_baselines.py), so every figure is a ratio measured under one load.
-// Usage: node bin/run-ts.mjs bench/scale.ts [--rows 100000,1000000] [--no-python] [--prep-only]
-//   --prep-only: the study stops after cv (ingest, preprocess, subgroups and split nodes only).
+// Usage: node bin/run-ts.mjs bench/scale.ts [--rows 100000,1000000] [--no-python] [--stop cv|train-logreg]
+//   --stop: the study ends after that node (cv: the data-preparation nodes only).
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -18,7 +18,7 @@ const args = process.argv.slice(2);
 const flag = (name: string) => args[args.indexOf(name) + 1];
 const sizes = (args.includes("--rows") ? flag("--rows")! : "100000,1000000").split(",").map(Number);
 const python = !args.includes("--no-python");
-const prepOnly = args.includes("--prep-only");
+const stop = args.includes("--stop") ? flag("--stop")! : "";
 const root = process.cwd();
 const log = (m: string) => process.stderr.write(`${m}\n`);
 
@@ -29,7 +29,7 @@ const runStudy = (rows: number, store: string) => {
   const t0 = performance.now();
   const r = spawnSync(gnuTime ? "/usr/bin/time" : cli[0]!, gnuTime ? ["-f", "peak-rss-kb %M", ...cli] : cli.slice(1), {
     encoding: "utf8",
-    env: { ...process.env, STRATA_SCALE_ROWS: String(rows), STRATA_SCALE_PREP_ONLY: prepOnly ? "1" : "0" },
+    env: { ...process.env, STRATA_SCALE_ROWS: String(rows), STRATA_SCALE_STOP: stop },
     maxBuffer: 1 << 26,
   });
   const seconds = (performance.now() - t0) / 1000;
