@@ -3,6 +3,7 @@ import { makeTable } from "../../artifacts/table.js";
 import type { Columns, TableHandle, SplitHandle } from "../../dsl/handles.js";
 import { defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
+import { decodeSplit } from "../split/split-codec.js";
 import { type NumericColumn, readColumns } from "./columns.js";
 
 /** Per-column mean and standard deviation, fitted on training rows (as stored beside every trained model). */
@@ -52,11 +53,9 @@ export const standardizeStep = defineStep({
   outputs: { table: "table", standardizer: "metrics" },
   run: (inputs, params, ctx) => {
     const cols = readColumns(inputs.table.table(), ctx);
-    const split = readColumns(inputs.split.table(), ctx);
-    const replicate = split.get("replicate", "inputs.split", ["int"]).values;
-    const role = split.get("role", "inputs.split", ["string"]).values;
-    const row = split.get("row", "inputs.split", ["int"]).values;
-    const trainRows = row.filter((_, i) => replicate[i] === 0 && role[i] === "train") as number[];
+    const first = decodeSplit(inputs.split.table(), cols.numRows, (problem) => ctx.fail("inputs.split", problem))[0]!;
+    if (first.replicate !== 0) ctx.fail("inputs.split", `the split's first replicate is ${first.replicate}; expected replicate 0 to fit on`);
+    const trainRows = Array.from(first.rowsWith("train"));
     if (trainRows.length === 0) ctx.fail("inputs.split", "replicate 0 of the split has no train rows to fit on");
 
     const selected = params.columns.map((name, j) => {
@@ -65,7 +64,7 @@ export const standardizeStep = defineStep({
       if (r >= 0) ctx.fail(`params.columns[${j}]`, `column ${JSON.stringify(name)} is null at row ${r}; drop or impute missing values first`);
       return col;
     });
-    const numRows = cols.all[0]?.values.length ?? 0;
+    const numRows = cols.numRows;
     const matrix = (rows: readonly number[]) => rows.map((r) => selected.map((c) => c.values[r] as number));
     const fitted = fitStandardizer(params.columns, matrix(trainRows));
     const scaled = applyStandardizer(fitted, matrix(Array.from({ length: numRows }, (_, r) => r)));

@@ -5,6 +5,7 @@
 import type * as arrow from "apache-arrow";
 import { type CellValue, type ColumnData, tableColumns } from "../../artifacts/table.js";
 import type { StepContext } from "../../dsl/step.js";
+import { decodeSplit } from "../split/split-codec.js";
 import { predictionsTable } from "../evaluate/predictions.js";
 
 export interface Replicate {
@@ -67,53 +68,13 @@ export const readDataset = (table: arrow.Table, features: readonly string[], tar
   return { x, y };
 };
 
-const ROLES = ["train", "valid", "test"] as const;
-
-/** Groups a split artifact into replicates, checking its columns, roles and row indices against the table. */
-export const readSplit = (split: arrow.Table, tableRows: number, ctx: StepContext): Replicate[] => {
-  const columns = byName(split);
-  const need = (name: string, type: "int" | "string"): ArrayLike<CellValue> => {
-    const col = columns.get(name);
-    if (col === undefined || col.type !== type) {
-      ctx.fail("inputs.split", `expected a split artifact with int replicate, seed, fold, row and string role columns; column ${JSON.stringify(name)} is ${col === undefined ? "missing" : col.type}`);
-    }
-    return col.values;
-  };
-  const rep = need("replicate", "int");
-  const seed = need("seed", "int");
-  const fold = need("fold", "int");
-  const row = need("row", "int");
-  const role = need("role", "string");
-  const groups = new Map<number, { seed: number; fold: number; train: number[]; valid: number[]; test: number[]; rows: Set<number> }>();
-  for (let i = 0; i < split.numRows; i++) {
-    const r = rep[i] as number | null;
-    const s = seed[i] as number | null;
-    const f = fold[i] as number | null;
-    const k = row[i] as number | null;
-    const ro = role[i] as string | null;
-    if (r === null || s === null || f === null || k === null || ro === null) ctx.fail("inputs.split", `split line ${i} has a null cell`);
-    if (k < 0 || k >= tableRows) ctx.fail("inputs.split", `split line ${i} names row ${k}, but the table has ${tableRows} rows (0..${tableRows - 1}); was the split made from this table?`);
-    if (!(ROLES as readonly string[]).includes(ro)) ctx.fail("inputs.split", `split line ${i} has role ${JSON.stringify(ro)}; expected train, valid or test`);
-    let g = groups.get(r);
-    if (g === undefined) {
-      g = { seed: s, fold: f, train: [], valid: [], test: [], rows: new Set() };
-      groups.set(r, g);
-    }
-    if (g.seed !== s || g.fold !== f) ctx.fail("inputs.split", `replicate ${r} has more than one (seed, fold): (${g.seed}, ${g.fold}) and (${s}, ${f})`);
-    if (g.rows.has(k)) ctx.fail("inputs.split", `replicate ${r} lists row ${k} twice`);
-    g.rows.add(k);
-    g[ro as (typeof ROLES)[number]].push(k);
-  }
-  if (groups.size === 0) ctx.fail("inputs.split", "the split has no lines");
-  const asc = (a: number, b: number) => a - b;
-  return [...groups.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([replicate, g]) => {
-      if (g.train.length === 0) ctx.fail("inputs.split", `replicate ${replicate} has no train rows`);
-      if (g.test.length === 0) ctx.fail("inputs.split", `replicate ${replicate} has no test rows`);
-      return { replicate, seed: g.seed, fold: g.fold, train: g.train.sort(asc), valid: g.valid.sort(asc), test: g.test.sort(asc) };
-    });
-};
+/** Reads a split artifact (steps/split/split-codec.ts) into replicates, checked against the table. */
+export const readSplit = (split: arrow.Table, tableRows: number, ctx: StepContext): Replicate[] =>
+  decodeSplit(split, tableRows, (problem) => ctx.fail("inputs.split", problem)).map((r) => {
+    if (r.countOf("train") === 0) ctx.fail("inputs.split", `replicate ${r.replicate} has no train rows`);
+    if (r.countOf("test") === 0) ctx.fail("inputs.split", `replicate ${r.replicate} has no test rows`);
+    return { replicate: r.replicate, seed: r.seed, fold: r.fold, train: Array.from(r.rowsWith("train")), valid: Array.from(r.rowsWith("valid")), test: Array.from(r.rowsWith("test")) };
+  });
 
 /** One predicted probability per test row of one replicate. */
 export interface ReplicatePredictions {
