@@ -38,3 +38,6 @@ export const parseCommand = <A>(
 
 /** A flag holding a positive integer, given as a string on the command line. */
 export const PositiveIntFlag = Schema.FiniteFromString.check(Schema.isInt(), Schema.isGreaterThan(0));
+
+/** A flag holding a positive number of seconds, given as a string on the command line. */
+export const SecondsFlag = Schema.FiniteFromString.check(Schema.isGreaterThan(0));
