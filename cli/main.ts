@@ -1,5 +1,7 @@
 import { isUserError, UsageError } from "../dsl/errors.js";
 import { isStoreError } from "../artifacts/errors.js";
+import { displayText } from "../dsl/display-text.js";
+import { guardTerminalOutput } from "./terminal.js";
 
 type Command = (argv: readonly string[]) => Promise<number>;
 
@@ -33,12 +35,15 @@ export const main = async (argv: readonly string[]): Promise<number> => {
     return name === undefined ? 2 : 0;
   }
   const command = commands[name];
+  guardTerminalOutput(process.stdout);
+  guardTerminalOutput(process.stderr);
   try {
     if (!command) throw new UsageError({ problem: `unknown command "${name}"; commands are ${Object.keys(commands).join(", ")}` });
     return await command.run(rest);
   } catch (e) {
     if (isUserError(e) || isStoreError(e)) {
-      process.stderr.write(`strata: error: ${e.message}\n`);
+      // One line, whatever the data in the message holds: a newline from a label cannot forge a second message.
+      process.stderr.write(`strata: error: ${displayText(e.message)}\n`);
       return e._tag === "UsageError" || e._tag === "PipelineError" ? 2 : 1;
     }
     process.stderr.write(`strata: internal error (a bug; please report it with this trace):\n${e instanceof Error ? e.stack : String(e)}\n`);

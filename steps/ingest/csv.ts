@@ -132,9 +132,15 @@ const appendFile = (file: SourceFile, params: CsvParams, ctx: StepContext, value
     const head = records[0];
     if (head === undefined) failAt(1, `the file is empty; expected a header line listing ${names.join(", ")}`);
     if (head.fields.length !== names.length || head.fields.some((f, i) => f !== names[i])) {
-      fail("params.columns", `line ${head.line}: the header lists ${head.fields.join(", ")}; expected exactly ${names.join(", ")} in this order (fix params.columns or the header)`);
+      // Only the first difference is named: a header of 100,000 columns must not become a message of that size.
+      const at = head.fields.findIndex((f, i) => f !== names[i]);
+      const first = at === -1 || at >= names.length
+        ? `it has ${head.fields.length} fields where ${names.length} are declared`
+        : `field ${at + 1} is ${JSON.stringify(head.fields[at]!.slice(0, 80))} where ${JSON.stringify(names[at])} is declared (${head.fields.length} fields, ${names.length} declared)`;
+      fail("params.columns", `line ${head.line}: the header does not match params.columns: ${first}; list exactly the header's names in its order (fix params.columns or the header)`);
     }
     rows = records.slice(1);
+    if (rows.length === 0) fail("inputs.file", `the file has a header line but no data rows; add the rows (or remove the file from the source)`);
   }
 
   const na = new Set(params.na);
