@@ -1,4 +1,4 @@
-import { terminalSafe } from "../dsl/display-text.js";
+import { ownTextSafe } from "../dsl/display-text.js";
 
 /**
  * Makes everything a command writes to a stream pass the output-encoding rule of dsl/display-text.ts: data that
@@ -9,5 +9,5 @@ import { terminalSafe } from "../dsl/display-text.js";
 export const guardTerminalOutput = (stream: NodeJS.WriteStream): void => {
   const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
   stream.write = ((chunk: unknown, ...rest: unknown[]) =>
-    write(typeof chunk === "string" ? terminalSafe(chunk) : chunk instanceof Uint8Array ? terminalSafe(Buffer.from(chunk).toString("utf8")) : chunk, ...rest)) as typeof stream.write;
+    write(typeof chunk === "string" ? ownTextSafe(chunk) : chunk instanceof Uint8Array ? ownTextSafe(Buffer.from(chunk).toString("utf8")) : chunk, ...rest)) as typeof stream.write;
 };

@@ -50,8 +50,10 @@ const STORE_FOLDERS = ["tmp", "objects", "index", "refs"];
 export const requireWritableStore = (flag: string | undefined, root: string): void => {
   if (flag === "") throw new UsageError({ problem: "--store is empty; pass the folder of a store (default .strata)" });
   // The store's own folders are checked too: one made read-only by hand fails the same way as the whole store.
-  const found = [root, ...STORE_FOLDERS.map((f) => path.join(root, f)).filter((f) => fs.existsSync(f))].map(folderProblem).find((p) => p !== undefined);
-  if (found === undefined) return;
-  if (found.kind === "not-a-folder") throw new UsageError({ problem: `--store ${root} ${found.problem}; pass the folder of a store (it is made if missing)` });
-  throw new StoreWriteError({ path: root, code: found.code, store: root });
+  for (const dir of [root, ...STORE_FOLDERS.map((f) => path.join(root, f)).filter((f) => fs.existsSync(f))]) {
+    const found = folderProblem(dir);
+    if (found === undefined) continue;
+    if (found.kind === "not-a-folder") throw new UsageError({ problem: `--store ${dir} ${found.problem}; pass the folder of a store (it is made if missing)` });
+    throw new StoreWriteError({ path: dir, code: found.code, store: root });
+  }
 };
