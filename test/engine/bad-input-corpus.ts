@@ -21,9 +21,10 @@ export interface CorpusCase {
 }
 
 const P = "pipelines/case.ts";
-const build = (body: string) => `${IMPORTS}export default study("corpus", (s: any) => {\n${body}\n});\n`;
-const csvCase = (file: string, mentions: readonly string[], exit: 1 | 2 = 1): CorpusCase => ({ name: `CSV ${file}`, pipeline: build(`cohort(s, ${JSON.stringify(file)});`), exit, mentions: [`test/fixtures/bad-input/${file}`, 'node "ingest" (ingest.csv)', ...mentions] });
-const paramCase = (name: string, body: string, node: string, field: string, ...mentions: string[]): CorpusCase => ({ name, pipeline: build(body), exit: 2, mentions: [P, `node "${node}"`, field, ...mentions] });
+/** A study of the shared imports around `body`, which may use `s` (the study) and `cohort(s, file?)`. */
+export const corpusPipeline = (body: string) => `${IMPORTS}export default study("corpus", (s: any) => {\n${body}\n});\n`;
+const csvCase = (file: string, mentions: readonly string[], exit: 1 | 2 = 1): CorpusCase => ({ name: `CSV ${file}`, pipeline: corpusPipeline(`cohort(s, ${JSON.stringify(file)});`), exit, mentions: [`test/fixtures/bad-input/${file}`, 'node "ingest" (ingest.csv)', ...mentions] });
+const paramCase = (name: string, body: string, node: string, field: string, ...mentions: string[]): CorpusCase => ({ name, pipeline: corpusPipeline(body), exit: 2, mentions: [P, `node "${node}"`, field, ...mentions] });
 const loadCase = (name: string, text: string, ...mentions: string[]): CorpusCase => ({ name, pipeline: text, args: ["--load-timeout", "3"], exit: 2, mentions: [P, ...mentions] });
 
 export const corpusCases: readonly CorpusCase[] = [

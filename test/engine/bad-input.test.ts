@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ContentStore } from "../../artifacts/store.js";
 import { repoRoot, strata } from "../support/cli.js";
 import { makeTempDir, makeTempProject } from "../support/temp-project.js";
-import { corpusCases } from "./bad-input-corpus.js";
+import { corpusCases, corpusPipeline } from "./bad-input-corpus.js";
 
 /**
  * The bad-input corpus (test/fixtures/bad-input): each case must end with one readable error naming the file,
@@ -90,6 +90,17 @@ describe("the bad-input corpus", () => {
     expect(store.listTemp()).toEqual([]);
     for (const digest of store.listObjects()) expect(store.check(digest)).toBeUndefined();
     expect(fs.existsSync(path.join(storeDir, "refs"))).toBe(false);
+  }, 60_000);
+
+  it("a CSV of 100,000 columns gets a message of one bounded line", async () => {
+    const header = ["age", "sex", "x", "y", ...Array.from({ length: 100_000 }, (_, i) => `c${i}`)].join(",");
+    fs.writeFileSync(path.join(project, "test", "fixtures", "bad-input", "wide.csv"), `${header}\n${Array(100_004).fill("1").join(",")}\n`);
+    fs.writeFileSync(path.join(project, "pipelines", "case.ts"), corpusPipeline(`cohort(s, "wide.csv");`));
+    const r = await strata(["run", "pipelines/case.ts", "--store", makeTempDir(), "--no-lock"], { cwd: project });
+    expect(r.code).toBe(1);
+    expect(r.stderr.length).toBeLessThan(2_000);
+    expect(r.stderr).toContain("wide.csv");
+    expect(r.stderr).toContain("100004 fields where 4 are declared");
   }, 60_000);
 
   it("holds at least 60 cases with the fixture files above", () => {
