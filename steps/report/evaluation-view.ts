@@ -294,7 +294,7 @@ export const buildView = (
     charts: charts.calibration,
     tables: [],
     notes: [
-      ...(charts.calibrationHidden.length === 0 ? [] : [`Not drawn (fewer than ${k} evaluated people): ${charts.calibrationHidden.join(", ")}.`]),
+      ...(charts.calibrationHidden.length === 0 ? [] : [`Not drawn (fewer than ${k} evaluated people, or hidden with such a group by complementary suppression): ${charts.calibrationHidden.join(", ")}.`]),
       "ECE is biased upward on small samples (each bin's absolute gap includes its noise), so its bootstrap interval can sit above the estimate.",
     ],
   });
