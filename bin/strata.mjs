@@ -6,10 +6,12 @@ import * as fs from "node:fs";
 
 const fromSources = fs.existsSync(new URL("../cli/main.ts", import.meta.url));
 const base = fromSources ? "../" : "../dist/";
+const argv = process.argv.slice(2);
+// Commands that load a pipeline file get its loader thread started now, so its startup overlaps with this one's.
+if (["run", "explain", "schedule"].includes(argv[0])) (await import(`${base}runtime/study-loader.mjs`)).startStudyLoader();
 const { preloadPackages } = await import(`${base}runtime/preload.mjs`);
 const { registerTypeScript } = await import(`${base}runtime/typescript.mjs`);
 
-const argv = process.argv.slice(2);
 const wantsHelp = argv[0] === undefined || ["--help", "-h", "help"].includes(argv[0]);
 // The command list (cli/main.ts prints it for the same words) needs none of the packages every command loads.
 if (!wantsHelp) await preloadPackages();

@@ -13,6 +13,7 @@ import { manifestForLockEntry, readLock } from "../engine/audit/lock.js";
 import { manifestReferences, type StoreProblem } from "../engine/audit/references.js";
 import { replayRun, type NodeReplay, type ReplayEvents, type ReplayReport } from "../engine/audit/replay.js";
 import { studyLicense, writeRunCrate } from "../engine/audit/ro-crate.js";
+import { requireWritableFolder } from "../engine/writable-folder.js";
 import { defaultConcurrency } from "../engine/local-executor.js";
 import { readManifest, resolveDigest } from "../engine/manifest.js";
 import { findProjectRoot } from "../engine/project.js";
@@ -279,6 +280,8 @@ export const exportCommand = async (argv: readonly string[]): Promise<number> =>
   if (flags.help) return void process.stdout.write(exportHelp), 0;
   if (positionals.length !== 1) throw new UsageError({ problem: "strata export: expected one manifest digest (or prefix) or a study.lock path. Run `strata export --help`." });
   if (flags.to === undefined && flags["ro-crate"] === undefined) throw new UsageError({ problem: "strata export: say what to write: --to DIR (a portable bundle) and/or --ro-crate DIR (provenance). Run `strata export --help`." });
+  if (flags.to !== undefined) requireWritableFolder("--to", flags.to);
+  if (flags["ro-crate"] !== undefined) requireWritableFolder("--ro-crate", flags["ro-crate"]);
   const targets = resolveTargets("export", positionals[0]!, flags.store, flags.study);
   if (targets.manifests.length !== 1) {
     throw new UsageError({ problem: `strata export: ${targets.lockFile} locks ${targets.manifests.length} studies; pick one with --study NAME` });

@@ -1,3 +1,6 @@
+import { displayText } from "../dsl/display-text.js";
+import { guardTerminalOutput } from "./terminal.js";
+
 type Command = (argv: readonly string[]) => Promise<number>;
 
 // Each command's module is imported only when that command runs: startup is most of a warm run's time, and the
@@ -34,12 +37,15 @@ export const main = async (argv: readonly string[]): Promise<number> => {
   }
   const command = commands[name];
   const [{ isUserError, UsageError }, { isStoreError }] = await Promise.all([import("../dsl/errors.js"), import("../artifacts/errors.js")]);
+  guardTerminalOutput(process.stdout);
+  guardTerminalOutput(process.stderr);
   try {
     if (!command) throw new UsageError({ problem: `unknown command "${name}"; commands are ${Object.keys(commands).join(", ")}` });
     return await command.run(rest);
   } catch (e) {
     if (isUserError(e) || isStoreError(e)) {
-      process.stderr.write(`strata: error: ${e.message}\n`);
+      // One line, whatever the data in the message holds: a newline from a label cannot forge a second message.
+      process.stderr.write(`strata: error: ${displayText(e.message)}\n`);
       return e._tag === "UsageError" || e._tag === "PipelineError" ? 2 : 1;
     }
     process.stderr.write(`strata: internal error (a bug; please report it with this trace):\n${e instanceof Error ? e.stack : String(e)}\n`);

@@ -1,5 +1,5 @@
 import { Effect } from "effect";
-import { isStoreError, type StoreError } from "../artifacts/errors.js";
+import { isStoreError, type StoreError, UnreadableObjectError } from "../artifacts/errors.js";
 import type { ContentStore } from "../artifacts/store.js";
 import { DataError, isUserError, type UserError } from "../dsl/errors.js";
 import { inputRefs, isChannelInput, isNodeInput, type PlanInputRef, type PlanNode } from "../dsl/plan.js";
@@ -97,7 +97,8 @@ const resolveInputs = (ctx: EngineContext, node: PlanNode, upstream: UpstreamOut
 
 /**
  * A cache entry is served only if it decodes and matches the node (engine/cache-index.ts) and every object it names
- * is present and still hashes to its name. A damaged entry is reported and removed, and the node recomputed.
+ * is present and still hashes to its name. A damaged entry is reported and removed, and the node recomputed; an
+ * object that cannot be read at all (permissions, a folder in its place) fails the node with its path.
  */
 const verifiedEntry = (ctx: EngineContext, node: PlanNode, key: string, events: NodeEvents): { readonly outputs: { readonly [name: string]: OutputRecord } } | undefined => {
   const raw = ctx.store.readIndex(key);
@@ -112,6 +113,9 @@ const verifiedEntry = (ctx: EngineContext, node: PlanNode, key: string, events: 
     .map((o) => ctx.store.check(o.digest))
     .filter((e) => e !== undefined);
   if (bad.length === 0) return entry;
+  // An object that exists but cannot be read would fail the same way when recomputed: the user has to fix it.
+  const unreadable = bad.find((e) => e instanceof UnreadableObjectError);
+  if (unreadable !== undefined) throw unreadable;
   for (const e of bad) events.warn(node, `${e.message} Recomputing node "${node.id}".`);
   return undefined;
 };

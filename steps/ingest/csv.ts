@@ -1,6 +1,7 @@
 import { Effect, Schema } from "effect";
 import { type CellValue, type ColumnData, type ColumnType, makeTable } from "../../artifacts/table.js";
 import type { TableHandle } from "../../dsl/handles.js";
+import { boundedList } from "../../dsl/errors.js";
 import { type SourceFile, type StepContext, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, type StudyGraph, addNode, source } from "../../dsl/study.js";
 import { type ColumnSpec, ColumnSpecsSchema, type ColumnsOf, columnsRecord } from "./column-spec.js";
@@ -264,7 +265,12 @@ const appendFile = (file: SourceFile, params: CsvParams, ctx: StepContext, build
       headerPending = false;
       const head = fields.slice(0, count).map(fieldText);
       if (head.length !== names.length || head.some((f, i) => f !== names[i])) {
-        fail("params.columns", `line ${line}: the header lists ${head.join(", ")}; expected exactly ${names.join(", ")} in this order (fix params.columns or the header)`);
+        // Only the first difference is named: a header of 100,000 columns must not become a message of that size.
+        const at = head.findIndex((f, i) => f !== names[i]);
+        const first = at === -1 || at >= names.length
+          ? `it has ${head.length} fields where ${names.length} are declared`
+          : `field ${at + 1} is ${JSON.stringify(head[at]!.slice(0, 80))} where ${JSON.stringify(names[at])} is declared (${head.length} fields, ${names.length} declared)`;
+        fail("params.columns", `line ${line}: the header does not match params.columns: ${first}; list exactly the header's names in its order (fix params.columns or the header)`);
       }
       return;
     }
@@ -286,7 +292,8 @@ const appendFile = (file: SourceFile, params: CsvParams, ctx: StepContext, build
     }
     rows++;
   });
-  if (headerPending) failAt(1, `the file is empty; expected a header line listing ${names.join(", ")}`);
+  if (headerPending) failAt(1, `the file is empty; expected a header line listing ${boundedList(names)}`);
+  if (params.header && rows === 0) fail("inputs.file", `the file has a header line but no data rows; add the rows (or remove the file from the source)`);
   return rows;
 };
 

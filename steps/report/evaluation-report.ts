@@ -15,6 +15,7 @@
  * artifacts) come from the evaluation document itself.
  */
 import { canonicalJson } from "../../artifacts/canonical-json.js";
+import { escapeJsonText } from "../../dsl/display-text.js";
 import type { MetricsHandle, ReportHandle } from "../../dsl/handles.js";
 import type { PlanInput } from "../../dsl/plan.js";
 import { type JsonValue, type StepContext, defineStep } from "../../dsl/step.js";
@@ -83,7 +84,7 @@ export const evaluationReport = defineStep({
     };
     ctx.progress(2, 2);
     // Canonical (sorted keys): the bytes must not depend on the key order of the objects this step was handed.
-    return { html: renderHtml(view), md: renderMarkdown(view), json: `${canonicalJson(json)}\n` };
+    return { html: renderHtml(view), md: renderMarkdown(view), json: `${escapeJsonText(canonicalJson(json))}\n` };
   },
 });
 

@@ -83,8 +83,10 @@ describe("evaluate.promotion-gate", async () => {
   it("suppresses the figures of groups under minCell people but still decides on them", async () => {
     const { decision, markdown } = await gate(harmsB, good, { minCell: 1000 });
     expect(decision.promote).toBe(false);
-    expect(markdown).toContain("| B | < 1000 | < 1000 | < 1000 | < 1000 | < 1000 | harmed, drop |");
-    expect(decision.reason).toContain("figures suppressed: fewer than 1000 people");
+    // Blocking, but neither "harmed" (p < α) nor a p-value is said of a suppressed group.
+    expect(markdown).toContain("| B | < 1000 | < 1000 | < 1000 | < 1000 | < 1000 | yes |");
+    expect(decision.reason).toContain("subgroup B blocks the promotion (its figures are suppressed: fewer than 1000 people)");
+    expect(decision.reason).not.toMatch(/p = /);
     expect(markdown).not.toMatch(/\d+\.\d%\s*\|\s*\d+\.\d%/);
   });
 
