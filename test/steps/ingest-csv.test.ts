@@ -138,7 +138,7 @@ describe("ingest.csv on the Cleveland heart data", () => {
     expect((await failure("1,a\n\n2,b\n", { columns: [{ name: "n", type: "int" }, { name: "s", type: "string" }] })).problem).toBe(
       'line 2: expected 2 fields, found 1 (check the delimiter "," or quoting)',
     );
-    expect((await failure("\nn\n1\n", { columns: [{ name: "n", type: "int" }], header: true })).problem).toMatch(/^line 1: the header lists ; expected exactly n/);
+    expect((await failure("\nn\n1\n", { columns: [{ name: "n", type: "int" }], header: true })).problem).toMatch(/^line 1: the header does not match params.columns: field 1 is "" where "n" is declared/);
     expect((await failure("\n\n", { columns: [{ name: "n", type: "int" }], header: true })).problem).toBe("line 1: the file is empty; expected a header line listing n");
   });
 
