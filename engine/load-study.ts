@@ -7,7 +7,9 @@ import { CHANNEL_SYNTAX, parseChannel } from "../artifacts/registry.js";
 import { locatedIn, PipelineError } from "../dsl/errors.js";
 import { inputRefs, isChannelInput, isNodeInput, isSourceInput, type PlanInputRef, PLAN_FORMAT, type PlanNode, type StudyPlan } from "../dsl/plan.js";
 import type { Study } from "../dsl/study.js";
+import type { StepRegistry } from "../dsl/registered-step.js";
 import { planDigest } from "./plan-digest.js";
+import { isYamlStudyFile, yamlStudy } from "./yaml-study.js";
 import { findProjectRoot, toProjectPath } from "./project.js";
 
 export interface LoadedStudy {
@@ -47,7 +49,7 @@ const isStudy = (v: unknown): v is Study => typeof v === "object" && v !== null 
  * Imports a pipeline file and turns its default export into a validated StudyPlan. Every mistake (no such file,
  * no study exported, bad params, bad wiring) is a PipelineError that names the file.
  */
-export const loadStudy = async (pipelineFile: string): Promise<LoadedStudy> => {
+export const loadStudy = async (pipelineFile: string, options: { readonly steps?: () => Promise<StepRegistry> } = {}): Promise<LoadedStudy> => {
   const absolute = path.resolve(pipelineFile);
   const root = findProjectRoot(absolute);
   const pipeline = toProjectPath(root, absolute);
@@ -55,7 +57,9 @@ export const loadStudy = async (pipelineFile: string): Promise<LoadedStudy> => {
     throw new PipelineError({ file: pipelineFile, problem: "no such pipeline file; pass the path of a .ts study, e.g. pipelines/heart-disease.ts" });
   }
   let exported: unknown;
-  try {
+  // A YAML study names its steps by kind: the caller (the composition root) supplies the registry.
+  if (isYamlStudyFile(absolute)) exported = yamlStudy(fs.readFileSync(absolute, "utf8"), pipeline, await options.steps!());
+  else try {
     exported = ((await import(pathToFileURL(absolute).href)) as { default?: unknown }).default;
   } catch (e) {
     throw locatedIn(unloadable(e, pipeline, root) ?? e, pipeline);
