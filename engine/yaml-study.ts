@@ -102,7 +102,7 @@ const inputHandle = (source: YamlSource, graph: StudyGraph, value: YamlNode, loc
   if (isScalar(value) && typeof value.value === "string") {
     const text = value.value;
     const dot = text.lastIndexOf(".");
-    if (dot <= 0 || dot === text.length - 1) source.fail(value, location, `expected "<node id>.<output>", e.g. "ingest.table", got ${JSON.stringify(text)}`);
+    if (dot <= 0 || dot === text.length - 1) source.fail(value, location, `expected "<node id>.<output>", e.g. "raw.table" for the output table of node raw, got ${JSON.stringify(text)}`);
     const nodeId = text.slice(0, dot);
     const output = text.slice(dot + 1);
     const from = graph.nodes.find((n) => n.id === nodeId);
