@@ -9,6 +9,7 @@ type Command = (argv: readonly string[]) => Promise<number>;
 const commands: Record<string, { run: Command; summary: string }> = {
   init: { run: async (argv) => (await import("./init.js")).initCommand(argv), summary: "scaffold a study repository of your own (package.json, tsconfig, an example study)" },
   run: { run: async (argv) => (await import("./run.js")).runCommand(argv), summary: "run a study on the embedded local engine" },
+  plan: { run: async (argv) => (await import("./plan.js")).planCommand(argv), summary: "print a study's plan (digest, nodes) without running it; --yaml writes it as a YAML study" },
   show: { run: async (argv) => (await import("./inspect.js")).showCommand(argv), summary: "show a recorded run (manifest)" },
   explain: { run: async (argv) => (await import("./inspect.js")).explainCommand(argv), summary: "say which cache-key components changed since the last run" },
   verify: { run: async (argv) => (await import("./inspect.js")).verifyCommand(argv), summary: "re-hash every stored object and name the bad ones" },

@@ -6,6 +6,7 @@ import { UsageError } from "../dsl/errors.js";
 import { loadStudy, loadTimeoutSeconds } from "../engine/load-study.js";
 import { defaultConcurrency } from "../engine/local-executor.js";
 import { makeEngineContext, materializeReports, runStudyLocally } from "../engine/run-study.js";
+import { builtInSteps } from "./built-in-steps.js";
 import { commonOptions, parseCommand, PositiveIntFlag, SecondsFlag } from "./args.js";
 import { terminalProgress } from "./progress.js";
 import { printRunSummary, runSummaryJson } from "./run-summary.js";
@@ -14,7 +15,7 @@ import { requireWritableFolder, requireWritableStore } from "../engine/writable-
 import { frozenGate, lockAfterRun } from "../engine/audit/run-lock.js";
 import { temporalOnlyFlagsGiven, temporalRunHelp, temporalRunOptions, TemporalRunFlags } from "./temporal-flags.js";
 
-export const runHelp = `Usage: strata run <pipeline.ts> [options]
+export const runHelp = `Usage: strata run <pipeline.ts | study.yaml> [options]
 
 Runs a study on the embedded local engine (or, with --engine temporal, as a durable Temporal workflow). Each
 node runs once per distinct input; finished nodes are served from the store's cache, so a rerun (or a run after
@@ -65,7 +66,7 @@ export const runCommand = async (argv: readonly string[]): Promise<number> => {
   if (temporalOnly.length > 0) throw new UsageError({ problem: `strata run: ${temporalOnly.join(", ")} ${temporalOnly.length === 1 ? "applies" : "apply"} only with --engine temporal` });
   const storeRoot = resolveStoreRoot(flags.store);
   requireWritableStore(flags.store, storeRoot);
-  const study = await loadStudy(positionals[0]!, { timeoutSeconds: loadTimeoutSeconds(flags["load-timeout"]) });
+  const study = await loadStudy(positionals[0]!, { timeoutSeconds: loadTimeoutSeconds(flags["load-timeout"]), steps: builtInSteps });
   const outDir = requireWritableFolder("--out", flags.out ?? path.join("reports", study.plan.study));
   const refusal = flags.frozen ? frozenGate(study, flags.store) : undefined;
   if (refusal !== undefined) return void process.stderr.write(refusal), 1;

@@ -6,10 +6,12 @@ import { CHANNEL_SYNTAX, parseChannel } from "../artifacts/registry.js";
 import { isStoreError } from "../artifacts/errors.js";
 import { isUserError, PipelineError, UsageError } from "../dsl/errors.js";
 import { inputRefs, isChannelInput, isNodeInput, isSourceInput, type PlanInputRef, PLAN_FORMAT, type PlanNode, type StudyPlan } from "../dsl/plan.js";
+import type { StepRegistry } from "../dsl/registered-step.js";
 import { takeStudyLoader } from "../runtime/study-loader.mjs";
 import { planDigest } from "./plan-digest.js";
+import { isYamlStudyFile, yamlStudy } from "./yaml-study.js";
 import { findProjectRoot, toProjectPath } from "./project.js";
-import type { ImportedStudy } from "./study-import.js";
+import { importedStudy, type ImportedStudy } from "./study-import.js";
 import { fromWireError, type WireError } from "./wire-errors.js";
 
 export interface LoadedStudy {
@@ -33,17 +35,22 @@ export const loadTimeoutSeconds = (flag: number | undefined, env: NodeJS.Process
   return seconds;
 };
 
-/** The pipeline argument must name an existing TypeScript file: a folder or a package.json is a usage mistake. */
+const yamlSteps = (options: LoadOptions, pipeline: string): Promise<StepRegistry> => {
+  if (options.steps === undefined) throw new PipelineError({ file: pipeline, problem: "this command reads TypeScript studies only; pass the .ts form of the study" });
+  return options.steps();
+};
+
+/** The pipeline argument must name an existing study file (.ts, .yaml): a folder or a package.json is a usage mistake. */
 const checkPipelineFile = (pipelineFile: string, absolute: string): void => {
   const stat = fs.statSync(absolute, { throwIfNoEntry: false });
-  if (stat === undefined) throw new PipelineError({ file: pipelineFile, problem: "no such pipeline file; pass the path of a .ts study, e.g. pipelines/heart-disease.ts" });
+  if (stat === undefined) throw new PipelineError({ file: pipelineFile, problem: "no such pipeline file; pass the path of a .ts or .yaml study, e.g. pipelines/heart-disease.ts" });
   if (stat.isDirectory()) {
-    const inside = fs.readdirSync(absolute).filter((f) => /\.[cm]?ts$/.test(f)).sort();
+    const inside = fs.readdirSync(absolute).filter((f) => /\.[cm]?ts$/.test(f) || isYamlStudyFile(f)).sort();
     const hint = inside.length > 0 ? `, e.g. ${path.join(pipelineFile, inside[0]!)}` : "";
-    throw new PipelineError({ file: pipelineFile, problem: `is a folder, not a pipeline file; pass the .ts file of one study${hint}` });
+    throw new PipelineError({ file: pipelineFile, problem: `is a folder, not a pipeline file; pass the .ts or .yaml file of one study${hint}` });
   }
-  if (!/\.[cm]?ts$/.test(absolute)) {
-    throw new PipelineError({ file: pipelineFile, problem: "is not a TypeScript pipeline file (.ts); pass the .ts file that ends with `export default study(...)`, e.g. pipelines/heart-disease.ts" });
+  if (!/\.[cm]?ts$/.test(absolute) && !isYamlStudyFile(absolute)) {
+    throw new PipelineError({ file: pipelineFile, problem: "is not a pipeline file (.ts or .yaml); pass the .ts file that ends with `export default study(...)` or a YAML study, e.g. pipelines/heart-disease.ts" });
   }
 };
 
@@ -84,13 +91,23 @@ const importInWorker = (absolute: string, pipeline: string, root: string, timeou
  * Imports a pipeline file and turns its default export into a validated StudyPlan. Every mistake (no such file,
  * no study exported, bad params, bad wiring, code that throws or never finishes) is a PipelineError naming the file.
  */
-export const loadStudy = async (pipelineFile: string, options: { readonly timeoutSeconds?: number } = {}): Promise<LoadedStudy> => {
+export interface LoadOptions {
+  /** How long a TypeScript pipeline may take to load (default: STRATA_LOAD_TIMEOUT, else 60 s). */
+  readonly timeoutSeconds?: number;
+  /** The built-in steps by kind, which a YAML study names; supplied by the composition root (cli/built-in-steps.ts). */
+  readonly steps?: () => Promise<StepRegistry>;
+}
+
+export const loadStudy = async (pipelineFile: string, options: LoadOptions = {}): Promise<LoadedStudy> => {
   const absolute = path.resolve(pipelineFile);
   checkPipelineFile(pipelineFile, absolute);
   const timeoutSeconds = options.timeoutSeconds ?? loadTimeoutSeconds(undefined);
   const root = findProjectRoot(absolute);
   const pipeline = toProjectPath(root, absolute);
-  const imported = await importInWorker(absolute, pipeline, root, timeoutSeconds);
+  // A YAML study runs no code of its own, so it needs no loader thread and no timeout.
+  const imported = isYamlStudyFile(absolute)
+    ? importedStudy(yamlStudy(fs.readFileSync(absolute, "utf8"), pipeline, await yamlSteps(options, pipeline)), root)
+    : await importInWorker(absolute, pipeline, root, timeoutSeconds);
   const plan: StudyPlan = { format: PLAN_FORMAT, study: imported.name, nodes: [...imported.nodes] };
   validatePlan(plan, pipeline);
   return { pipeline, root, plan, planDigest: planDigest(plan) };

@@ -60,7 +60,13 @@ export const importStudy = async (absolute: string, pipeline: string, root: stri
   if (!isStudy(exported)) {
     throw new PipelineError({ file: pipeline, problem: "the file has no study as its default export; end it with `export default study(\"name\", (s) => { ... })`" });
   }
-  const nodes: PlanNode[] = exported.nodes.map((n) => ({
+  return importedStudy(exported, root);
+};
+
+/** A built study as plain data, with its step modules as project paths (a TypeScript or a YAML study alike). */
+export const importedStudy = (study: Study, root: string): ImportedStudy => ({
+  name: study.name,
+  nodes: study.nodes.map((n) => ({
     id: n.id,
     step: n.step,
     module: toProjectPath(root, fileURLToPath(n.moduleUrl)),
@@ -68,6 +74,5 @@ export const importStudy = async (absolute: string, pipeline: string, root: stri
     inputs: n.inputs,
     outputs: n.outputs,
     seed: n.seed,
-  }));
-  return { name: exported.name, nodes };
-};
+  })),
+});

@@ -20,7 +20,7 @@ import type { MetricsHandle, ReportHandle } from "../../dsl/handles.js";
 import type { PlanInput } from "../../dsl/plan.js";
 import { type JsonValue, type StepContext, defineStep } from "../../dsl/step.js";
 import { CODE_DIGEST_TOKEN, MANIFEST_DIGEST_TOKEN } from "../../dsl/report-provenance.js";
-import { type NodeOptions, addNode } from "../../dsl/study.js";
+import { type NodeOptions, type StudyGraph, addNode } from "../../dsl/study.js";
 import type { MetricName } from "../evaluate/metrics/registry.js";
 import type { SubgroupMetricsDoc } from "../evaluate/subgroup-metrics/document.js";
 import { buildCharts } from "./evaluation-charts.js";
@@ -106,6 +106,23 @@ const planInputNodes = (inputs: { readonly [name: string]: PlanInput }): string[
 };
 
 /**
+ * The params a report node takes from the study rather than from its author: the plan so far (every node already
+ * declared, plus this one) and the nodes to highlight (its evaluations and itself). The builder and a YAML study
+ * (steps/registry.ts) both derive them here, so both give the same node.
+ */
+export const evaluationReportDerivedParams = (
+  graph: StudyGraph,
+  id: string,
+  inputs: { readonly [name: string]: PlanInput },
+): { readonly plan: readonly { id: string; step: string; inputs: string[] }[]; readonly highlight: readonly string[] } => {
+  const evaluationNodes = planInputNodes(inputs);
+  return {
+    plan: [...graph.nodes.map((n) => ({ id: n.id, step: n.step, inputs: planInputNodes(n.inputs) })), { id, step: evaluationReport.kind, inputs: evaluationNodes }],
+    highlight: [...new Set([...evaluationNodes, id])],
+  };
+};
+
+/**
  * Pipeline builder: HTML, Markdown and JSON reports of an evaluate.subgroup-metrics result (plus, optionally, the
  * envy-freeness of evaluate.personalization's result). The study's plan so
  * far (every node added before this one, plus this one) is passed as a param, so the report can draw it; call it
@@ -120,11 +137,7 @@ export const reportEvaluation = (
   const id = options.id ?? "report-evaluation";
   const { personalization, ...rest } = params;
   const evaluations = personalization === undefined ? [evaluation] : [evaluation, personalization];
-  const plan = [
-    ...graph.nodes.map((n) => ({ id: n.id, step: n.step, inputs: planInputNodes(n.inputs) })),
-    { id, step: evaluationReport.kind, inputs: evaluations.map((e) => e.ref.node) },
-  ];
-  const highlight = [...new Set([...evaluations.map((e) => e.ref.node), id])];
-  const node = addNode(graph, evaluationReport, { evaluations }, { ...rest, plan, highlight }, { ...options, id });
+  const derived = evaluationReportDerivedParams(graph, id, { evaluations: evaluations.map((e) => e.ref) });
+  const node = addNode(graph, evaluationReport, { evaluations }, { ...rest, ...derived }, { ...options, id });
   return { html: node.report("html"), markdown: node.report("md"), json: node.report("json") };
 };
