@@ -39,9 +39,12 @@ const Params = Schema.Struct({
 });
 
 /**
- * Z-scores numeric columns (they become float), fitted on the train rows of replicate 0 of the split and applied to
- * every row. Right for a holdout split; with k-fold replicates, other replicates' valid rows are among replicate
- * 0's train rows, so train steps should standardize per replicate with fitStandardizer instead.
+ * Z-scores numeric columns (they become float), fitted on the train rows of the split's one replicate and applied
+ * to every row. What it is legitimately for: a table handed to something other than a train step (a chart, an
+ * export, a step that needs z-scores) under a single holdout split. It is not how models get standardized: every
+ * train step fits its own recipe (steps/train/recipe.ts, `params.recipe`, by default `[{ step: "standardize" }]`)
+ * on each replicate's train rows and stores it with the model. A split with several replicates (k-fold, repeated
+ * holdouts) is an error: replicate 0's train rows are other replicates' test rows, so one fit would leak them.
  * Output `standardizer` is the fitted Standardizer.
  */
 export const standardizeStep = defineStep({
@@ -56,6 +59,14 @@ export const standardizeStep = defineStep({
     const replicate = split.get("replicate", "inputs.split", ["int"]).values;
     const role = split.get("role", "inputs.split", ["string"]).values;
     const row = split.get("row", "inputs.split", ["int"]).values;
+    const replicates = new Set(replicate);
+    if (replicates.size > 1) {
+      ctx.fail(
+        "inputs.split",
+        `the split has ${replicates.size} replicates (k-fold or repeated holdouts), and one fit on replicate 0's train rows would include rows the other replicates test on; ` +
+          `remove this standardize node and let the train step standardize: its params.recipe (default [{ step: "standardize" }]) is fitted on each replicate's train rows`,
+      );
+    }
     const trainRows = row.filter((_, i) => replicate[i] === 0 && role[i] === "train") as number[];
     if (trainRows.length === 0) ctx.fail("inputs.split", "replicate 0 of the split has no train rows to fit on");
 
@@ -79,7 +90,7 @@ export const standardizeStep = defineStep({
 
 export type Standardized<C extends Columns, K extends keyof C> = { readonly [P in keyof C]: P extends K ? "float" : C[P] };
 
-/** Z-scores numeric columns, fitted on the split's replicate-0 train rows, e.g. standardize(t, holdout, { columns: ["age"] }). */
+/** Z-scores numeric columns, fitted on a single-replicate split's train rows, e.g. standardize(t, holdout, { columns: ["age"] }); train steps standardize through params.recipe. */
 export const standardize = <C extends Columns, const K extends NumericColumn<C>>(
   table: TableHandle<C>,
   split: SplitHandle,

@@ -8,6 +8,7 @@ import { Schema } from "effect";
 import { defineStep } from "../../dsl/step.js";
 import { MODEL_SET_FORMAT, encodeModelSet } from "./model-set.js";
 import { mlpHyperparameterFields, trainMlpReplicate } from "./mlp-toolkit.js";
+import { RecipeParam } from "./recipe.js";
 import { type ReplicatePredictions, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
 import { initTfjs } from "./tfjs-runtime.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
@@ -25,6 +26,7 @@ export const MLP_DEFAULTS = {
 const Params = Schema.Struct({
   features: Schema.Array(Schema.String).check(Schema.isMinLength(1)),
   target: Schema.String,
+  recipe: RecipeParam,
   ...mlpHyperparameterFields(MLP_DEFAULTS),
 });
 export type MlpParams = typeof Params.Type;
@@ -37,15 +39,15 @@ export const mlp = defineStep({
   outputs: { models: "models", predictions: "predictions" },
   run: async (inputs, params, ctx) => {
     const table = inputs.table.table();
-    const data = readDataset(table, params.features, params.target, ctx);
+    const data = readDataset(table, params, ctx);
     const replicates = readSplit(inputs.split.table(), table.numRows, ctx);
     await initTfjs();
     const entries = [];
     const predictions: ReplicatePredictions[] = [];
     for (const [i, rep] of replicates.entries()) {
       if (rep.valid.length === 0) ctx.log(`replicate ${rep.replicate}: no valid rows, so no early stopping; training all ${params.epochs} epochs`);
-      const { standardizer, model, training, prob } = await trainMlpReplicate(data, rep, params, ctx);
-      entries.push({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, standardizer, model, training });
+      const { preprocessing, model, training, prob } = await trainMlpReplicate(data, rep, params, ctx);
+      entries.push({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, ...preprocessing, model, training });
       predictions.push({ replicate: rep, prob });
       ctx.progress(i + 1, replicates.length);
     }

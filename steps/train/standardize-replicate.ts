@@ -1,26 +1,25 @@
 /**
- * Standardisation inside a replicate: fitted on the replicate's train rows only (never on valid or test rows, which
- * would leak their mean and spread into training), then applied to all three. The fit and apply functions are the
- * preprocessing stage's, so a stored standardizer means the same thing everywhere.
+ * Preprocessing inside a replicate: the train step's recipe (recipe.ts) fitted on the replicate's train rows only
+ * (never on valid or test rows, which would leak their distribution into training), then applied to all three.
+ * The stored preprocessing is what the model set keeps, so every later prediction transforms rows the same way.
  */
-import { type Standardizer, applyStandardizer, fitStandardizer } from "../preprocess/standardize.js";
+import type { StepContext } from "../../dsl/step.js";
+import { type StoredPreprocessing, applyPreprocessing, fitRecipe } from "./recipe.js";
 import { type Dataset, type Replicate, pick } from "./replicates.js";
 
-export interface StandardizedReplicate {
-  /** The fitted standardizer as stored in the models artifact. */
-  readonly standardizer: Standardizer;
+export interface PreprocessedReplicate {
+  /** The fitted transforms as stored in the models artifact (spread into the replicate's entry). */
+  readonly preprocessing: StoredPreprocessing;
+  /** The model's input columns, in order (a one-hot step turns one feature into several). */
+  readonly features: readonly string[];
   readonly train: number[][];
   readonly valid: number[][];
   readonly test: number[][];
 }
 
-export const standardizeReplicate = (data: Dataset, rep: Replicate, features: readonly string[]): StandardizedReplicate => {
-  const standardizer = fitStandardizer(features, pick(data.x, rep.train));
-  const apply = (rows: readonly number[]) => applyStandardizer(standardizer, pick(data.x, rows));
-  return {
-    standardizer,
-    train: apply(rep.train),
-    valid: apply(rep.valid),
-    test: apply(rep.test),
-  };
+export const preprocessReplicate = (data: Dataset, rep: Replicate, ctx: StepContext): PreprocessedReplicate => {
+  const fail = (field: string, problem: string): never => ctx.fail(field, `replicate ${rep.replicate}: ${problem}`);
+  const fitted = fitRecipe(data.recipe, data.features, pick(data.x, rep.train), (r) => `row ${rep.train[r]}`, fail);
+  const apply = (rows: readonly number[]) => applyPreprocessing(fitted.stored, pick(data.x, rows), (r) => `row ${rows[r]}`, fail);
+  return { preprocessing: fitted.stored, features: fitted.features, train: apply(rep.train), valid: apply(rep.valid), test: apply(rep.test) };
 };
