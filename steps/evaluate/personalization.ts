@@ -296,7 +296,7 @@ const pairedTests = (
   const bootstrap: BootstrapSummary =
     boot === null
       ? {
-          test: "bootstrap-sign", statistic: 0, pValue: 1, alpha, harmed: false, resamples, skipped: resamples, atLeastAsGood: 0, better: 0,
+          test: "bootstrap-sign", statistic: 0, pValue: 1, alpha, harmed: false, resamples, skipped: resamples, atLeastAsGood: 0, better: 0, worseShare: 0,
           pBenefit: 1, observedDifference: 0, meanDifference: null, interval: null,
         }
       : { ...boot, meanDifference: Number.isNaN(boot.meanDifference) ? null : boot.meanDifference };
