@@ -15,6 +15,7 @@ import { Effect, Schema } from "effect";
 import type { MetricsHandle, ReportHandle } from "../../dsl/handles.js";
 import { type StepContext, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
+import { MULTIPLICITY_NAMES, MultiplicityMethodSchema } from "../evaluate/harm-multiplicity.js";
 import { type Cell, type Table, fixed, htmlDocument, htmlParagraphs, htmlTable, markdownHeading, markdownParagraphs, markdownTable, suppressedCell } from "./renderer.js";
 
 const Text = Schema.String.check(Schema.isMinLength(1));
@@ -50,7 +51,7 @@ export type PersonalizationReportParams = typeof Params.Type;
 const NullableNumber = Schema.NullOr(Schema.Number);
 const MeanSd = Schema.Struct({ mean: NullableNumber, sd: NullableNumber, replicates: Schema.Number });
 const McNemar = Schema.Struct({ b: Schema.Number, c: Schema.Number, pHarm: Schema.Number, pBenefit: Schema.Number, harmed: Schema.Boolean });
-const Bootstrap = Schema.Struct({ pValue: Schema.Number, resamples: Schema.Number, harmed: Schema.Boolean });
+const Bootstrap = Schema.Struct({ pValue: Schema.Number, worseShare: Schema.Number, interval: Schema.NullOr(Schema.Tuple([Schema.Number, Schema.Number])), resamples: Schema.Number, harmed: Schema.Boolean });
 const MetricsDoc = Schema.Struct({
   format: Schema.Literal("strata-metrics/1"),
   metric: Schema.Literal("personalization"),
@@ -59,7 +60,7 @@ const MetricsDoc = Schema.Struct({
   groups: Schema.Array(Schema.String),
   threshold: Schema.Number,
   alpha: Schema.Number,
-  harmTest: Schema.Struct({ flagWith: Schema.Literals(["exact-mcnemar", "bootstrap-sign"]), bootstrapResamples: Schema.Number }),
+  harmTest: Schema.Struct({ flagWith: Schema.Literals(["exact-mcnemar", "bootstrap-sign"]), multiplicity: MultiplicityMethodSchema, bootstrapResamples: Schema.Number }),
   replicates: Schema.Number,
   accuracy: Schema.Array(Schema.Struct({ model: Schema.String, group: Schema.String, nMin: Schema.Number, nMax: Schema.Number, people: Schema.Number, accuracy: MeanSd })),
   gains: Schema.Array(
@@ -75,6 +76,7 @@ const MetricsDoc = Schema.Struct({
       peopleHelped: Schema.Number,
       mcnemar: McNemar,
       bootstrap: Bootstrap,
+      pAdjusted: Schema.Number,
       harmed: Schema.Boolean,
     }),
   ),
@@ -172,7 +174,8 @@ export const buildPersonalizationReport = (doc: PersonalizationDoc, counts: Coun
     for (const m of methods) {
       const g = gain.get(`${m}\u0000${group}`)!;
       const p = doc.harmTest.flagWith === "exact-mcnemar" ? g.mcnemar.pHarm : g.bootstrap.pValue;
-      row.push({ lines: [`${g.harmed ? "HARMED" : "no harm"} (${pValue(p)})`], flag: g.harmed });
+      const adjusted = group === "overall" || doc.harmTest.multiplicity === "none" ? "" : `; adjusted ${pValue(g.pAdjusted)}`;
+      row.push({ lines: [`${g.harmed ? "HARMED" : "no harm"} (raw ${pValue(p)}${adjusted})`], flag: g.harmed });
     }
     return row;
   });
@@ -285,10 +288,10 @@ export const buildPersonalizationReport = (doc: PersonalizationDoc, counts: Coun
   const flagTest =
     doc.harmTest.flagWith === "exact-mcnemar"
       ? "an exact McNemar (sign) test on test people: a person counts as harmed when the method was right in fewer replicates than the reference, helped when in more"
-      : `the stratified paired bootstrap sign test (B = ${doc.harmTest.bootstrapResamples}, resampling people within group × label)`;
+      : `the stratified paired bootstrap of the accuracy gain (B = ${doc.harmTest.bootstrapResamples}, resampling people within group × label); its p is the share of resamples in which the method is at least as good`;
   const intro = [
     `Accuracy is on each replicate's test rows (a prediction is positive when P(y = 1) ≥ ${doc.threshold}); mean ± sample sd over ${doc.replicates} replicates. Gain = method − ${name(doc.reference)} on the same replicate (same seed, same fold), in percentage points.`,
-    `Harm: one-sided test at α = ${doc.alpha} per method and subgroup, no multiplicity correction: ${flagTest}. Replicates share test people, so people, not replicate × person pairs, are the unit.`,
+    `Decision rule: a subgroup is flagged harmed when ${flagTest} gives a one-sided p-value, after ${MULTIPLICITY_NAMES[doc.harmTest.multiplicity]} across the method's subgroups, below α = ${doc.alpha} ("overall" is tested on its own). Replicates share test people, so people, not replicate × person pairs, are the unit. Raw and adjusted p-values are shown.`,
   ];
   const notes = [
     ...params.notes,

@@ -11,7 +11,7 @@ const metricsFor = async (groups: readonly string[] = GROUP) =>
     await runStep(
       personalization,
       { table: labelsTable(groups), predictions: [reference, harmless, hurtsB] },
-      { target: "target", subgroup: "subgroup", methods: ["harmless", "hurts-b"], cross: [] },
+      { target: "target", subgroup: "subgroup", methods: ["harmless", "hurts-b"], cross: [], adjust: "none" },
       4,
     )
   ).metrics as object;
@@ -44,9 +44,9 @@ describe("report.personalization", () => {
     expect(html).toContain("<title>Study &lt;1&gt;</title>");
     for (const h of ["Harmless (%)", "Hurts B (%)", "Generic (%)", "Harmless gain (points)", "Hurts B gain (points)", "Hurts B: harm test"]) expect(html).toContain(h);
     // group b under hurts-b: 0% vs 83.33%, flagged
-    expect(html).toMatch(/<td class="flag">HARMED \(p = 0\.031\)<\/td>/);
+    expect(html).toMatch(/<td class="flag">HARMED \(raw p = 0\.031\)<\/td>/);
     expect(html).toContain("-83.33 ± 0.00");
-    expect(md).toContain("| b | 6 | 6 | 83.33 ± 0.00 | 0.00 ± 0.00 | 83.33 ± 0.00 | 0.00 ± 0.00 | -83.33 ± 0.00 | 0/3 | 3/3 | no harm (p = 1.000) | HARMED (p = 0.031) |");
+    expect(md).toContain("| b | 6 | 6 | 83.33 ± 0.00 | 0.00 ± 0.00 | 83.33 ± 0.00 | 0.00 ± 0.00 | -83.33 ± 0.00 | 0/3 | 3/3 | no harm (raw p = 1.000) | HARMED (raw p = 0.031) |");
     // the published table, labelled as such, printed as published
     expect(md).toContain("The paper's published numbers (A paper, Table 1), as published");
     expect(md).toContain("| a | 6 | 90.00 ± 5.00 | — | 80.00 ± 4.00 | +10.00 ± 3.00 | -1.00 ± 2.00 |");
