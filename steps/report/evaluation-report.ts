@@ -14,6 +14,7 @@
  * node's code digest when `strata run` writes the files. The data digests (the evaluated table and predictions
  * artifacts) come from the evaluation document itself.
  */
+import { Effect, Schema } from "effect";
 import { canonicalJson } from "../../artifacts/canonical-json.js";
 import type { MetricsHandle, ReportHandle } from "../../dsl/handles.js";
 import type { PlanInput } from "../../dsl/plan.js";
@@ -25,6 +26,7 @@ import type { SubgroupMetricsDoc } from "../evaluate/subgroup-metrics/document.j
 import { buildCharts } from "./evaluation-charts.js";
 import { renderHtml, renderMarkdown } from "./evaluation-render.js";
 import { type EnvyDoc, type EnvyEntry, EvaluationReportParams, buildView } from "./evaluation-view.js";
+import { NO_METHODS_SPEC, MethodsSpecSchema, methodsSection, methodsSpec } from "./methods.js";
 
 
 const readEnvy = (value: unknown, field: string, ctx: StepContext): EnvyDoc => {
@@ -44,6 +46,12 @@ const readEnvy = (value: unknown, field: string, ctx: StepContext): EnvyDoc => {
   return { alpha: v!.alpha as number, envy: v!.envy as EnvyEntry[] };
 };
 
+/** What the run knows about the evaluated data: its digest and the people evaluated per group. */
+const evaluationFacts = (doc: SubgroupMetricsDoc): string[] => [
+  `Evaluated table digest ${doc.inputs.table}; predictions digests ${Object.entries(doc.inputs.predictions).map(([m, d]) => `${m} ${d}`).join(", ")}.`,
+  `Cohort: ${doc.sizes.map((g) => `${g.group} ${g.cohortN}`).join(", ")} rows.`,
+];
+
 const readDoc = (value: unknown, ctx: StepContext): SubgroupMetricsDoc => {
   const v = value as Partial<SubgroupMetricsDoc> | null;
   if (v === null || typeof v !== "object" || v.format !== "strata-metrics/1" || v.metric !== "subgroup-metrics" || !Array.isArray(v.results)) {
@@ -55,7 +63,7 @@ const readDoc = (value: unknown, ctx: StepContext): SubgroupMetricsDoc => {
 export const evaluationReport = defineStep({
   kind: "report.evaluation",
   module: import.meta.url,
-  params: EvaluationReportParams,
+  params: Schema.Struct({ ...EvaluationReportParams.fields, methods: MethodsSpecSchema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(NO_METHODS_SPEC))) }),
   // evaluations[0]: evaluate.subgroup-metrics; evaluations[1], optional: evaluate.personalization (envy-freeness).
   inputs: { evaluations: { list: "metrics" } },
   outputs: { html: "report", md: "report", json: "report" },
@@ -71,12 +79,16 @@ export const evaluationReport = defineStep({
       ["Manifest digest (the run)", MANIFEST_DIGEST_TOKEN],
       ["Report code digest", CODE_DIGEST_TOKEN],
     ];
-    const view = buildView(doc, params, charts, provenanceHead, evaluation.digest, envy);
+    const built = buildView(doc, params, charts, provenanceHead, evaluation.digest, envy);
+    const methods = methodsSection(params.methods, { facts: evaluationFacts(doc) });
+    const methodsView = { id: "methods", title: "Methods", intro: methods.paragraphs, charts: [], tables: [{ ...methods.checklist, markdown: true }], notes: [] };
+    const view = { ...built, sections: [methodsView, ...built.sections] };
     const json: JsonValue = {
       format: "strata-report/1",
       title: params.title,
       minCell: params.minCell ?? doc.params.minCell,
       plan: params.plan as unknown as JsonValue,
+      methods: { paragraphs: [...methods.paragraphs], checklist: methods.checklist.rows.map((r) => ({ item: r[0]!.lines.join(" "), status: r[1]!.lines.join(" ") })) },
       provenance: Object.fromEntries(view.provenance) as JsonValue,
       evaluation: doc as unknown as JsonValue,
       envy: envy as unknown as JsonValue,
@@ -124,6 +136,6 @@ export const reportEvaluation = (
     { id, step: evaluationReport.kind, inputs: evaluations.map((e) => e.ref.node) },
   ];
   const highlight = [...new Set([...evaluations.map((e) => e.ref.node), id])];
-  const node = addNode(graph, evaluationReport, { evaluations }, { ...rest, plan, highlight }, { ...options, id });
+  const node = addNode(graph, evaluationReport, { evaluations }, { ...rest, plan, highlight, methods: methodsSpec(graph, evaluations) }, { ...options, id });
   return { html: node.report("html"), markdown: node.report("md"), json: node.report("json") };
 };

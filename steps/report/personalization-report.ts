@@ -16,6 +16,7 @@ import type { MetricsHandle, ReportHandle } from "../../dsl/handles.js";
 import { type StepContext, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { MULTIPLICITY_NAMES, MultiplicityMethodSchema } from "../evaluate/harm-multiplicity.js";
+import { type MethodsSection, MethodsSpecSchema, NO_METHODS_SPEC, methodsHtml, methodsMarkdown, methodsSection, methodsSpec } from "./methods.js";
 import { type Cell, type Table, fixed, htmlDocument, htmlParagraphs, htmlTable, markdownHeading, markdownParagraphs, markdownTable, suppressedCell } from "./renderer.js";
 
 const Text = Schema.String.check(Schema.isMinLength(1));
@@ -23,6 +24,8 @@ const PublishedCell = Schema.Struct({ mean: Schema.Finite, sd: Schema.Finite });
 
 const Params = Schema.Struct({
   title: Text,
+  /** What the Methods section is written from (methods.ts; the builder fills it from the plan). */
+  methods: MethodsSpecSchema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(NO_METHODS_SPEC))),
   minCell: Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(1)).pipe(Schema.withDecodingDefaultKey(Effect.succeed(10))),
   /** Display names: metric label -> column name (e.g. "cond-bias" -> "Cond. bias"). Unnamed labels show as is. */
   names: Schema.Record(Schema.String, Text).pipe(Schema.withDecodingDefaultKey(Effect.succeed({}))),
@@ -301,17 +304,21 @@ export const buildPersonalizationReport = (doc: PersonalizationDoc, counts: Coun
   return { title: params.title, intro, tables, verdicts, notes };
 };
 
-export const renderHtml = (r: RenderedReport): string =>
+export const renderHtml = (r: RenderedReport, methods: MethodsSection): string =>
   htmlDocument(r.title, [
+    ...methodsHtml(methods),
+    "<h2>Results</h2>",
     ...htmlParagraphs(r.intro),
     ...r.tables.map(htmlTable),
     ...(r.verdicts.length === 0 ? [] : ["<h2>Does our replication agree with the paper?</h2>", ...htmlParagraphs(r.verdicts)]),
     ...htmlParagraphs(r.notes, "note"),
   ]);
 
-export const renderMarkdown = (r: RenderedReport): string =>
+export const renderMarkdown = (r: RenderedReport, methods: MethodsSection): string =>
   [
     ...markdownHeading(1, r.title),
+    ...methodsMarkdown(methods),
+    ...markdownHeading(2, "Results"),
     ...markdownParagraphs(r.intro),
     ...r.tables.flatMap(markdownTable),
     ...(r.verdicts.length === 0 ? [] : [...markdownHeading(2, "Does our replication agree with the paper?"), ...markdownParagraphs(r.verdicts)]),
@@ -331,7 +338,8 @@ export const personalizationReport = defineStep({
       ctx.fail("params.published.claimFor", `${JSON.stringify(params.published.claimFor)} is not one of the evaluated methods (${doc.methods.join(", ")})`);
     }
     const report = buildPersonalizationReport(doc, counts, params);
-    return { html: renderHtml(report), md: renderMarkdown(report) };
+    const methods = methodsSection(params.methods, { facts: [`Metrics digest ${inputs.metrics.digest}; ${doc.replicates} replicates; cohort ${counts.groups.map((g) => `${g.name} ${g.n}`).join(", ")} people.`] });
+    return { html: renderHtml(report, methods), md: renderMarkdown(report, methods) };
   },
 });
 
@@ -350,6 +358,6 @@ export const reportPersonalization = (
   params: PersonalizationReportOptions,
   options: NodeOptions = {},
 ): { readonly html: ReportHandle; readonly markdown: ReportHandle } => {
-  const node = addNode(metrics.study, personalizationReport, { metrics, counts }, params, options);
+  const node = addNode(metrics.study, personalizationReport, { metrics, counts }, { ...params, methods: methodsSpec(metrics.study, [metrics, counts]) }, options);
   return { html: node.report("html"), markdown: node.report("md") };
 };
