@@ -4,6 +4,7 @@ import type { TableHandle } from "../../dsl/handles.js";
 import { type SourceFile, type StepContext, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, type StudyGraph, addNode, source } from "../../dsl/study.js";
 import { type ColumnSpec, ColumnSpecsSchema, type ColumnsOf, columnsRecord } from "./column-spec.js";
+import { type MissingTokens, missingTokenFields, missingTokens } from "./missing-tokens.js";
 import { ingestFiles } from "./source-files.js";
 
 const Params = Schema.Struct({
@@ -12,8 +13,7 @@ const Params = Schema.Struct({
   delimiter: Schema.String.check(
     Schema.makeFilter((d) => (d.length === 1 && d !== '"' && d !== "\n" && d !== "\r") || "expected one character other than a double quote or a line break"),
   ).pipe(Schema.withDecodingDefaultKey(Effect.succeed(","))),
-  /** Field values read as null in any column, compared after unquoting (so "NA" and NA are both null). */
-  na: Schema.Array(Schema.String).pipe(Schema.withDecodingDefaultKey(Effect.succeed(["", "NA"]))),
+  ...missingTokenFields,
 });
 
 interface CsvRecord {
@@ -114,7 +114,7 @@ const parseValue = (text: string, type: ColumnType): CellValue | { expected: str
 type CsvParams = typeof Params.Type;
 
 /** Parses one file and appends its rows to `values` (one array per column); errors name the file and line. */
-const appendFile = (file: SourceFile, params: CsvParams, ctx: StepContext, values: CellValue[][]): number => {
+const appendFile = (file: SourceFile, params: CsvParams, ctx: StepContext, values: CellValue[][], na: MissingTokens): number => {
   const fail: (field: string, problem: string) => never = (field, problem) => ctx.fail(field, problem, file.name);
   let text: string;
   try {
@@ -137,14 +137,13 @@ const appendFile = (file: SourceFile, params: CsvParams, ctx: StepContext, value
     rows = records.slice(1);
   }
 
-  const na = new Set(params.na);
   for (const record of rows) {
     if (record.fields.length !== specs.length) {
       failAt(record.line, `expected ${specs.length} fields, found ${record.fields.length} (check the delimiter ${JSON.stringify(params.delimiter)} or quoting)`);
     }
     for (const [c, spec] of specs.entries()) {
       const field = record.fields[c]!;
-      const parsed = na.has(field) ? null : parseValue(field, spec.type);
+      const parsed = na.isMissing(c, field) ? null : parseValue(field, spec.type);
       if (parsed !== null && typeof parsed === "object") {
         const hint = !params.header && record.line === 1 ? " (if line 1 is a header, set header: true)" : "";
         failAt(record.line, `column ${JSON.stringify(spec.name)} (field ${c + 1}): expected ${parsed.expected}, found ${JSON.stringify(field)}${hint}`);
@@ -164,15 +163,16 @@ export const csvStep = defineStep({
   module: import.meta.url,
   params: Params,
   inputs: { file: "source" },
-  outputs: { table: "table" },
+  outputs: { table: "table", missing: "metrics" },
   run: (inputs, params, ctx) => {
     const specs = params.columns;
+    const missing = missingTokens(specs.map((c) => c.name), params, (field, problem) => ctx.fail(field, problem));
     const values: CellValue[][] = specs.map(() => []);
     const files = ingestFiles(inputs.file, ".csv", ctx);
     let rows = 0;
-    for (const file of files) rows += appendFile(file, params, ctx, values);
+    for (const file of files) rows += appendFile(file, params, ctx, values, missing);
     ctx.log(`read ${rows} rows × ${specs.length} columns${inputs.file.folder ? ` from ${files.length} files` : ""}`);
-    return { table: makeTable(specs.map((spec, c) => ({ name: spec.name, type: spec.type, values: values[c]! }))) };
+    return { table: makeTable(specs.map((spec, c) => ({ name: spec.name, type: spec.type, values: values[c]! }))), missing: missing.report(rows) };
   },
 });
 
@@ -187,6 +187,8 @@ export interface ReadCsvParams<S extends readonly ColumnSpec[]> {
   readonly delimiter?: string;
   /** Field texts read as null; default ["", "NA"]. */
   readonly na?: readonly string[];
+  /** Extra tokens read as null in the named columns only, e.g. { Glucose: ["0"] }. */
+  readonly naByColumn?: { readonly [K in S[number]["name"]]?: readonly string[] };
 }
 
 /** Reads a CSV file, or a folder of them, into a table whose column types come from the `columns` literal. */

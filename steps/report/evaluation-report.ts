@@ -26,7 +26,7 @@ import type { SubgroupMetricsDoc } from "../evaluate/subgroup-metrics/document.j
 import { buildCharts } from "./evaluation-charts.js";
 import { renderHtml, renderMarkdown } from "./evaluation-render.js";
 import { type EnvyDoc, type EnvyEntry, EvaluationReportParams, buildView } from "./evaluation-view.js";
-import { NO_METHODS_SPEC, MethodsSpecSchema, methodsSection, methodsSpec } from "./methods.js";
+import { NO_METHODS_SPEC, MethodsSpecSchema, methodsSection, methodsSources, methodsSpec, missingFacts } from "./methods.js";
 
 
 const readEnvy = (value: unknown, field: string, ctx: StepContext): EnvyDoc => {
@@ -65,7 +65,8 @@ export const evaluationReport = defineStep({
   module: import.meta.url,
   params: Schema.Struct({ ...EvaluationReportParams.fields, methods: MethodsSpecSchema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(NO_METHODS_SPEC))) }),
   // evaluations[0]: evaluate.subgroup-metrics; evaluations[1], optional: evaluate.personalization (envy-freeness).
-  inputs: { evaluations: { list: "metrics" } },
+  // sources: the missing-values outputs of the ingest nodes upstream (methods.ts), for the Methods section.
+  inputs: { evaluations: { list: "metrics" }, sources: { list: "metrics" } },
   outputs: { html: "report", md: "report", json: "report" },
   run: async (inputs, params, ctx) => {
     if (inputs.evaluations.length > 2) ctx.fail("inputs.evaluations", `expected the subgroup metrics and at most one personalization evaluation, got ${inputs.evaluations.length} inputs`);
@@ -80,7 +81,8 @@ export const evaluationReport = defineStep({
       ["Report code digest", CODE_DIGEST_TOKEN],
     ];
     const built = buildView(doc, params, charts, provenanceHead, evaluation.digest, envy);
-    const methods = methodsSection(params.methods, { facts: evaluationFacts(doc) });
+    const sources = missingFacts(params.methods, inputs.sources.map((s) => s.json()), (field, problem) => ctx.fail(field, problem));
+    const methods = methodsSection(params.methods, { facts: [...sources, ...evaluationFacts(doc)] });
     const methodsView = { id: "methods", title: "Methods", intro: methods.paragraphs, charts: [], tables: [{ ...methods.checklist, markdown: true }], notes: [] };
     const view = { ...built, sections: [methodsView, ...built.sections] };
     const json: JsonValue = {
@@ -136,6 +138,7 @@ export const reportEvaluation = (
     { id, step: evaluationReport.kind, inputs: evaluations.map((e) => e.ref.node) },
   ];
   const highlight = [...new Set([...evaluations.map((e) => e.ref.node), id])];
-  const node = addNode(graph, evaluationReport, { evaluations }, { ...rest, plan, highlight, methods: methodsSpec(graph, evaluations) }, { ...options, id });
+  const methods = methodsSpec(graph, evaluations);
+  const node = addNode(graph, evaluationReport, { evaluations, sources: methodsSources(graph, methods, evaluation) }, { ...rest, plan, highlight, methods }, { ...options, id });
   return { html: node.report("html"), markdown: node.report("md"), json: node.report("json") };
 };

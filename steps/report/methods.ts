@@ -11,9 +11,9 @@
  * the author must still write.
  */
 import { Schema } from "effect";
-import type { Handle } from "../../dsl/handles.js";
+import type { Handle, MetricsHandle } from "../../dsl/handles.js";
 import type { JsonValue } from "../../dsl/step.js";
-import type { StudyGraph } from "../../dsl/study.js";
+import { NodeRef, type StudyGraph } from "../../dsl/study.js";
 import { type Table, htmlParagraphs, htmlTable, markdownHeading, markdownParagraphs, markdownTable, text } from "./renderer.js";
 
 const MethodsNode = Schema.Struct({ id: Schema.String, step: Schema.String, sources: Schema.Array(Schema.String), params: Schema.Json });
@@ -22,6 +22,8 @@ const MethodsDeviation = Schema.Struct({ node: Schema.String, param: Schema.Stri
 /** The report param the Methods section is written from (methodsSpec builds it). */
 export const MethodsSpecSchema = Schema.Struct({
   nodes: Schema.Array(MethodsNode),
+  /** The ingest nodes whose `missing` outputs the report reads (its `sources` input, in this order). */
+  missingFrom: Schema.Array(Schema.String),
   deviations: Schema.Array(MethodsDeviation),
   notes: Schema.Array(Schema.String),
 });
@@ -50,8 +52,41 @@ export const methodsSpec = (graph: StudyGraph, inputs: readonly Handle[]): Metho
     const planned = d.param.split(".").reduce<JsonValue>((v, key) => (v as { [k: string]: JsonValue })[key]!, node.params);
     return { ...d, planned };
   });
-  return { nodes, deviations, notes: [...graph.notes] };
+  const missingFrom = nodes.filter((n) => graph.nodes.find((g) => g.id === n.id)!.outputs.missing === "metrics").map((n) => n.id);
+  return { nodes, missingFrom, deviations, notes: [...graph.notes] };
 };
+
+/**
+ * The report's `sources` input, the documents its Methods section cites: the `missing` outputs of spec.missingFrom,
+ * in order, then `cited` (the report's main metrics, so the list is never empty, as list inputs must not be).
+ */
+export const methodsSources = (graph: StudyGraph, spec: MethodsSpec, cited: MetricsHandle): MetricsHandle[] => [
+  ...spec.missingFrom.map((id) => new NodeRef(graph, graph.nodes.find((n) => n.id === id)!).metrics("missing")),
+  cited,
+];
+
+const MissingDoc = Schema.Struct({
+  format: Schema.Literal("strata-missing/1"),
+  rows: Schema.Number,
+  columns: Schema.Array(Schema.Struct({ column: Schema.String, missing: Schema.Number, tokens: Schema.Array(Schema.String) })),
+});
+
+/** Sentences on the rows each ingest node read and the values it read as missing, per column. */
+export const missingFacts = (spec: MethodsSpec, sources: readonly unknown[], fail: (field: string, problem: string) => never): string[] =>
+  sources.slice(0, spec.missingFrom.length).map((raw, i) => {
+    let doc: typeof MissingDoc.Type;
+    try {
+      doc = Schema.decodeUnknownSync(MissingDoc)(raw);
+    } catch {
+      return fail(`inputs.sources[${i}]`, "expected the missing-values output of an ingest step (format strata-missing/1)");
+    }
+    const missing = doc.columns.filter((c) => c.missing > 0);
+    const tokens = [...new Set(doc.columns.map((c) => c.tokens.map((t) => JSON.stringify(t)).join(" ")))];
+    return (
+      `${spec.missingFrom[i] ?? `source ${i}`} read ${doc.rows} rows; values read as missing (tokens ${tokens.join(" / ")}): ` +
+      (missing.length === 0 ? "none." : `${missing.map((c) => `${c.column} ${c.missing}`).join(", ")}.`)
+    );
+  });
 
 /** A param value in prose: arrays of one repeated number as "6 × 64", objects as "key = value" lists. */
 export const describeValue = (v: unknown): string => {
@@ -170,4 +205,4 @@ export const methodsHtml = (m: MethodsSection): string[] => ["<h2>Methods</h2>",
 export const methodsMarkdown = (m: MethodsSection): string[] => [...markdownHeading(2, "Methods"), ...markdownParagraphs(m.paragraphs), ...markdownTable(m.checklist)];
 
 /** A report with no plan to read (a step run on its own): the section says so rather than inventing a protocol. */
-export const NO_METHODS_SPEC: MethodsSpec = { nodes: [], deviations: [], notes: [] };
+export const NO_METHODS_SPEC: MethodsSpec = { nodes: [], missingFrom: [], deviations: [], notes: [] };

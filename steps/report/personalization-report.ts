@@ -16,7 +16,7 @@ import type { MetricsHandle, ReportHandle } from "../../dsl/handles.js";
 import { type StepContext, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { MULTIPLICITY_NAMES, MultiplicityMethodSchema } from "../evaluate/harm-multiplicity.js";
-import { type MethodsSection, MethodsSpecSchema, NO_METHODS_SPEC, methodsHtml, methodsMarkdown, methodsSection, methodsSpec } from "./methods.js";
+import { type MethodsSection, MethodsSpecSchema, NO_METHODS_SPEC, methodsHtml, methodsMarkdown, methodsSection, methodsSources, methodsSpec, missingFacts } from "./methods.js";
 import { type Cell, type Table, fixed, htmlDocument, htmlParagraphs, htmlTable, markdownHeading, markdownParagraphs, markdownTable, suppressedCell } from "./renderer.js";
 
 const Text = Schema.String.check(Schema.isMinLength(1));
@@ -329,7 +329,8 @@ export const personalizationReport = defineStep({
   kind: "report.personalization",
   module: import.meta.url,
   params: Params,
-  inputs: { metrics: "metrics", counts: "metrics" },
+  // sources: the missing-values outputs of the ingest nodes upstream (methods.ts), for the Methods section.
+  inputs: { metrics: "metrics", counts: "metrics", sources: { list: "metrics" } },
   outputs: { html: "report", md: "report" },
   run: (inputs, params, ctx) => {
     const doc = decode(MetricsDoc, inputs.metrics.json(), "inputs.metrics", "personalization metrics (from evaluate.personalization)", ctx);
@@ -338,7 +339,8 @@ export const personalizationReport = defineStep({
       ctx.fail("params.published.claimFor", `${JSON.stringify(params.published.claimFor)} is not one of the evaluated methods (${doc.methods.join(", ")})`);
     }
     const report = buildPersonalizationReport(doc, counts, params);
-    const methods = methodsSection(params.methods, { facts: [`Metrics digest ${inputs.metrics.digest}; ${doc.replicates} replicates; cohort ${counts.groups.map((g) => `${g.name} ${g.n}`).join(", ")} people.`] });
+    const sources = missingFacts(params.methods, inputs.sources.map((s) => s.json()), (field, problem) => ctx.fail(field, problem));
+    const methods = methodsSection(params.methods, { facts: [...sources, `Metrics digest ${inputs.metrics.digest}; ${doc.replicates} replicates; cohort ${counts.groups.map((g) => `${g.name} ${g.n}`).join(", ")} people.`] });
     return { html: renderHtml(report, methods), md: renderMarkdown(report, methods) };
   },
 });
@@ -358,6 +360,7 @@ export const reportPersonalization = (
   params: PersonalizationReportOptions,
   options: NodeOptions = {},
 ): { readonly html: ReportHandle; readonly markdown: ReportHandle } => {
-  const node = addNode(metrics.study, personalizationReport, { metrics, counts }, { ...params, methods: methodsSpec(metrics.study, [metrics, counts]) }, options);
+  const methods = methodsSpec(metrics.study, [metrics, counts]);
+  const node = addNode(metrics.study, personalizationReport, { metrics, counts, sources: methodsSources(metrics.study, methods, metrics) }, { ...params, methods }, options);
   return { html: node.report("html"), markdown: node.report("md") };
 };

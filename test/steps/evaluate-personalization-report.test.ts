@@ -30,7 +30,7 @@ const published = {
 const render = async (params: object, groups: readonly string[] = GROUP) => {
   const metrics = await metricsFor(groups);
   const [a, b] = [...new Set(groups)].sort();
-  const out = await runStep(personalizationReport, { metrics, counts: counts(a!, b!) }, { title: "Study <1>", ...params });
+  const out = await runStep(personalizationReport, { sources: [], metrics, counts: counts(a!, b!) }, { title: "Study <1>", ...params });
   return { html: out.html as string, md: out.md as string };
 };
 
@@ -79,10 +79,10 @@ describe("report.personalization", () => {
 
   it("rejects a claim about a method that was not evaluated, and metrics of another kind", async () => {
     const metrics = await metricsFor();
-    await expect(runStep(personalizationReport, { metrics, counts: counts("a", "b") }, { title: "t", published: { ...published, claimFor: "dcp" } })).rejects.toThrow(
+    await expect(runStep(personalizationReport, { sources: [], metrics, counts: counts("a", "b") }, { title: "t", published: { ...published, claimFor: "dcp" } })).rejects.toThrow(
       /params\.published\.claimFor.*not one of the evaluated methods/,
     );
-    await expect(runStep(personalizationReport, { metrics: { format: "strata-metrics/1", metric: "by-subgroup" }, counts: counts("a", "b") }, { title: "t" })).rejects.toThrow(
+    await expect(runStep(personalizationReport, { sources: [], metrics: { format: "strata-metrics/1", metric: "by-subgroup" }, counts: counts("a", "b") }, { title: "t" })).rejects.toThrow(
       /inputs\.metrics/,
     );
   });
