@@ -5,6 +5,7 @@
  * how much of each column was absent.
  */
 import { Effect, Schema } from "effect";
+import type { CellValue } from "../../artifacts/table.js";
 import type { JsonValue } from "../../dsl/step.js";
 
 /** The params fields every ingest step that reads text takes (spread into its Params). */
@@ -21,6 +22,13 @@ export interface MissingTokens {
   /** The node's `missing` output: the rows read and, per column, the values read as missing and the tokens that applied. */
   readonly report: (rows: number) => JsonValue;
 }
+
+/** The `missing` output of a reader with typed nulls (Parquet): each column's nulls, no tokens. */
+export const nullCounts = (columns: readonly { readonly name: string; readonly values: readonly CellValue[] }[]): JsonValue => ({
+  format: "strata-missing/1",
+  rows: columns[0]?.values.length ?? 0,
+  columns: columns.map((c) => ({ column: c.name, missing: c.values.filter((v) => v === null).length, tokens: [] })),
+});
 
 /** The matcher for the declared columns; a naByColumn key that is not a declared column is an error on params.naByColumn. */
 export const missingTokens = (

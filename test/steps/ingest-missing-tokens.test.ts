@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { columnValues } from "../../artifacts/table.js";
+import { columnValues, encodeParquet, makeTable } from "../../artifacts/table.js";
 import { DataError } from "../../dsl/errors.js";
 import { csvStep } from "../../steps/ingest/csv.js";
+import { parquetStep } from "../../steps/ingest/parquet.js";
 import { runStep } from "../support/step-harness.js";
 
 const csv = "Pregnancies,Glucose,BMI,Outcome\n0,148,33.6,1\n1,0,?,0\n0,89,0,0\n";
@@ -42,5 +43,16 @@ describe("missing values per column in ingest", () => {
   it("keeps the file's 1-based line numbers in parse errors", async () => {
     const bad = new TextEncoder().encode("Pregnancies,Glucose,BMI,Outcome\n0,148,33.6,1\n1,abc,3,0\n");
     await expect(runStep(csvStep, { file: bad }, { columns, header: true })).rejects.toThrow(/line 3: column "Glucose"/);
+  });
+});
+
+describe("missing values in Parquet ingest", () => {
+  it("counts each declared column's nulls", async () => {
+    const file = encodeParquet(makeTable([
+      { name: "a", type: "float", values: [1, null, null] },
+      { name: "b", type: "int", values: [1, 2, 3] },
+    ]));
+    const out = await runStep(parquetStep, { file }, { columns: [{ name: "a", type: "float" }, { name: "b", type: "int" }] });
+    expect(out.missing).toEqual({ format: "strata-missing/1", rows: 3, columns: [{ column: "a", missing: 2, tokens: [] }, { column: "b", missing: 0, tokens: [] }] });
   });
 });
