@@ -88,15 +88,19 @@ export const missingFacts = (spec: MethodsSpec, sources: readonly unknown[], fai
     );
   });
 
-/** A param value in prose: arrays of one repeated number as "6 × 64", objects as "key = value" lists. */
-export const describeValue = (v: unknown): string => {
+/** A param value in prose: arrays of one repeated number as "6 × 64", column specs as "age (float)", objects as "key = value" lists. */
+const describeValue = (v: unknown): string => {
   if (Array.isArray(v)) {
+    if (v.length > 0 && v.every(isColumnSpec)) return v.map((c) => `${c.name} (${c.type})`).join(", ");
     if (v.length > 1 && v.every((x) => typeof x === "number" && x === v[0])) return `${v.length} × ${v[0]}`;
     return `[${v.map(describeValue).join(", ")}]`;
   }
   if (v !== null && typeof v === "object") return `{ ${Object.entries(v).map(([k, x]) => `${k} = ${describeValue(x)}`).join("; ")} }`;
   return typeof v === "string" ? JSON.stringify(v) : String(v);
 };
+
+const isColumnSpec = (v: unknown): v is { name: string; type: string } =>
+  v !== null && typeof v === "object" && Object.keys(v).sort().join() === "name,type";
 
 const describeParams = (params: unknown, skip: readonly string[] = []): string =>
   params !== null && typeof params === "object" && !Array.isArray(params)

@@ -20,7 +20,7 @@ import { shuffled } from "../split/split-table.js";
 import type { MlpTopology, TrainingRecord } from "./model-set.js";
 import type { Dataset, Replicate } from "./replicates.js";
 import type { StoredPreprocessing } from "./recipe.js";
-import { preprocessReplicate } from "./standardize-replicate.js";
+import { preprocessReplicate } from "./preprocess-replicate.js";
 import { drawSeed, initTfjs, tf, withSeededMathRandom } from "./tfjs-runtime.js";
 import { type EncodedModel, type EncodedWeight, type WeightSpec, decodeWeights, encodeWeight } from "./weights.js";
 

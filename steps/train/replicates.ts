@@ -32,9 +32,9 @@ const byName = (table: arrow.Table): Map<string, ColumnData> => new Map(tableCol
 
 /**
  * Reads raw feature cells, row-major: each listed column once, none the target. A column must be numeric unless the
- * recipe encodes it, and may hold nulls only where the recipe imputes it (`recipe` undefined: numeric, no nulls).
+ * recipe encodes it, and may hold nulls only where the recipe imputes it.
  */
-export const readFeatureRows = (table: arrow.Table, features: readonly string[], target: string | undefined, recipe: Recipe, ctx: StepContext): CellValue[][] => {
+const readFeatureRows = (table: arrow.Table, features: readonly string[], target: string, recipe: Recipe, ctx: StepContext): CellValue[][] => {
   const columns = byName(table);
   const names = [...columns.keys()].join(", ");
   if (features.length === 0) ctx.fail("params.features", "expected at least one feature column");
