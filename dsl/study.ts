@@ -35,13 +35,43 @@ export interface DraftNode {
   readonly seed: number;
 }
 
+/**
+ * A declared departure from the protocol a study follows (e.g. a paper it replicates): the node and param that
+ * differ, what the protocol says, and why. The reports' Methods sections print it with the param's value as planned.
+ */
+export interface Deviation {
+  readonly node: string;
+  /** A dotted path into the node's params, e.g. "attribute.layers". */
+  readonly param: string;
+  readonly protocol: string;
+  readonly reason: string;
+}
+
 /** The graph a study file builds. Handles point back at it, so only root steps need it passed explicitly. */
 export class StudyGraph {
   readonly nodes: DraftNode[] = [];
+  /** Declared deviations from the protocol, in declaration order (see Deviation). */
+  readonly deviations: Deviation[] = [];
+  /** The study's own notes for the reports' Methods sections (e.g. what the data are, who excluded what). */
+  readonly notes: string[] = [];
   constructor(
     readonly name: string,
     readonly seed: number,
   ) {}
+
+  /** Declares a deviation of an already declared node; the param path must exist in its params. */
+  deviate(deviation: Deviation): void {
+    const node = this.nodes.find((n) => n.id === deviation.node);
+    if (node === undefined) throw new PipelineError({ field: "deviation.node", problem: `no node ${JSON.stringify(deviation.node)} has been declared yet; declare the deviation after the node` });
+    const value = deviation.param.split(".").reduce<JsonValue | undefined>((v, key) => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as { [k: string]: JsonValue })[key] : undefined), node.params);
+    if (value === undefined) throw new PipelineError({ node: node.id, step: node.step, field: "deviation.param", problem: `the node has no param ${JSON.stringify(deviation.param)}` });
+    this.deviations.push(deviation);
+  }
+
+  /** Adds a paragraph of study notes to every report's Methods section. */
+  note(text: string): void {
+    this.notes.push(text);
+  }
 }
 
 /** A declared study: its name and nodes. engine/load-study turns it into a StudyPlan. */

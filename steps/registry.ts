@@ -16,7 +16,7 @@ import { ordinalEncodeStep } from "./preprocess/ordinal-encode.js";
 import { sqlStep } from "./preprocess/sql.js";
 import { standardizeStep } from "./preprocess/standardize.js";
 import { evaluationReport, evaluationReportDerivedParams } from "./report/evaluation-report.js";
-import { personalizationReport } from "./report/personalization-report.js";
+import { personalizationReport, personalizationReportDerivedParams } from "./report/personalization-report.js";
 import { holdoutStep } from "./split/holdout.js";
 import { kfoldStep } from "./split/kfold.js";
 import { stableHoldoutStep } from "./split/stable-holdout.js";
@@ -48,7 +48,7 @@ const registered: readonly RegisteredStep[] = [
   { definition: personalization },
   { definition: promotionGateStep },
   { definition: evaluationReport, derivedParams: evaluationReportDerivedParams },
-  { definition: personalizationReport },
+  { definition: personalizationReport, derivedParams: personalizationReportDerivedParams },
 ];
 
 /** Built-in steps by kind. */

@@ -24,8 +24,8 @@ import { type NodeOptions, addNode, registryChannel } from "../../dsl/study.js";
 import { CHANNEL_SYNTAX, NO_MODEL_FORMAT, parseChannel } from "../../artifacts/registry.js";
 import { escapeMarkdown } from "../report/escape.js";
 import { type ModelSet, decodeModelSet } from "../train/model-set.js";
-import { modelSetFeatures, modelSetSubgroupColumn, predictModelSet } from "../train/predict-model-set.js";
-import { readDataset, readSplit } from "../train/replicates.js";
+import { modelSetSubgroupColumn, predictModelSet, readScoringRows } from "../train/predict-model-set.js";
+import { readSplit, readTarget } from "../train/replicates.js";
 import { exactMcNemar } from "./harm.js";
 
 export const PROMOTION_GATE_DEFAULTS = { subgroup: "subgroup", tolerance: 0.05, alpha: 0.05, floor: 0.7, minCell: 10 } as const;
@@ -90,15 +90,12 @@ const evaluationRows = (split: StepInput, tableRows: number, ctx: StepContext): 
 
 /** Whether the set's thresholded prediction is right for each evaluation row; rows are routed as its trainer routes them. */
 const scoreOn = async (set: ModelSet, table: StepInput, target: string, rows: readonly number[], field: string, ctx: StepContext): Promise<boolean[]> => {
-  const features = modelSetFeatures(set);
-  const present = new Set(tableColumns(table.table()).map((c) => c.name));
-  const missing = features.filter((f) => !present.has(f));
-  if (missing.length > 0) ctx.fail(field, `the model was trained on column${missing.length === 1 ? "" : "s"} ${missing.map((m) => JSON.stringify(m)).join(", ")}, which the evaluation table lacks`);
-  const data = readDataset(table.table(), features, target, ctx);
+  const x = readScoringRows(table.table(), set, (problem) => ctx.fail(field, problem));
+  const y = readTarget(table.table(), target, ctx);
   const subgroupColumn = modelSetSubgroupColumn(set);
   const group = subgroupColumn === undefined ? undefined : subgroupsOf(table, rows, subgroupColumn, ctx, field);
-  const prob = await predictModelSet(set, { x: rows.map((r) => data.x[r]!), group }, (problem) => ctx.fail(field, problem));
-  return prob.map((p, i) => (p >= 0.5 ? 1 : 0) === data.y[rows[i]!]);
+  const prob = await predictModelSet(set, { x: rows.map((r) => x[r]!), where: (i) => `row ${rows[i]}`, group }, (problem) => ctx.fail(field, problem));
+  return prob.map((p, i) => (p >= 0.5 ? 1 : 0) === y[rows[i]!]);
 };
 
 /** Each evaluation row's subgroup, from a string column such as the one the subgroups step adds. */

@@ -5,6 +5,7 @@ import { boundedList } from "../../dsl/errors.js";
 import { type SourceFile, type StepContext, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, type StudyGraph, addNode, source } from "../../dsl/study.js";
 import { type ColumnSpec, ColumnSpecsSchema, type ColumnsOf, columnsRecord } from "./column-spec.js";
+import { type MissingTokens, missingTokenFields, missingTokens } from "./missing-tokens.js";
 import { ingestFiles } from "./source-files.js";
 
 const Params = Schema.Struct({
@@ -13,8 +14,7 @@ const Params = Schema.Struct({
   delimiter: Schema.String.check(
     Schema.makeFilter((d) => (d.length === 1 && d !== '"' && d !== "\n" && d !== "\r") || "expected one character other than a double quote or a line break"),
   ).pipe(Schema.withDecodingDefaultKey(Effect.succeed(","))),
-  /** Field values read as null in any column, compared after unquoting (so "NA" and NA are both null). */
-  na: Schema.Array(Schema.String).pipe(Schema.withDecodingDefaultKey(Effect.succeed(["", "NA"]))),
+  ...missingTokenFields,
 });
 
 /** Receives each record as it is scanned; `fields` is reused between records (copy what you keep). */
@@ -242,7 +242,7 @@ const columnBuilder = (spec: ColumnSpec): ColumnBuilder => {
 type CsvParams = typeof Params.Type;
 
 /** Parses one file and appends its rows to the column builders; errors name the file and line. */
-const appendFile = (file: SourceFile, params: CsvParams, ctx: StepContext, builders: readonly ColumnBuilder[]): number => {
+const appendFile = (file: SourceFile, params: CsvParams, ctx: StepContext, builders: readonly ColumnBuilder[], na: MissingTokens): number => {
   const fail: (field: string, problem: string) => never = (field, problem) => ctx.fail(field, problem, file.name);
   let text: string;
   try {
@@ -253,9 +253,13 @@ const appendFile = (file: SourceFile, params: CsvParams, ctx: StepContext, build
   const failAt: (line: number, problem: string) => never = (line, problem) => fail("inputs.file", `line ${line}: ${problem}`);
   const specs = params.columns;
   const names = specs.map((c) => c.name);
-  const na = params.na;
-  const isNa = (f: CsvField): boolean =>
-    f.quoted !== undefined ? na.includes(f.quoted) : na.some((token) => token.length === f.end - f.start && text.startsWith(token, f.start));
+  const tokensOf = specs.map((_, c) => na.tokens(c));
+  const isNa = (c: number, f: CsvField): boolean => {
+    const tokens = tokensOf[c]!;
+    const hit = f.quoted !== undefined ? tokens.includes(f.quoted) : tokens.some((token) => token.length === f.end - f.start && text.startsWith(token, f.start));
+    if (hit) na.count(c);
+    return hit;
+  };
   const fieldText = (f: CsvField): string => f.quoted ?? text.slice(f.start, f.end);
 
   let headerPending = params.header;
@@ -280,7 +284,7 @@ const appendFile = (file: SourceFile, params: CsvParams, ctx: StepContext, build
     for (let c = 0; c < count; c++) {
       const field = fields[c]!;
       const builder = builders[c]!;
-      if (isNa(field)) {
+      if (isNa(c, field)) {
         builder.addNull();
         continue;
       }
@@ -306,15 +310,16 @@ export const csvStep = defineStep({
   module: import.meta.url,
   params: Params,
   inputs: { file: "source" },
-  outputs: { table: "table" },
+  outputs: { table: "table", missing: "metrics" },
   run: (inputs, params, ctx) => {
     const specs = params.columns;
+    const missing = missingTokens(specs.map((c) => c.name), params, (field, problem) => ctx.fail(field, problem));
     const builders = specs.map(columnBuilder);
     const files = ingestFiles(inputs.file, ".csv", ctx);
     let rows = 0;
-    for (const file of files) rows += appendFile(file, params, ctx, builders);
+    for (const file of files) rows += appendFile(file, params, ctx, builders, missing);
     ctx.log(`read ${rows} rows × ${specs.length} columns${inputs.file.folder ? ` from ${files.length} files` : ""}`);
-    return { table: makeTable(builders.map((b) => b.column())) };
+    return { table: makeTable(builders.map((b) => b.column())), missing: missing.report(rows) };
   },
 });
 
@@ -329,6 +334,8 @@ export interface ReadCsvParams<S extends readonly ColumnSpec[]> {
   readonly delimiter?: string;
   /** Field texts read as null; default ["", "NA"]. */
   readonly na?: readonly string[];
+  /** Extra tokens read as null in the named columns only, e.g. { Glucose: ["0"] }. */
+  readonly naByColumn?: { readonly [K in S[number]["name"]]?: readonly string[] };
 }
 
 /** Reads a CSV file, or a folder of them, into a table whose column types come from the `columns` literal. */

@@ -5,6 +5,7 @@ import type { TableHandle } from "../../dsl/handles.js";
 import { type SourceFile, type StepContext, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, type StudyGraph, addNode, source } from "../../dsl/study.js";
 import { type ColumnSpec, ColumnSpecsSchema, type ColumnsOf, columnsRecord } from "./column-spec.js";
+import { nullCounts } from "./missing-tokens.js";
 import { ingestFiles } from "./source-files.js";
 
 const Params = Schema.Struct({ columns: ColumnSpecsSchema });
@@ -61,11 +62,12 @@ export const parquetStep = defineStep({
   module: import.meta.url,
   params: Params,
   inputs: { file: "source" },
-  outputs: { table: "table" },
+  outputs: { table: "table", missing: "metrics" },
   run: (inputs, params, ctx) => {
     const columns: CellValue[][] = params.columns.map(() => []);
     for (const file of ingestFiles(inputs.file, ".parquet", ctx)) appendFile(file, params.columns, ctx, columns);
-    return { table: makeTable(params.columns.map((spec, c) => ({ name: spec.name, type: spec.type, values: columns[c]! }))) };
+    const read = params.columns.map((spec, c) => ({ name: spec.name, type: spec.type, values: columns[c]! }));
+    return { table: makeTable(read), missing: nullCounts(read) };
   },
 });
 

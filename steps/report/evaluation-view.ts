@@ -225,19 +225,31 @@ export const buildView = (
       tables: [
         {
           caption: `Harm tests against ${reference} (accuracy)`,
-          header: ["Group", "Model", "McNemar b (model wrong, reference right)", "McNemar c (model right, reference wrong)", "McNemar p (harm)", "Sign test T / B", "Sign test p (harm)", "Flag"],
+          header: [
+            "Group",
+            "Model",
+            "McNemar b (model wrong, reference right)",
+            "McNemar c (model right, reference wrong)",
+            "McNemar p (harm, raw)",
+            `p adjusted (${doc.params.adjust})`,
+            "Bootstrap gain, 95% interval (points)",
+            "Resamples in which the model is worse",
+            "Flag",
+          ],
           rows: doc.harm.map((h) => {
             const v = sup.harm(h);
             // The flag too: "HARMED" on a hidden row would say p < α.
-            if (v !== "shown") return [text(h.group), text(h.model), ...Array.from({ length: 6 }, () => hiddenAs(v))];
+            if (v !== "shown") return [text(h.group), text(h.model), ...Array.from({ length: 7 }, () => hiddenAs(v))];
+            const interval = h.signTest?.interval ?? null;
             return [
               text(h.group),
               text(h.model),
               text(String(h.mcnemar.b)),
               text(String(h.mcnemar.c)),
               text(h.mcnemar.pValue.toPrecision(3)),
-              text(h.signTest === null ? "—" : `${h.signTest.atLeastAsGood} / ${h.signTest.resamples - h.signTest.skipped}`),
-              text(h.signTest === null ? "—" : h.signTest.pValue.toPrecision(3)),
+              text(h.group === "overall" ? `${h.pAdjusted.toPrecision(3)} (not adjusted)` : h.pAdjusted.toPrecision(3)),
+              text(interval === null ? "—" : `${(interval[0] * 100).toFixed(1)} to ${(interval[1] * 100).toFixed(1)}`),
+              text(h.signTest === null ? "—" : `${(h.signTest.worseShare * 100).toFixed(1)}%`),
               h.harmed ? { lines: ["HARMED"], flag: true } : text("no harm detected"),
             ];
           }),

@@ -9,6 +9,7 @@ import { defineStep } from "../../dsl/step.js";
 import { MODEL_SET_FORMAT, encodeModelSet } from "./model-set.js";
 import { trainMlpOn } from "./mlp-engines.js";
 import { mlpHyperparameterFields } from "./mlp-toolkit.js";
+import { RecipeParam } from "./recipe.js";
 import { type ReplicatePredictions, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
 import { trainingEngineField } from "./training-engine.js";
@@ -26,6 +27,7 @@ export const MLP_DEFAULTS = {
 const Params = Schema.Struct({
   features: Schema.Array(Schema.String).check(Schema.isMinLength(1)),
   target: Schema.String,
+  recipe: RecipeParam,
   ...mlpHyperparameterFields(MLP_DEFAULTS),
   ...trainingEngineField,
 });
@@ -39,14 +41,14 @@ export const mlp = defineStep({
   outputs: { models: "models", predictions: "predictions" },
   run: async (inputs, params, ctx) => {
     const table = inputs.table.table();
-    const data = readDataset(table, params.features, params.target, ctx);
+    const data = readDataset(table, params, ctx);
     const replicates = readSplit(inputs.split.table(), table.numRows, ctx);
     const entries = [];
     const predictions: ReplicatePredictions[] = [];
     for (const [i, rep] of replicates.entries()) {
       if (rep.valid.length === 0) ctx.log(`replicate ${rep.replicate}: no valid rows, so no early stopping; training all ${params.epochs} epochs`);
-      const { standardizer, model, training, prob } = await trainMlpOn(params.engine, data, rep, params, ctx);
-      entries.push({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, standardizer, model, training });
+      const { preprocessing, model, training, prob } = await trainMlpOn(params.engine, data, rep, params, ctx);
+      entries.push({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, ...preprocessing, model, training });
       predictions.push({ replicate: rep, prob });
       ctx.progress(i + 1, replicates.length);
     }

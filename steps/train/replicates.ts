@@ -1,5 +1,5 @@
 /**
- * What every training step reads the same way: the feature matrix and 0/1 target of the input table, and the
+ * What every training step reads the same way: the raw features, the 0/1 target and the recipe of the input table, and the
  * split artifact grouped into replicates (ascending), each with its train, valid and test rows (ascending).
  */
 import type * as arrow from "apache-arrow";
@@ -7,6 +7,7 @@ import { type CellValue, type ColumnData, tableColumns } from "../../artifacts/t
 import type { StepContext } from "../../dsl/step.js";
 import { decodeSplit } from "../split/split-codec.js";
 import { predictionsTable } from "../evaluate/predictions.js";
+import { type Recipe, recipeColumnProblems, recipeEncodes } from "./recipe.js";
 
 export interface Replicate {
   readonly replicate: number;
@@ -18,20 +19,28 @@ export interface Replicate {
 }
 
 export interface Dataset {
-  /** Row-major feature values, one array per input row, in `features` order. */
-  readonly x: readonly (readonly number[])[];
+  /** The raw feature columns, in params.features order. */
+  readonly features: readonly string[];
+  /** Row-major raw feature cells, one array per input row, in `features` order (the recipe turns them into numbers). */
+  readonly x: readonly (readonly CellValue[])[];
   /** 0 or 1 per input row. */
   readonly y: readonly number[];
+  /** How the features become model inputs, fitted per replicate on its train rows (recipe.ts). */
+  readonly recipe: Recipe;
 }
 
 const byName = (table: arrow.Table): Map<string, ColumnData> => new Map(tableColumns(table).map((c) => [c.name, c]));
 
-/** Reads the features (float or int, no nulls, finite) and the target (int or bool, 0/1) of the input table. */
-export const readDataset = (table: arrow.Table, features: readonly string[], target: string, ctx: StepContext): Dataset => {
+/**
+ * Reads raw feature cells, row-major: each listed column once, none the target. A column must be numeric unless the
+ * recipe encodes it, and may hold nulls only where the recipe imputes it.
+ */
+const readFeatureRows = (table: arrow.Table, features: readonly string[], target: string, recipe: Recipe, ctx: StepContext): CellValue[][] => {
   const columns = byName(table);
   const names = [...columns.keys()].join(", ");
   if (features.length === 0) ctx.fail("params.features", "expected at least one feature column");
   const seen = new Set<string>();
+  const imputed = new Set(recipe.flatMap((s) => (s.step === "impute" ? Object.keys(s.columns) : [])));
   const featureValues = features.map((name, j) => {
     const field = `params.features[${j}]`;
     if (seen.has(name)) ctx.fail(field, `column ${JSON.stringify(name)} is listed twice; list each feature once`);
@@ -39,20 +48,29 @@ export const readDataset = (table: arrow.Table, features: readonly string[], tar
     if (name === target) ctx.fail(field, `column ${JSON.stringify(name)} is the target; remove it from the features`);
     const col = columns.get(name);
     if (col === undefined) ctx.fail(field, `unknown column ${JSON.stringify(name)}; the input table has ${names}`);
-    if (col.type !== "float" && col.type !== "int") {
-      ctx.fail(field, `column ${JSON.stringify(name)} is ${col.type}; features must be numeric (encode it in a preprocessing step first)`);
+    if (!recipeEncodes(recipe, name, col.type)) {
+      ctx.fail(field, `column ${JSON.stringify(name)} is ${col.type}; features must be numeric (encode it in params.recipe with one-hot or ordinal, or in a preprocessing step)`);
     }
     const values = col.values as ArrayLike<CellValue>;
-    for (let r = 0; r < values.length; r++) {
-      const v = values[r];
-      if (typeof v !== "number" || !Number.isFinite(v)) {
-        ctx.fail(field, `column ${JSON.stringify(name)} has a missing or non-finite value at row ${r}; impute or drop such rows before training`);
+    if (!imputed.has(name)) {
+      for (let r = 0; r < values.length; r++) {
+        const v = values[r];
+        if (v === null || (typeof v === "number" && !Number.isFinite(v))) {
+          ctx.fail(field, `column ${JSON.stringify(name)} has a missing or non-finite value at row ${r}; impute it in params.recipe (fitted on training rows) or drop such rows before training`);
+        }
       }
     }
-    return values as ArrayLike<number>;
+    return values;
   });
-  const targetCol = columns.get(target);
-  if (targetCol === undefined) ctx.fail("params.target", `unknown column ${JSON.stringify(target)}; the input table has ${names}`);
+  const x: CellValue[][] = [];
+  for (let r = 0; r < table.numRows; r++) x.push(featureValues.map((col) => col[r] ?? null));
+  return x;
+};
+
+/** Reads the 0/1 target (an int or bool column). */
+export const readTarget = (table: arrow.Table, target: string, ctx: StepContext): number[] => {
+  const targetCol = byName(table).get(target);
+  if (targetCol === undefined) ctx.fail("params.target", `unknown column ${JSON.stringify(target)}; the input table has ${[...byName(table).keys()].join(", ")}`);
   if (targetCol.type !== "int" && targetCol.type !== "bool") {
     ctx.fail("params.target", `column ${JSON.stringify(target)} is ${targetCol.type}; expected an int (0/1) or bool label`);
   }
@@ -63,9 +81,14 @@ export const readDataset = (table: arrow.Table, features: readonly string[], tar
     if (label !== 0 && label !== 1) ctx.fail("params.target", `column ${JSON.stringify(target)} has ${JSON.stringify(v)} at row ${r}; expected 0 or 1`);
     y.push(label);
   }
-  const x: number[][] = [];
-  for (let r = 0; r < table.numRows; r++) x.push(featureValues.map((col) => col[r]!));
-  return { x, y };
+  return y;
+};
+
+/** Reads what a train step learns from: the raw features, the target and the recipe that turns features into inputs. */
+export const readDataset = (table: arrow.Table, params: { readonly features: readonly string[]; readonly target: string; readonly recipe: Recipe }, ctx: StepContext): Dataset => {
+  for (const { field, problem } of recipeColumnProblems(params.recipe, params.features)) ctx.fail(field, problem);
+  const x = readFeatureRows(table, params.features, params.target, params.recipe, ctx);
+  return { features: params.features, x, y: readTarget(table, params.target, ctx), recipe: params.recipe };
 };
 
 /** Reads a split artifact (steps/split/split-codec.ts) into replicates, checked against the table. */
@@ -86,5 +109,5 @@ export interface ReplicatePredictions {
 export const testPredictionsTable = (results: readonly ReplicatePredictions[]): arrow.Table =>
   predictionsTable(results.map(({ replicate: r, prob }) => ({ replicate: r.replicate, seed: r.seed, fold: r.fold, rows: r.test, probs: prob })));
 
-/** Picks rows of the feature matrix. */
-export const pick = (x: readonly (readonly number[])[], rows: readonly number[]): number[][] => rows.map((r) => [...x[r]!]);
+/** Picks rows of the raw feature cells. */
+export const pick = (x: readonly (readonly CellValue[])[], rows: readonly number[]): CellValue[][] => rows.map((r) => [...x[r]!]);

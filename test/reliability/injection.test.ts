@@ -26,7 +26,7 @@ describe("the output-encoding rule", () => {
     // The label of the 40-person group (shown, not suppressed) and a metric label, as if they came from data.
     const doc = JSON.parse(JSON.stringify(base).replaceAll("old_female", JSON.stringify(PAYLOAD).slice(1, -1)).replaceAll('"AUROC"', JSON.stringify(`AUROC${PAYLOAD}`))) as SubgroupMetricsDoc;
     expect(doc.groups).toContain(PAYLOAD);
-    const out = await runStep(evaluationReport, { evaluations: [doc] }, { title: `Study ${PAYLOAD}` });
+    const out = await runStep(evaluationReport, { sources: [], evaluations: [doc] }, { title: `Study ${PAYLOAD}` });
     for (const [format, text] of Object.entries({ html: out.html as string, md: out.md as string, json: out.json as string })) {
       expect(text, format).not.toMatch(ACTING);
       // Shown as the escape: in Markdown its backslashes are escaped in turn, so it renders as \u001b[2J\n.

@@ -104,7 +104,7 @@ describe("complementary suppression", () => {
     { sizes: [9, 30, 40], hidden: ["g1n9", "g2n30"] },
   ])("groups of $sizes (k = 10): no hidden figure follows from the shown ones, in HTML and Markdown", async ({ sizes, hidden }) => {
     const doc = await evaluation(sizes);
-    const out = await runStep(evaluationReport, { evaluations: [doc] }, { title: "suppression" });
+    const out = await runStep(evaluationReport, { sources: [], evaluations: [doc] }, { title: "suppression" });
     const md = out.md as string;
     const html = out.html as string;
     for (const tables of [markdownTables(md), htmlTables(html)]) {

@@ -154,7 +154,7 @@ describe("trainDcp builder", () => {
     expect(handles.cross.ref).toEqual({ node: "dcp", output: "cross" });
     expect(graph.nodes[0]!.params).toEqual({
       features: ["age"], target: "target", subgroup: "subgroup",
-      layers: [64, 64, 64, 64, 64, 64], dropout: 0.2, learningRate: 0.001, epochs: 100, batchSize: 32, patience: 10, engine: "kernels",
+      layers: [64, 64, 64, 64, 64, 64], dropout: 0.2, learningRate: 0.001, epochs: 100, batchSize: 32, patience: 10, engine: "kernels", recipe: [{ step: "standardize" }],
     });
     // @ts-expect-error "group" is not a column
     expect(() => trainDcp(t, s, { features: ["age"], target: "target", subgroup: "group" }, { id: "dcp2" })).toThrow(PipelineError);

@@ -141,7 +141,7 @@ describe("trainLogisticRegression builder", () => {
     const out = trainLogisticRegression(t, s, { features: ["age", "chol"], target: "target" }, { id: "lr" });
     expect(out.predictions.kind).toBe("predictions");
     expect(out.models.kind).toBe("models");
-    expect(graph.nodes[0]!.params).toEqual({ features: ["age", "chol"], target: "target", l2: 1, maxIterations: 100 });
+    expect(graph.nodes[0]!.params).toEqual({ features: ["age", "chol"], target: "target", recipe: [{ step: "standardize" }], l2: 1, maxIterations: 100 });
     // @ts-expect-error "cholesterol" is not a column
     expect(() => trainLogisticRegression(t, s, { features: ["age", "cholesterol"], target: "target" }, { id: "lr2" })).toThrow(PipelineError);
   });

@@ -158,7 +158,7 @@ describe("trainMlp builder", () => {
     const s = { kind: "split", ref: { node: "split", output: "split" }, study: graph } as SplitHandle;
     trainMlp(t, s, { features: ["age"], target: "target" }, { id: "mlp" });
     expect(graph.nodes[0]!.params).toEqual({
-      features: ["age"], target: "target", layers: [64, 64], dropout: 0.2, learningRate: 0.003, epochs: 60, batchSize: 64, patience: 10, engine: "kernels",
+      features: ["age"], target: "target", layers: [64, 64], dropout: 0.2, learningRate: 0.003, epochs: 60, batchSize: 64, patience: 10, engine: "kernels", recipe: [{ step: "standardize" }],
     });
     // @ts-expect-error "sex" is not a column
     expect(() => trainMlp(t, s, { features: ["sex"], target: "target" }, { id: "mlp2" })).toThrow(PipelineError);
