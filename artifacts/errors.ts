@@ -22,6 +22,25 @@ export class MissingObjectError extends Data.TaggedError("MissingObjectError")<{
   }
 }
 
+/**
+ * A stored object that exists but cannot be read (no read permission, a folder where its file should be): not
+ * "missing", which would send the user to rerun a study that cannot help.
+ */
+export class UnreadableObjectError extends Data.TaggedError("UnreadableObjectError")<{
+  readonly digest: string;
+  readonly path: string;
+  readonly code: string;
+}> {
+  override get message(): string {
+    const why = this.code === "EISDIR"
+      ? "a folder sits where its file should be; remove that folder (rm -r it) and rerun, which recomputes the object"
+      : this.code === "EACCES" || this.code === "EPERM"
+        ? "permission denied; make the store's objects/ readable by this user (e.g. chmod -R u+rX objects)"
+        : this.code;
+    return `cannot read store object ${this.digest} at ${this.path}: ${why}`;
+  }
+}
+
 /** What a failed store write means for the user, by the system error code, and what to do about it. */
 const WRITE_PROBLEMS: Record<string, string> = {
   ENOSPC: "the disk is full; free some space (or point --store at a folder on another disk) and run again",
@@ -63,7 +82,7 @@ export class CorruptRefError extends Data.TaggedError("CorruptRefError")<{
 }
 
 /** The store's own failures: each ends a command with its message, never as an internal error. */
-export type StoreError = CorruptObjectError | MissingObjectError | StoreWriteError | CorruptRefError;
+export type StoreError = CorruptObjectError | MissingObjectError | UnreadableObjectError | StoreWriteError | CorruptRefError;
 
 export const isStoreError = (e: unknown): e is StoreError =>
-  e instanceof CorruptObjectError || e instanceof MissingObjectError || e instanceof StoreWriteError || e instanceof CorruptRefError;
+  e instanceof CorruptObjectError || e instanceof MissingObjectError || e instanceof UnreadableObjectError || e instanceof StoreWriteError || e instanceof CorruptRefError;

@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { isDigest, sha256Hex, type Digest } from "./digest.js";
-import { CorruptObjectError, CorruptRefError, MissingObjectError, StoreWriteError, isUserFixableWriteError } from "./errors.js";
+import { CorruptObjectError, CorruptRefError, MissingObjectError, StoreWriteError, UnreadableObjectError, isUserFixableWriteError } from "./errors.js";
 
 /**
  * The content-addressed store: a folder of immutable objects named by the sha256 of their bytes, plus two small
@@ -47,8 +47,10 @@ export class ContentStore {
     let bytes: Uint8Array;
     try {
       bytes = fs.readFileSync(file);
-    } catch {
-      throw new MissingObjectError({ digest, store: this.root });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR") throw new MissingObjectError({ digest, store: this.root });
+      throw new UnreadableObjectError({ digest, path: file, code: code ?? String(e) });
     }
     const actual = sha256Hex(bytes);
     if (actual !== digest) throw new CorruptObjectError({ digest, path: file, actual });
@@ -56,12 +58,12 @@ export class ContentStore {
   }
 
   /** undefined when the object is present and intact, otherwise the reason it is not. */
-  check(digest: Digest): CorruptObjectError | MissingObjectError | undefined {
+  check(digest: Digest): CorruptObjectError | MissingObjectError | UnreadableObjectError | undefined {
     try {
       this.get(digest);
       return undefined;
     } catch (e) {
-      if (e instanceof CorruptObjectError || e instanceof MissingObjectError) return e;
+      if (e instanceof CorruptObjectError || e instanceof MissingObjectError || e instanceof UnreadableObjectError) return e;
       throw e;
     }
   }

@@ -1,13 +1,16 @@
-import { createHash } from "node:crypto";
 import * as arrow from "apache-arrow";
 import * as pq from "parquet-wasm";
-import { canonicalJson } from "./canonical-json.js";
-import type { ColumnType } from "../dsl/handles.js";
-import type { Digest } from "./digest.js";
+import {
+  type CellValue,
+  type ColumnType,
+  type DenseColumn,
+  arrowData,
+  denseCells,
+  denseFromValues,
+  denseFromVector,
+} from "./dense-column.js";
 
-// The column vocabulary belongs to the study language (handles carry column types); the codec implements it.
-export type { ColumnType };
-export type CellValue = number | string | boolean | null;
+export { type CellValue, type ColumnType, type DenseColumn, columnTypeOf } from "./dense-column.js";
 
 export interface ColumnData {
   readonly name: string;
@@ -15,121 +18,121 @@ export interface ColumnData {
   readonly values: ArrayLike<CellValue>;
 }
 
-const arrowType = (type: ColumnType): arrow.DataType => {
-  switch (type) {
-    case "float":
-      return new arrow.Float64();
-    case "int":
-      return new arrow.Int32();
-    case "string":
-      return new arrow.Utf8();
-    case "bool":
-      return new arrow.Bool();
-  }
-};
-
-export const columnTypeOf = (type: arrow.DataType): ColumnType => {
-  if (arrow.DataType.isFloat(type)) return "float";
-  if (arrow.DataType.isInt(type)) return "int";
-  if (arrow.DataType.isUtf8(type) || arrow.DataType.isLargeUtf8(type)) return "string";
-  if (arrow.DataType.isBool(type)) return "bool";
-  throw new TypeError(`unsupported Arrow column type ${String(type)}; Strata tables hold float, int, string or bool`);
-};
-
-/** Builds an Arrow table with exactly the declared column types (no inference), in the given column order. */
-export const makeTable = (columns: readonly ColumnData[]): arrow.Table => {
-  const vectors: Record<string, arrow.Vector> = {};
-  for (const col of columns) {
-    vectors[col.name] = arrow.vectorFromArray(Array.from(col.values), arrowType(col.type));
-  }
+/** Builds an Arrow table (one record batch) from dense columns, in the given column order. */
+export const tableOfDense = (columns: readonly DenseColumn[]): arrow.Table => {
   if (columns.length === 0) return new arrow.Table();
+  const vectors: Record<string, arrow.Vector> = {};
+  for (const col of columns) vectors[col.name] = arrow.makeVector(arrowData(col));
   return new arrow.Table(vectors);
 };
 
-/** The table's columns as plain arrays, in schema order. */
-export const tableColumns = (table: arrow.Table): ColumnData[] =>
-  table.schema.fields.map((field, i) => {
-    const vector = table.getChildAt(i)!;
-    const values: CellValue[] = new Array(table.numRows);
-    for (let r = 0; r < table.numRows; r++) {
-      const v = vector.get(r) as CellValue | bigint;
-      values[r] = typeof v === "bigint" ? Number(v) : v;
-    }
-    return { name: field.name, type: columnTypeOf(field.type), values };
-  });
+const DENSE = Symbol("dense buffers");
+
+/**
+ * A column read from a table: its cells are decoded on first access to `values`, and a table built from it again
+ * (a column passed through a step unchanged) reuses its buffers without decoding. Columns are immutable.
+ */
+export const columnOfDense = (dense: DenseColumn): ColumnData => {
+  let cells: CellValue[] | undefined;
+  const column = {
+    name: dense.name,
+    type: dense.type,
+    get values() {
+      cells ??= denseCells(dense);
+      return cells;
+    },
+  };
+  // Not enumerable: a copy made with spread ({ ...column, values }) must not carry the old buffers along.
+  return Object.defineProperty(column, DENSE, { value: dense, enumerable: false });
+};
+
+/** A column's dense buffers: those it was read from when unchanged, else built from its values. */
+export const denseOf = (c: ColumnData): DenseColumn => {
+  const dense = (c as { [DENSE]?: DenseColumn })[DENSE];
+  return dense !== undefined && dense.name === c.name && dense.type === c.type ? dense : denseFromValues(c.name, c.type, c.values);
+};
+
+/**
+ * Builds an Arrow table with exactly the declared column types (no inference), in the given column order.
+ * Float64Array (float) and Int32Array (int) values are used without a copy.
+ */
+export const makeTable = (columns: readonly ColumnData[]): arrow.Table => tableOfDense(columns.map(denseOf));
+
+/** Every column as dense buffers (chunks concatenated, types normalised to Strata's), in schema order. */
+export const denseColumns = (table: arrow.Table): DenseColumn[] => table.schema.fields.map((field, i) => denseFromVector(field.name, table.getChildAt(i)!));
+
+/** One column as dense buffers, e.g. `denseColumn(t, "age").values as Float64Array`; undefined when absent. */
+export const denseColumn = (table: arrow.Table, name: string): DenseColumn | undefined => {
+  const i = table.schema.fields.findIndex((f) => f.name === name);
+  return i < 0 ? undefined : denseFromVector(name, table.getChildAt(i)!);
+};
+
+/** The table's columns as plain arrays (decoded on first use), in schema order. */
+export const tableColumns = (table: arrow.Table): ColumnData[] => denseColumns(table).map(columnOfDense);
 
 export const columnValues = (table: arrow.Table, name: string): CellValue[] => {
-  const col = tableColumns(table).find((c) => c.name === name);
+  const col = denseColumn(table, name);
   if (!col) throw new Error(`table has no column ${JSON.stringify(name)}`);
-  return col.values as CellValue[];
+  return denseCells(col);
 };
 
 export const PARQUET_WRITER = "parquet-wasm 0.8.0";
 
+/** Rows per row group: Parquet files are written and read in row groups of this size. */
+export const ROW_GROUP_ROWS = 1 << 20;
+
+/** The writer's dictionary page limit (arrow-rs's default, 1 MiB): past it a column falls back to plain encoding. */
+const DICTIONARY_PAGE_BYTES = 1 << 20;
+
+/**
+ * Whether a column's distinct values would overflow the dictionary page, so that dictionary encoding is only
+ * wasted work (most of a write of 10^6 distinct floats). Columns too short to overflow it are never counted, so
+ * small tables keep exactly the encoding they always had; the rule depends on the values only.
+ */
+const overflowsDictionary = (col: DenseColumn): boolean => {
+  if (col.type === "bool") return false;
+  const width = col.type === "float" ? 8 : 4;
+  const upperBound = col.type === "string" ? col.values.length + 4 * col.length : width * col.length;
+  if (upperBound <= DICTIONARY_PAGE_BYTES) return false;
+  const seen = new Set<number | string>();
+  let bytes = 0;
+  const strings = col.type === "string" ? Buffer.from(col.values.buffer, col.values.byteOffset, col.values.byteLength) : undefined;
+  for (let r = 0; r < col.length; r++) {
+    const v = strings ? strings.toString("latin1", col.offsets![r], col.offsets![r + 1]) : col.values[r]!;
+    if (seen.has(v)) continue;
+    seen.add(v);
+    bytes += typeof v === "string" ? 4 + v.length : width;
+    if (bytes > DICTIONARY_PAGE_BYTES) return true;
+  }
+  return false;
+};
+
 /**
  * Writer properties are pinned so that equal tables give equal bytes in any process: compression, row-group size,
- * dictionary use, statistics and created_by are all fixed here and nowhere else.
+ * dictionary use (per column, from its values), statistics and created_by are all fixed here and nowhere else.
  */
-const writerProperties = (): pq.WriterProperties =>
-  new pq.WriterPropertiesBuilder()
+const writerProperties = (columns: readonly DenseColumn[]): pq.WriterProperties => {
+  let builder = new pq.WriterPropertiesBuilder()
     .setCompression(pq.Compression.ZSTD)
     .setCreatedBy(`strata (${PARQUET_WRITER})`)
-    .setMaxRowGroupSize(1 << 20)
+    .setMaxRowGroupSize(ROW_GROUP_ROWS)
     .setDictionaryEnabled(true)
     .setStatisticsEnabled(pq.EnabledStatistics.Chunk)
-    .setWriterVersion(pq.WriterVersion.V2)
-    .build();
-
-export const encodeParquet = (table: arrow.Table): Uint8Array => {
-  // Normalise the schema first: Strata types only, no field metadata, so encoding never depends on how the
-  // table was built.
-  const clean = makeTable(tableColumns(table));
-  const wasmTable = pq.Table.fromIPCStream(arrow.tableToIPC(clean, "stream"));
-  return pq.writeParquet(wasmTable, writerProperties());
+    .setWriterVersion(pq.WriterVersion.V2);
+  for (const col of columns) if (overflowsDictionary(col)) builder = builder.setColumnDictionaryEnabled(col.name, false);
+  return builder.build();
 };
 
+/** Encodes dense columns; equal columns give equal bytes however the table was built or chunked. */
+export const encodeDenseParquet = (columns: readonly DenseColumn[]): Uint8Array => {
+  const wasmTable = pq.Table.fromIPCStream(arrow.tableToIPC(tableOfDense(columns), "stream"));
+  return pq.writeParquet(wasmTable, writerProperties(columns));
+};
+
+// The schema is normalised first (Strata types only, no field metadata, one batch), so encoding never depends on
+// how the table was built.
+export const encodeParquet = (table: arrow.Table): Uint8Array => encodeDenseParquet(denseColumns(table));
+
+/** Decodes a Parquet file with one record batch per row group (not the reader's default of 1,024 rows). */
 export const decodeParquet = (bytes: Uint8Array): arrow.Table =>
-  arrow.tableFromIPC(pq.readParquet(bytes).intoIPCStream());
-
-/**
- * A digest of a table's schema and values that does not depend on its encoding: column names and types, then per
- * row a validity byte and the value (floats as IEEE-754 bit patterns, so NaN payloads and -0 are distinguished;
- * null cells contribute no value bytes).
- */
-export const logicalDigest = (table: arrow.Table): Digest => {
-  const hash = createHash("sha256");
-  const columns = tableColumns(table);
-  hash.update(canonicalJson({ rows: table.numRows, schema: columns.map((c) => [c.name, c.type]) }));
-  const scratch = new DataView(new ArrayBuffer(8));
-  for (const col of columns) {
-    for (let r = 0; r < col.values.length; r++) {
-      const v = col.values[r];
-      if (v === null || v === undefined) {
-        hash.update(Uint8Array.of(0));
-        continue;
-      }
-      hash.update(Uint8Array.of(1));
-      switch (col.type) {
-        case "float":
-          scratch.setFloat64(0, v as number, true);
-          hash.update(new Uint8Array(scratch.buffer, 0, 8));
-          break;
-        case "int":
-          scratch.setInt32(0, v as number, true);
-          hash.update(new Uint8Array(scratch.buffer, 0, 4));
-          break;
-        case "bool":
-          hash.update(Uint8Array.of(v ? 1 : 0));
-          break;
-        case "string": {
-          const bytes = new TextEncoder().encode(v as string);
-          scratch.setUint32(0, bytes.length, true);
-          hash.update(new Uint8Array(scratch.buffer, 0, 4));
-          hash.update(bytes);
-          break;
-        }
-      }
-    }
-  }
-  return hash.digest("hex");
-};
+  arrow.tableFromIPC(pq.readParquet(bytes, { batchSize: ROW_GROUP_ROWS }).intoIPCStream());

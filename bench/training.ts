@@ -18,7 +18,8 @@ import { trainMlpFast } from "../steps/train/fast-mlp/mlp.js";
 import { MLP_DEFAULTS } from "../steps/train/mlp.js";
 import { trainMlpReplicate } from "../steps/train/mlp-toolkit.js";
 import type { Dataset, Replicate } from "../steps/train/replicates.js";
-import { standardizeReplicate } from "../steps/train/standardize-replicate.js";
+import { preprocessReplicate } from "../steps/train/preprocess-replicate.js";
+import { DEFAULT_RECIPE } from "../steps/train/recipe.js";
 import { initTfjs } from "../steps/train/tfjs-runtime.js";
 import { HEART_FEATURES, fixedReplicate, heartDataset, streamsContext } from "../test/steps/fast-mlp-fixtures.js";
 import { lcg } from "../test/steps/train-fixtures.js";
@@ -51,7 +52,8 @@ const wideShape = (): Shape => {
   }
   const all = Array.from({ length: rows }, (_, i) => i);
   const rep = { replicate: 0, seed: 1, fold: 0, train: all.filter((i) => i % 5 !== 0), valid: all.filter((i) => i % 5 === 0), test: [] };
-  return { name: "wide", data: { x, y }, rep, features: Array.from({ length: d }, (_, j) => `x${j}`), epochs: 10 };
+  const features = Array.from({ length: d }, (_, j) => `x${j}`);
+  return { name: "wide", data: { features, x, y, recipe: DEFAULT_RECIPE }, rep, features, epochs: 10 };
 };
 
 const heart = heartDataset();
@@ -64,7 +66,7 @@ const paramsOf = (s: Shape) => ({ ...MLP_DEFAULTS, epochs: s.epochs, patience: s
 // The Python side reads the same standardised rows.
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "strata-bench-training-"));
 for (const s of shapes) {
-  const { train, valid } = standardizeReplicate(s.data, s.rep, s.features);
+  const { train, valid } = preprocessReplicate(s.data, s.rep, streamsContext(0));
   const write = (name: string, rows: readonly (readonly number[])[]) => fs.writeFileSync(path.join(dataDir, `${s.name}.${name}.f32`), Float32Array.from(rows.flat()));
   write("x_train", train);
   write("x_valid", valid);

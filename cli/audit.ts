@@ -12,10 +12,12 @@ import { buildLineage, findProducer, recordedRuns, renderLineage } from "../engi
 import { manifestForLockEntry, readLock } from "../engine/audit/lock.js";
 import { manifestReferences, type StoreProblem } from "../engine/audit/references.js";
 import { replayRun, type NodeReplay, type ReplayEvents, type ReplayReport } from "../engine/audit/replay.js";
-import { writeRunCrate } from "../engine/audit/ro-crate.js";
+import { studyLicense, writeRunCrate } from "../engine/audit/ro-crate.js";
+import { requireWritableFolder } from "../engine/writable-folder.js";
 import { defaultConcurrency } from "../engine/local-executor.js";
 import { readManifest, resolveDigest } from "../engine/manifest.js";
 import { findProjectRoot } from "../engine/project.js";
+import { STRATA_PACKAGE } from "../engine/installed-package.js";
 import { commonOptions, parseCommand, PositiveIntFlag } from "./args.js";
 
 // ─── shared: what to audit ────────────────────────────────────────────────────────────────────────────────────
@@ -62,14 +64,7 @@ const projectRoot = (flag: string | undefined): string => {
   return findProjectRoot(path.join(process.cwd(), "_"));
 };
 
-const engineInfo = (): { name: string; version: string } => {
-  try {
-    const pkg = JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: string };
-    return { name: "Strata", version: pkg.version ?? "unknown" };
-  } catch {
-    return { name: "Strata", version: "unknown" };
-  }
-};
+const engineInfo = (): { name: string; version: string } => ({ name: "Strata", version: STRATA_PACKAGE.version });
 
 // ─── replay ───────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -285,6 +280,8 @@ export const exportCommand = async (argv: readonly string[]): Promise<number> =>
   if (flags.help) return void process.stdout.write(exportHelp), 0;
   if (positionals.length !== 1) throw new UsageError({ problem: "strata export: expected one manifest digest (or prefix) or a study.lock path. Run `strata export --help`." });
   if (flags.to === undefined && flags["ro-crate"] === undefined) throw new UsageError({ problem: "strata export: say what to write: --to DIR (a portable bundle) and/or --ro-crate DIR (provenance). Run `strata export --help`." });
+  if (flags.to !== undefined) requireWritableFolder("--to", flags.to);
+  if (flags["ro-crate"] !== undefined) requireWritableFolder("--ro-crate", flags["ro-crate"]);
   const targets = resolveTargets("export", positionals[0]!, flags.store, flags.study);
   if (targets.manifests.length !== 1) {
     throw new UsageError({ problem: `strata export: ${targets.lockFile} locks ${targets.manifests.length} studies; pick one with --study NAME` });
@@ -298,7 +295,7 @@ export const exportCommand = async (argv: readonly string[]): Promise<number> =>
     if (!flags.json) process.stdout.write(`bundle   ${b.dir}: ${b.objects} objects, ${(b.bytes / 1024).toFixed(1)} KiB, lock ${b.lockFile}\n         replay it with: strata replay ${path.relative(process.cwd(), b.lockFile) || b.lockFile}\n`);
   }
   if (flags["ro-crate"] !== undefined) {
-    const c = writeRunCrate(targets.store, digest, manifest, flags["ro-crate"], engineInfo());
+    const c = writeRunCrate(targets.store, digest, manifest, flags["ro-crate"], engineInfo(), studyLicense(projectRoot(undefined)));
     result["roCrate"] = c;
     if (!flags.json) process.stdout.write(`ro-crate ${c.metadata}: ${manifest.nodes.length} node runs, ${c.files} files named by sha256\n`);
   }

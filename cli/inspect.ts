@@ -8,6 +8,7 @@ import { explainChanges, plannedKeys } from "../engine/explain.js";
 import { loadStudy } from "../engine/load-study.js";
 import { lastManifestRef, readManifest } from "../engine/manifest.js";
 import { verifyStore } from "../engine/verify.js";
+import { builtInSteps } from "./built-in-steps.js";
 import { commonOptions, parseCommand } from "./args.js";
 import { runSummaryJson } from "./run-summary.js";
 
@@ -49,7 +50,7 @@ export const explainCommand = async (argv: readonly string[]): Promise<number> =
   const { flags, positionals } = parseCommand("explain", argv, commonOptions, Flags);
   if (flags.help) return void process.stdout.write(explainHelp), 0;
   if (positionals.length < 1 || positionals.length > 2) throw new UsageError({ problem: "strata explain: expected a pipeline file and optionally a node id. Run `strata explain --help`." });
-  const study = await loadStudy(positionals[0]!);
+  const study = await loadStudy(positionals[0]!, { steps: builtInSteps });
   const nodeId = positionals[1];
   if (nodeId !== undefined && !study.plan.nodes.some((n) => n.id === nodeId)) {
     throw new UsageError({ problem: `strata explain: the study has no node "${nodeId}"; its nodes are ${study.plan.nodes.map((n) => n.id).join(", ")}` });

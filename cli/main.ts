@@ -1,12 +1,15 @@
-import { isUserError, UsageError } from "../dsl/errors.js";
-import { isStoreError } from "../artifacts/errors.js";
+import { displayText } from "../dsl/display-text.js";
+import { guardTerminalOutput } from "./terminal.js";
 
 type Command = (argv: readonly string[]) => Promise<number>;
 
 // Each command's module is imported only when that command runs: startup is most of a warm run's time, and the
-// Temporal SDK alone adds about a second.
+// Temporal SDK alone adds about a second. This module itself imports nothing at load time (the error types pull in
+// effect), so `strata --help` starts no more than the hooks and this file.
 const commands: Record<string, { run: Command; summary: string }> = {
+  init: { run: async (argv) => (await import("./init.js")).initCommand(argv), summary: "scaffold a study repository of your own (package.json, tsconfig, an example study)" },
   run: { run: async (argv) => (await import("./run.js")).runCommand(argv), summary: "run a study on the embedded local engine" },
+  plan: { run: async (argv) => (await import("./plan.js")).planCommand(argv), summary: "print a study's plan (digest, nodes) without running it; --yaml writes it as a YAML study" },
   show: { run: async (argv) => (await import("./inspect.js")).showCommand(argv), summary: "show a recorded run (manifest)" },
   explain: { run: async (argv) => (await import("./inspect.js")).explainCommand(argv), summary: "say which cache-key components changed since the last run" },
   verify: { run: async (argv) => (await import("./inspect.js")).verifyCommand(argv), summary: "re-hash every stored object and name the bad ones" },
@@ -28,17 +31,22 @@ const usage = () =>
 /** Exit codes: 0 ok, 1 a check failed or the study failed on its data, 2 bad usage or pipeline, 70 a bug. */
 export const main = async (argv: readonly string[]): Promise<number> => {
   const [name, ...rest] = argv;
+  // The same words bin/strata.mjs treats as a request for this list.
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     process.stdout.write(usage());
     return name === undefined ? 2 : 0;
   }
   const command = commands[name];
+  const [{ isUserError, UsageError }, { isStoreError }] = await Promise.all([import("../dsl/errors.js"), import("../artifacts/errors.js")]);
+  guardTerminalOutput(process.stdout);
+  guardTerminalOutput(process.stderr);
   try {
     if (!command) throw new UsageError({ problem: `unknown command "${name}"; commands are ${Object.keys(commands).join(", ")}` });
     return await command.run(rest);
   } catch (e) {
     if (isUserError(e) || isStoreError(e)) {
-      process.stderr.write(`strata: error: ${e.message}\n`);
+      // One line, whatever the data in the message holds: a newline from a label cannot forge a second message.
+      process.stderr.write(`strata: error: ${displayText(e.message)}\n`);
       return e._tag === "UsageError" || e._tag === "PipelineError" ? 2 : 1;
     }
     process.stderr.write(`strata: internal error (a bug; please report it with this trace):\n${e instanceof Error ? e.stack : String(e)}\n`);

@@ -1,3 +1,4 @@
+import { displayText } from "../dsl/display-text.js";
 import type { PlanNode } from "../dsl/plan.js";
 import type { NodeEvents, NodeResult } from "../engine/node-runner.js";
 
@@ -17,8 +18,8 @@ export const terminalProgress = (stream: NodeJS.WriteStream, total: number): Nod
   };
   return {
     started: (node: PlanNode) => line(`  ▶ ${node.id} (${node.step}) running`),
-    log: (node, message) => line(`    ${node.id}: ${message}`),
-    warn: (node, message) => line(`  ! ${node.id}: ${message}`),
+    log: (node, message) => line(`    ${node.id}: ${displayText(message)}`),
+    warn: (node, message) => line(`  ! ${node.id}: ${displayText(message)}`),
     progress: (node, done, of) => {
       const pct = of > 0 ? Math.floor((100 * done) / of) : 0;
       if (tty) {

@@ -3,17 +3,19 @@ import { Cause, Exit, Schema } from "effect";
 import { resolveStoreRoot } from "../artifacts/store.js";
 import { shortDigest } from "../artifacts/digest.js";
 import { UsageError } from "../dsl/errors.js";
-import { loadStudy } from "../engine/load-study.js";
+import { loadStudy, loadTimeoutSeconds } from "../engine/load-study.js";
 import { defaultConcurrency } from "../engine/local-executor.js";
 import { makeEngineContext, materializeReports, runStudyLocally } from "../engine/run-study.js";
-import { commonOptions, parseCommand, PositiveIntFlag } from "./args.js";
+import { builtInSteps } from "./built-in-steps.js";
+import { commonOptions, parseCommand, PositiveIntFlag, SecondsFlag } from "./args.js";
 import { terminalProgress } from "./progress.js";
 import { printRunSummary, runSummaryJson } from "./run-summary.js";
 import { finishRun } from "../engine/finish-run.js";
+import { requireWritableFolder, requireWritableStore } from "../engine/writable-folder.js";
 import { frozenGate, lockAfterRun } from "../engine/audit/run-lock.js";
 import { temporalOnlyFlagsGiven, temporalRunHelp, temporalRunOptions, TemporalRunFlags } from "./temporal-flags.js";
 
-export const runHelp = `Usage: strata run <pipeline.ts> [options]
+export const runHelp = `Usage: strata run <pipeline.ts | study.yaml> [options]
 
 Runs a study on the embedded local engine (or, with --engine temporal, as a durable Temporal workflow). Each
 node runs once per distinct input; finished nodes are served from the store's cache, so a rerun (or a run after
@@ -23,6 +25,7 @@ Options:
   --store DIR        content-addressed store (default: $STRATA_STORE or .strata)
   --out DIR          where reports are written (default: reports/<study>)
   --concurrency N    threads for steps: nodes, and units of a node, running at once (default: number of cores; local engine only)
+  --load-timeout S   seconds the pipeline file may take to load (default: $STRATA_LOAD_TIMEOUT or 60)
   --engine E         local (default) or temporal
   --frozen           fail (exit 1) unless the plan (before running) and every output digest (after) match
                      study.lock beside the pipeline; never write the lock
@@ -40,6 +43,7 @@ const RunFlags = Schema.Struct({
   store: Schema.optional(Schema.String),
   out: Schema.optional(Schema.String),
   concurrency: Schema.optional(PositiveIntFlag),
+  "load-timeout": Schema.optional(SecondsFlag),
   engine: Schema.optional(Schema.Literals(["local", "temporal"])),
   ...TemporalRunFlags,
   frozen: Schema.Boolean,
@@ -49,7 +53,7 @@ const RunFlags = Schema.Struct({
 });
 
 export const runCommand = async (argv: readonly string[]): Promise<number> => {
-  const { flags, positionals } = parseCommand("run", argv, { ...commonOptions, out: { type: "string" }, concurrency: { type: "string" }, frozen: { type: "boolean", default: false }, "no-lock": { type: "boolean", default: false }, engine: { type: "string" }, ...temporalRunOptions }, RunFlags);
+  const { flags, positionals } = parseCommand("run", argv, { ...commonOptions, out: { type: "string" }, concurrency: { type: "string" }, "load-timeout": { type: "string" }, frozen: { type: "boolean", default: false }, "no-lock": { type: "boolean", default: false }, engine: { type: "string" }, ...temporalRunOptions }, RunFlags);
   if (flags.help) {
     process.stdout.write(runHelp);
     return 0;
@@ -60,13 +64,16 @@ export const runCommand = async (argv: readonly string[]): Promise<number> => {
   }
   const temporalOnly = flags.engine === "temporal" ? [] : temporalOnlyFlagsGiven(flags);
   if (temporalOnly.length > 0) throw new UsageError({ problem: `strata run: ${temporalOnly.join(", ")} ${temporalOnly.length === 1 ? "applies" : "apply"} only with --engine temporal` });
-  const study = await loadStudy(positionals[0]!);
+  const storeRoot = resolveStoreRoot(flags.store);
+  requireWritableStore(flags.store, storeRoot);
+  const study = await loadStudy(positionals[0]!, { timeoutSeconds: loadTimeoutSeconds(flags["load-timeout"]), steps: builtInSteps });
+  const outDir = requireWritableFolder("--out", flags.out ?? path.join("reports", study.plan.study));
   const refusal = flags.frozen ? frozenGate(study, flags.store) : undefined;
   if (refusal !== undefined) return void process.stderr.write(refusal), 1;
   // Loaded on demand: the Temporal SDK adds a second to startup that local runs should not pay.
   if (flags.engine === "temporal") return (await import("./temporal-run.js")).runOnTemporal(study, flags);
   const concurrency = flags.concurrency ?? defaultConcurrency();
-  const ctx = makeEngineContext(study.root, resolveStoreRoot(flags.store), concurrency);
+  const ctx = makeEngineContext(study.root, storeRoot, concurrency);
   process.stderr.write(`strata: running study ${study.plan.study} (${study.plan.nodes.length} nodes, plan ${shortDigest(study.planDigest)}) with store ${ctx.store.root}\n`);
   try {
     const exit = await runStudyLocally(ctx, study, { concurrency, events: terminalProgress(process.stderr, study.plan.nodes.length) });
@@ -75,7 +82,7 @@ export const runCommand = async (argv: readonly string[]): Promise<number> => {
     const lock = lockAfterRun(study, manifest, { frozen: flags.frozen, write: !flags["no-lock"] });
     process.stderr.write(lock.message);
     const finished = await finishRun(ctx.store, manifestDigest, manifest, { workflowId: null, scheduleId: null });
-    const reports = materializeReports(ctx.store, manifest, path.resolve(flags.out ?? path.join("reports", manifest.study)));
+    const reports = materializeReports(ctx.store, manifest, outDir);
     if (flags.json) process.stdout.write(JSON.stringify(runSummaryJson(manifestDigest, manifest, reports, finished)) + "\n");
     else printRunSummary(process.stdout, finished, manifest, reports);
     return lock.failed ? 1 : 0;

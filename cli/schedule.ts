@@ -15,6 +15,7 @@ import {
   type ScheduleView,
 } from "../workers/schedules.js";
 import { loadStudy } from "../engine/load-study.js";
+import { builtInSteps } from "./built-in-steps.js";
 import { commonOptions, parseCommand } from "./args.js";
 import { DurationFlag, TemporalConnectionFlags, temporalConnectionHelp, temporalConnectionOptions, temporalTarget } from "./temporal-flags.js";
 
@@ -140,7 +141,7 @@ export const scheduleCommand = async (argv: readonly string[]): Promise<number> 
   if (sub === "create") {
     if (flags.id === undefined) throw new UsageError({ problem: "strata schedule create: --id is required (a name for the schedule, e.g. heart-nightly)" });
     if ((flags.cron === undefined) === (flags.every === undefined)) throw new UsageError({ problem: "strata schedule create: give exactly one of --cron EXPR or --every DURATION" });
-    const study = await loadStudy(positionals[0]!);
+    const study = await loadStudy(positionals[0]!, { steps: builtInSteps });
     create = () =>
       createSchedule(tc, {
         id: flags.id!,

@@ -50,3 +50,7 @@ export const locatedIn = <E>(e: E, file: string): E => {
   if (e instanceof PipelineError && e.file === undefined) return new PipelineError({ ...e, file, problem: e.problem }) as E;
   return e;
 };
+
+/** A list for a message: the first `max` items, then how many more, so a table of 100,000 columns stays one line. */
+export const boundedList = (items: readonly string[], max = 8): string =>
+  items.length <= max ? items.join(", ") : `${items.slice(0, max).join(", ")} and ${items.length - max} more`;

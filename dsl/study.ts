@@ -1,5 +1,5 @@
 import { Schema } from "effect";
-import { PipelineError } from "./errors.js";
+import { boundedList, PipelineError } from "./errors.js";
 import type {
   ChannelHandle,
   Columns,
@@ -35,13 +35,43 @@ export interface DraftNode {
   readonly seed: number;
 }
 
+/**
+ * A declared departure from the protocol a study follows (e.g. a paper it replicates): the node and param that
+ * differ, what the protocol says, and why. The reports' Methods sections print it with the param's value as planned.
+ */
+export interface Deviation {
+  readonly node: string;
+  /** A dotted path into the node's params, e.g. "attribute.layers". */
+  readonly param: string;
+  readonly protocol: string;
+  readonly reason: string;
+}
+
 /** The graph a study file builds. Handles point back at it, so only root steps need it passed explicitly. */
 export class StudyGraph {
   readonly nodes: DraftNode[] = [];
+  /** Declared deviations from the protocol, in declaration order (see Deviation). */
+  readonly deviations: Deviation[] = [];
+  /** The study's own notes for the reports' Methods sections (e.g. what the data are, who excluded what). */
+  readonly notes: string[] = [];
   constructor(
     readonly name: string,
     readonly seed: number,
   ) {}
+
+  /** Declares a deviation of an already declared node; the param path must exist in its params. */
+  deviate(deviation: Deviation): void {
+    const node = this.nodes.find((n) => n.id === deviation.node);
+    if (node === undefined) throw new PipelineError({ field: "deviation.node", problem: `no node ${JSON.stringify(deviation.node)} has been declared yet; declare the deviation after the node` });
+    const value = deviation.param.split(".").reduce<JsonValue | undefined>((v, key) => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as { [k: string]: JsonValue })[key] : undefined), node.params);
+    if (value === undefined) throw new PipelineError({ node: node.id, step: node.step, field: "deviation.param", problem: `the node has no param ${JSON.stringify(deviation.param)}` });
+    this.deviations.push(deviation);
+  }
+
+  /** Adds a paragraph of study notes to every report's Methods section. */
+  note(text: string): void {
+    this.notes.push(text);
+  }
 }
 
 /** A declared study: its name and nodes. engine/load-study turns it into a StudyPlan. */
@@ -62,10 +92,21 @@ export const study = (name: string, build: (s: StudyGraph) => void, options: { r
     throw new PipelineError({ field: "study name", problem: `expected letters, digits, ".", "_" or "-", got ${JSON.stringify(name)}` });
   }
   const graph = new StudyGraph(name, options.seed ?? 0);
-  build(graph);
+  const outer = building;
+  building = graph;
+  try {
+    build(graph);
+  } finally {
+    building = outer;
+    built.add(graph);
+  }
   if (graph.nodes.length === 0) throw new PipelineError({ field: "study", problem: `study "${name}" declares no steps` });
   return { kind: "study", name, nodes: graph.nodes };
 };
+
+/** The study whose builder is running, and the studies whose builders returned: a node may join only the former. */
+let building: StudyGraph | undefined;
+const built = new WeakSet<StudyGraph>();
 
 /** A raw file or folder under the project root (the folder holding package.json), e.g. "data/heart/x.csv". */
 export const source = (path: string): SourceHandle => ({ kind: "source", path });
@@ -122,7 +163,7 @@ export class NodeRef {
           node: this.node.id,
           step: this.node.step,
           field,
-          problem: `unknown column ${JSON.stringify(column)}; the input table has ${Object.keys(table.columns).join(", ")}`,
+          problem: `unknown column ${JSON.stringify(column)}; the input table has ${boundedList(Object.keys(table.columns))}`,
         });
       }
     }
@@ -151,6 +192,17 @@ export const addNode = <P, IS extends InputSpecs, O extends string>(
 ): NodeRef => {
   const id = options.id ?? uniqueId(graph, definition.kind.split(".").pop() ?? definition.kind);
   const where = { node: id, step: definition.kind };
+  if (built.has(graph) || (building !== undefined && graph !== building)) {
+    // Step builders take their study from an input handle, so a handle kept from another study would silently
+    // add this node there.
+    throw new PipelineError({
+      ...where,
+      field: "inputs",
+      problem: built.has(graph)
+        ? `the study "${graph.name}" is already built; add nodes only inside its study("${graph.name}", (s) => { ... }) builder`
+        : `its inputs come from study "${graph.name}", not from "${building!.name}", the study being built; build each study's nodes from its own handles`,
+    });
+  }
   if (!ID_PATTERN.test(id)) throw new PipelineError({ ...where, field: "id", problem: `expected letters, digits, ".", "_" or "-"` });
   if (graph.nodes.some((n) => n.id === id)) throw new PipelineError({ ...where, field: "id", problem: `another node already has id "${id}"; pass a distinct { id }` });
   const seed = options.seed ?? graph.seed;

@@ -13,6 +13,7 @@ import * as path from "node:path";
 import { Schema } from "effect";
 import { canonicalJson } from "../artifacts/canonical-json.js";
 import { digestOfJson, DigestSchema } from "../artifacts/digest.js";
+import { LogicalDigestSchema } from "../artifacts/logical-digest.js";
 import type { PlanNode } from "../dsl/plan.js";
 import type { OutputRecord } from "./step-host.js";
 
@@ -21,7 +22,7 @@ export const INDEX_FORMAT = "strata-index/2";
 const OutputRecordSchema = Schema.Struct({
   kind: Schema.String,
   digest: DigestSchema,
-  logicalDigest: Schema.optional(DigestSchema),
+  logicalDigest: Schema.optional(LogicalDigestSchema),
 });
 
 const IndexEntrySchema = Schema.Struct({

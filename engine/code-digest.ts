@@ -4,6 +4,7 @@ import { builtinModules } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { digestOfJson, sha256Hex } from "../artifacts/digest.js";
+import { installedPackageKey, packageOfFile, STRATA_PACKAGE } from "./installed-package.js";
 import { fromProjectPath, readLockfileVersions } from "./project.js";
 
 /** What a step's code digest covers: every first-party file it imports and every package version it uses. */
@@ -25,11 +26,40 @@ const packageName = (specifier: string): string => {
 };
 
 /**
+ * Whether a step module is installed code rather than one of the project's own files: a module under
+ * node_modules (Strata's own steps in a study repository) or outside the project root (a linked package).
+ */
+const isInstalledModule = (moduleProjectPath: string): boolean =>
+  moduleProjectPath.startsWith("../") || moduleProjectPath.split("/").includes("node_modules");
+
+/**
+ * An installed step module is keyed by its package, not by its files: the package's name, version and the
+ * digest of all its files. A changed installed Strata (another version, or a rebuilt one) changes every key of
+ * its steps, and `strata explain` names the package.
+ */
+const installedCodeDigest = (root: string, moduleProjectPath: string): CodeDigest => {
+  const pkg = packageOfFile(fromProjectPath(root, moduleProjectPath));
+  const packages = pkg === undefined ? { [moduleProjectPath]: "unresolved" } : { [pkg.name]: installedPackageKey(pkg) };
+  const components = { files: {}, packages };
+  return { digest: digestOfJson(components), components };
+};
+
+/**
+ * A first-party closure that imports Strata itself by its package name (a study's own step importing "strata")
+ * names Strata by its content digest too, not only by the version the lockfile gives: see installedCodeDigest.
+ */
+const withStrataKeyed = (components: CodeComponents): CodeComponents =>
+  STRATA_PACKAGE.name in components.packages
+    ? { files: components.files, packages: { ...components.packages, [STRATA_PACKAGE.name]: installedPackageKey(STRATA_PACKAGE) } }
+    : components;
+
+/**
  * Computes a step module's code digest from its first-party import closure (found by esbuild's bundler, so
  * dynamic imports and re-exports count too) plus the lockfile versions of the packages the closure imports.
  * Editing any helper a step imports changes this digest; editing an unrelated file does not.
  */
 export const computeCodeDigest = async (root: string, moduleProjectPath: string): Promise<CodeDigest> => {
+  if (isInstalledModule(moduleProjectPath)) return installedCodeDigest(root, moduleProjectPath);
   // Loaded here, not at the top: a run whose digests all come from the cache below never needs esbuild.
   const esbuild = await import("esbuild");
   const result = await esbuild.build({
@@ -54,7 +84,7 @@ export const computeCodeDigest = async (root: string, moduleProjectPath: string)
       packages[name] = versions.get(name) ?? "unresolved";
     }
   }
-  const components = { files: sortRecord(files), packages: sortRecord(packages) };
+  const components = withStrataKeyed({ files: sortRecord(files), packages: sortRecord(packages) });
   return { digest: digestOfJson(components), components };
 };
 
@@ -101,6 +131,7 @@ export class CodeDigests {
   }
 
   private async compute(module: string): Promise<CodeDigest> {
+    if (isInstalledModule(module)) return installedCodeDigest(this.root, module);
     if (this.cacheDir === undefined) {
       this.computed++;
       return computeCodeDigest(this.root, module);
@@ -109,7 +140,8 @@ export class CodeDigests {
     const context = this.context();
     const recorded = readRecord(file);
     if (recorded !== undefined && recorded.module === module && recorded.context === context && this.stillHolds(recorded)) {
-      return { digest: digestOfJson(recorded.components), components: recorded.components };
+      const components = withStrataKeyed(recorded.components);
+      return { digest: digestOfJson(components), components };
     }
     const started = Date.now();
     this.computed++;

@@ -12,6 +12,9 @@ export interface EnvironmentComponents {
   readonly tfjs: string;
   readonly tfjsBackend: string;
   readonly parquetWriter: string;
+  /** The embedded DuckDB (SQL steps): its version decides their numbers and row order. Always set now; absent in
+   * manifests written before SQL steps existed. */
+  readonly duckdb?: string;
 }
 
 /** The training backend. Fixed to wasm, single-threaded: the backend that gives bit-identical weights. */
@@ -24,6 +27,7 @@ export const environmentComponents = (root: string): EnvironmentComponents => {
     tfjs: versions.get("@tensorflow/tfjs-core") ?? versions.get("@tensorflow/tfjs") ?? "absent",
     tfjsBackend: `${TFJS_BACKEND}@${versions.get("@tensorflow/tfjs-backend-wasm") ?? "absent"}`,
     parquetWriter: PARQUET_WRITER,
+    duckdb: versions.get("@duckdb/node-api") ?? "absent",
   };
 };
 

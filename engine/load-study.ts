@@ -1,14 +1,18 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { canonicalJsonBytes } from "../artifacts/canonical-json.js";
 import type { ContentStore } from "../artifacts/store.js";
 import { CHANNEL_SYNTAX, parseChannel } from "../artifacts/registry.js";
-import { locatedIn, PipelineError } from "../dsl/errors.js";
+import { isStoreError } from "../artifacts/errors.js";
+import { isUserError, PipelineError, UsageError } from "../dsl/errors.js";
 import { inputRefs, isChannelInput, isNodeInput, isSourceInput, type PlanInputRef, PLAN_FORMAT, type PlanNode, type StudyPlan } from "../dsl/plan.js";
-import type { Study } from "../dsl/study.js";
+import type { StepRegistry } from "../dsl/registered-step.js";
+import { takeStudyLoader } from "../runtime/study-loader.mjs";
 import { planDigest } from "./plan-digest.js";
+import { isYamlStudyFile, yamlStudy } from "./yaml-study.js";
 import { findProjectRoot, toProjectPath } from "./project.js";
+import { importedStudy, type ImportedStudy } from "./study-import.js";
+import { fromWireError, type WireError } from "./wire-errors.js";
 
 export interface LoadedStudy {
   /** The pipeline file, relative to the project root. */
@@ -18,61 +22,93 @@ export interface LoadedStudy {
   readonly planDigest: string;
 }
 
-interface TransformFailure {
-  readonly errors: readonly { readonly text: string; readonly location?: { readonly file: string; readonly line: number; readonly column: number } | null }[];
-}
+/** Seconds a pipeline file may take to load (import and build its study) before the command gives up on it. */
+export const DEFAULT_LOAD_TIMEOUT_SECONDS = 60;
 
-/**
- * A pipeline that cannot be imported because of its own text: a TypeScript syntax error (our loader's esbuild
- * transform) or an import of a module that does not exist. These are the user's to fix, so they become a
- * PipelineError naming the file and line; anything else thrown while importing stays as it is.
- */
-const unloadable = (e: unknown, pipeline: string, root: string): PipelineError | undefined => {
-  const failure = e as Partial<TransformFailure> & { code?: string; message?: string };
-  const first = Array.isArray(failure.errors) ? failure.errors[0] : undefined;
-  if (first !== undefined) {
-    const at = first.location;
-    const file = at ? toProjectPath(root, path.resolve(at.file)) : pipeline;
-    return new PipelineError({ file, problem: `${at ? `line ${at.line}, column ${at.column + 1}: ` : ""}${first.text}; fix the TypeScript syntax (\`npx tsc --noEmit\` shows every error)` });
-  }
-  if (failure.code === "ERR_MODULE_NOT_FOUND") {
-    return new PipelineError({ file: pipeline, problem: `${failure.message?.split("\n")[0] ?? "a module it imports does not exist"}; check the import paths (relative imports end in .js)` });
-  }
-  return undefined;
+/** The load timeout: the --load-timeout flag, then STRATA_LOAD_TIMEOUT, then the default. */
+export const loadTimeoutSeconds = (flag: number | undefined, env: NodeJS.ProcessEnv = process.env): number => {
+  if (flag !== undefined) return flag;
+  const text = env["STRATA_LOAD_TIMEOUT"];
+  if (text === undefined || text === "") return DEFAULT_LOAD_TIMEOUT_SECONDS;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError({ problem: `STRATA_LOAD_TIMEOUT=${JSON.stringify(text)} is not a positive number of seconds; set it to e.g. 120, or unset it for the default of ${DEFAULT_LOAD_TIMEOUT_SECONDS}` });
+  return seconds;
 };
 
-const isStudy = (v: unknown): v is Study => typeof v === "object" && v !== null && (v as Study).kind === "study";
+const yamlSteps = (options: LoadOptions, pipeline: string): Promise<StepRegistry> => {
+  if (options.steps === undefined) throw new PipelineError({ file: pipeline, problem: "this command reads TypeScript studies only; pass the .ts form of the study" });
+  return options.steps();
+};
+
+/** The pipeline argument must name an existing study file (.ts, .yaml): a folder or a package.json is a usage mistake. */
+const checkPipelineFile = (pipelineFile: string, absolute: string): void => {
+  const stat = fs.statSync(absolute, { throwIfNoEntry: false });
+  if (stat === undefined) throw new PipelineError({ file: pipelineFile, problem: "no such pipeline file; pass the path of a .ts or .yaml study, e.g. pipelines/heart-disease.ts" });
+  if (stat.isDirectory()) {
+    const inside = fs.readdirSync(absolute).filter((f) => /\.[cm]?ts$/.test(f) || isYamlStudyFile(f)).sort();
+    const hint = inside.length > 0 ? `, e.g. ${path.join(pipelineFile, inside[0]!)}` : "";
+    throw new PipelineError({ file: pipelineFile, problem: `is a folder, not a pipeline file; pass the .ts or .yaml file of one study${hint}` });
+  }
+  if (!/\.[cm]?ts$/.test(absolute) && !isYamlStudyFile(absolute)) {
+    throw new PipelineError({ file: pipelineFile, problem: "is not a pipeline file (.ts or .yaml); pass the .ts file that ends with `export default study(...)` or a YAML study, e.g. pipelines/heart-disease.ts" });
+  }
+};
+
+type LoaderMessage = { readonly type: "study"; readonly study: ImportedStudy } | { readonly type: "error"; readonly error: WireError };
+
+/**
+ * Imports the pipeline in a worker thread and waits at most `timeoutSeconds` for its plan. Whatever goes wrong in
+ * the pipeline's own code (it throws, never settles, loops forever, calls process.exit) is a PipelineError.
+ */
+const importInWorker = (absolute: string, pipeline: string, root: string, timeoutSeconds: number): Promise<ImportedStudy> =>
+  new Promise((resolve, reject) => {
+    const worker = takeStudyLoader();
+    worker.postMessage({ absolute, pipeline, root });
+    let settled = false;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      outcome();
+      void worker.terminate();
+    };
+    const fail = (problem: string) => settle(() => reject(new PipelineError({ file: pipeline, problem })));
+    const timer = setTimeout(
+      () => fail(`did not finish loading within ${timeoutSeconds} s; look for an endless loop in the study builder or a top-level await that never settles (if the file is just slow to load, raise --load-timeout or STRATA_LOAD_TIMEOUT)`),
+      timeoutSeconds * 1000,
+    );
+    worker.on("message", (m: LoaderMessage) => {
+      if (m.type === "study") return settle(() => resolve(m.study));
+      const error = fromWireError(m.error);
+      if (isUserError(error) || isStoreError(error)) return settle(() => reject(error));
+      fail(`the pipeline threw while loading: ${error.message.split("\n")[0]}; fix the code of the pipeline or of the study builder`);
+    });
+    worker.on("error", (e) => fail(`the pipeline threw while loading: ${e.message.split("\n")[0]}; fix the code of the pipeline or of the study builder`));
+    worker.on("exit", () => fail("stopped loading before it built its study: a top-level await waits on something that never settles (a promise nothing resolves); make every await at load finish"));
+  });
 
 /**
  * Imports a pipeline file and turns its default export into a validated StudyPlan. Every mistake (no such file,
- * no study exported, bad params, bad wiring) is a PipelineError that names the file.
+ * no study exported, bad params, bad wiring, code that throws or never finishes) is a PipelineError naming the file.
  */
-export const loadStudy = async (pipelineFile: string): Promise<LoadedStudy> => {
+export interface LoadOptions {
+  /** How long a TypeScript pipeline may take to load (default: STRATA_LOAD_TIMEOUT, else 60 s). */
+  readonly timeoutSeconds?: number;
+  /** The built-in steps by kind, which a YAML study names; supplied by the composition root (cli/built-in-steps.ts). */
+  readonly steps?: () => Promise<StepRegistry>;
+}
+
+export const loadStudy = async (pipelineFile: string, options: LoadOptions = {}): Promise<LoadedStudy> => {
   const absolute = path.resolve(pipelineFile);
+  checkPipelineFile(pipelineFile, absolute);
+  const timeoutSeconds = options.timeoutSeconds ?? loadTimeoutSeconds(undefined);
   const root = findProjectRoot(absolute);
   const pipeline = toProjectPath(root, absolute);
-  if (!fs.existsSync(absolute)) {
-    throw new PipelineError({ file: pipelineFile, problem: "no such pipeline file; pass the path of a .ts study, e.g. pipelines/heart-disease.ts" });
-  }
-  let exported: unknown;
-  try {
-    exported = ((await import(pathToFileURL(absolute).href)) as { default?: unknown }).default;
-  } catch (e) {
-    throw locatedIn(unloadable(e, pipeline, root) ?? e, pipeline);
-  }
-  if (!isStudy(exported)) {
-    throw new PipelineError({ file: pipeline, problem: "the file has no study as its default export; end it with `export default study(\"name\", (s) => { ... })`" });
-  }
-  const nodes: PlanNode[] = exported.nodes.map((n) => ({
-    id: n.id,
-    step: n.step,
-    module: toProjectPath(root, fileURLToPath(n.moduleUrl)),
-    params: n.params,
-    inputs: n.inputs,
-    outputs: n.outputs,
-    seed: n.seed,
-  }));
-  const plan: StudyPlan = { format: PLAN_FORMAT, study: exported.name, nodes };
+  // A YAML study runs no code of its own, so it needs no loader thread and no timeout.
+  const imported = isYamlStudyFile(absolute)
+    ? importedStudy(yamlStudy(fs.readFileSync(absolute, "utf8"), pipeline, await yamlSteps(options, pipeline)), root)
+    : await importInWorker(absolute, pipeline, root, timeoutSeconds);
+  const plan: StudyPlan = { format: PLAN_FORMAT, study: imported.name, nodes: [...imported.nodes] };
   validatePlan(plan, pipeline);
   return { pipeline, root, plan, planDigest: planDigest(plan) };
 };

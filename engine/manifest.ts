@@ -1,6 +1,7 @@
 import { Schema } from "effect";
 import { canonicalJsonBytes } from "../artifacts/canonical-json.js";
 import { DigestSchema, isDigest } from "../artifacts/digest.js";
+import { LogicalDigestSchema } from "../artifacts/logical-digest.js";
 import type { ContentStore } from "../artifacts/store.js";
 import { UsageError } from "../dsl/errors.js";
 import { HANDLE_KINDS } from "../dsl/handles.js";
@@ -10,7 +11,7 @@ const Json = Schema.Unknown;
 const OutputRecordSchema = Schema.Struct({
   kind: Schema.Literals(HANDLE_KINDS),
   digest: DigestSchema,
-  logicalDigest: Schema.optional(DigestSchema),
+  logicalDigest: Schema.optional(LogicalDigestSchema),
 });
 
 const KeyComponentsSchema = Schema.Struct({
@@ -34,6 +35,8 @@ export const ManifestNodeSchema = Schema.Struct({
   channels: Schema.optional(Schema.Record(Schema.String, Schema.Struct({ channel: Schema.String, model: Schema.NullOr(DigestSchema) }))),
   cached: Schema.Boolean,
   outputs: Schema.Record(Schema.String, OutputRecordSchema),
+  /** Absent in manifests written before nodes recorded their start. */
+  startedAt: Schema.optional(Schema.String),
   seconds: Schema.Number,
   units: Schema.optional(Schema.Struct({ total: Schema.Number, ran: Schema.Number })),
 });
@@ -51,6 +54,8 @@ export const RunManifestSchema = Schema.Struct({
       tfjs: Schema.String,
       tfjsBackend: Schema.String,
       parquetWriter: Schema.String,
+      // Absent in manifests written before SQL steps existed.
+      duckdb: Schema.optional(Schema.String),
     }),
   }),
   host: Schema.Struct({ hostname: Schema.String, platform: Schema.String, node: Schema.String }),

@@ -1,5 +1,5 @@
 import { Effect } from "effect";
-import { isStoreError, type StoreError } from "../artifacts/errors.js";
+import { isStoreError, type StoreError, UnreadableObjectError } from "../artifacts/errors.js";
 import type { ContentStore } from "../artifacts/store.js";
 import { DataError, isUserError, type UserError } from "../dsl/errors.js";
 import { inputRefs, isChannelInput, isNodeInput, type PlanInputRef, type PlanNode } from "../dsl/plan.js";
@@ -42,6 +42,8 @@ export interface NodeResult {
   readonly channels?: { readonly [input: string]: ChannelRecord };
   readonly cached: boolean;
   readonly outputs: { readonly [name: string]: OutputRecord };
+  /** When the node started (ISO 8601, wall clock): recorded for provenance, never part of a key. */
+  readonly startedAt: string;
   readonly seconds: number;
   /** A step with units that ran: how many it has, and how many ran here (the rest were stored by an earlier run). */
   readonly units?: UnitCounts;
@@ -102,7 +104,8 @@ const resolveInputs = (ctx: EngineContext, node: PlanNode, upstream: UpstreamOut
 
 /**
  * A cache entry is served only if it decodes and matches the node (engine/cache-index.ts) and every object it names
- * is present and still hashes to its name. A damaged entry is reported and removed, and the node recomputed.
+ * is present and still hashes to its name. A damaged entry is reported and removed, and the node recomputed; an
+ * object that cannot be read at all (permissions, a folder in its place) fails the node with its path.
  */
 const verifiedEntry = (ctx: EngineContext, node: PlanNode, key: string, events: NodeEvents): { readonly outputs: { readonly [name: string]: OutputRecord } } | undefined => {
   const raw = ctx.store.readIndex(key);
@@ -117,6 +120,9 @@ const verifiedEntry = (ctx: EngineContext, node: PlanNode, key: string, events: 
     .map((o) => ctx.store.check(o.digest))
     .filter((e) => e !== undefined);
   if (bad.length === 0) return entry;
+  // An object that exists but cannot be read would fail the same way when recomputed: the user has to fix it.
+  const unreadable = bad.find((e) => e instanceof UnreadableObjectError);
+  if (unreadable !== undefined) throw unreadable;
   for (const e of bad) events.warn(node, `${e.message} Recomputing node "${node.id}".`);
   return undefined;
 };
@@ -154,6 +160,7 @@ interface KeyedNode {
 /** Computes a node's cache key from code, params, input digests, environment and seed. */
 const keyNode = async (ctx: EngineContext, node: PlanNode, upstream: UpstreamOutputs): Promise<KeyedNode> => {
   const started = performance.now();
+  const startedAt = new Date().toISOString();
   const inputs = resolveInputs(ctx, node, upstream);
   const code = await ctx.codeDigests.of(node.module);
   const components: KeyComponents = {
@@ -195,6 +202,7 @@ const keyNode = async (ctx: EngineContext, node: PlanNode, upstream: UpstreamOut
       ...(Object.keys(inputs.channels).length > 0 ? { channels: inputs.channels } : {}),
       cached,
       outputs,
+      startedAt,
       seconds: (performance.now() - started) / 1000,
       ...(units ? { units } : {}),
     }),
@@ -236,7 +244,10 @@ const storedUnit = (ctx: EngineContext, keyed: KeyedNode, index: number, events:
   const raw = ctx.store.readIndex(key);
   if (raw === undefined) return undefined;
   const entry = decodeUnitEntry(raw, keyed.key, index);
-  const problem = "problem" in entry ? entry.problem : ctx.store.check(entry.result)?.message;
+  const bad = "problem" in entry ? undefined : ctx.store.check(entry.result);
+  // As for node entries: an object that exists but cannot be read would fail the rerun too.
+  if (bad instanceof UnreadableObjectError) throw bad;
+  const problem = "problem" in entry ? entry.problem : bad?.message;
   if (problem === undefined && "result" in entry) return entry.result;
   events.warn(keyed.node, `the unit entry ${ctx.store.indexPath(key)} cannot be trusted: ${problem}. Rerunning unit ${index} of node "${keyed.node.id}".`);
   ctx.store.removeIndex(key);

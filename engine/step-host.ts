@@ -2,7 +2,8 @@ import { pathToFileURL } from "node:url";
 import * as arrow from "apache-arrow";
 import { canonicalJsonBytes } from "../artifacts/canonical-json.js";
 import { ContentStore } from "../artifacts/store.js";
-import { decodeParquet, encodeParquet, logicalDigest } from "../artifacts/table.js";
+import { logicalDigestOfColumns } from "../artifacts/logical-digest.js";
+import { decodeParquet, denseColumns, encodeDenseParquet } from "../artifacts/table.js";
 import { DataError } from "../dsl/errors.js";
 import { artifactCodec, type HandleKind } from "../dsl/handles.js";
 import { asStoredJson, type JsonValue, type SourceFile, type StepContext, type StepDefinition, type StepInput, type StepOutputValue } from "../dsl/step.js";
@@ -108,7 +109,8 @@ const encodeOutput = (name: string, kind: HandleKind, value: StepOutputValue, st
   const codec = artifactCodec(kind);
   if (codec === "parquet") {
     if (!(value instanceof arrow.Table)) throw new Error(`step ${step} returned a non-table for output "${name}" (${kind})`);
-    return { kind, bytes: encodeParquet(value), logicalDigest: logicalDigest(value) };
+    const columns = denseColumns(value);
+    return { kind, bytes: encodeDenseParquet(columns), logicalDigest: logicalDigestOfColumns(value.numRows, columns) };
   }
   if (codec === "text") {
     if (typeof value !== "string") throw new Error(`step ${step} returned a non-string for output "${name}" (${kind})`);

@@ -1,4 +1,6 @@
+import * as v8 from "node:v8";
 import { Worker } from "node:worker_threads";
+import { UsageError } from "../dsl/errors.js";
 import type { OutputRecord, StepEvents, StepTask, StepTaskResult } from "./step-host.js";
 import type { WorkerMessage } from "./step-worker-loop.js";
 import { fromWireError } from "./wire-errors.js";
@@ -104,7 +106,7 @@ export class StepPool {
     this.slots.splice(i, 1);
     const p = slot.current;
     slot.current = undefined;
-    p?.reject(error);
+    p?.reject((error as NodeJS.ErrnoException).code === "ERR_WORKER_OUT_OF_MEMORY" ? outOfMemory(p.task) : error);
     if (!this.closed) this.dispatch();
   }
 
@@ -125,3 +127,11 @@ export class StepPool {
 }
 
 const abortError = (): Error => Object.assign(new Error("step cancelled"), { name: "AbortError" });
+
+/** A step that exhausted its worker's heap: which node, how much it had, and how to give it more. */
+const outOfMemory = (task: StepTask): UsageError => {
+  const limitMb = Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
+  return new UsageError({
+    problem: `node "${task.nodeId}" (${task.step}) ran out of memory: its step worker used the whole JavaScript heap (about ${limitMb} MB). Give Node a larger heap, e.g. NODE_OPTIONS=--max-old-space-size=${Math.max(4096, 2 * limitMb)} strata run ..., or run the study on less data`,
+  });
+};

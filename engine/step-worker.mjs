@@ -5,5 +5,5 @@ import { registerTypeScript } from "../runtime/typescript.mjs";
 
 await preloadPackages();
 registerTypeScript();
-const { serveStepTasks } = await import("./step-worker-loop.ts");
+const { serveStepTasks } = await import("./step-worker-loop.js");
 serveStepTasks();

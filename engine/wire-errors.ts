@@ -1,4 +1,4 @@
-import { CorruptObjectError, CorruptRefError, MissingObjectError, StoreWriteError } from "../artifacts/errors.js";
+import { CorruptObjectError, CorruptRefError, MissingObjectError, StoreWriteError, UnreadableObjectError } from "../artifacts/errors.js";
 import { DataError, PipelineError, UsageError } from "../dsl/errors.js";
 
 /** An error as plain data, so it can cross a worker thread or a Temporal activity boundary and be rebuilt. */
@@ -15,6 +15,7 @@ const rebuilders: Record<string, (fields: never) => Error> = {
   UsageError: (f: ConstructorParameters<typeof UsageError>[0]) => new UsageError(f),
   CorruptObjectError: (f: ConstructorParameters<typeof CorruptObjectError>[0]) => new CorruptObjectError(f),
   MissingObjectError: (f: ConstructorParameters<typeof MissingObjectError>[0]) => new MissingObjectError(f),
+  UnreadableObjectError: (f: ConstructorParameters<typeof UnreadableObjectError>[0]) => new UnreadableObjectError(f),
   StoreWriteError: (f: ConstructorParameters<typeof StoreWriteError>[0]) => new StoreWriteError(f),
   CorruptRefError: (f: ConstructorParameters<typeof CorruptRefError>[0]) => new CorruptRefError(f),
 };

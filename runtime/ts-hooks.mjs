@@ -1,10 +1,14 @@
-// Module hooks that let Node 20 run the project's TypeScript: a ".js" import from a .ts file resolves to the .ts
-// file beside it, and .ts files are transpiled by esbuild (types stripped, nothing bundled). Everything else,
-// node_modules included, goes straight to Node's own resolver and loader: that keeps startup fast.
+// Module hooks that let Node 20 run the project's TypeScript: a ".js" import from one of the project's own modules
+// (.ts or .mjs) resolves to the .ts file beside it when there is one, and .ts files are transpiled by esbuild
+// (types stripped, nothing bundled). Everything else, node_modules included, goes straight to Node's own resolver
+// and loader: that keeps startup fast. "The project" is any folder outside node_modules: this repository, or a
+// study repository where Strata itself is installed under node_modules (compiled, so never transpiled) and only
+// the study's pipelines and steps are TypeScript.
 //
-// Transpiled files are kept in node_modules/.cache/strata/ts, named by the sha256 of everything the output
-// depends on (esbuild's version, the options, the file name and the source text), so an unchanged file is read
-// back instead of transpiled and a changed one gets a new name. esbuild itself is loaded only on a miss: a warm
+// Transpiled files are kept in .cache/strata/ts of the node_modules folder these hooks are installed in (or, run
+// from this repository's sources, the repository's own node_modules), named by the sha256 of everything the
+// output depends on (esbuild's version, the options, the file name and the source text), so an unchanged file is
+// read back instead of transpiled and a changed one gets a new name. esbuild itself is loaded only on a miss: a warm
 // command never starts it in this thread. The source map names the file by its base name, which Node resolves
 // against the module's own URL, so copies of the project share entries and stack traces still show full paths.
 import { createHash, randomBytes } from "node:crypto";
@@ -13,11 +17,13 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 
-const isTs = (url) => url.startsWith("file:") && /\.(m|c)?ts$/.test(url) && !url.includes("/node_modules/");
+const isOwn = (url) => url.startsWith("file:") && !url.includes("/node_modules/");
+const isTs = (url) => isOwn(url) && /\.(m|c)?ts$/.test(url);
+const mayImportTs = (url) => isOwn(url) && /\.((m|c)?ts|mjs)$/.test(url);
 
 export async function resolve(specifier, context, next) {
   const parent = context.parentURL;
-  if (parent && isTs(parent) && (specifier.startsWith(".") || specifier.startsWith("/")) && /\.(m|c)?js$/.test(specifier)) {
+  if (parent && mayImportTs(parent) && (specifier.startsWith(".") || specifier.startsWith("/")) && /\.(m|c)?js$/.test(specifier)) {
     const candidate = new URL(specifier.replace(/js$/, "ts"), parent);
     if (fs.existsSync(fileURLToPath(candidate))) return { url: candidate.href, shortCircuit: true, format: "module" };
   }
@@ -27,7 +33,9 @@ export async function resolve(specifier, context, next) {
 const OPTIONS = { loader: "ts", format: "esm", target: "node20", sourcemap: "inline" };
 const require = createRequire(import.meta.url);
 const ESBUILD_VERSION = JSON.parse(fs.readFileSync(require.resolve("esbuild/package.json"), "utf8")).version;
-const modules = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "node_modules");
+const here = fileURLToPath(import.meta.url);
+const installedIn = here.lastIndexOf(`${path.sep}node_modules${path.sep}`);
+const modules = installedIn >= 0 ? here.slice(0, installedIn + "/node_modules".length) : path.join(path.dirname(here), "..", "node_modules");
 const CACHE_DIR = fs.existsSync(modules) ? path.join(modules, ".cache", "strata", "ts") : undefined;
 
 let esbuild;

@@ -14,7 +14,7 @@ interface ModuleImport {
 }
 
 const SOURCE = /\.(ts|mts|mjs)$/;
-const SKIPPED_FOLDERS = new Set(["node_modules", ".git"]);
+const SKIPPED_FOLDERS = new Set(["node_modules", ".git", "dist"]);
 // Files that are not modules of the project: inputs for tsc's own error messages.
 const SKIPPED_PATHS = ["test/fixtures/typecheck-errors/"];
 

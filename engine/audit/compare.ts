@@ -1,5 +1,6 @@
 import { canonicalJson } from "../../artifacts/canonical-json.js";
-import { decodeParquet, logicalDigest, tableColumns, type CellValue, type ColumnType } from "../../artifacts/table.js";
+import { isCurrentLogicalDigest, logicalDigest } from "../../artifacts/logical-digest.js";
+import { decodeParquet, tableColumns, type CellValue, type ColumnType } from "../../artifacts/table.js";
 import { artifactCodec, type HandleKind } from "../../dsl/handles.js";
 
 /**
@@ -219,9 +220,11 @@ export const compareOutput = (
   const b = readReplayed();
   const codec = artifactCodec(recorded.kind);
   if (codec === "parquet") {
-    // The manifest's logical digest is what the run claimed; recompute it from the stored bytes as well, so a
-    // re-encoded but equal table is told apart from a changed one even if the record lacks it.
-    const logical = { recorded: recorded.logicalDigest ?? logicalDigest(decodeParquet(a)), replayed: replayed.logicalDigest ?? logicalDigest(decodeParquet(b)) };
+    // The manifest's logical digest is what the run claimed; recompute it from the stored bytes when the record
+    // lacks it or holds one of an older format, so a re-encoded but equal table is told apart from a changed one.
+    const claimed = (r: Recorded, bytes: Uint8Array) =>
+      r.logicalDigest !== undefined && isCurrentLogicalDigest(r.logicalDigest) ? r.logicalDigest : logicalDigest(decodeParquet(bytes));
+    const logical = { recorded: claimed(recorded, a), replayed: claimed(replayed, b) };
     if (logical.recorded === logical.replayed) return { ...base, level: "encoding", logical };
     return { ...base, level: "values", logical, values: compareTables(a, b) };
   }

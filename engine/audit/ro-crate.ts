@@ -34,6 +34,8 @@ type Entity = { "@id": string; "@type": string | string[]; [k: string]: unknown 
 const ref = (id: string) => ({ "@id": id });
 const refs = (ids: Iterable<string>) => [...new Set(ids)].map(ref);
 const COMPLETED = ref("http://schema.org/CompletedActionStatus");
+/** Strata itself: the instrument of the engine run and the agent that performed every node's action. */
+const ENGINE_ID = "#strata-engine";
 
 const enc = (s: string) => encodeURIComponent(s);
 const toolId = (kind: string) => `#tool/${enc(kind)}`;
@@ -64,12 +66,40 @@ export interface CrateInput {
   /** Size in bytes of a stored object. */
   readonly size: (digest: string) => number;
   readonly engine: { readonly name: string; readonly version: string };
+  /** The study's license, an SPDX id (its package.json `license`); undefined when it declares none. */
+  readonly license?: string | undefined;
 }
 
-const endTime = (m: RunManifest): string => new Date(new Date(m.startedAt).getTime() + Math.round(m.seconds * 1000)).toISOString();
+/**
+ * The root dataset's license (RO-Crate 1.1 requires one): the study's own SPDX id, linked to its SPDX page, or,
+ * when the study declares none, npm's "UNLICENSED": no license is granted, which is what an undeclared one means.
+ */
+const licenseOf = (license: string | undefined): { value: unknown; entities: Entity[] } => {
+  if (license === undefined || license === "UNLICENSED" || !/^[A-Za-z0-9.+-]+$/.test(license)) return { value: license ?? "UNLICENSED", entities: [] };
+  const id = `https://spdx.org/licenses/${license}`;
+  return { value: ref(id), entities: [{ "@id": id, "@type": "CreativeWork", name: license, identifier: license }] };
+};
+
+/** The `license` of the study's package.json (its project root), or undefined when it declares none. */
+export const studyLicense = (root: string): string | undefined => {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { license?: unknown };
+    return typeof pkg.license === "string" ? pkg.license : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** An npm package as a crate entity; an installed Strata's version carries its content digest ("0.1.0 sha256:…"). */
+const npmPackage = (name: string, recorded: string): Entity => {
+  const [version = recorded, content] = recorded.split(" ");
+  return { "@id": `https://www.npmjs.com/package/${name}/v/${version}`, "@type": "SoftwareApplication", name, softwareVersion: version, ...(content ? { identifier: content } : {}) };
+};
+
+const endTime = (startedAt: string, seconds: number): string => new Date(new Date(startedAt).getTime() + Math.round(seconds * 1000)).toISOString();
 
 /** Builds ro-crate-metadata.json as a plain object. Deterministic: same run, same crate. */
-export const buildRunCrate = ({ manifestDigest, manifest: m, plan, size, engine }: CrateInput): { "@context": readonly string[]; "@graph": Entity[] } => {
+export const buildRunCrate = ({ manifestDigest, manifest: m, plan, size, engine, license }: CrateInput): { "@context": readonly string[]; "@graph": Entity[] } => {
   const files = new Map<string, Entity>();
   const file = (digest: string, props: Record<string, unknown>): void => {
     const prev = files.get(digest);
@@ -99,10 +129,8 @@ export const buildRunCrate = ({ manifestDigest, manifest: m, plan, size, engine 
     const t = toolId(n.step);
     const inputNames = Object.keys(n.components.inputs).sort();
     const outputNames = Object.keys(pn?.outputs ?? n.outputs).sort();
-    for (const [name, version] of Object.entries(n.code.packages)) {
-      const id = `https://www.npmjs.com/package/${name}/v/${version}`;
-      packages.set(id, { "@id": id, "@type": "SoftwareApplication", name, softwareVersion: version });
-    }
+    const requirements = Object.entries(n.code.packages).map(([name, version]) => npmPackage(name, version));
+    for (const p of requirements) packages.set(p["@id"], p);
     tools.set(n.step, {
       "@id": t,
       "@type": "SoftwareApplication",
@@ -115,7 +143,7 @@ export const buildRunCrate = ({ manifestDigest, manifest: m, plan, size, engine 
         formal(`${t}/param/seed`, "seed", "Integer"),
       ],
       output: outputNames.map((o) => formal(`${t}/output/${enc(o)}`, o, "File")),
-      softwareRequirements: refs(Object.entries(n.code.packages).map(([name, v]) => `https://www.npmjs.com/package/${name}/v/${v}`)),
+      softwareRequirements: refs(requirements.map((p) => p["@id"])),
     });
   }
 
@@ -175,15 +203,20 @@ export const buildRunCrate = ({ manifestDigest, manifest: m, plan, size, engine 
         ? `Served from the cache under key ${n.key}: the outputs of an earlier execution with the same code, params, inputs, environment and seed.`
         : `Executed under cache key ${n.key} in ${n.seconds.toFixed(3)} s.`,
       instrument: ref(t),
+      agent: ref(ENGINE_ID),
       object: [...refs(inputFiles), ref(pv), ref(sv)],
       result: refs(outputFiles),
+      // Manifests written before nodes recorded their start give the run's start instead.
+      startTime: n.startedAt ?? m.startedAt,
+      endTime: endTime(n.startedAt ?? m.startedAt, n.seconds),
       actionStatus: COMPLETED,
     });
     controls.push({ "@id": controlId(n.id), "@type": "ControlAction", name: `orchestrate ${n.id}`, instrument: ref(stepId(n.id)), object: ref(runId(n.id)), actionStatus: COMPLETED });
   });
 
   const env = Object.entries(m.environment.components).map(([k, v]) => `${k}=${v}`).join(", ");
-  const ended = endTime(m);
+  const ended = endTime(m.startedAt, m.seconds);
+  const crateLicense = licenseOf(license);
   const graph: Entity[] = [
     { "@id": "ro-crate-metadata.json", "@type": "CreativeWork", about: ref("./"), conformsTo: [ref("https://w3id.org/ro/crate/1.1"), ref(PROFILES.workflowRoCrate)] },
     {
@@ -192,11 +225,13 @@ export const buildRunCrate = ({ manifestDigest, manifest: m, plan, size, engine 
       name: `Strata run of study ${m.study}`,
       description: `Provenance of one run of the Strata study ${m.study} (${m.pipeline}): the plan, every node execution, and every input and output file, each named by its sha256 digest. Run manifest ${manifestDigest}.`,
       datePublished: m.startedAt,
+      license: crateLicense.value,
       conformsTo: [ref(PROFILES.process), ref(PROFILES.workflow), ref(PROFILES.provenance), ref(PROFILES.workflowRoCrate)],
       mainEntity: ref(m.planDigest),
       hasPart: refs([m.planDigest, manifestDigest, ...files.keys()]),
       mentions: refs(["#study-run", "#engine-run", ...runs.map((r) => r["@id"])]),
     },
+    ...crateLicense.entities,
     { "@id": PROFILES.process, "@type": "CreativeWork", name: "Process Run Crate", version: "0.5" },
     { "@id": PROFILES.workflow, "@type": "CreativeWork", name: "Workflow Run Crate", version: "0.5" },
     { "@id": PROFILES.provenance, "@type": "CreativeWork", name: "Provenance Run Crate", version: "0.5" },
@@ -221,12 +256,13 @@ export const buildRunCrate = ({ manifestDigest, manifest: m, plan, size, engine 
     ...params,
     ...packages.values(),
     ...steps,
-    { "@id": "#strata-engine", "@type": "SoftwareApplication", name: engine.name, softwareVersion: engine.version },
+    { "@id": ENGINE_ID, "@type": "SoftwareApplication", name: engine.name, softwareVersion: engine.version },
     {
       "@id": "#engine-run",
       "@type": "OrganizeAction",
       name: `Run of ${engine.name} ${engine.version} (${m.executor} executor)`,
-      instrument: ref("#strata-engine"),
+      instrument: ref(ENGINE_ID),
+      agent: ref(ENGINE_ID),
       object: refs(controls.map((c) => c["@id"])),
       result: ref("#study-run"),
       startTime: m.startedAt,
@@ -267,6 +303,7 @@ export const writeRunCrate = (
   manifest: RunManifest,
   dir: string,
   engine: CrateInput["engine"],
+  license?: string,
 ): { dir: string; metadata: string; files: number } => {
   if (store.check(manifest.planDigest) !== undefined) {
     throw new UsageError({ problem: `strata export --ro-crate: the plan ${manifest.planDigest} of this run is not (intact) in ${store.root}; the crate needs it as its workflow` });
@@ -280,7 +317,7 @@ export const writeRunCrate = (
     if (!b) read.set(d, (b = store.get(d)));
     return b;
   };
-  const crate = buildRunCrate({ manifestDigest, manifest, plan, size: (d) => bytes(d).length, engine });
+  const crate = buildRunCrate({ manifestDigest, manifest, plan, size: (d) => bytes(d).length, engine, license });
   const digests = crateFiles(crate);
   for (const d of digests) fs.writeFileSync(path.join(target, d), bytes(d));
   const metadata = path.join(target, "ro-crate-metadata.json");

@@ -9,14 +9,15 @@
  *   reference is right and the candidate wrong (evidence of harm), c the reverse. Under H0 (the two models err
  *   equally often on the discordant pairs) b ~ Binomial(b + c, 1/2). The one-sided harm p-value is P(X ≥ b).
  *
- * - bootstrapSignTest(...): the paired bootstrap sign test of the public audit code of Monteiro Paes et al.
- *   (NeurIPS 2022): B resamples drawn with replacement, stratified (the caller passes one stratum key per unit,
- *   e.g. group × label); on each resample b the candidate's and the reference's metric, S1_b and S2_b;
- *   T = #{b : S1_b − S2_b ≥ 0}, the resamples where the candidate is at least as good, compared with
- *   Binomial(B, 1/2). Harm is the lower tail: p = P(X ≤ T). Ties count as "at least as good", so two identical
- *   models are never flagged. Note that this p-value shrinks as B grows for any fixed true difference (B measures
- *   the bootstrap's own resolution, not the sample size): read it as a description of the bootstrap distribution
- *   rather than a calibrated test, and prefer exactMcNemar on independent units for a decision.
+ * - bootstrapSignTest(...): the paired, stratified bootstrap of the gain, after the audit code of Monteiro Paes et
+ *   al. (NeurIPS 2022): B resamples drawn with replacement, stratified (the caller passes one stratum key per unit,
+ *   e.g. group × label); on each resample b the candidate's and the reference's metric, S1_b and S2_b, and the gain
+ *   d_b = S1_b − S2_b. It reports the gain's percentile interval and the share of resamples in which the candidate
+ *   is worse (d_b < 0). Its pValue is the one-sided percentile-bootstrap p-value, the share of resamples in which
+ *   the candidate is at least as good (d_b ≥ 0; ties count for the candidate, so two identical models are never
+ *   flagged): harm at α means the one-sided (1 − α) upper bootstrap bound of the gain is below zero. Unlike the
+ *   binomial p-value over resamples that audit code computes (T against Binomial(B, 1/2)), this share does not
+ *   shrink towards zero as B grows for a fixed true difference; B only refines it.
  *
  * Both report `pValue` in the harm direction and `harmed = pValue < alpha`. All sums run in a fixed order, so equal
  * inputs give bit-identical results.
@@ -60,7 +61,9 @@ export interface BootstrapSignResult extends HarmTestResult {
   readonly atLeastAsGood: number;
   /** #{b : S1_b − S2_b > 0}: resamples where the candidate is strictly better. */
   readonly better: number;
-  /** P(X ≥ better), X ~ Binomial(B − skipped, 1/2): the one-sided test for benefit (ties count against it). */
+  /** #{b : S1_b − S2_b < 0} / (B − skipped): the share of usable resamples in which the candidate is worse (0 when none). */
+  readonly worseShare: number;
+  /** #{b : S1_b − S2_b ≤ 0} / (B − skipped): the one-sided percentile-bootstrap p-value for benefit. */
   readonly pBenefit: number;
   /** S1 − S2 on the original sample. */
   readonly observedDifference: number;
@@ -164,7 +167,7 @@ const strataOf = (keys: readonly (string | number)[]): number[][] => {
 /** Nearest-rank percentile of sorted values. */
 const percentile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 
-/** The paired, stratified bootstrap sign test (see the module comment). Harm when T is small. */
+/** The paired, stratified bootstrap of the gain (see the module comment). Harm when almost every resample is worse. */
 export const bootstrapSignTest = (input: BootstrapSignInput): BootstrapSignResult => {
   const alpha = input.alpha ?? 0.05;
   assertAlpha(alpha);
@@ -197,8 +200,8 @@ export const bootstrapSignTest = (input: BootstrapSignInput): BootstrapSignResul
     differences.push(d);
   }
   const used = input.resamples - skipped;
-  const pValue = used === 0 ? 1 : binomialHalfCdf(atLeastAsGood, used);
-  const pBenefit = used === 0 ? 1 : binomialHalfUpper(better, used);
+  const pValue = used === 0 ? 1 : atLeastAsGood / used;
+  const pBenefit = used === 0 ? 1 : (used - better) / used;
   differences.sort((a, b) => a - b);
   return {
     test: "bootstrap-sign",
@@ -210,6 +213,7 @@ export const bootstrapSignTest = (input: BootstrapSignInput): BootstrapSignResul
     skipped,
     atLeastAsGood,
     better,
+    worseShare: used === 0 ? 0 : (used - atLeastAsGood) / used,
     pBenefit,
     observedDifference,
     meanDifference: used === 0 ? Number.NaN : sum / used,

@@ -18,8 +18,8 @@
  *   d_i = #{replicates where the method is right} − #{replicates where the reference is right};
  * persons with d_i < 0 are harmed, d_i > 0 helped, d_i = 0 ties (dropped). The exact McNemar test (a sign test on
  * persons) with b = #{d_i < 0} and c = #{d_i > 0} gives the one-sided p-value P(X ≥ b), X ~ Binomial(b + c, 1/2).
- * A group is flagged harmed when p < alpha (default 0.05), per method and group, with no multiplicity correction
- * (a correction could only remove flags). With about 8 test people in a group, only a method that loses on 5 or more
+ * A group is flagged harmed when its p-value, adjusted across the method's subgroups (`adjust`: Holm by default,
+ * Benjamini–Hochberg, or none; harm-multiplicity.ts), is below alpha (default 0.05); "overall" is its own test. With about 8 test people in a group, only a method that loses on 5 or more
  * of them with no wins can be flagged: the test's power is what the data allow, and the report says so.
  * As a second view, the stratified paired bootstrap sign test of docs/references.md (resampling persons within group ×
  * label, metric = mean over persons of their across-replicate accuracy) is reported too; `flagWith` chooses which
@@ -37,6 +37,7 @@ import { type JsonValue, type StepContext, defineStep } from "../../dsl/step.js"
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { type Labels, OVERALL, readLabels } from "./labels.js";
 import { type ReplicatePredictions, readPredictions } from "./predictions.js";
+import { MultiplicityMethodSchema, type MultiplicityMethod, adjustPValues } from "./harm-multiplicity.js";
 import { type BootstrapSignResult, type McNemarResult, bootstrapSignTest, exactMcNemar, meanOver } from "./harm.js";
 import { mean, sampleSd } from "./statistics.js";
 
@@ -59,6 +60,8 @@ const Params = Schema.Struct({
   ),
   /** Which test sets the `harmed` flag; the other is reported beside it. */
   flagWith: Schema.Literals(["exact-mcnemar", "bootstrap-sign"]).pipe(Schema.withDecodingDefaultKey(Effect.succeed("exact-mcnemar" as const))),
+  /** How the flagging test's p-values are adjusted across each method's subgroups. */
+  adjust: MultiplicityMethodSchema.pipe(Schema.withDecodingDefaultKey(Effect.succeed("holm" as const))),
   /** B of the bootstrap sign test. */
   bootstrapResamples: Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 100_000 })).pipe(
     Schema.withDecodingDefaultKey(Effect.succeed(1000)),
@@ -119,6 +122,9 @@ export interface GainSummary {
   readonly peopleHelped: number;
   readonly mcnemar: McNemarResult;
   readonly bootstrap: BootstrapSummary;
+  /** The flagging test's p-value adjusted across the method's subgroups (unadjusted for "overall"). */
+  readonly pAdjusted: number;
+  /** pAdjusted < alpha. */
   readonly harmed: boolean;
 }
 
@@ -160,7 +166,7 @@ export interface PersonalizationMetrics {
     readonly flagWith: "exact-mcnemar" | "bootstrap-sign";
     readonly unit: "person";
     readonly sided: "one-sided (method worse than reference)";
-    readonly multiplicity: "none";
+    readonly multiplicity: MultiplicityMethod;
     readonly bootstrapResamples: number;
     readonly bootstrapStrata: "group × label";
   };
@@ -296,7 +302,7 @@ const pairedTests = (
   const bootstrap: BootstrapSummary =
     boot === null
       ? {
-          test: "bootstrap-sign", statistic: 0, pValue: 1, alpha, harmed: false, resamples, skipped: resamples, atLeastAsGood: 0, better: 0,
+          test: "bootstrap-sign", statistic: 0, pValue: 1, alpha, harmed: false, resamples, skipped: resamples, atLeastAsGood: 0, better: 0, worseShare: 0,
           pBenefit: 1, observedDifference: 0, meanDifference: null, interval: null,
         }
       : { ...boot, meanDifference: Number.isNaN(boot.meanDifference) ? null : boot.meanDifference };
@@ -309,7 +315,7 @@ export const evaluatePersonalizationMetrics = (
   reference: ModelPredictions,
   methods: readonly ModelPredictions[],
   cross: readonly { method: string; byGroup: Map<string, Map<number, PredictionLine[]>> }[],
-  params: Pick<PersonalizationParams, "threshold" | "alpha" | "flagWith" | "bootstrapResamples">,
+  params: Pick<PersonalizationParams, "threshold" | "alpha" | "flagWith" | "adjust" | "bootstrapResamples">,
   random: (stream: string) => () => number,
 ): PersonalizationMetrics => {
   const groups = [OVERALL, ...labels.groups];
@@ -352,7 +358,7 @@ export const evaluatePersonalizationMetrics = (
   }
 
   // Gains and harm tests.
-  const gains: GainSummary[] = [];
+  const unadjusted: Omit<GainSummary, "pAdjusted" | "harmed">[] = [];
   for (const m of methods) {
     for (const g of groups) {
       const mine = accuracyOf.get(`${m.label}\u0000${g}`)!;
@@ -365,7 +371,7 @@ export const evaluatePersonalizationMetrics = (
       const people = personOutcomes(labels, m.byReplicate, reference.byReplicate, inGroup(g), params.threshold);
       const tests = pairedTests(labels, people, params.alpha, params.bootstrapResamples, random(`bootstrap/${m.label}/${g}`));
       const negative = perRun.filter((d) => d < 0).length;
-      gains.push({
+      unadjusted.push({
         method: m.label,
         group: g,
         gain: meanSd(perRun),
@@ -378,10 +384,19 @@ export const evaluatePersonalizationMetrics = (
         peopleHelped: tests.helped,
         mcnemar: tests.mcnemar,
         bootstrap: tests.bootstrap,
-        harmed: params.flagWith === "exact-mcnemar" ? tests.mcnemar.harmed : tests.bootstrap.harmed,
       });
     }
   }
+  const flagP = (g: (typeof unadjusted)[number]) => (params.flagWith === "exact-mcnemar" ? g.mcnemar.pHarm : g.bootstrap.pValue);
+  const adjusted = new Map<(typeof unadjusted)[number], number>();
+  for (const m of methods) {
+    const family = unadjusted.filter((g) => g.method === m.label && g.group !== OVERALL);
+    adjustPValues(family.map(flagP), params.adjust).forEach((p, i) => adjusted.set(family[i]!, p));
+  }
+  const gains: GainSummary[] = unadjusted.map((g) => {
+    const pAdjusted = adjusted.get(g) ?? flagP(g);
+    return { ...g, pAdjusted, harmed: pAdjusted < params.alpha };
+  });
 
   // Envy-freeness: each group's rows under every group's model.
   const envy: EnvySummary[] = [];
@@ -441,7 +456,7 @@ export const evaluatePersonalizationMetrics = (
       flagWith: params.flagWith,
       unit: "person",
       sided: "one-sided (method worse than reference)",
-      multiplicity: "none",
+      multiplicity: params.adjust,
       bootstrapResamples: params.bootstrapResamples,
       bootstrapStrata: "group × label",
     },

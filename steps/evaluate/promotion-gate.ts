@@ -24,8 +24,8 @@ import { type NodeOptions, addNode, registryChannel } from "../../dsl/study.js";
 import { CHANNEL_SYNTAX, NO_MODEL_FORMAT, parseChannel } from "../../artifacts/registry.js";
 import { escapeMarkdown } from "../report/escape.js";
 import { type ModelSet, decodeModelSet } from "../train/model-set.js";
-import { modelSetFeatures, modelSetSubgroupColumn, predictModelSet } from "../train/predict-model-set.js";
-import { readDataset, readSplit } from "../train/replicates.js";
+import { modelSetSubgroupColumn, predictModelSet, readScoringRows } from "../train/predict-model-set.js";
+import { readSplit, readTarget } from "../train/replicates.js";
 import { exactMcNemar } from "./harm.js";
 
 export const PROMOTION_GATE_DEFAULTS = { subgroup: "subgroup", tolerance: 0.05, alpha: 0.05, floor: 0.7, minCell: 10 } as const;
@@ -90,15 +90,12 @@ const evaluationRows = (split: StepInput, tableRows: number, ctx: StepContext): 
 
 /** Whether the set's thresholded prediction is right for each evaluation row; rows are routed as its trainer routes them. */
 const scoreOn = async (set: ModelSet, table: StepInput, target: string, rows: readonly number[], field: string, ctx: StepContext): Promise<boolean[]> => {
-  const features = modelSetFeatures(set);
-  const present = new Set(tableColumns(table.table()).map((c) => c.name));
-  const missing = features.filter((f) => !present.has(f));
-  if (missing.length > 0) ctx.fail(field, `the model was trained on column${missing.length === 1 ? "" : "s"} ${missing.map((m) => JSON.stringify(m)).join(", ")}, which the evaluation table lacks`);
-  const data = readDataset(table.table(), features, target, ctx);
+  const x = readScoringRows(table.table(), set, (problem) => ctx.fail(field, problem));
+  const y = readTarget(table.table(), target, ctx);
   const subgroupColumn = modelSetSubgroupColumn(set);
   const group = subgroupColumn === undefined ? undefined : subgroupsOf(table, rows, subgroupColumn, ctx, field);
-  const prob = await predictModelSet(set, { x: rows.map((r) => data.x[r]!), group }, (problem) => ctx.fail(field, problem));
-  return prob.map((p, i) => (p >= 0.5 ? 1 : 0) === data.y[rows[i]!]);
+  const prob = await predictModelSet(set, { x: rows.map((r) => x[r]!), where: (i) => `row ${rows[i]}`, group }, (problem) => ctx.fail(field, problem));
+  return prob.map((p, i) => (p >= 0.5 ? 1 : 0) === y[rows[i]!]);
 };
 
 /** Each evaluation row's subgroup, from a string column such as the one the subgroups step adds. */
@@ -144,9 +141,9 @@ const blockerLine = (g: GroupComparison, params: PromotionGateParams): string =>
   ]
     .filter((s) => s !== "")
     .join(" and ");
-  const figures = g.suppressed
-    ? `figures suppressed: fewer than ${params.minCell} people`
-    : `accuracy ${pct(g.champion!)} → ${pct(g.candidate)} (${signedPoints(g.difference!)}), ${g.n} people, champion right/candidate wrong ${g.b}, the reverse ${g.c}`;
+  // A suppressed group's reason would say p < α: it is named as blocking, with no figure and no why.
+  if (g.suppressed) return `subgroup ${g.group} blocks the promotion (its figures are suppressed: fewer than ${params.minCell} people)`;
+  const figures = `accuracy ${pct(g.champion!)} → ${pct(g.candidate)} (${signedPoints(g.difference!)}), ${g.n} people, champion right/candidate wrong ${g.b}, the reverse ${g.c}`;
   return `${g.group === "overall" ? "the cohort as a whole" : `subgroup ${g.group}`} would be harmed, ${why}: ${figures}`;
 };
 
@@ -171,9 +168,20 @@ const decide = (groups: readonly GroupComparison[], hasChampion: boolean, params
 
 const sentence = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 
-const cell = (g: GroupComparison, v: number | null, show: (v: number) => string, minCell: number) => (v === null ? "—" : g.suppressed ? `< ${minCell}` : show(v));
+/**
+ * Complementary suppression (the rule of steps/report/suppression.ts): the groups partition "overall", so with
+ * exactly one group suppressed, overall accuracy × n minus the shown groups' correct counts would give its
+ * accuracy; the shown group with the fewest people is then hidden too.
+ */
+const complementOf = (groups: readonly GroupComparison[]): string | undefined => {
+  const subgroups = groups.filter((g) => g.group !== "overall");
+  if (subgroups.filter((g) => g.suppressed).length !== 1) return undefined;
+  const shown = subgroups.filter((g) => !g.suppressed).sort((a, b) => a.n - b.n || (a.group < b.group ? -1 : 1));
+  return shown[0]?.group ?? "overall";
+};
 
 const markdown = (d: PromotionDecision, params: PromotionGateParams): string => {
+  const complement = complementOf(d.groups);
   const lines = [
     `# Promotion gate: ${escapeMarkdown(d.channel)}`,
     "",
@@ -181,15 +189,16 @@ const markdown = (d: PromotionDecision, params: PromotionGateParams): string => 
     "",
     `Candidate model set \`${d.candidate.slice(0, 12)}\`; champion ${d.champion === null ? "none" : `\`${d.champion.slice(0, 12)}\``}. ` +
       `Both scored on the same ${d.evaluationRows} evaluation people (the split's test rows), threshold 0.5. ` +
-      `Harm: exact McNemar, one-sided, α = ${params.alpha}; tolerance ${points(params.tolerance)}; floor ${pct(params.floor)}. Cells under ${params.minCell} people are suppressed.`,
+      `Harm: exact McNemar, one-sided, α = ${params.alpha}; tolerance ${points(params.tolerance)}; floor ${pct(params.floor)}. Cells under ${params.minCell} people are suppressed ("< ${params.minCell}"), and so is the smallest other group when only one is ("hidden"): no hidden figure follows from the shown ones.`,
     "",
     "| group | n | champion accuracy | candidate accuracy | difference | McNemar p (harm) | blocks |",
     "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
-    ...d.groups.map(
-      (g) =>
-        `| ${escapeMarkdown(g.group)} | ${g.suppressed ? `< ${params.minCell}` : g.n} | ${cell(g, g.champion, pct, params.minCell)} | ${cell(g, g.candidate, pct, params.minCell)} | ` +
-        `${cell(g, g.difference, signedPoints, params.minCell)} | ${cell(g, g.pHarm, (p) => p.toPrecision(3), params.minCell)} | ${g.harmed || g.dropped ? [g.harmed ? "harmed" : "", g.dropped ? "drop" : ""].filter(Boolean).join(", ") : ""} |`,
-    ),
+    ...d.groups.map((g) => {
+      const hiddenAs = g.suppressed ? `< ${params.minCell}` : g.group === complement ? "hidden" : undefined;
+      const cell = (v: number | null, show: (v: number) => string) => (v === null ? "—" : hiddenAs ?? show(v));
+      const blocks = g.harmed || g.dropped ? (hiddenAs !== undefined ? "yes" : [g.harmed ? "harmed" : "", g.dropped ? "drop" : ""].filter(Boolean).join(", ")) : "";
+      return `| ${escapeMarkdown(g.group)} | ${hiddenAs ?? g.n} | ${cell(g.champion, pct)} | ${cell(g.candidate, pct)} | ${cell(g.difference, signedPoints)} | ${cell(g.pHarm, (p) => p.toPrecision(3))} | ${blocks} |`;
+    }),
     "",
   ];
   return lines.join("\n");

@@ -1,9 +1,11 @@
 import { Effect, Schema } from "effect";
-import { type CellValue, type ColumnType, makeTable } from "../../artifacts/table.js";
+import { type CellValue, type ColumnData, type ColumnType, makeTable } from "../../artifacts/table.js";
 import type { TableHandle } from "../../dsl/handles.js";
+import { boundedList } from "../../dsl/errors.js";
 import { type SourceFile, type StepContext, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, type StudyGraph, addNode, source } from "../../dsl/study.js";
 import { type ColumnSpec, ColumnSpecsSchema, type ColumnsOf, columnsRecord } from "./column-spec.js";
+import { type MissingTokens, missingTokenFields, missingTokens } from "./missing-tokens.js";
 import { ingestFiles } from "./source-files.js";
 
 const Params = Schema.Struct({
@@ -12,81 +14,111 @@ const Params = Schema.Struct({
   delimiter: Schema.String.check(
     Schema.makeFilter((d) => (d.length === 1 && d !== '"' && d !== "\n" && d !== "\r") || "expected one character other than a double quote or a line break"),
   ).pipe(Schema.withDecodingDefaultKey(Effect.succeed(","))),
-  /** Field values read as null in any column, compared after unquoting (so "NA" and NA are both null). */
-  na: Schema.Array(Schema.String).pipe(Schema.withDecodingDefaultKey(Effect.succeed(["", "NA"]))),
+  ...missingTokenFields,
 });
 
-interface CsvRecord {
-  /** 1-based physical line on which the record starts. */
-  readonly line: number;
-  readonly fields: string[];
-  /** An empty line: one unquoted, empty field. */
-  readonly blank: boolean;
+/** Receives each record as it is scanned; `fields` is reused between records (copy what you keep). */
+type OnRecord = (line: number, fields: readonly CsvField[], count: number) => void;
+
+/**
+ * A field: text[start, end) of the file when unquoted, or its unescaped value when quoted (quoted fields are rare,
+ * so only they cost a string of their own).
+ */
+interface CsvField {
+  start: number;
+  end: number;
+  quoted: string | undefined;
 }
+
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
 
 /**
  * A strict RFC 4180 reader: fields may be quoted ("a ""b"", c"), quoted fields may hold delimiters and line breaks;
  * records end at CRLF, LF or a lone CR. Anything else (a stray quote, text after a closing quote, an unterminated
- * quote) is an error rather than a guess. Trailing blank lines are dropped.
+ * quote) is an error rather than a guess. Trailing blank lines are dropped. Records are handed to `onRecord` as
+ * they are scanned, so no per-record objects are kept.
  */
-export const parseCsv = (text: string, delimiter: string, fail: (line: number, problem: string) => never): CsvRecord[] => {
-  const records: CsvRecord[] = [];
+export const scanCsv = (text: string, delimiter: string, fail: (line: number, problem: string) => never, onRecord: OnRecord): void => {
   const n = text.length;
-  const isEnd = (ch: string | undefined) => ch === delimiter || ch === "\n" || ch === "\r";
+  const delim = delimiter.charCodeAt(0);
+  const fields: CsvField[] = [];
+  const fieldAt = (k: number): CsvField => (fields[k] ??= { start: 0, end: 0, quoted: undefined });
+  // Blank lines are held back until a later record shows they are not trailing.
+  const blanks: number[] = [];
   let i = 0;
   let line = 1;
   while (i < n) {
     const start = line;
-    const fields: string[] = [];
+    let count = 0;
     let quotedAny = false;
     for (;;) {
-      let field = "";
-      if (text[i] === '"') {
+      const field = fieldAt(count);
+      if (text.charCodeAt(i) === QUOTE) {
         quotedAny = true;
         i++;
+        let value = "";
+        let from = i;
         for (;;) {
           if (i >= n) fail(start, `a quoted field opened on this line is never closed; add the closing double quote`);
-          const ch = text[i]!;
-          if (ch === '"') {
-            if (text[i + 1] === '"') {
-              field += '"';
+          const ch = text.charCodeAt(i);
+          if (ch === QUOTE) {
+            if (text.charCodeAt(i + 1) === QUOTE) {
+              value += text.slice(from, i + 1);
               i += 2;
+              from = i;
               continue;
             }
+            value += text.slice(from, i);
             i++;
             break;
           }
-          if (ch === "\n" || (ch === "\r" && text[i + 1] !== "\n")) line++;
-          field += ch;
+          if (ch === LF || (ch === CR && text.charCodeAt(i + 1) !== LF)) line++;
           i++;
         }
-        if (i < n && !isEnd(text[i])) {
-          fail(line, `field ${fields.length + 1}: unexpected ${JSON.stringify(text[i])} after a closing quote; a quoted field must end at the delimiter (double any quote inside it)`);
+        const next = text.charCodeAt(i);
+        if (i < n && next !== delim && next !== LF && next !== CR) {
+          fail(line, `field ${count + 1}: unexpected ${JSON.stringify(text[i])} after a closing quote; a quoted field must end at the delimiter (double any quote inside it)`);
         }
+        field.quoted = value;
       } else {
         const from = i;
-        while (i < n && !isEnd(text[i])) {
-          if (text[i] === '"') fail(line, `field ${fields.length + 1}: stray double quote in an unquoted field; quote the whole field and double the quotes inside it`);
-          i++;
+        for (; i < n; i++) {
+          const ch = text.charCodeAt(i);
+          if (ch === delim || ch === LF || ch === CR) break;
+          if (ch === QUOTE) fail(line, `field ${count + 1}: stray double quote in an unquoted field; quote the whole field and double the quotes inside it`);
         }
-        field = text.slice(from, i);
+        field.start = from;
+        field.end = i;
+        field.quoted = undefined;
       }
-      fields.push(field);
-      if (text[i] === delimiter) {
+      count++;
+      if (text.charCodeAt(i) === delim) {
         i++;
         continue;
       }
       break;
     }
-    if (text[i] === "\r") {
+    if (text.charCodeAt(i) === CR) {
       i++;
-      if (text[i] === "\n") i++;
-    } else if (text[i] === "\n") i++;
+      if (text.charCodeAt(i) === LF) i++;
+    } else if (text.charCodeAt(i) === LF) i++;
     line++;
-    records.push({ line: start, fields, blank: !quotedAny && fields.length === 1 && fields[0] === "" });
+    if (!quotedAny && count === 1 && fields[0]!.end === fields[0]!.start) {
+      blanks.push(start);
+      continue;
+    }
+    if (blanks.length > 0) {
+      const current = fields.slice(0, count).map((f) => ({ ...f }));
+      const empty: CsvField = { start: 0, end: 0, quoted: undefined };
+      for (const blank of blanks) onRecord(blank, [empty], 1);
+      blanks.length = 0;
+      onRecord(start, current, count);
+    } else {
+      onRecord(start, fields, count);
+    }
   }
-  while (records.length > 0 && records[records.length - 1]!.blank) records.pop();
-  return records;
 };
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -111,10 +143,106 @@ const parseValue = (text: string, type: ColumnType): CellValue | { expected: str
   }
 };
 
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * The value of text[start, end) when it is a plain decimal ([+-]digits[.digits]) of at most 15 digits, else
+ * undefined. Then the digits are an exact integer m below 2^53 and 10^k is exact, so m / 10^k is the correctly
+ * rounded double of the decimal: exactly what Number() gives, without making a string.
+ */
+const plainDecimal = (text: string, start: number, end: number): number | undefined => {
+  let i = start;
+  const sign = text.charCodeAt(i);
+  if (sign === 45 || sign === 43) i++;
+  let m = 0;
+  let digits = 0;
+  let scale = -1;
+  for (; i < end; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch >= 48 && ch <= 57) {
+      m = m * 10 + (ch - 48);
+      digits++;
+      if (scale >= 0) scale++;
+    } else if (ch === 46 && scale < 0) scale = 0;
+    else return undefined;
+  }
+  if (digits === 0 || digits > 15) return undefined;
+  const v = scale > 0 ? m / POWERS_OF_TEN[scale]! : m;
+  return sign === 45 ? -v : v;
+};
+
+/** One column being filled: typed buffers for numbers and bools, an array for strings. */
+interface ColumnBuilder {
+  readonly spec: ColumnSpec;
+  /** Appends a cell, or returns what was expected. */
+  add(text: string, field: CsvField): { expected: string } | undefined;
+  addNull(): void;
+  column(): ColumnData;
+}
+
+const grow = <A extends Float64Array | Int32Array | Uint8Array>(a: A, need: number, make: (n: number) => A): A => {
+  if (need <= a.length) return a;
+  const b = make(Math.max(need, a.length * 2));
+  b.set(a);
+  return b;
+};
+
+const columnBuilder = (spec: ColumnSpec): ColumnBuilder => {
+  let n = 0;
+  const valid: boolean[] = [];
+  let nulls = 0;
+  const finishValid = <T>(values: ArrayLike<T>): (T | null)[] | ArrayLike<T> => (nulls === 0 ? values : Array.from(values, (v, r) => (valid[r] ? v : null)));
+  const addNull = () => {
+    if (nulls === 0) for (let r = valid.length; r < n; r++) valid.push(true);
+    nulls++;
+    valid[n++] = false;
+  };
+  const mark = () => {
+    if (nulls > 0) valid[n] = true;
+    n++;
+  };
+  if (spec.type === "float" || spec.type === "int") {
+    const isInt = spec.type === "int";
+    let values: Float64Array | Int32Array = isInt ? new Int32Array(1024) : new Float64Array(1024);
+    return {
+      spec,
+      add(text, field) {
+        const fast = field.quoted === undefined ? plainDecimal(text, field.start, field.end) : undefined;
+        let v: CellValue | { expected: string };
+        if (fast !== undefined && (!isInt || (Number.isInteger(fast) && fast >= -(2 ** 31) && fast < 2 ** 31))) v = fast;
+        else v = parseValue(field.quoted ?? text.slice(field.start, field.end), spec.type);
+        if (typeof v === "object" && v !== null) return v;
+        values = grow(values, n + 1, (k) => (isInt ? new Int32Array(k) : new Float64Array(k)));
+        values[n] = v as number;
+        mark();
+        return undefined;
+      },
+      addNull,
+      column: () => ({ name: spec.name, type: spec.type, values: finishValid(values.subarray(0, n)) }),
+    };
+  }
+  const values: CellValue[] = [];
+  return {
+    spec,
+    add(text, field) {
+      const v = parseValue(field.quoted ?? text.slice(field.start, field.end), spec.type);
+      if (typeof v === "object" && v !== null) return v;
+      values[n] = v;
+      mark();
+      return undefined;
+    },
+    addNull() {
+      values[n] = null;
+      addNull();
+    },
+    column: () => ({ name: spec.name, type: spec.type, values }),
+  };
+};
+
 type CsvParams = typeof Params.Type;
 
-/** Parses one file and appends its rows to `values` (one array per column); errors name the file and line. */
-const appendFile = (file: SourceFile, params: CsvParams, ctx: StepContext, values: CellValue[][]): number => {
+/** Parses one file and appends its rows to the column builders; errors name the file and line. */
+const appendFile = (file: SourceFile, params: CsvParams, ctx: StepContext, builders: readonly ColumnBuilder[], na: MissingTokens): number => {
   const fail: (field: string, problem: string) => never = (field, problem) => ctx.fail(field, problem, file.name);
   let text: string;
   try {
@@ -123,36 +251,54 @@ const appendFile = (file: SourceFile, params: CsvParams, ctx: StepContext, value
     return fail("inputs.file", "the file is not valid UTF-8; re-save it as UTF-8");
   }
   const failAt: (line: number, problem: string) => never = (line, problem) => fail("inputs.file", `line ${line}: ${problem}`);
-  const records = parseCsv(text, params.delimiter, failAt);
   const specs = params.columns;
   const names = specs.map((c) => c.name);
+  const tokensOf = specs.map((_, c) => na.tokens(c));
+  const isNa = (c: number, f: CsvField): boolean => {
+    const tokens = tokensOf[c]!;
+    const hit = f.quoted !== undefined ? tokens.includes(f.quoted) : tokens.some((token) => token.length === f.end - f.start && text.startsWith(token, f.start));
+    if (hit) na.count(c);
+    return hit;
+  };
+  const fieldText = (f: CsvField): string => f.quoted ?? text.slice(f.start, f.end);
 
-  let rows = records;
-  if (params.header) {
-    const head = records[0];
-    if (head === undefined) failAt(1, `the file is empty; expected a header line listing ${names.join(", ")}`);
-    if (head.fields.length !== names.length || head.fields.some((f, i) => f !== names[i])) {
-      fail("params.columns", `line ${head.line}: the header lists ${head.fields.join(", ")}; expected exactly ${names.join(", ")} in this order (fix params.columns or the header)`);
-    }
-    rows = records.slice(1);
-  }
-
-  const na = new Set(params.na);
-  for (const record of rows) {
-    if (record.fields.length !== specs.length) {
-      failAt(record.line, `expected ${specs.length} fields, found ${record.fields.length} (check the delimiter ${JSON.stringify(params.delimiter)} or quoting)`);
-    }
-    for (const [c, spec] of specs.entries()) {
-      const field = record.fields[c]!;
-      const parsed = na.has(field) ? null : parseValue(field, spec.type);
-      if (parsed !== null && typeof parsed === "object") {
-        const hint = !params.header && record.line === 1 ? " (if line 1 is a header, set header: true)" : "";
-        failAt(record.line, `column ${JSON.stringify(spec.name)} (field ${c + 1}): expected ${parsed.expected}, found ${JSON.stringify(field)}${hint}`);
+  let headerPending = params.header;
+  let rows = 0;
+  scanCsv(text, params.delimiter, failAt, (line, fields, count) => {
+    if (headerPending) {
+      headerPending = false;
+      const head = fields.slice(0, count).map(fieldText);
+      if (head.length !== names.length || head.some((f, i) => f !== names[i])) {
+        // Only the first difference is named: a header of 100,000 columns must not become a message of that size.
+        const at = head.findIndex((f, i) => f !== names[i]);
+        const first = at === -1 || at >= names.length
+          ? `it has ${head.length} fields where ${names.length} are declared`
+          : `field ${at + 1} is ${JSON.stringify(head[at]!.slice(0, 80))} where ${JSON.stringify(names[at])} is declared (${head.length} fields, ${names.length} declared)`;
+        fail("params.columns", `line ${line}: the header does not match params.columns: ${first}; list exactly the header's names in its order (fix params.columns or the header)`);
       }
-      values[c]!.push(parsed);
+      return;
     }
-  }
-  return rows.length;
+    if (count !== specs.length) {
+      failAt(line, `expected ${specs.length} fields, found ${count} (check the delimiter ${JSON.stringify(params.delimiter)} or quoting)`);
+    }
+    for (let c = 0; c < count; c++) {
+      const field = fields[c]!;
+      const builder = builders[c]!;
+      if (isNa(c, field)) {
+        builder.addNull();
+        continue;
+      }
+      const problem = builder.add(text, field);
+      if (problem !== undefined) {
+        const hint = !params.header && line === 1 ? " (if line 1 is a header, set header: true)" : "";
+        failAt(line, `column ${JSON.stringify(specs[c]!.name)} (field ${c + 1}): expected ${problem.expected}, found ${JSON.stringify(fieldText(field))}${hint}`);
+      }
+    }
+    rows++;
+  });
+  if (headerPending) failAt(1, `the file is empty; expected a header line listing ${boundedList(names)}`);
+  if (params.header && rows === 0) fail("inputs.file", `the file has a header line but no data rows; add the rows (or remove the file from the source)`);
+  return rows;
 };
 
 /**
@@ -164,15 +310,16 @@ export const csvStep = defineStep({
   module: import.meta.url,
   params: Params,
   inputs: { file: "source" },
-  outputs: { table: "table" },
+  outputs: { table: "table", missing: "metrics" },
   run: (inputs, params, ctx) => {
     const specs = params.columns;
-    const values: CellValue[][] = specs.map(() => []);
+    const missing = missingTokens(specs.map((c) => c.name), params, (field, problem) => ctx.fail(field, problem));
+    const builders = specs.map(columnBuilder);
     const files = ingestFiles(inputs.file, ".csv", ctx);
     let rows = 0;
-    for (const file of files) rows += appendFile(file, params, ctx, values);
+    for (const file of files) rows += appendFile(file, params, ctx, builders, missing);
     ctx.log(`read ${rows} rows × ${specs.length} columns${inputs.file.folder ? ` from ${files.length} files` : ""}`);
-    return { table: makeTable(specs.map((spec, c) => ({ name: spec.name, type: spec.type, values: values[c]! }))) };
+    return { table: makeTable(builders.map((b) => b.column())), missing: missing.report(rows) };
   },
 });
 
@@ -187,6 +334,8 @@ export interface ReadCsvParams<S extends readonly ColumnSpec[]> {
   readonly delimiter?: string;
   /** Field texts read as null; default ["", "NA"]. */
   readonly na?: readonly string[];
+  /** Extra tokens read as null in the named columns only, e.g. { Glucose: ["0"] }. */
+  readonly naByColumn?: { readonly [K in S[number]["name"]]?: readonly string[] };
 }
 
 /** Reads a CSV file, or a folder of them, into a table whose column types come from the `columns` literal. */

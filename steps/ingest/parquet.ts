@@ -1,9 +1,11 @@
 import { Schema } from "effect";
+import { denseCells, denseFromVector } from "../../artifacts/dense-column.js";
 import { type CellValue, type ColumnType, columnTypeOf, decodeParquet, makeTable } from "../../artifacts/table.js";
 import type { TableHandle } from "../../dsl/handles.js";
 import { type SourceFile, type StepContext, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, type StudyGraph, addNode, source } from "../../dsl/study.js";
 import { type ColumnSpec, ColumnSpecsSchema, type ColumnsOf, columnsRecord } from "./column-spec.js";
+import { nullCounts } from "./missing-tokens.js";
 import { ingestFiles } from "./source-files.js";
 
 const Params = Schema.Struct({ columns: ColumnSpecsSchema });
@@ -34,14 +36,20 @@ const appendFile = (file: SourceFile, specs: readonly ColumnSpec[], ctx: StepCon
     const found = strataType(table.schema.fields[index]!.type);
     if (found !== spec.type) fail("params.columns", `column ${JSON.stringify(spec.name)} is ${found} in the file, declared ${spec.type}; declare the file's type`);
     const vector = table.getChildAt(index)!;
-    for (let r = 0; r < table.numRows; r++) {
-      const v = vector.get(r) as CellValue | bigint;
-      const value = typeof v === "bigint" ? Number(v) : v;
-      if (spec.type === "int" && value !== null && Math.abs(value as number) >= 2 ** 31) {
-        fail("params.columns", `column ${JSON.stringify(spec.name)}, row ${r}: ${String(v)} does not fit a 32-bit int; declare it as float`);
+    if (spec.type === "int") {
+      // Wider ints are read whole-column; a value outside 32 bits would wrap, so it is refused first.
+      let r = 0;
+      for (const data of vector.data) {
+        const values = (data.values as ArrayLike<number | bigint>);
+        for (let i = 0; i < data.length; i++, r++) {
+          const v = Number(values[i]!);
+          if (Math.abs(v) >= 2 ** 31 && vector.isValid(r)) {
+            fail("params.columns", `column ${JSON.stringify(spec.name)}, row ${r}: ${String(values[i])} does not fit a 32-bit int; declare it as float`);
+          }
+        }
       }
-      columns[c]!.push(value);
     }
+    for (const v of denseCells(denseFromVector(spec.name, vector))) columns[c]!.push(v);
   }
 };
 
@@ -54,11 +62,12 @@ export const parquetStep = defineStep({
   module: import.meta.url,
   params: Params,
   inputs: { file: "source" },
-  outputs: { table: "table" },
+  outputs: { table: "table", missing: "metrics" },
   run: (inputs, params, ctx) => {
     const columns: CellValue[][] = params.columns.map(() => []);
     for (const file of ingestFiles(inputs.file, ".parquet", ctx)) appendFile(file, params.columns, ctx, columns);
-    return { table: makeTable(params.columns.map((spec, c) => ({ name: spec.name, type: spec.type, values: columns[c]! }))) };
+    const read = params.columns.map((spec, c) => ({ name: spec.name, type: spec.type, values: columns[c]! }));
+    return { table: makeTable(read), missing: nullCounts(read) };
   },
 });
 

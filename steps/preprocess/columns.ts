@@ -3,7 +3,8 @@
  * so every step reads tables and orders values the same way.
  */
 import type * as arrow from "apache-arrow";
-import { type CellValue, type ColumnData, type ColumnType, tableColumns } from "../../artifacts/table.js";
+import { takeDense } from "../../artifacts/dense-column.js";
+import { type CellValue, type ColumnData, type ColumnType, columnOfDense, denseOf, tableColumns } from "../../artifacts/table.js";
 import type { Columns } from "../../dsl/handles.js";
 import type { StepContext } from "../../dsl/step.js";
 
@@ -18,12 +19,16 @@ export interface Column extends ColumnData {
   readonly values: CellValue[];
 }
 
-/** Reads a table's columns by name; a name the table lacks ends the step with a DataError on `field`. */
+/**
+ * Reads a table's columns by name; a name the table lacks ends the step with a DataError on `field`. Columns are
+ * decoded into cells only when their values are used, so a column a step passes through costs no decoding.
+ */
 export const readColumns = (table: arrow.Table, ctx: StepContext) => {
   const all = tableColumns(table) as Column[];
   const byName = new Map(all.map((c) => [c.name, c]));
   return {
     all,
+    numRows: table.numRows,
     get(name: string, field: string, types?: readonly ColumnType[]): Column {
       const col = byName.get(name);
       if (col === undefined) {
@@ -71,6 +76,5 @@ export const fitsType = (value: number | string | boolean, type: ColumnType): st
   }
 };
 
-/** Rebuilds a column list keeping only the given rows, in the given order. */
-export const takeRows = (columns: readonly ColumnData[], rows: readonly number[]): ColumnData[] =>
-  columns.map((c) => ({ name: c.name, type: c.type, values: rows.map((r) => c.values[r] ?? null) }));
+/** Rebuilds a column list keeping only the given rows, in the given order (a gather over each column's buffers). */
+export const takeRows = (columns: readonly ColumnData[], rows: Int32Array): ColumnData[] => columns.map((c) => columnOfDense(takeDense(denseOf(c), rows)));

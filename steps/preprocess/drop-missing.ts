@@ -1,5 +1,6 @@
 import { Schema } from "effect";
-import { makeTable } from "../../artifacts/table.js";
+import { isValidAt } from "../../artifacts/dense-column.js";
+import { denseOf, makeTable } from "../../artifacts/table.js";
 import type { Columns, TableHandle } from "../../dsl/handles.js";
 import { defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
@@ -19,9 +20,14 @@ export const dropMissingStep = defineStep({
   run: (inputs, params, ctx) => {
     const cols = readColumns(inputs.table.table(), ctx);
     const checked = params.columns === undefined ? cols.all : params.columns.map((name) => cols.get(name, "params.columns"));
-    const n = cols.all[0]?.values.length ?? 0;
-    const keep: number[] = [];
-    for (let r = 0; r < n; r++) if (checked.every((c) => c.values[r] !== null)) keep.push(r);
+    const n = cols.numRows;
+    const complete = new Uint8Array(n).fill(1);
+    for (const c of checked) {
+      const dense = denseOf(c);
+      if (dense.nullCount > 0) for (let r = 0; r < n; r++) if (!isValidAt(dense, r)) complete[r] = 0;
+    }
+    const keep = new Int32Array(complete.reduce((sum, k) => sum + k, 0));
+    for (let r = 0, k = 0; r < n; r++) if (complete[r] === 1) keep[k++] = r;
     ctx.log(`dropped ${n - keep.length} of ${n} rows with a missing value`);
     return { table: makeTable(takeRows(cols.all, keep)) };
   },

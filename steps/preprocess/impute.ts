@@ -46,8 +46,11 @@ const mode = (values: readonly CellValue[]): CellValue => {
 };
 
 /**
- * Fills nulls column by column. Mean and median turn the column into float. The statistics come from every row
- * of the input table: impute before splitting only when that is acceptable (fill values are logged).
+ * Fills nulls column by column over the whole table. Mean and median turn the column into float. The statistics
+ * come from every row, test rows included, so this step is legitimately for fills that learn nothing from the data
+ * ({ constant }, e.g. "not measured" coded as a level) or for tables no model is evaluated on. To impute features
+ * of a model without leaking test rows, use the train step's recipe instead (`params.recipe`, an `impute` step
+ * with mean, median or mode, optionally with missing-indicator columns), fitted on each replicate's train rows.
  */
 export const imputeStep = defineStep({
   kind: "preprocess.impute",

@@ -3,6 +3,7 @@ import { makeTable } from "../../artifacts/table.js";
 import type { Columns, TableHandle, SplitHandle } from "../../dsl/handles.js";
 import { defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
+import { decodeSplit } from "../split/split-codec.js";
 import { type NumericColumn, readColumns } from "./columns.js";
 
 /** Per-column mean and standard deviation, fitted on training rows (as stored beside every trained model). */
@@ -39,9 +40,12 @@ const Params = Schema.Struct({
 });
 
 /**
- * Z-scores numeric columns (they become float), fitted on the train rows of replicate 0 of the split and applied to
- * every row. Right for a holdout split; with k-fold replicates, other replicates' valid rows are among replicate
- * 0's train rows, so train steps should standardize per replicate with fitStandardizer instead.
+ * Z-scores numeric columns (they become float), fitted on the train rows of the split's one replicate and applied
+ * to every row. What it is legitimately for: a table handed to something other than a train step (a chart, an
+ * export, a step that needs z-scores) under a single holdout split. It is not how models get standardized: every
+ * train step fits its own recipe (steps/train/recipe.ts, `params.recipe`, by default `[{ step: "standardize" }]`)
+ * on each replicate's train rows and stores it with the model. A split with several replicates (k-fold, repeated
+ * holdouts) is an error: replicate 0's train rows are other replicates' test rows, so one fit would leak them.
  * Output `standardizer` is the fitted Standardizer.
  */
 export const standardizeStep = defineStep({
@@ -52,11 +56,17 @@ export const standardizeStep = defineStep({
   outputs: { table: "table", standardizer: "metrics" },
   run: (inputs, params, ctx) => {
     const cols = readColumns(inputs.table.table(), ctx);
-    const split = readColumns(inputs.split.table(), ctx);
-    const replicate = split.get("replicate", "inputs.split", ["int"]).values;
-    const role = split.get("role", "inputs.split", ["string"]).values;
-    const row = split.get("row", "inputs.split", ["int"]).values;
-    const trainRows = row.filter((_, i) => replicate[i] === 0 && role[i] === "train") as number[];
+    const replicates = decodeSplit(inputs.split.table(), cols.numRows, (problem) => ctx.fail("inputs.split", problem));
+    if (replicates.length > 1) {
+      ctx.fail(
+        "inputs.split",
+        `the split has ${replicates.length} replicates (k-fold or repeated holdouts), and one fit on replicate 0's train rows would include rows the other replicates test on; ` +
+          `remove this standardize node and let the train step standardize: its params.recipe (default [{ step: "standardize" }]) is fitted on each replicate's train rows`,
+      );
+    }
+    const first = replicates[0]!;
+    if (first.replicate !== 0) ctx.fail("inputs.split", `the split's first replicate is ${first.replicate}; expected replicate 0 to fit on`);
+    const trainRows = Array.from(first.rowsWith("train"));
     if (trainRows.length === 0) ctx.fail("inputs.split", "replicate 0 of the split has no train rows to fit on");
 
     const selected = params.columns.map((name, j) => {
@@ -65,7 +75,7 @@ export const standardizeStep = defineStep({
       if (r >= 0) ctx.fail(`params.columns[${j}]`, `column ${JSON.stringify(name)} is null at row ${r}; drop or impute missing values first`);
       return col;
     });
-    const numRows = cols.all[0]?.values.length ?? 0;
+    const numRows = cols.numRows;
     const matrix = (rows: readonly number[]) => rows.map((r) => selected.map((c) => c.values[r] as number));
     const fitted = fitStandardizer(params.columns, matrix(trainRows));
     const scaled = applyStandardizer(fitted, matrix(Array.from({ length: numRows }, (_, r) => r)));
@@ -79,7 +89,7 @@ export const standardizeStep = defineStep({
 
 export type Standardized<C extends Columns, K extends keyof C> = { readonly [P in keyof C]: P extends K ? "float" : C[P] };
 
-/** Z-scores numeric columns, fitted on the split's replicate-0 train rows, e.g. standardize(t, holdout, { columns: ["age"] }). */
+/** Z-scores numeric columns, fitted on a single-replicate split's train rows, e.g. standardize(t, holdout, { columns: ["age"] }); train steps standardize through params.recipe. */
 export const standardize = <C extends Columns, const K extends NumericColumn<C>>(
   table: TableHandle<C>,
   split: SplitHandle,

@@ -8,6 +8,7 @@
  * no clip paths or gradients, whose ids vega numbers per process). test/steps/report-evaluation.test.ts checks it.
  * Every chart takes only what may be shown: callers leave suppressed values out of the data.
  */
+import { ownTextSafe } from "../../dsl/display-text.js";
 import type * as Vega from "vega";
 import type { TopLevelSpec } from "vega-lite";
 
@@ -41,7 +42,8 @@ export const renderChart = async (spec: TopLevelSpec): Promise<string> => {
   const compiled = vl.compile({ ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: "none", loader: noNetwork as unknown as Vega.Loader });
   try {
-    return await view.toSVG();
+    // vega escapes markup in labels but not control characters: those from data follow the one rule too.
+    return ownTextSafe(await view.toSVG());
   } finally {
     view.finalize();
   }

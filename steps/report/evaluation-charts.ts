@@ -4,7 +4,8 @@
  */
 import type { SubgroupMetricsDoc } from "../evaluate/subgroup-metrics/document.js";
 import { type ForestRow, type PlanNodeView, calibrationSpec, forestSpec, planGraphSpec, renderChart, sizesSpec } from "./charts.js";
-import { type EvaluationReportParams, sizeFlags } from "./evaluation-view.js";
+import type { EvaluationReportParams } from "./evaluation-view.js";
+import { suppression } from "./suppression.js";
 
 export interface Charts {
   readonly plan: string | null;
@@ -16,15 +17,17 @@ export interface Charts {
 
 export const buildCharts = async (doc: SubgroupMetricsDoc, params: EvaluationReportParams): Promise<Charts> => {
   const k = params.minCell ?? doc.params.minCell;
-  const note = `< ${k}`;
+  const sup = suppression(doc, k);
+  const noteOf = (v: "small" | "complement") => (v === "small" ? `< ${k}` : "hidden");
   const plan = params.plan.length === 0 ? null : await renderChart(planGraphSpec(params.plan as readonly PlanNodeView[], params.highlight));
   const sizes = await renderChart(
     sizesSpec(
       doc.sizes.flatMap((s) => {
-        const f = sizeFlags(s, k);
+        const cohort = sup.size(s.group, "cohortN");
+        const test = sup.size(s.group, "testN");
         return [
-          { group: s.group, set: "cohort", n: f.cohortN ? null : s.cohortN, note: f.cohortN ? note : null },
-          { group: s.group, set: "evaluated (test)", n: f.testN ? null : s.testN, note: f.testN ? note : null },
+          { group: s.group, set: "cohort", n: cohort === "shown" ? s.cohortN : null, note: cohort === "shown" ? null : noteOf(cohort) },
+          { group: s.group, set: "evaluated (test)", n: test === "shown" ? s.testN : null, note: test === "shown" ? null : noteOf(test) },
         ];
       }),
       doc.groups,
@@ -37,14 +40,15 @@ export const buildCharts = async (doc: SubgroupMetricsDoc, params: EvaluationRep
       const rows: ForestRow[] = doc.gains
         .filter((g) => g.metric === metric)
         .map((g) => {
-          const shown = g.basis >= k;
+          const visibility = sup.estimate(g);
+          const shown = visibility === "shown";
           return {
             row: g.group,
             model: g.model,
             estimate: shown ? g.estimate : null,
             low: shown ? (g.interval?.[0] ?? g.estimate) : null,
             high: shown ? (g.interval?.[1] ?? g.estimate) : null,
-            note: shown ? (g.estimate === null ? "n/a" : null) : note,
+            note: visibility === "shown" ? (g.estimate === null ? "n/a" : null) : noteOf(visibility),
           };
         });
       if (rows.length > 0) forest.push(await renderChart(forestSpec(`${doc.metricInfo[metric].label}: gain over ${reference}`, rows, doc.groups)));
@@ -53,8 +57,8 @@ export const buildCharts = async (doc: SubgroupMetricsDoc, params: EvaluationRep
   const calibration: string[] = [];
   const calibrationHidden: string[] = [];
   for (const group of doc.groups) {
-    const size = doc.sizes.find((s) => s.group === group)!;
-    if (size.testN < k) {
+    // A curve of a group hidden by the complementary rule, with overall's, would give away the hidden group's bins.
+    if (sup.size(group, "testN") !== "shown") {
       calibrationHidden.push(group);
       continue;
     }

@@ -14,17 +14,20 @@
  * node's code digest when `strata run` writes the files. The data digests (the evaluated table and predictions
  * artifacts) come from the evaluation document itself.
  */
+import { Effect, Schema } from "effect";
 import { canonicalJson } from "../../artifacts/canonical-json.js";
+import { escapeJsonText } from "../../dsl/display-text.js";
 import type { MetricsHandle, ReportHandle } from "../../dsl/handles.js";
 import type { PlanInput } from "../../dsl/plan.js";
 import { type JsonValue, type StepContext, defineStep } from "../../dsl/step.js";
 import { CODE_DIGEST_TOKEN, MANIFEST_DIGEST_TOKEN } from "../../dsl/report-provenance.js";
-import { type NodeOptions, addNode } from "../../dsl/study.js";
+import { type NodeOptions, type StudyGraph, addNode } from "../../dsl/study.js";
 import type { MetricName } from "../evaluate/metrics/registry.js";
 import type { SubgroupMetricsDoc } from "../evaluate/subgroup-metrics/document.js";
 import { buildCharts } from "./evaluation-charts.js";
 import { renderHtml, renderMarkdown } from "./evaluation-render.js";
 import { type EnvyDoc, type EnvyEntry, EvaluationReportParams, buildView } from "./evaluation-view.js";
+import { type MethodsSpec, NO_METHODS_SPEC, MethodsSpecSchema, methodsSection, methodsSources, methodsSpec, missingFacts } from "./methods.js";
 
 
 const readEnvy = (value: unknown, field: string, ctx: StepContext): EnvyDoc => {
@@ -44,6 +47,12 @@ const readEnvy = (value: unknown, field: string, ctx: StepContext): EnvyDoc => {
   return { alpha: v!.alpha as number, envy: v!.envy as EnvyEntry[] };
 };
 
+/** What the run knows about the evaluated data: its digest and the people evaluated per group. */
+const evaluationFacts = (doc: SubgroupMetricsDoc): string[] => [
+  `Evaluated table digest ${doc.inputs.table}; predictions digests ${Object.entries(doc.inputs.predictions).map(([m, d]) => `${m} ${d}`).join(", ")}.`,
+  `Cohort: ${doc.sizes.map((g) => `${g.group} ${g.cohortN}`).join(", ")} rows.`,
+];
+
 const readDoc = (value: unknown, ctx: StepContext): SubgroupMetricsDoc => {
   const v = value as Partial<SubgroupMetricsDoc> | null;
   if (v === null || typeof v !== "object" || v.format !== "strata-metrics/1" || v.metric !== "subgroup-metrics" || !Array.isArray(v.results)) {
@@ -55,9 +64,10 @@ const readDoc = (value: unknown, ctx: StepContext): SubgroupMetricsDoc => {
 export const evaluationReport = defineStep({
   kind: "report.evaluation",
   module: import.meta.url,
-  params: EvaluationReportParams,
+  params: Schema.Struct({ ...EvaluationReportParams.fields, methods: MethodsSpecSchema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(NO_METHODS_SPEC))) }),
   // evaluations[0]: evaluate.subgroup-metrics; evaluations[1], optional: evaluate.personalization (envy-freeness).
-  inputs: { evaluations: { list: "metrics" } },
+  // sources: the missing-values outputs of the ingest nodes upstream (methods.ts), for the Methods section.
+  inputs: { evaluations: { list: "metrics" }, sources: { list: "metrics" } },
   outputs: { html: "report", md: "report", json: "report" },
   run: async (inputs, params, ctx) => {
     if (inputs.evaluations.length > 2) ctx.fail("inputs.evaluations", `expected the subgroup metrics and at most one personalization evaluation, got ${inputs.evaluations.length} inputs`);
@@ -71,19 +81,24 @@ export const evaluationReport = defineStep({
       ["Manifest digest (the run)", MANIFEST_DIGEST_TOKEN],
       ["Report code digest", CODE_DIGEST_TOKEN],
     ];
-    const view = buildView(doc, params, charts, provenanceHead, evaluation.digest, envy);
+    const built = buildView(doc, params, charts, provenanceHead, evaluation.digest, envy);
+    const sources = missingFacts(params.methods, inputs.sources.map((s) => s.json()), (field, problem) => ctx.fail(field, problem));
+    const methods = methodsSection(params.methods, { facts: [...sources, ...evaluationFacts(doc)] });
+    const methodsView = { id: "methods", title: "Methods", intro: methods.paragraphs, charts: [], tables: [{ ...methods.checklist, markdown: true }], notes: [] };
+    const view = { ...built, sections: [methodsView, ...built.sections] };
     const json: JsonValue = {
       format: "strata-report/1",
       title: params.title,
       minCell: params.minCell ?? doc.params.minCell,
       plan: params.plan as unknown as JsonValue,
+      methods: { paragraphs: [...methods.paragraphs], checklist: methods.checklist.rows.map((r) => ({ item: r[0]!.lines.join(" "), status: r[1]!.lines.join(" ") })) },
       provenance: Object.fromEntries(view.provenance) as JsonValue,
       evaluation: doc as unknown as JsonValue,
       envy: envy as unknown as JsonValue,
     };
     ctx.progress(2, 2);
     // Canonical (sorted keys): the bytes must not depend on the key order of the objects this step was handed.
-    return { html: renderHtml(view), md: renderMarkdown(view), json: `${canonicalJson(json)}\n` };
+    return { html: renderHtml(view), md: renderMarkdown(view), json: `${escapeJsonText(canonicalJson(json))}\n` };
   },
 });
 
@@ -105,6 +120,25 @@ const planInputNodes = (inputs: { readonly [name: string]: PlanInput }): string[
 };
 
 /**
+ * The params a report node takes from the study rather than from its author: the plan so far (every node already
+ * declared, plus this one) and the nodes to highlight (its evaluations and itself). The builder and a YAML study
+ * (steps/registry.ts) both derive them here, so both give the same node.
+ */
+export const evaluationReportDerivedParams = (
+  graph: StudyGraph,
+  id: string,
+  inputs: { readonly [name: string]: PlanInput },
+): { readonly plan: readonly { id: string; step: string; inputs: string[] }[]; readonly highlight: readonly string[]; readonly methods: MethodsSpec } => {
+  // The evaluations only: the `sources` input is what the Methods section cites, not an edge of the drawn plan.
+  const evaluationNodes = planInputNodes({ evaluations: inputs["evaluations"] ?? [] });
+  return {
+    plan: [...graph.nodes.map((n) => ({ id: n.id, step: n.step, inputs: planInputNodes(n.inputs) })), { id, step: evaluationReport.kind, inputs: evaluationNodes }],
+    highlight: [...new Set([...evaluationNodes, id])],
+    methods: methodsSpec(graph, evaluationNodes),
+  };
+};
+
+/**
  * Pipeline builder: HTML, Markdown and JSON reports of an evaluate.subgroup-metrics result (plus, optionally, the
  * envy-freeness of evaluate.personalization's result). The study's plan so
  * far (every node added before this one, plus this one) is passed as a param, so the report can draw it; call it
@@ -119,11 +153,7 @@ export const reportEvaluation = (
   const id = options.id ?? "report-evaluation";
   const { personalization, ...rest } = params;
   const evaluations = personalization === undefined ? [evaluation] : [evaluation, personalization];
-  const plan = [
-    ...graph.nodes.map((n) => ({ id: n.id, step: n.step, inputs: planInputNodes(n.inputs) })),
-    { id, step: evaluationReport.kind, inputs: evaluations.map((e) => e.ref.node) },
-  ];
-  const highlight = [...new Set([...evaluations.map((e) => e.ref.node), id])];
-  const node = addNode(graph, evaluationReport, { evaluations }, { ...rest, plan, highlight }, { ...options, id });
+  const derived = evaluationReportDerivedParams(graph, id, { evaluations: evaluations.map((e) => e.ref) });
+  const node = addNode(graph, evaluationReport, { evaluations, sources: methodsSources(graph, derived.methods, evaluation) }, { ...rest, ...derived }, { ...options, id });
   return { html: node.report("html"), markdown: node.report("md"), json: node.report("json") };
 };

@@ -2,16 +2,17 @@
  * report.evaluation's view: every table of the report as final text cells, built once from the evaluation
  * document and rendered by evaluation-render.ts to HTML and Markdown.
  *
- * Small-cell suppression: every reported value carries its basis (the fewest people it was computed on); a value
- * whose basis is below `minCell` is printed as "< minCell" in HTML and Markdown and left out of every chart. Counts
- * are suppressed below minCell, and so are positives whose complement is below it, and shares or prevalences that
- * would reveal a suppressed count. The JSON keeps the values with their flags (it is the analyst's artifact).
+ * Small-cell suppression (suppression.ts): every reported value carries its basis (the fewest people it was
+ * computed on); a value whose basis is below `minCell` is printed as "< minCell" in HTML and Markdown and left out
+ * of every chart, and the complementary rule hides, as "hidden", the cells from which arithmetic on the shown
+ * ones would recover it. The JSON keeps the values with their flags (it is the analyst's artifact).
  */
 import { Effect, Schema } from "effect";
 import { KEY_METRICS, METRIC_NAMES, type MetricName } from "../evaluate/metrics/registry.js";
 import type { Estimate, SubgroupMetricsDoc } from "../evaluate/subgroup-metrics/document.js";
 import type { Charts } from "./evaluation-charts.js";
-import { type Cell, type Table as RenderedTable, fixed as fixedDigits, suppressedCell, text } from "./renderer.js";
+import { type Cell, complementCell, type Table as RenderedTable, fixed as fixedDigits, suppressedCell, text } from "./renderer.js";
+import { suppression, type Visibility } from "./suppression.js";
 
 const PlanNode = Schema.Struct({ id: Schema.String, step: Schema.String, inputs: Schema.Array(Schema.String) });
 export const EvaluationReportParams = Schema.Struct({
@@ -73,13 +74,6 @@ const percent = (v: number): string => `${(v * 100).toFixed(1)}%`;
 /** The suppression rule on one value: basis below k → "< k". */
 const hidden = (basis: number, k: number): boolean => basis < k;
 
-/** Size suppression at this report's k: a count below k, or positives whose complement is below k. */
-export const sizeFlags = (s: SubgroupMetricsDoc["sizes"][number], k: number) => ({
-  cohortN: s.cohortN < k,
-  cohortPositives: s.cohortPositives < k || s.cohortN - s.cohortPositives < k,
-  testN: s.testN < k,
-  testPositives: s.testPositives < k || s.testN - s.testPositives < k,
-});
 
 export const buildView = (
   doc: SubgroupMetricsDoc,
@@ -92,9 +86,14 @@ export const buildView = (
 ): ReportView => {
   const k = params.minCell ?? doc.params.minCell;
   const small = suppressedCell(k);
+  const sup = suppression(doc, k);
+  const hiddenAs = (v: Visibility): Cell => (v === "small" ? small : complementCell);
+  /** The stricter of two visibilities: a value derived from both is hidden if either is. */
+  const both = (a: Visibility, b: Visibility): Visibility => (a === "small" || b === "small" ? "small" : a === "complement" || b === "complement" ? "complement" : "shown");
   const label = (m: MetricName) => doc.metricInfo[m].label;
   const estimateCell = (e: Estimate, options: { gain?: boolean; wilson?: boolean } = {}): Cell => {
-    if (hidden(e.basis, k)) return small;
+    const v = sup.estimate(e);
+    if (v !== "shown") return hiddenAs(v);
     if (e.estimate === null) return text("n/a");
     const main = options.gain ? signed(e.estimate) : fixed(e.estimate);
     const lines = [e.sd === null ? main : `${main} ± ${fixed(e.sd)}`];
@@ -104,7 +103,7 @@ export const buildView = (
     return { lines };
   };
   const oneLine = (c: Cell): Cell => ({ ...c, lines: [c.lines.join(" ")] });
-  const count = (v: number, suppressed: boolean): Cell => (suppressed ? small : text(String(v)));
+  const count = (value: number, v: Visibility): Cell => (v === "shown" ? text(String(value)) : hiddenAs(v));
   const groups = doc.groups;
   const sizes = new Map(doc.sizes.map((s) => [s.group, s]));
   const result = (model: string, group: string) => doc.results.find((r) => r.model === model && r.group === group)!;
@@ -137,15 +136,16 @@ export const buildView = (
         header: ["Group", "Cohort n", "Cohort positives", `Share of cohort [${level} Wilson]`, "Evaluated n", "Evaluated positives", `Prevalence of the label [${level} Wilson]`, "Rare (our definition)"],
         rows: groups.map((g) => {
           const s = sizes.get(g)!;
-          const f = sizeFlags(s, k);
+          const v = (field: "cohortN" | "cohortPositives" | "testN" | "testPositives") => sup.size(g, field);
+          const prevalence = both(v("testN"), v("testPositives"));
           return [
             text(g),
-            count(s.cohortN, f.cohortN),
-            count(s.cohortPositives, f.cohortPositives),
-            f.cohortN ? small : g === "overall" ? text("100%") : text(percent(s.share), interval(s.shareInterval) ?? ""),
-            count(s.testN, f.testN),
-            count(s.testPositives, f.testPositives),
-            f.testN || f.testPositives || s.testPrevalence === null ? small : text(percent(s.testPrevalence), interval(s.testPrevalenceInterval) ?? ""),
+            count(s.cohortN, v("cohortN")),
+            count(s.cohortPositives, v("cohortPositives")),
+            g === "overall" ? text("100%") : v("cohortN") !== "shown" ? hiddenAs(v("cohortN")) : text(percent(s.share), interval(s.shareInterval) ?? ""),
+            count(s.testN, v("testN")),
+            count(s.testPositives, v("testPositives")),
+            prevalence !== "shown" ? hiddenAs(prevalence) : s.testPrevalence === null ? small : text(percent(s.testPrevalence), interval(s.testPrevalenceInterval) ?? ""),
             text(g === "overall" ? "—" : s.rare ? "rare" : "no"),
           ];
         }),
@@ -171,7 +171,7 @@ export const buildView = (
           rows: groups.map((g) => {
             const r = result(model, g);
             const s = sizes.get(g)!;
-            return [text(g), count(s.testN, sizeFlags(s, k).testN), ...METRIC_NAMES.map((m) => estimateCell(r.metrics[m], { wilson: doc.metricInfo[m].proportion }))];
+            return [text(g), count(s.testN, sup.size(g, "testN")), ...METRIC_NAMES.map((m) => estimateCell(r.metrics[m], { wilson: doc.metricInfo[m].proportion }))];
           }),
           markdown: false,
         }),
@@ -207,7 +207,7 @@ export const buildView = (
                 text(g),
                 text(model),
                 ...keyMetrics.map((m) => oneLine(estimateCell(gain(model, g, m), { gain: true }))),
-                hidden(acc.basis, k) ? small : text(acc.fractionNegative === null ? "n/a" : percent(acc.fractionNegative)),
+                sup.estimate(acc) !== "shown" ? hiddenAs(sup.estimate(acc)) : text(acc.fractionNegative === null ? "n/a" : percent(acc.fractionNegative)),
               ];
             }),
           ),
@@ -225,17 +225,31 @@ export const buildView = (
       tables: [
         {
           caption: `Harm tests against ${reference} (accuracy)`,
-          header: ["Group", "Model", "McNemar b (model wrong, reference right)", "McNemar c (model right, reference wrong)", "McNemar p (harm)", "Sign test T / B", "Sign test p (harm)", "Flag"],
+          header: [
+            "Group",
+            "Model",
+            "McNemar b (model wrong, reference right)",
+            "McNemar c (model right, reference wrong)",
+            "McNemar p (harm, raw)",
+            `p adjusted (${doc.params.adjust})`,
+            "Bootstrap gain, 95% interval (points)",
+            "Resamples in which the model is worse",
+            "Flag",
+          ],
           rows: doc.harm.map((h) => {
-            if (hidden(h.basis, k)) return [text(h.group), text(h.model), small, small, small, small, small, small];
+            const v = sup.harm(h);
+            // The flag too: "HARMED" on a hidden row would say p < α.
+            if (v !== "shown") return [text(h.group), text(h.model), ...Array.from({ length: 7 }, () => hiddenAs(v))];
+            const interval = h.signTest?.interval ?? null;
             return [
               text(h.group),
               text(h.model),
               text(String(h.mcnemar.b)),
               text(String(h.mcnemar.c)),
               text(h.mcnemar.pValue.toPrecision(3)),
-              text(h.signTest === null ? "—" : `${h.signTest.atLeastAsGood} / ${h.signTest.resamples - h.signTest.skipped}`),
-              text(h.signTest === null ? "—" : h.signTest.pValue.toPrecision(3)),
+              text(h.group === "overall" ? `${h.pAdjusted.toPrecision(3)} (not adjusted)` : h.pAdjusted.toPrecision(3)),
+              text(interval === null ? "—" : `${(interval[0] * 100).toFixed(1)} to ${(interval[1] * 100).toFixed(1)}`),
+              text(h.signTest === null ? "—" : `${(h.signTest.worseShare * 100).toFixed(1)}%`),
               h.harmed ? { lines: ["HARMED"], flag: true } : text("no harm detected"),
             ];
           }),
@@ -250,10 +264,7 @@ export const buildView = (
   }
 
   if (envy !== null) {
-    const groupHidden = (g: string) => {
-      const s = sizes.get(g);
-      return s === undefined || s.testN < k;
-    };
+    const groupHidden = (g: string) => sizes.get(g) === undefined || sup.size(g, "testN") !== "shown";
     sections.push({
       id: "envy",
       title: "Envy-freeness",
@@ -295,7 +306,7 @@ export const buildView = (
     charts: charts.calibration,
     tables: [],
     notes: [
-      ...(charts.calibrationHidden.length === 0 ? [] : [`Not drawn (fewer than ${k} evaluated people): ${charts.calibrationHidden.join(", ")}.`]),
+      ...(charts.calibrationHidden.length === 0 ? [] : [`Not drawn (fewer than ${k} evaluated people, or hidden with such a group by complementary suppression): ${charts.calibrationHidden.join(", ")}.`]),
       "ECE is biased upward on small samples (each bin's absolute gap includes its noise), so its bootstrap interval can sit above the estimate.",
     ],
   });
@@ -315,6 +326,9 @@ export const buildView = (
         header: ["Model", "Metric", "Groups compared", "Min (group)", "Max (group)", "Difference between groups", "Difference to overall", "Ratio between groups", "Ratio to overall"],
         rows: comparisonRows.map((c) => {
           const r = c.reportable;
+          // A min or max over groups would give away a group hidden by the complementary rule.
+          const withHidden = r.groups.some((g) => sup.estimate(result(c.model, g).metrics[c.metric as MetricName]) !== "shown");
+          if (withHidden) return [text(c.model), text(label(c.metric as MetricName)), text(r.groups.join(", ")), ...Array.from({ length: 6 }, () => complementCell)];
           const n = (v: number | null) => text(v === null ? "n/a" : fixed(v));
           return [
             text(c.model),
@@ -378,7 +392,7 @@ export const buildView = (
     `Models: ${doc.models.join(", ")}${reference === null ? "" : `; reference for gains and harm tests: ${reference}`}.`,
     `${doc.replicates} replicates (seeds × folds); ${doc.params.resamples} bootstrap resamples; ${level} intervals; cells on fewer than ${k} people are shown as "< ${k}".`,
   ];
-  const harmed = doc.harm.filter((h) => h.harmed && !hidden(h.basis, k));
+  const harmed = doc.harm.filter((h) => h.harmed && sup.harm(h) === "shown");
   if (reference !== null && candidates.length > 0) {
     summary.push(harmed.length === 0 ? "No shown group is flagged as harmed." : `Flagged as harmed: ${harmed.map((h) => `${h.group} (${h.model})`).join(", ")}.`);
   }

@@ -14,7 +14,10 @@
 import { Effect, Schema } from "effect";
 import type { MetricsHandle, ReportHandle } from "../../dsl/handles.js";
 import { type StepContext, defineStep } from "../../dsl/step.js";
-import { type NodeOptions, addNode } from "../../dsl/study.js";
+import { inputRefs, type PlanInput } from "../../dsl/plan.js";
+import { type NodeOptions, type StudyGraph, addNode } from "../../dsl/study.js";
+import { MULTIPLICITY_NAMES, MultiplicityMethodSchema } from "../evaluate/harm-multiplicity.js";
+import { type MethodsSection, type MethodsSpec, MethodsSpecSchema, NO_METHODS_SPEC, methodsHtml, methodsMarkdown, methodsSection, methodsSources, methodsSpec, missingFacts } from "./methods.js";
 import { type Cell, type Table, fixed, htmlDocument, htmlParagraphs, htmlTable, markdownHeading, markdownParagraphs, markdownTable, suppressedCell } from "./renderer.js";
 
 const Text = Schema.String.check(Schema.isMinLength(1));
@@ -22,6 +25,8 @@ const PublishedCell = Schema.Struct({ mean: Schema.Finite, sd: Schema.Finite });
 
 const Params = Schema.Struct({
   title: Text,
+  /** What the Methods section is written from (methods.ts; the builder fills it from the plan). */
+  methods: MethodsSpecSchema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(NO_METHODS_SPEC))),
   minCell: Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(1)).pipe(Schema.withDecodingDefaultKey(Effect.succeed(10))),
   /** Display names: metric label -> column name (e.g. "cond-bias" -> "Cond. bias"). Unnamed labels show as is. */
   names: Schema.Record(Schema.String, Text).pipe(Schema.withDecodingDefaultKey(Effect.succeed({}))),
@@ -50,7 +55,7 @@ export type PersonalizationReportParams = typeof Params.Type;
 const NullableNumber = Schema.NullOr(Schema.Number);
 const MeanSd = Schema.Struct({ mean: NullableNumber, sd: NullableNumber, replicates: Schema.Number });
 const McNemar = Schema.Struct({ b: Schema.Number, c: Schema.Number, pHarm: Schema.Number, pBenefit: Schema.Number, harmed: Schema.Boolean });
-const Bootstrap = Schema.Struct({ pValue: Schema.Number, resamples: Schema.Number, harmed: Schema.Boolean });
+const Bootstrap = Schema.Struct({ pValue: Schema.Number, worseShare: Schema.Number, interval: Schema.NullOr(Schema.Tuple([Schema.Number, Schema.Number])), resamples: Schema.Number, harmed: Schema.Boolean });
 const MetricsDoc = Schema.Struct({
   format: Schema.Literal("strata-metrics/1"),
   metric: Schema.Literal("personalization"),
@@ -59,7 +64,7 @@ const MetricsDoc = Schema.Struct({
   groups: Schema.Array(Schema.String),
   threshold: Schema.Number,
   alpha: Schema.Number,
-  harmTest: Schema.Struct({ flagWith: Schema.Literals(["exact-mcnemar", "bootstrap-sign"]), bootstrapResamples: Schema.Number }),
+  harmTest: Schema.Struct({ flagWith: Schema.Literals(["exact-mcnemar", "bootstrap-sign"]), multiplicity: MultiplicityMethodSchema, bootstrapResamples: Schema.Number }),
   replicates: Schema.Number,
   accuracy: Schema.Array(Schema.Struct({ model: Schema.String, group: Schema.String, nMin: Schema.Number, nMax: Schema.Number, people: Schema.Number, accuracy: MeanSd })),
   gains: Schema.Array(
@@ -75,6 +80,7 @@ const MetricsDoc = Schema.Struct({
       peopleHelped: Schema.Number,
       mcnemar: McNemar,
       bootstrap: Bootstrap,
+      pAdjusted: Schema.Number,
       harmed: Schema.Boolean,
     }),
   ),
@@ -172,7 +178,8 @@ export const buildPersonalizationReport = (doc: PersonalizationDoc, counts: Coun
     for (const m of methods) {
       const g = gain.get(`${m}\u0000${group}`)!;
       const p = doc.harmTest.flagWith === "exact-mcnemar" ? g.mcnemar.pHarm : g.bootstrap.pValue;
-      row.push({ lines: [`${g.harmed ? "HARMED" : "no harm"} (${pValue(p)})`], flag: g.harmed });
+      const adjusted = group === "overall" || doc.harmTest.multiplicity === "none" ? "" : `; adjusted ${pValue(g.pAdjusted)}`;
+      row.push({ lines: [`${g.harmed ? "HARMED" : "no harm"} (raw ${pValue(p)}${adjusted})`], flag: g.harmed });
     }
     return row;
   });
@@ -285,10 +292,10 @@ export const buildPersonalizationReport = (doc: PersonalizationDoc, counts: Coun
   const flagTest =
     doc.harmTest.flagWith === "exact-mcnemar"
       ? "an exact McNemar (sign) test on test people: a person counts as harmed when the method was right in fewer replicates than the reference, helped when in more"
-      : `the stratified paired bootstrap sign test (B = ${doc.harmTest.bootstrapResamples}, resampling people within group × label)`;
+      : `the stratified paired bootstrap of the accuracy gain (B = ${doc.harmTest.bootstrapResamples}, resampling people within group × label); its p is the share of resamples in which the method is at least as good`;
   const intro = [
     `Accuracy is on each replicate's test rows (a prediction is positive when P(y = 1) ≥ ${doc.threshold}); mean ± sample sd over ${doc.replicates} replicates. Gain = method − ${name(doc.reference)} on the same replicate (same seed, same fold), in percentage points.`,
-    `Harm: one-sided test at α = ${doc.alpha} per method and subgroup, no multiplicity correction: ${flagTest}. Replicates share test people, so people, not replicate × person pairs, are the unit.`,
+    `Decision rule: a subgroup is flagged harmed when ${flagTest} gives a one-sided p-value, after ${MULTIPLICITY_NAMES[doc.harmTest.multiplicity]} across the method's subgroups, below α = ${doc.alpha} ("overall" is tested on its own). Replicates share test people, so people, not replicate × person pairs, are the unit. Raw and adjusted p-values are shown.`,
   ];
   const notes = [
     ...params.notes,
@@ -298,17 +305,21 @@ export const buildPersonalizationReport = (doc: PersonalizationDoc, counts: Coun
   return { title: params.title, intro, tables, verdicts, notes };
 };
 
-export const renderHtml = (r: RenderedReport): string =>
+export const renderHtml = (r: RenderedReport, methods: MethodsSection): string =>
   htmlDocument(r.title, [
+    ...methodsHtml(methods),
+    "<h2>Results</h2>",
     ...htmlParagraphs(r.intro),
     ...r.tables.map(htmlTable),
     ...(r.verdicts.length === 0 ? [] : ["<h2>Does our replication agree with the paper?</h2>", ...htmlParagraphs(r.verdicts)]),
     ...htmlParagraphs(r.notes, "note"),
   ]);
 
-export const renderMarkdown = (r: RenderedReport): string =>
+export const renderMarkdown = (r: RenderedReport, methods: MethodsSection): string =>
   [
     ...markdownHeading(1, r.title),
+    ...methodsMarkdown(methods),
+    ...markdownHeading(2, "Results"),
     ...markdownParagraphs(r.intro),
     ...r.tables.flatMap(markdownTable),
     ...(r.verdicts.length === 0 ? [] : [...markdownHeading(2, "Does our replication agree with the paper?"), ...markdownParagraphs(r.verdicts)]),
@@ -319,7 +330,8 @@ export const personalizationReport = defineStep({
   kind: "report.personalization",
   module: import.meta.url,
   params: Params,
-  inputs: { metrics: "metrics", counts: "metrics" },
+  // sources: the missing-values outputs of the ingest nodes upstream (methods.ts), for the Methods section.
+  inputs: { metrics: "metrics", counts: "metrics", sources: { list: "metrics" } },
   outputs: { html: "report", md: "report" },
   run: (inputs, params, ctx) => {
     const doc = decode(MetricsDoc, inputs.metrics.json(), "inputs.metrics", "personalization metrics (from evaluate.personalization)", ctx);
@@ -328,7 +340,9 @@ export const personalizationReport = defineStep({
       ctx.fail("params.published.claimFor", `${JSON.stringify(params.published.claimFor)} is not one of the evaluated methods (${doc.methods.join(", ")})`);
     }
     const report = buildPersonalizationReport(doc, counts, params);
-    return { html: renderHtml(report), md: renderMarkdown(report) };
+    const sources = missingFacts(params.methods, inputs.sources.map((s) => s.json()), (field, problem) => ctx.fail(field, problem));
+    const methods = methodsSection(params.methods, { facts: [...sources, `Metrics digest ${inputs.metrics.digest}; ${doc.replicates} replicates; cohort ${counts.groups.map((g) => `${g.name} ${g.n}`).join(", ")} people.`] });
+    return { html: renderHtml(report, methods), md: renderMarkdown(report, methods) };
   },
 });
 
@@ -340,6 +354,11 @@ export interface PersonalizationReportOptions {
   readonly published?: PersonalizationReportParams["published"];
 }
 
+/** The params the builder derives from the study (and a YAML study the same way, steps/registry.ts): the Methods spec. */
+export const personalizationReportDerivedParams = (graph: StudyGraph, _id: string, inputs: { readonly [name: string]: PlanInput }): { readonly methods: MethodsSpec } => ({
+  methods: methodsSpec(graph, ["metrics", "counts"].flatMap((name) => inputRefs(inputs[name] ?? []).flatMap((ref) => ("node" in ref ? [ref.node] : [])))),
+});
+
 /** Pipeline builder: HTML and Markdown reports of evaluate.personalization metrics, with subgroup counts. */
 export const reportPersonalization = (
   metrics: MetricsHandle,
@@ -347,6 +366,7 @@ export const reportPersonalization = (
   params: PersonalizationReportOptions,
   options: NodeOptions = {},
 ): { readonly html: ReportHandle; readonly markdown: ReportHandle } => {
-  const node = addNode(metrics.study, personalizationReport, { metrics, counts }, params, options);
+  const { methods } = personalizationReportDerivedParams(metrics.study, "", { metrics: metrics.ref, counts: counts.ref });
+  const node = addNode(metrics.study, personalizationReport, { metrics, counts, sources: methodsSources(metrics.study, methods, metrics) }, { ...params, methods }, options);
   return { html: node.report("html"), markdown: node.report("md") };
 };

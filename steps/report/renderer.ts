@@ -30,6 +30,9 @@ export const text = (...lines: string[]): Cell => ({ lines });
 /** The small-cell suppression display: a value computed on fewer than `minCell` people. */
 export const suppressedCell = (minCell: number): Cell => ({ lines: [`< ${minCell}`], suppressed: true });
 
+/** A cell hidden by complementary suppression: its own value may be large, but it would give away a small one. */
+export const complementCell: Cell = { lines: ["hidden"], suppressed: true };
+
 /** A number with `digits` decimals, never "-0.000". */
 export const fixed = (v: number, digits: number): string => {
   const s = v.toFixed(digits);

@@ -3,7 +3,8 @@ import type { Columns, SplitHandle, TableHandle } from "../../dsl/handles.js";
 import { defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { type ColumnName, readColumns } from "../preprocess/columns.js";
-import { type Role, makeSplitTable, shuffled, strata } from "./split-table.js";
+import { ROLE_CODE, encodeSplit } from "./split-codec.js";
+import { shuffled, strata } from "./split-table.js";
 
 const Params = Schema.Struct({
   testFraction: Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 1, exclusiveMinimum: true, exclusiveMaximum: true })),
@@ -25,14 +26,16 @@ export const holdoutStep = defineStep({
   run: (inputs, params, ctx) => {
     const cols = readColumns(inputs.table.table(), ctx);
     const by = params.stratify.map((name, i) => cols.get(name, `params.stratify[${i}]`));
-    const numRows = cols.all[0]?.values.length ?? 0;
-    const roles: Role[] = new Array<Role>(numRows).fill("train");
-    for (const [key, rows] of strata(by, Array.from({ length: numRows }, (_, r) => r))) {
+    const numRows = cols.numRows;
+    const roles = new Int32Array(numRows).fill(ROLE_CODE.train);
+    let tests = 0;
+    for (const [key, rows] of strata(by, Int32Array.from({ length: numRows }, (_, r) => r))) {
       const nTest = Math.round(rows.length * params.testFraction);
-      for (const r of shuffled(rows, ctx.random(`holdout/${key}`)).slice(0, nTest)) roles[r] = "test";
+      for (const r of shuffled(rows, ctx.random(`holdout/${key}`)).slice(0, nTest)) roles[r] = ROLE_CODE.test;
+      tests += nTest;
     }
-    ctx.log(`${roles.filter((r) => r === "test").length} of ${numRows} rows held out for test`);
-    return { split: makeSplitTable([{ replicate: 0, seed: ctx.seed, fold: 0, roles }]) };
+    ctx.log(`${tests} of ${numRows} rows held out for test`);
+    return { split: encodeSplit([{ replicate: 0, seed: ctx.seed, fold: 0, roles }]) };
   },
 });
 

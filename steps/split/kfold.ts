@@ -4,7 +4,8 @@ import type { Columns, SplitHandle, TableHandle } from "../../dsl/handles.js";
 import { defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { type ColumnName, compareCells, readColumns, sortedLevels } from "../preprocess/columns.js";
-import { type ReplicateRoles, type Role, makeSplitTable, readHoldout, shuffled, strata } from "./split-table.js";
+import { ROLE_CODE, type ReplicateRoles, encodeSplit } from "./split-codec.js";
+import { readHoldout, shuffled, strata } from "./split-table.js";
 
 const Params = Schema.Struct({
   k: Schema.Int.check(Schema.isGreaterThanOrEqualTo(2)).pipe(Schema.withDecodingDefaultKey(Effect.succeed(5))),
@@ -38,47 +39,60 @@ export const kfoldStep = defineStep({
     const target = cols.get(params.target, "params.target").values;
     const numRows = subgroup.length;
     const holdout = readHoldout(inputs.holdout.table(), numRows, ctx, "inputs.holdout");
-    const trainRows = holdout.flatMap((role, r) => (role === "train" ? [r] : []));
-    const groups = sortedLevels(trainRows.map((r) => subgroup[r]!));
+    const trainRows: number[] = [];
+    for (let r = 0; r < numRows; r++) if (holdout[r] === ROLE_CODE.train) trainRows.push(r);
+    const cells = codeCells(subgroup, target, trainRows);
 
     const replicates: ReplicateRoles[] = [];
     for (const [i, seed] of params.seeds.entries()) {
-      const fold = new Array<number>(numRows).fill(-1);
+      const fold = new Int32Array(numRows).fill(-1);
       let dealt = 0;
       for (const [key, rows] of strata(by, trainRows)) {
         for (const r of shuffled(rows, ctx.random(`kfold/${seed}/${key}`))) fold[r] = dealt++ % params.k;
       }
       for (let f = 0; f < params.k; f++) {
-        const roles = holdout.map((role, r): Role => (role === "test" ? "test" : fold[r] === f ? "valid" : "train"));
-        checkClasses(roles, subgroup, target, groups, (problem) =>
+        const roles = new Int32Array(numRows);
+        for (let r = 0; r < numRows; r++) roles[r] = holdout[r] === ROLE_CODE.test ? ROLE_CODE.test : fold[r] === f ? ROLE_CODE.valid : ROLE_CODE.train;
+        checkClasses(roles, cells, (problem) =>
           ctx.fail("params.k", `seed ${seed}, fold ${f}: ${problem}; use fewer folds (params.k) or merge small subgroups (subgroups.define)`),
         );
         replicates.push({ replicate: i * params.k + f, seed, fold: f, roles });
       }
     }
-    return { split: makeSplitTable(replicates) };
+    return { split: encodeSplit(replicates) };
   },
 });
 
-/** Fails when a subgroup's train rows hold fewer than two target classes: no model can be fit or compared there. */
-const checkClasses = (
-  roles: readonly Role[],
-  subgroup: readonly CellValue[],
-  target: readonly CellValue[],
-  groups: readonly CellValue[],
-  fail: (problem: string) => never,
-): void => {
-  const classes = new Map<CellValue, Set<CellValue>>(groups.map((g) => [g, new Set()]));
-  const counts = new Map<CellValue, number>(groups.map((g) => [g, 0]));
-  for (const [r, role] of roles.entries()) {
-    if (role !== "train") continue;
-    classes.get(subgroup[r]!)?.add(target[r]!);
-    counts.set(subgroup[r]!, (counts.get(subgroup[r]!) ?? 0) + 1);
+/** Each row's (subgroup, class) as codes into the sorted subgroups of the train rows and the sorted classes. */
+interface CodedCells {
+  readonly groups: readonly CellValue[];
+  readonly classes: readonly CellValue[];
+  /** group code * classes.length + class code per row; -1 outside the holdout's train rows. */
+  readonly cell: Int32Array;
+}
+
+const codeCells = (subgroup: readonly CellValue[], target: readonly CellValue[], trainRows: readonly number[]): CodedCells => {
+  const groups = sortedLevels(trainRows.map((r) => subgroup[r]!));
+  const classes = [...new Set(trainRows.map((r) => target[r]!))].sort(compareCells);
+  const groupCode = new Map(groups.map((g, i) => [g, i]));
+  const classCode = new Map(classes.map((c, i) => [c, i]));
+  const cell = new Int32Array(subgroup.length).fill(-1);
+  for (const r of trainRows) {
+    const g = groupCode.get(subgroup[r]!);
+    if (g !== undefined) cell[r] = g * classes.length + classCode.get(target[r]!)!;
   }
-  for (const g of groups) {
-    const present = [...classes.get(g)!].sort(compareCells);
-    if (present.length === 0) fail(`subgroup ${JSON.stringify(g)} has no train rows`);
-    if (present.length === 1) fail(`subgroup ${JSON.stringify(g)} has only class ${JSON.stringify(present[0])} among its ${counts.get(g)} train rows`);
+  return { groups, classes, cell };
+};
+
+/** Fails when a subgroup's train rows hold fewer than two target classes: no model can be fit or compared there. */
+const checkClasses = (roles: Int32Array, { groups, classes, cell }: CodedCells, fail: (problem: string) => never): void => {
+  const counts = new Int32Array(groups.length * classes.length);
+  for (let r = 0; r < roles.length; r++) if (roles[r] === ROLE_CODE.train && cell[r]! >= 0) counts[cell[r]!]!++;
+  for (const [g, name] of groups.entries()) {
+    const present = classes.filter((_, c) => counts[g * classes.length + c]! > 0);
+    const n = classes.reduce<number>((sum, _, c) => sum + counts[g * classes.length + c]!, 0);
+    if (present.length === 0) fail(`subgroup ${JSON.stringify(name)} has no train rows`);
+    if (present.length === 1) fail(`subgroup ${JSON.stringify(name)} has only class ${JSON.stringify(present[0])} among its ${n} train rows`);
   }
 };
 

@@ -1,60 +1,44 @@
-/**
- * The split artifact: one line per (replicate, input row), sorted by replicate then row, with int columns
- * replicate, seed, fold, row (0-based index into the input table) and a string column role (train | valid | test).
- */
+/** What the split steps share: strata of rows, a seeded shuffle, and reading a holdout split. */
 import type * as arrow from "apache-arrow";
-import { makeTable } from "../../artifacts/table.js";
 import type { StepContext } from "../../dsl/step.js";
-import { type Column, readColumns } from "../preprocess/columns.js";
-
-export type Role = "train" | "valid" | "test";
-
-export interface ReplicateRoles {
-  readonly replicate: number;
-  readonly seed: number;
-  readonly fold: number;
-  /** The role of every input row, indexed by row. */
-  readonly roles: readonly Role[];
-}
-
-/** Replicates must come in ascending replicate order; rows come out in input order. */
-export const makeSplitTable = (replicates: readonly ReplicateRoles[]): arrow.Table => {
-  const replicate: number[] = [];
-  const seed: number[] = [];
-  const fold: number[] = [];
-  const row: number[] = [];
-  const role: Role[] = [];
-  for (const r of replicates) {
-    for (const [i, ro] of r.roles.entries()) {
-      replicate.push(r.replicate);
-      seed.push(r.seed);
-      fold.push(r.fold);
-      row.push(i);
-      role.push(ro);
-    }
-  }
-  return makeTable([
-    { name: "replicate", type: "int", values: replicate },
-    { name: "seed", type: "int", values: seed },
-    { name: "fold", type: "int", values: fold },
-    { name: "row", type: "int", values: row },
-    { name: "role", type: "string", values: role },
-  ]);
-};
+import type { Column } from "../preprocess/columns.js";
+import { ROLE_CODE, decodeSplit } from "./split-codec.js";
 
 /**
- * Groups rows into strata by their values in `columns` (all rows form one stratum when there are none). Strata are
- * returned in sorted key order and rows ascending, so callers never depend on Map insertion order.
+ * Groups rows into strata by their values in `columns` (all rows form one stratum when there are none). A stratum's
+ * key is the JSON of its values; strata are returned in sorted key order and rows ascending, so callers never
+ * depend on Map insertion order. Each row's values are coded once per column, so the cost is linear in the rows.
  */
-export const strata = (columns: readonly Column[], rows: readonly number[]): [key: string, rows: number[]][] => {
-  const groups = new Map<string, number[]>();
-  for (const r of rows) {
-    const key = JSON.stringify(columns.map((c) => c.values[r] ?? null));
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, [r]);
-    else group.push(r);
+export const strata = (columns: readonly Column[], rows: ArrayLike<number>): [key: string, rows: number[]][] => {
+  // Per column, a code per distinct JSON text (NaN and null share one, as their JSON does).
+  const codes = columns.map((c) => {
+    const byValue = new Map<unknown, number>();
+    const byJson = new Map<string, number>();
+    const code = new Int32Array(c.values.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      const v = c.values[r] ?? null;
+      let k = byValue.get(v);
+      if (k === undefined) {
+        const json = JSON.stringify(v);
+        k = byJson.get(json) ?? byJson.size;
+        byJson.set(json, k);
+        byValue.set(v, k);
+      }
+      code[r] = k;
+    }
+    return { code, levels: byJson.size };
+  });
+  const groups = new Map<number, { key: string; rows: number[] }>();
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    let combined = 0;
+    for (const c of codes) combined = combined * c.levels + c.code[r]!;
+    const group = groups.get(combined);
+    if (group === undefined) groups.set(combined, { key: JSON.stringify(columns.map((c) => c.values[r] ?? null)), rows: [r] });
+    else group.rows.push(r);
   }
-  return [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return [...groups.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((g) => [g.key, g.rows]);
 };
 
 /** Fisher-Yates shuffle of a copy, drawing from a seeded [0, 1) stream. */
@@ -67,18 +51,12 @@ export const shuffled = <T>(items: readonly T[], random: () => number): T[] => {
   return out;
 };
 
-/** Reads a single-replicate split (a holdout) of a table with `numRows` rows: the role of every row. */
-export const readHoldout = (split: arrow.Table, numRows: number, ctx: StepContext, field: string): Role[] => {
-  const cols = readColumns(split, ctx);
-  const replicate = cols.get("replicate", field, ["int"]).values;
-  const row = cols.get("row", field, ["int"]).values;
-  const role = cols.get("role", field, ["string"]).values;
-  if (replicate.some((r) => r !== 0)) ctx.fail(field, "expected a holdout split with a single replicate 0; pass the output of split.holdout");
-  if (row.length !== numRows || row.some((r, i) => r !== i)) {
-    ctx.fail(field, `the split covers ${row.length} rows but the table has ${numRows}; split the same table you pass here`);
-  }
-  return role.map((ro, i) => {
-    if (ro !== "train" && ro !== "test") return ctx.fail(field, `row ${i} has role ${JSON.stringify(ro)}; a holdout split has only train and test rows`);
-    return ro;
-  });
+/** Reads a single-replicate split (a holdout) of a table with `numRows` rows: the role code of every row. */
+export const readHoldout = (split: arrow.Table, numRows: number, ctx: StepContext, field: string): Int32Array => {
+  const replicates = decodeSplit(split, numRows, (problem) => ctx.fail(field, problem));
+  const only = replicates[0]!;
+  if (replicates.length !== 1 || only.replicate !== 0) ctx.fail(field, "expected a holdout split with a single replicate 0; pass the output of split.holdout");
+  const valid = only.roles.indexOf(ROLE_CODE.valid);
+  if (valid >= 0) ctx.fail(field, `row ${valid} has role "valid"; a holdout split has only train and test rows`);
+  return only.roles;
 };

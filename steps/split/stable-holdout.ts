@@ -17,7 +17,7 @@ import type { Columns, SplitHandle, TableHandle } from "../../dsl/handles.js";
 import { defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { type ColumnName, readColumns } from "../preprocess/columns.js";
-import { type Role, makeSplitTable } from "./split-table.js";
+import { ROLE_CODE, type Role, encodeSplit } from "./split-codec.js";
 
 const Params = Schema.Struct({
   key: Schema.Array(Schema.String).check(Schema.isMinLength(1), Schema.isUnique({ message: "a column is listed twice" })),
@@ -51,9 +51,10 @@ export const stableHoldoutStep = defineStep({
   run: (inputs, params, ctx) => {
     const cols = readColumns(inputs.table.table(), ctx);
     const keys = params.key.map((name, i) => cols.get(name, `params.key[${i}]`));
-    const numRows = cols.all[0]?.values.length ?? 0;
+    const numRows = cols.numRows;
     const distinct = new Set<string>();
-    const roles: Role[] = [];
+    const roles = new Int32Array(numRows);
+    const counts = { train: 0, valid: 0, test: 0 };
     for (let r = 0; r < numRows; r++) {
       const key = keys.map((col, i): KeyValue => {
         const v = col.values[r] ?? null;
@@ -61,9 +62,11 @@ export const stableHoldoutStep = defineStep({
         return ctx.fail(`params.key[${i}]`, `column ${JSON.stringify(col.name)} has a missing or non-finite value at row ${r}; a row's key decides its role, so drop or fill such rows before the split`);
       });
       distinct.add(canonicalJson(key));
-      roles.push(stableRole(ctx.seed, key, params));
+      const role = stableRole(ctx.seed, key, params);
+      roles[r] = ROLE_CODE[role];
+      counts[role]++;
     }
-    const count = (role: Role) => roles.filter((ro) => ro === role).length;
+    const count = (role: Role) => counts[role];
     const sizes = `${numRows} rows with ${distinct.size} distinct keys`;
     const empty = (role: Role, field: string, fraction: number) =>
       ctx.fail(field, `no row has role ${role}: ${sizes}, ${field.slice("params.".length)} ${fraction} (about ${(distinct.size * fraction).toFixed(1)} keys expected); use more data or a larger fraction`);
@@ -73,7 +76,7 @@ export const stableHoldoutStep = defineStep({
       ctx.fail("params.testFraction", `no row is left to train on: ${sizes}, testFraction ${params.testFraction}, validFraction ${params.validFraction}; use more data or smaller fractions`);
     }
     ctx.log(`${count("test")} test, ${count("valid")} valid and ${count("train")} train rows of ${sizes}`);
-    return { split: makeSplitTable([{ replicate: 0, seed: ctx.seed, fold: 0, roles }]) };
+    return { split: encodeSplit([{ replicate: 0, seed: ctx.seed, fold: 0, roles }]) };
   },
 });
 

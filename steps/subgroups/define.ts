@@ -1,5 +1,6 @@
 import { Effect, Schema } from "effect";
-import { type CellValue, makeTable } from "../../artifacts/table.js";
+import { denseFromCodes } from "../../artifacts/dense-column.js";
+import { type CellValue, columnOfDense, makeTable } from "../../artifacts/table.js";
 import type { Columns, MetricsHandle, TableHandle } from "../../dsl/handles.js";
 import { defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
@@ -50,42 +51,58 @@ export const defineSubgroupsStep = defineStep({
     if (cols.all.some((c) => c.name === params.as)) ctx.fail("params.as", `the table already has a column ${JSON.stringify(params.as)}; choose another name`);
     const target = cols.get(params.target, "params.target", ["int", "bool"]).values;
     const numRows = target.length;
-    const labelOf = params.rules.map((rule, i) => {
+    // Per rule, each row's label as an index into ruleLabels(rule); values are looked up once per distinct value.
+    const labelCodes = params.rules.map((rule, i) => {
       const field = `params.rules[${i}]`;
       const values = cols.get(rule.column, `${field}.column`, "cuts" in rule ? ["float", "int"] : undefined).values;
-      return (r: number): string => {
-        const v = values[r]!;
+      const labels = ruleLabels(rule);
+      const known = new Map<CellValue, number>();
+      const codeOf = (v: CellValue, r: number): number => {
         if (v === null) return ctx.fail(field, `column ${JSON.stringify(rule.column)} is null at row ${r}; drop or impute missing values first`);
-        if ("cuts" in rule) return rule.labels[rule.cuts.filter((c) => (v as number) >= c).length]!;
+        if ("cuts" in rule) return rule.cuts.filter((c) => (v as number) >= c).length;
         const label = rule.levels[String(v)];
         if (label === undefined) {
           return ctx.fail(`${field}.levels`, `column ${JSON.stringify(rule.column)} has the value ${JSON.stringify(v)} at row ${r}, which the levels do not name; add "${String(v)}": "<label>"`);
         }
-        return label;
+        return labels.indexOf(label);
       };
+      const codes = new Int32Array(numRows);
+      for (let r = 0; r < numRows; r++) {
+        const v = values[r]!;
+        let code = known.get(v);
+        if (code === undefined) {
+          code = codeOf(v, r);
+          if (v !== null) known.set(v, code);
+        }
+        codes[r] = code;
+      }
+      return { codes, size: labels.length };
     });
 
     // Every declared combination, so that an empty one is found rather than silently missing from the counts.
     const names = params.rules.reduce<string[]>((acc, rule) => acc.flatMap((prefix) => ruleLabels(rule).map((l) => (prefix === "" ? l : `${prefix}_${l}`))), [""]);
     if (new Set(names).size !== names.length) ctx.fail("params.rules", `two label combinations give the same subgroup name; avoid "_" at the ends of labels`);
-    const counts = new Map(names.map((name) => [name, { n: 0, positives: 0 }]));
+    const sizes = new Int32Array(names.length);
+    const positives = new Int32Array(names.length);
 
-    const subgroup: string[] = [];
+    // names is in mixed-radix order of the rules' label codes, the first rule most significant.
+    const subgroup = new Int32Array(numRows);
     for (let r = 0; r < numRows; r++) {
-      const name = labelOf.map((label) => label(r)).join("_");
+      let code = 0;
+      for (const rule of labelCodes) code = code * rule.size + rule.codes[r]!;
       const y: CellValue = target[r]!;
       if (y !== 0 && y !== 1 && y !== true && y !== false) ctx.fail("params.target", `column ${JSON.stringify(params.target)} has ${JSON.stringify(y)} at row ${r}; expected 0 or 1`);
-      const c = counts.get(name)!;
-      c.n++;
-      if (y === 1 || y === true) c.positives++;
-      subgroup.push(name);
+      sizes[code]!++;
+      if (y === 1 || y === true) positives[code]!++;
+      subgroup[r] = code;
     }
+    const counts = new Map(names.map((name, i) => [name, { n: sizes[i]!, positives: positives[i]! }]));
     const empty = [...counts].filter(([, c]) => c.n === 0).map(([name]) => name).sort();
     if (empty.length > 0) {
       ctx.fail("params.rules", `${empty.length === 1 ? "subgroup" : "subgroups"} ${empty.map((e) => JSON.stringify(e)).join(", ")} ${empty.length === 1 ? "has" : "have"} no rows; move the cuts, merge levels (map several values to one label) or drop a rule`);
     }
     const groups = [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, c]) => ({ name, n: c.n, positives: c.positives }));
-    return { table: makeTable([...cols.all, { name: params.as, type: "string", values: subgroup }]), counts: { groups } };
+    return { table: makeTable([...cols.all, columnOfDense(denseFromCodes(params.as, subgroup, names))]), counts: { groups } };
   },
 });
 

@@ -52,7 +52,8 @@ import {
 } from "./mlp-toolkit.js";
 import { ATTRIBUTE_PREDICTOR_DEFAULTS, LABEL_PREDICTOR_DEFAULTS, readGroupColumn } from "./personalization-shared.js";
 import { type Dataset, type Replicate, type ReplicatePredictions, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
-import { standardizeReplicate } from "./standardize-replicate.js";
+import { RecipeParam } from "./recipe.js";
+import { preprocessReplicate } from "./preprocess-replicate.js";
 import { drawSeed, initTfjs, tf } from "./tfjs-runtime.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
 import { type TrainingEngine, trainingEngineField } from "./training-engine.js";
@@ -66,6 +67,7 @@ const Hyperparameters = (defaults: MlpHyperparameters) =>
 const Params = Schema.Struct({
   features: Schema.Array(Schema.String).check(Schema.isMinLength(1)),
   target: Schema.String,
+  recipe: RecipeParam,
   /** The string column naming each row's subgroup: the attribute predictor's classes. */
   subgroup: Schema.String,
   /** Stage 1, the sensitive-attribute predictor (defaults: the paper's 50 × 64). */
@@ -194,8 +196,8 @@ export const trainConditionalBiasReplicate = async (
   ctx: StepContext,
   afterStage1: () => void = () => {},
 ) => {
-  const { standardizer, train, valid, test } = standardizeReplicate(data, rep, params.features);
-  const topology = conditionalBiasTopology(params, groups);
+  const { preprocessing, features, train, valid, test } = preprocessReplicate(data, rep, ctx);
+  const topology = conditionalBiasTopology({ ...params, features }, groups);
   const stream = replicateStream(rep);
   const attributeInit = ctx.random(`${stream}/attribute/init`);
   const labelInit = ctx.random(`${stream}/init`);
@@ -205,7 +207,7 @@ export const trainConditionalBiasReplicate = async (
     label: () => drawSeed(labelInit),
     bias: () => drawSeed(biasInit),
   });
-  const d = params.features.length;
+  const d = features.length;
   const g = groups.length;
   const gTrain = rep.train.map((r) => groupIndex[r]!);
   const gValid = rep.valid.map((r) => groupIndex[r]!);
@@ -263,7 +265,7 @@ export const trainConditionalBiasReplicate = async (
       topology,
       weights: encodeVariables("conditional-bias", conditionalBiasWeightSpecs(topology), allWeights(net)),
     };
-    return { standardizer, model, training, prob: predictLabel(net, test, eTest) };
+    return { preprocessing, model, training, prob: predictLabel(net, test, eTest) };
   } finally {
     tf.dispose([xAll, groupAll, yAll, ...embeddings]);
     disposeNetwork(net);
@@ -317,7 +319,7 @@ export const conditionalBias = defineStep({
     prepare: async (inputs, params, ctx) => {
       const table = inputs.table.table();
       if (params.features.includes(params.subgroup)) ctx.fail("params.features", `column ${JSON.stringify(params.subgroup)} is the subgroup column; remove it from the features`);
-      const data = readDataset(table, params.features, params.target, ctx);
+      const data = readDataset(table, params, ctx);
       const { group, groups } = readGroupColumn(table, params.subgroup, ctx);
       if (groups.length < 2) ctx.fail("params.subgroup", `column ${JSON.stringify(params.subgroup)} has ${groups.length} subgroup; the attribute predictor needs at least two`);
       const index = new Map(groups.map((g, i) => [g, i]));
@@ -332,8 +334,8 @@ export const conditionalBias = defineStep({
       const train = params.engine === "kernels" ? trainConditionalBiasFast : trainConditionalBiasReplicate;
       if (rep.valid.length === 0) ctx.log(`replicate ${rep.replicate}: no valid rows, so no early stopping; training all epochs of both stages`);
       // Progress is counted in units (replicates) by the engine, so the end of stage 1 reports nothing.
-      const { standardizer, model, training, prob } = await train(data, groupIndex, groups, rep, params, ctx, () => {});
-      return { standardizer, model, training, prob: Array.from(prob) };
+      const { preprocessing, model, training, prob } = await train(data, groupIndex, groups, rep, params, ctx, () => {});
+      return { preprocessing, model, training, prob: Array.from(prob) };
     },
     combine: ({ params, groups, replicates }, trained) => ({
       models: encodeModelSet({
@@ -342,7 +344,7 @@ export const conditionalBias = defineStep({
         engine: params.engine,
         subgroup: params.subgroup,
         groups: [...groups],
-        replicates: replicates.map((rep, i): ReplicateOf<"conditional-bias"> => ({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, standardizer: trained[i]!.standardizer, model: trained[i]!.model, training: trained[i]!.training })),
+        replicates: replicates.map((rep, i): ReplicateOf<"conditional-bias"> => ({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, ...trained[i]!.preprocessing, model: trained[i]!.model, training: trained[i]!.training })),
       }),
       predictions: testPredictionsTable(replicates.map((rep, i): ReplicatePredictions => ({ replicate: rep, prob: trained[i]!.prob }))),
     }),

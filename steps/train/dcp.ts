@@ -14,8 +14,8 @@
  * - cross: every test row scored by EVERY subgroup's model (replicate, seed, fold, row, prob, model_group), sorted by
  *   replicate, row, model_group. The rows with model_group equal to the row's own group repeat `predictions`. This
  *   is what the envy-freeness check of evaluate.personalization needs: would a group do better with another group's
- *   model? A model applied to another group's rows uses its own standardizer (fitted on its own group's train rows).
- * - models: per replicate, per subgroup, the standardizer, the encoded MLP and how training ended.
+ *   model? A model applied to another group's rows uses its own preprocessing (fitted on its own group's train rows).
+ * - models: per replicate, per subgroup, the fitted preprocessing, the encoded MLP and how training ended.
  */
 import { Schema } from "effect";
 import type * as arrow from "apache-arrow";
@@ -25,6 +25,7 @@ import { type DcpGroupModel, MODEL_SET_FORMAT, type ReplicateOf, encodeModelSet 
 import { trainMlpOn } from "./mlp-engines.js";
 import { mlpHyperparameterFields, replicateStream } from "./mlp-toolkit.js";
 import { LABEL_PREDICTOR_DEFAULTS, readGroupColumn } from "./personalization-shared.js";
+import { RecipeParam } from "./recipe.js";
 import { type Replicate, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
 import { trainingEngineField } from "./training-engine.js";
@@ -32,6 +33,7 @@ import { trainingEngineField } from "./training-engine.js";
 const Params = Schema.Struct({
   features: Schema.Array(Schema.String).check(Schema.isMinLength(1)),
   target: Schema.String,
+  recipe: RecipeParam,
   /** The string column naming each row's subgroup (subgroups.define's "subgroup"). */
   subgroup: Schema.String,
   ...mlpHyperparameterFields(LABEL_PREDICTOR_DEFAULTS),
@@ -73,7 +75,7 @@ export const dcp = defineStep({
     prepare: (inputs, params, ctx) => {
       const table = inputs.table.table();
       if (params.features.includes(params.subgroup)) ctx.fail("params.features", `column ${JSON.stringify(params.subgroup)} is the subgroup column; remove it from the features`);
-      const data = readDataset(table, params.features, params.target, ctx);
+      const data = readDataset(table, params, ctx);
       const { group, groups } = readGroupColumn(table, params.subgroup, ctx);
       return { params, data, group, groups, replicates: readSplit(inputs.split.table(), table.numRows, ctx) };
     },
@@ -103,7 +105,7 @@ export const dcp = defineStep({
           group: g,
           trainRows: train.length,
           validRows: valid.length,
-          standardizer: trained.standardizer,
+          ...trained.preprocessing,
           model: trained.model,
           training: trained.training,
         });

@@ -1,5 +1,6 @@
 /**
- * train.logistic-regression: L2-penalised logistic regression on standardised features, one model per replicate.
+ * train.logistic-regression: L2-penalised logistic regression on the recipe's inputs (by default the standardised
+ * features), one model per replicate.
  *
  * Fitted exactly by Newton-Raphson (IRLS) in float64 plain code rather than by gradient steps in tfjs: the
  * objective is convex, so the optimum is unique and needs no seed, learning rate, epochs or early stopping, and
@@ -13,7 +14,8 @@ import { Effect, Schema } from "effect";
 import { type StepContext, defineStep } from "../../dsl/step.js";
 import { type LogisticTopology, MODEL_SET_FORMAT, type ReplicateOf, encodeModelSet } from "./model-set.js";
 import { type Dataset, type Replicate, type ReplicatePredictions, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
-import { standardizeReplicate } from "./standardize-replicate.js";
+import { RecipeParam } from "./recipe.js";
+import { preprocessReplicate } from "./preprocess-replicate.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
 import { type EncodedModel, type WeightSpec, decodeWeights, encodeWeight } from "./weights.js";
 
@@ -22,6 +24,7 @@ export const LOGISTIC_REGRESSION_DEFAULTS = { l2: 1, maxIterations: 100 } as con
 const Params = Schema.Struct({
   features: Schema.Array(Schema.String).check(Schema.isMinLength(1)),
   target: Schema.String,
+  recipe: RecipeParam,
   /** Penalty strength λ on ‖w‖² / 2 (sklearn's 1 / C). Must be > 0 so separable data still has an optimum. */
   l2: Schema.Number.check(Schema.isGreaterThan(0)).pipe(Schema.withDecodingDefaultKey(Effect.succeed(LOGISTIC_REGRESSION_DEFAULTS.l2))),
   maxIterations: Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 10_000 })).pipe(
@@ -116,7 +119,7 @@ export const fitLogistic = (
   return { coef: theta.slice(0, d), intercept: theta[d]!, iterations: maxIterations, converged: false };
 };
 
-/** P(y = 1) for standardised rows, from an encoded logistic model. */
+/** P(y = 1) for preprocessed rows (model inputs), from an encoded logistic model. */
 export const predictLogistic = (model: EncodedModel<LogisticTopology>, x: readonly (readonly number[])[]): number[] => {
   const d = model.topology.features.length;
   const [coef, intercept] = decodeWeights(model, weightSpecs(d)) as [Float32Array, Float32Array];
@@ -128,16 +131,16 @@ export const predictLogistic = (model: EncodedModel<LogisticTopology>, x: readon
 };
 
 const trainReplicate = (data: Dataset, rep: Replicate, params: LogisticRegressionParams, ctx: StepContext) => {
-  const { standardizer, train, test } = standardizeReplicate(data, rep, params.features);
+  const { preprocessing, features, train, test } = preprocessReplicate(data, rep, ctx);
   const fit = fitLogistic(train, rep.train.map((r) => data.y[r]!), params.l2, params.maxIterations);
   if (!fit.converged) {
     ctx.log(`replicate ${rep.replicate}: Newton did not converge in ${fit.iterations} iterations; using the last iterate (raise maxIterations or l2)`);
   }
   const model: EncodedModel<LogisticTopology> = {
-    topology: { type: "logistic-regression", features: [...params.features] },
-    weights: [encodeWeight("coef", [params.features.length], fit.coef), encodeWeight("intercept", [1], [fit.intercept])],
+    topology: { type: "logistic-regression", features: [...features] },
+    weights: [encodeWeight("coef", [features.length], fit.coef), encodeWeight("intercept", [1], [fit.intercept])],
   };
-  return { standardizer, model, prob: predictLogistic(model, test) };
+  return { preprocessing, model, prob: predictLogistic(model, test) };
 };
 
 export const logisticRegression = defineStep({
@@ -150,7 +153,7 @@ export const logisticRegression = defineStep({
   units: {
     prepare: (inputs, params, ctx) => {
       const table = inputs.table.table();
-      return { params, data: readDataset(table, params.features, params.target, ctx), replicates: readSplit(inputs.split.table(), table.numRows, ctx) };
+      return { params, data: readDataset(table, params, ctx), replicates: readSplit(inputs.split.table(), table.numRows, ctx) };
     },
     count: (state) => state.replicates.length,
     run: (state, i, ctx) => trainReplicate(state.data, state.replicates[i]!, state.params, ctx),
@@ -158,7 +161,7 @@ export const logisticRegression = defineStep({
       models: encodeModelSet({
         format: MODEL_SET_FORMAT,
         model: "logistic-regression",
-        replicates: state.replicates.map((rep, i): ReplicateOf<"logistic-regression"> => ({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, standardizer: fitted[i]!.standardizer, model: fitted[i]!.model })),
+        replicates: state.replicates.map((rep, i): ReplicateOf<"logistic-regression"> => ({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, ...fitted[i]!.preprocessing, model: fitted[i]!.model })),
       }),
       predictions: testPredictionsTable(state.replicates.map((rep, i): ReplicatePredictions => ({ replicate: rep, prob: fitted[i]!.prob }))),
     }),

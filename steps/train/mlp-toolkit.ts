@@ -18,11 +18,11 @@ import type * as TF from "@tensorflow/tfjs";
 import { Effect, Schema } from "effect";
 import type { StepContext } from "../../dsl/step.js";
 import { meanLogLoss } from "../evaluate/metrics/log-loss.js";
-import type { Standardizer } from "../preprocess/standardize.js";
 import { shuffled } from "../split/split-table.js";
 import type { MlpTopology, TrainingRecord } from "./model-set.js";
 import type { Dataset, Replicate } from "./replicates.js";
-import { standardizeReplicate } from "./standardize-replicate.js";
+import type { StoredPreprocessing } from "./recipe.js";
+import { preprocessReplicate } from "./preprocess-replicate.js";
 import { drawSeed, initTfjs, tf, withSeededMathRandom } from "./tfjs-runtime.js";
 import { type EncodedModel, type EncodedWeight, type WeightSpec, decodeWeights, encodeWeight } from "./weights.js";
 
@@ -279,9 +279,9 @@ export const fitEarlyStopping = async (run: EarlyStoppingRun): Promise<TrainingR
   };
 };
 
-/** One trained MLP: the standardizer fitted on its train rows, the encoded model, how training ended, test P(y = 1). */
+/** One trained MLP: the preprocessing fitted on its train rows, the encoded model, how training ended, test P(y = 1). */
 export interface TrainedMlp {
-  readonly standardizer: Standardizer;
+  readonly preprocessing: StoredPreprocessing;
   readonly model: EncodedModel<MlpTopology>;
   readonly training: TrainingRecord;
   /** P(y = 1) for rep.test, in that order. */
@@ -313,16 +313,16 @@ export const trainMlpReplicate = async (
   ctx: StepContext,
   stream: string = replicateStream(rep),
 ): Promise<TrainedMlp> => {
-  const { standardizer, train, valid, test } = standardizeReplicate(data, rep, params.features);
+  const { preprocessing, features, train, valid, test } = preprocessReplicate(data, rep, ctx);
   const yTrain = rep.train.map((r) => data.y[r]!);
   const yValid = rep.valid.map((r) => data.y[r]!);
-  const topology = mlpTopology(params);
+  const topology = mlpTopology({ ...params, features });
   const initRng = ctx.random(`${stream}/init`);
   const orderRng = ctx.random(`${stream}/order`);
   const dropoutRng = ctx.random(`${stream}/math-random`);
 
   const model = buildModel(topology, () => drawSeed(initRng));
-  const d = params.features.length;
+  const d = features.length;
   const xAll = tf.tensor2d(train, [train.length, d], "float32");
   const yAll = tf.tensor2d(yTrain, [yTrain.length, 1], "float32");
   try {
@@ -345,7 +345,7 @@ export const trainMlpReplicate = async (
     });
     const encoded = encodeModel(topology, model);
     const prob = predictProb(model, test);
-    return { standardizer, model: encoded, training, prob };
+    return { preprocessing, model: encoded, training, prob };
   } finally {
     tf.dispose([xAll, yAll]);
     model.dispose();

@@ -9,6 +9,7 @@ import { defineStep } from "../../dsl/step.js";
 import { MODEL_SET_FORMAT, encodeModelSet } from "./model-set.js";
 import { trainMlpOn } from "./mlp-engines.js";
 import { mlpHyperparameterFields } from "./mlp-toolkit.js";
+import { RecipeParam } from "./recipe.js";
 import { type ReplicatePredictions, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
 import { trainingEngineField } from "./training-engine.js";
@@ -26,6 +27,7 @@ export const MLP_DEFAULTS = {
 const Params = Schema.Struct({
   features: Schema.Array(Schema.String).check(Schema.isMinLength(1)),
   target: Schema.String,
+  recipe: RecipeParam,
   ...mlpHyperparameterFields(MLP_DEFAULTS),
   ...trainingEngineField,
 });
@@ -41,21 +43,21 @@ export const mlp = defineStep({
   units: {
     prepare: (inputs, params, ctx) => {
       const table = inputs.table.table();
-      return { params, data: readDataset(table, params.features, params.target, ctx), replicates: readSplit(inputs.split.table(), table.numRows, ctx) };
+      return { params, data: readDataset(table, params, ctx), replicates: readSplit(inputs.split.table(), table.numRows, ctx) };
     },
     count: (state) => state.replicates.length,
     run: async ({ params, data, replicates }, i, ctx) => {
       const rep = replicates[i]!;
       if (rep.valid.length === 0) ctx.log(`replicate ${rep.replicate}: no valid rows, so no early stopping; training all ${params.epochs} epochs`);
-      const { standardizer, model, training, prob } = await trainMlpOn(params.engine, data, rep, params, ctx);
-      return { standardizer, model, training, prob: Array.from(prob) };
+      const { preprocessing, model, training, prob } = await trainMlpOn(params.engine, data, rep, params, ctx);
+      return { preprocessing, model, training, prob: Array.from(prob) };
     },
     combine: ({ params, replicates }, trained) => ({
       models: encodeModelSet({
         format: MODEL_SET_FORMAT,
         model: "mlp",
         engine: params.engine,
-        replicates: replicates.map((rep, i) => ({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, standardizer: trained[i]!.standardizer, model: trained[i]!.model, training: trained[i]!.training })),
+        replicates: replicates.map((rep, i) => ({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, ...trained[i]!.preprocessing, model: trained[i]!.model, training: trained[i]!.training })),
       }),
       predictions: testPredictionsTable(replicates.map((rep, i): ReplicatePredictions => ({ replicate: rep, prob: trained[i]!.prob }))),
     }),

@@ -1,8 +1,9 @@
 /**
  * The model-set document ("strata-models/1"), the one contract between the train steps that write it and every
  * reader (the promotion gate, `strata models promote`, tests): per model kind, the schema of what a set holds.
- * A set has one entry per replicate of its split, in replicate order; each entry carries the standardizer fitted
- * on that replicate's train rows and the encoded model(s) (weights.ts). Decoupled sets (dcp) hold one model per
+ * A set has one entry per replicate of its split, in replicate order; each entry carries the preprocessing fitted
+ * on that replicate's train rows (recipe.ts: `recipe` when it has transforms, and the `standardizer`) and the
+ * encoded model(s) (weights.ts). Decoupled sets (dcp) hold one model per
  * subgroup per replicate; conditional-bias sets one model per replicate that was told the subgroups in training.
  *
  * Adding a model kind: add its set schema to MODEL_SET_SCHEMAS; tsc then asks for its predictor in
@@ -10,8 +11,8 @@
  */
 import { Schema } from "effect";
 import type { JsonValue } from "../../dsl/step.js";
-import { StandardizerSchema } from "../preprocess/standardize.js";
 import { TrainingEngineSchema } from "./training-engine.js";
+import { storedPreprocessingFields } from "./recipe.js";
 import { encodedModelSchema } from "./weights.js";
 
 export const MODEL_SET_FORMAT = "strata-models/1";
@@ -80,7 +81,7 @@ const subgroupFields = { subgroup: Schema.String, groups: Schema.Array(Schema.St
 const LogisticRegressionSetSchema = Schema.Struct({
   format: Schema.Literal(MODEL_SET_FORMAT),
   model: Schema.Literal("logistic-regression"),
-  replicates: Replicates(Schema.Struct({ ...replicateFields, standardizer: StandardizerSchema, model: encodedModelSchema(LogisticTopologySchema) })),
+  replicates: Replicates(Schema.Struct({ ...replicateFields, ...storedPreprocessingFields, model: encodedModelSchema(LogisticTopologySchema) })),
 });
 
 const MlpSetSchema = Schema.Struct({
@@ -88,16 +89,16 @@ const MlpSetSchema = Schema.Struct({
   model: Schema.Literal("mlp"),
   ...engineField,
   replicates: Replicates(
-    Schema.Struct({ ...replicateFields, standardizer: StandardizerSchema, model: encodedModelSchema(MlpTopologySchema), training: TrainingRecordSchema }),
+    Schema.Struct({ ...replicateFields, ...storedPreprocessingFields, model: encodedModelSchema(MlpTopologySchema), training: TrainingRecordSchema }),
   ),
 });
 
-/** One DCP subgroup model: trained on the subgroup's train rows only (counts recorded), standardised on them. */
+/** One DCP subgroup model: trained on the subgroup's train rows only (counts recorded), its preprocessing fitted on them. */
 const DcpGroupModelSchema = Schema.Struct({
   group: Schema.String,
   trainRows: Schema.Number,
   validRows: Schema.Number,
-  standardizer: StandardizerSchema,
+  ...storedPreprocessingFields,
   model: encodedModelSchema(MlpTopologySchema),
   training: TrainingRecordSchema,
 });
@@ -119,7 +120,7 @@ const ConditionalBiasSetSchema = Schema.Struct({
   replicates: Replicates(
     Schema.Struct({
       ...replicateFields,
-      standardizer: StandardizerSchema,
+      ...storedPreprocessingFields,
       model: encodedModelSchema(ConditionalBiasTopologySchema),
       training: ConditionalBiasTrainingSchema,
     }),

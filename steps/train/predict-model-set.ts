@@ -1,24 +1,28 @@
 /**
  * Scoring a stored model set on new rows, for steps that compare models trained in different runs (the promotion
- * gate): one predictor per model kind, in one registry. A set holds one entry per replicate, each with the
- * standardizer(s) fitted on its own training rows; the set's prediction for a row is the mean of its replicates'
- * probabilities, summed in replicate order.
+ * gate, predict.model-set): one predictor per model kind, in one registry. A set holds one entry per replicate, each
+ * with the preprocessing (recipe.ts) fitted on its own training rows, applied here to the raw rows; the set's
+ * prediction for a row is the mean of its replicates' probabilities, summed in replicate order.
  *
  * Rows are routed the way each trainer predicts its own test rows: a DCP row by its subgroup value (the column the
  * set was trained with) to that subgroup's model; a conditional-bias row by its features alone, since the
  * attribute predictor infers the subgroup embedding the label predictor is modulated by. A set is scored by the
  * engine that trained it (training-engine.ts), so a replicate reproduces its trainer's test predictions exactly.
  */
-import { applyStandardizer } from "../preprocess/standardize.js";
+import type * as arrow from "apache-arrow";
+import { type CellValue, tableColumns } from "../../artifacts/table.js";
 import { predictConditionalBiasOn } from "./conditional-bias.js";
 import { predictLogistic } from "./logistic-regression.js";
 import { predictMlpOn } from "./mlp-engines.js";
 import type { ModelKind, ModelSet, ModelSetOf, ReplicateOf } from "./model-set.js";
 import { engineOf } from "./training-engine.js";
+import { type StoredPreprocessing, applyPreprocessing, preprocessingInputs } from "./recipe.js";
 
-/** The rows to score: raw feature values (row-major, in modelSetFeatures order) and each row's subgroup when the set routes by one. */
+/** The rows to score: raw feature cells (row-major, in modelSetFeatures order) and each row's subgroup when the set routes by one. */
 export interface ScoringRows {
-  readonly x: readonly (readonly number[])[];
+  readonly x: readonly (readonly CellValue[])[];
+  /** Names row i in messages; by default "row i". */
+  readonly where?: (i: number) => string;
   /** Each row's value of modelSetSubgroupColumn; undefined when that is undefined. */
   readonly group: readonly string[] | undefined;
 }
@@ -35,19 +39,27 @@ interface ModelPredictor<K extends ModelKind> {
   readonly predict: (set: ModelSetOf<K>, replicate: ReplicateOf<K>, rows: ScoringRows, fail: ScoringFailure) => Promise<ArrayLike<number>>;
 }
 
+/** The model inputs of `rows` (a subset given by index, or all) through one entry's stored preprocessing. */
+const inputs = (p: StoredPreprocessing, rows: ScoringRows, fail: ScoringFailure, subset?: readonly number[]): number[][] => {
+  const index = subset ?? rows.x.map((_, i) => i);
+  return applyPreprocessing(p, index.map((i) => rows.x[i]!), (j) => rowName(rows, index[j]!), (_, problem) => fail(problem));
+};
+
+const rowName = (rows: ScoringRows, i: number): string => rows.where?.(i) ?? `row ${i}`;
+
 const MODEL_PREDICTORS: { readonly [K in ModelKind]: ModelPredictor<K> } = {
   "logistic-regression": {
-    features: (set) => set.replicates[0]!.standardizer.columns,
+    features: (set) => preprocessingInputs(set.replicates[0]!),
     subgroupColumn: () => undefined,
-    predict: async (_, rep, rows) => predictLogistic(rep.model, applyStandardizer(rep.standardizer, rows.x)),
+    predict: async (_, rep, rows, fail) => predictLogistic(rep.model, inputs(rep, rows, fail)),
   },
   mlp: {
-    features: (set) => set.replicates[0]!.standardizer.columns,
+    features: (set) => preprocessingInputs(set.replicates[0]!),
     subgroupColumn: () => undefined,
-    predict: (set, rep, rows) => predictMlpOn(engineOf(set), rep.model, applyStandardizer(rep.standardizer, rows.x)),
+    predict: (set, rep, rows, fail) => predictMlpOn(engineOf(set), rep.model, inputs(rep, rows, fail)),
   },
   dcp: {
-    features: (set) => set.replicates[0]!.groups[0]!.standardizer.columns,
+    features: (set) => preprocessingInputs(set.replicates[0]!.groups[0]!),
     subgroupColumn: (set) => set.subgroup,
     predict: async (set, rep, rows, fail) => {
       const group = rows.group;
@@ -56,20 +68,20 @@ const MODEL_PREDICTORS: { readonly [K in ModelKind]: ModelPredictor<K> } = {
       for (const model of rep.groups) {
         const mine = group.flatMap((g, i) => (g === model.group ? [i] : []));
         if (mine.length === 0) continue;
-        const p = await predictMlpOn(engineOf(set), model.model, applyStandardizer(model.standardizer, mine.map((i) => rows.x[i]!)));
+        const p = await predictMlpOn(engineOf(set), model.model, inputs(model, rows, fail, mine));
         mine.forEach((i, j) => (prob[i] = p[j]!));
       }
       const orphan = prob.findIndex(Number.isNaN);
       if (orphan >= 0) {
-        fail(`row ${orphan} is in subgroup ${JSON.stringify(group[orphan])}, which replicate ${rep.replicate} of the dcp model set has no model for (it has ${rep.groups.map((m) => JSON.stringify(m.group)).join(", ")})`);
+        fail(`${rowName(rows, orphan)} is in subgroup ${JSON.stringify(group[orphan])}, which replicate ${rep.replicate} of the dcp model set has no model for (it has ${rep.groups.map((m) => JSON.stringify(m.group)).join(", ")})`);
       }
       return prob;
     },
   },
   "conditional-bias": {
-    features: (set) => set.replicates[0]!.standardizer.columns,
+    features: (set) => preprocessingInputs(set.replicates[0]!),
     subgroupColumn: () => undefined,
-    predict: async (set, rep, rows) => (await predictConditionalBiasOn(engineOf(set), rep.model, applyStandardizer(rep.standardizer, rows.x))).prob,
+    predict: async (set, rep, rows, fail) => (await predictConditionalBiasOn(engineOf(set), rep.model, inputs(rep, rows, fail))).prob,
   },
 };
 
@@ -98,4 +110,17 @@ export const predictModelSet = async (set: ModelSet, rows: ScoringRows, fail: Sc
     for (let i = 0; i < sum.length; i++) sum[i] = sum[i]! + prob[i]!;
   }
   return sum.map((s) => s / set.replicates.length);
+};
+
+/**
+ * The raw cells of the set's feature columns (modelSetFeatures order), row-major, for ScoringRows.x. Nulls and
+ * encoded columns are left to the stored preprocessing, which says what it cannot handle.
+ */
+export const readScoringRows = (table: arrow.Table, set: ModelSet, fail: ScoringFailure): CellValue[][] => {
+  const features = modelSetFeatures(set);
+  const columns = new Map(tableColumns(table).map((c) => [c.name, c]));
+  const missing = features.filter((f) => !columns.has(f));
+  if (missing.length > 0) fail(`the model was trained on column${missing.length === 1 ? "" : "s"} ${missing.map((m) => JSON.stringify(m)).join(", ")}, which the table lacks`);
+  const values = features.map((f) => columns.get(f)!.values);
+  return Array.from({ length: table.numRows }, (_, r) => values.map((v) => v[r] ?? null));
 };

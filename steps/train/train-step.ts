@@ -1,11 +1,13 @@
 /**
  * The pipeline builder every train step exposes: a node on (table, split) whose column params (features, target
  * and, for personalization models, subgroup) are checked against the table's schema at build time and by tsc.
- * The other params are the step's own, all optional (the step's schema supplies defaults).
+ * The other params are the step's own, all optional (the step's schema supplies defaults); a `recipe` naming a
+ * column that is not a feature fails here.
  */
 import type { Columns, ModelSetHandle, PredictionsHandle, SplitHandle, TableHandle } from "../../dsl/handles.js";
 import type { StepDefinition } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
+import { DEFAULT_RECIPE, type Recipe, recipeColumnProblems } from "./recipe.js";
 
 type TrainInputs = { readonly table: "table"; readonly split: "split" };
 type ColumnParam = "features" | "target" | "subgroup";
@@ -37,11 +39,12 @@ export const trainStepBuilder =
   <C extends Columns>(
     table: TableHandle<C>,
     split: SplitHandle,
-    params: { readonly features: readonly string[]; readonly target: string; readonly subgroup?: string },
+    params: { readonly features: readonly string[]; readonly target: string; readonly subgroup?: string; readonly recipe?: Recipe },
     options: NodeOptions = {},
   ): TrainOutputs<O> => {
     const node = addNode(table.study, step, { table, split }, params, options);
     node.requireColumns(table, params.features, "params.features");
+    for (const { field, problem } of recipeColumnProblems(params.recipe ?? DEFAULT_RECIPE, params.features)) node.fail(field, problem);
     node.requireColumns(table, [params.target], "params.target");
     if (params.subgroup !== undefined) node.requireColumns(table, [params.subgroup], "params.subgroup");
     const handles: Partial<Record<O, ModelSetHandle | PredictionsHandle>> = {};

@@ -55,6 +55,8 @@ export const checkRunCrate = (dir: string): { problems: string[]; graph: Map<str
   if (!root) return { problems, graph };
   if (!types(root).includes("Dataset")) problems.push("root must be a Dataset");
   for (const k of ["name", "description", "datePublished"]) if (typeof root[k] !== "string") problems.push(`root needs ${k}`);
+  // RO-Crate 1.1: a license, as text or a contextual entity.
+  if (typeof root["license"] !== "string" && list(root["license"]).length !== 1) problems.push("root needs a license");
   const conforms = list(root["conformsTo"]).map((r) => r["@id"]);
   for (const p of ["https://w3id.org/ro/wfrun/process/0.5", "https://w3id.org/ro/wfrun/workflow/0.5", "https://w3id.org/ro/wfrun/provenance/0.5"]) {
     if (!conforms.includes(p)) problems.push(`root conformsTo lacks ${p}`);
@@ -82,6 +84,10 @@ export const checkRunCrate = (dir: string): { problems: string[]; graph: Map<str
   if (wfRuns.length !== 1) problems.push(`expected one CreateAction with the workflow as instrument, found ${wfRuns.length}`);
   for (const a of actions) {
     if (list(a["instrument"]).length !== 1) problems.push(`CreateAction ${a["@id"]} needs one instrument`);
+    const start = Date.parse(String(a["startTime"]));
+    const end = Date.parse(String(a["endTime"]));
+    if (!(start <= end)) problems.push(`CreateAction ${a["@id"]} needs a startTime no later than its endTime`);
+    if (String(a["@id"]).startsWith("#run/") && !graph.has(list(a["agent"])[0]?.["@id"] ?? "")) problems.push(`node run ${a["@id"]} needs an agent in the graph`);
     if (!list(root["mentions"]).some((r) => r["@id"] === a["@id"])) problems.push(`CreateAction ${a["@id"]} is not in root mentions`);
   }
   // Provenance Run Crate: ControlAction -> HowToStep + CreateAction; OrganizeAction -> engine, ControlActions, wf run.

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ContentStore } from "../../artifacts/store.js";
 import { repoRoot, strata } from "../support/cli.js";
 import { makeTempDir, makeTempProject } from "../support/temp-project.js";
+import { corpusCases, corpusPipeline } from "./bad-input-corpus.js";
 
 /**
  * The bad-input corpus (test/fixtures/bad-input): each case must end with one readable error naming the file,
@@ -65,5 +66,44 @@ describe("a pipeline file that cannot be loaded", () => {
     for (const m of mentions) expect(errors[0]).toContain(m);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(fs.existsSync(path.join(storeDir, "objects"))).toBe(false);
+  });
+});
+
+describe("the bad-input corpus", () => {
+  const project = makeTempProject("strata-bad-corpus-");
+  afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
+  const listing = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).map(String).sort() : []);
+
+  it.each(corpusCases)("$name: one clear message, exit $exit, nothing partial", async ({ pipeline, args, env, exit, mentions }) => {
+    if (pipeline !== undefined) fs.writeFileSync(path.join(project, "pipelines", "case.ts"), pipeline);
+    const storeDir = makeTempDir();
+    const before = listing(storeDir);
+    const r = await strata([...(args?.[0] === "run" || args?.[0] === "rn" ? args : ["run", "pipelines/case.ts", ...(args ?? [])]), "--store", storeDir, "--no-lock", "--out", path.join(storeDir, "..", `${path.basename(storeDir)}-reports`)], { cwd: project, ...(env ? { env } : {}) });
+    expect(r.code, r.stderr).toBe(exit);
+    const errors = r.stderr.split("\n").filter((l) => l.startsWith("strata: error:"));
+    expect(errors, r.stderr).toHaveLength(1);
+    for (const m of mentions) expect(errors[0]).toContain(m);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stderr + r.stdout).not.toContain("\u001b"); // data never reaches the terminal raw
+    if (exit === 2) expect(listing(storeDir)).toEqual(before); // found before any work: the store is untouched
+    const store = new ContentStore(storeDir);
+    expect(store.listTemp()).toEqual([]);
+    for (const digest of store.listObjects()) expect(store.check(digest)).toBeUndefined();
+    expect(fs.existsSync(path.join(storeDir, "refs"))).toBe(false);
+  }, 60_000);
+
+  it("a CSV of 100,000 columns gets a message of one bounded line", async () => {
+    const header = ["age", "sex", "x", "y", ...Array.from({ length: 100_000 }, (_, i) => `c${i}`)].join(",");
+    fs.writeFileSync(path.join(project, "test", "fixtures", "bad-input", "wide.csv"), `${header}\n${Array(100_004).fill("1").join(",")}\n`);
+    fs.writeFileSync(path.join(project, "pipelines", "case.ts"), corpusPipeline(`cohort(s, "wide.csv");`));
+    const r = await strata(["run", "pipelines/case.ts", "--store", makeTempDir(), "--no-lock"], { cwd: project });
+    expect(r.code).toBe(1);
+    expect(r.stderr.length).toBeLessThan(2_000);
+    expect(r.stderr).toContain("wide.csv");
+    expect(r.stderr).toContain("100004 fields where 4 are declared");
+  }, 60_000);
+
+  it("holds at least 60 cases with the fixture files above", () => {
+    expect(corpusCases.length + cases.length + 3).toBeGreaterThanOrEqual(60);
   });
 });

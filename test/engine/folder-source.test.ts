@@ -5,6 +5,7 @@ import { ContentStore } from "../../artifacts/store.js";
 import { decodeParquet, tableColumns } from "../../artifacts/table.js";
 import { readManifest } from "../../engine/manifest.js";
 import { parseFolderListing, readSource } from "../../engine/source-input.js";
+import { splitLines } from "../steps/data-prep-helpers.js";
 import { type CliResult, jsonOf, strata } from "../support/cli.js";
 import { flipByte, makeTempDir, makeTempProject } from "../support/temp-project.js";
 
@@ -58,7 +59,7 @@ const output = (r: RunJson, node: string, name: string) => r.nodes.find((n) => n
 /** patient id -> role, from a run's stored table and split. */
 const rolesByPatient = (store: ContentStore, r: RunJson): Map<number, string> => {
   const ids = tableColumns(decodeParquet(store.get(output(r, "ingest", "table")))).find((c) => c.name === "patient_id")!.values;
-  const role = tableColumns(decodeParquet(store.get(output(r, "split", "split")))).find((c) => c.name === "role")!.values;
+  const role = splitLines(decodeParquet(store.get(output(r, "split", "split")))).map((l) => l.role);
   return new Map(Array.from(ids, (id, i) => [id as number, role[i] as string]));
 };
 

@@ -13,10 +13,11 @@ export default study("heart-bias-modulation-paper-attribute", (s) =>
   buildHeartBiasModulation(s, {
     ...HEART_BIAS_MODULATION,
     attribute: {},
+    // The paper's predictor, so the main study's declared deviation does not apply here.
+    deviations: [],
     notes: [
-      HEART_BIAS_MODULATION.notes[0]!,
+      ...HEART_BIAS_MODULATION.notes,
       "Sensitive-attribute predictor as the paper writes it: 50 × 64 blocks (the step's defaults: dropout 0.2, Adam 0.001, at most 100 epochs, batches of 32, patience 10).",
-      ...HEART_BIAS_MODULATION.notes.slice(2),
     ],
   }),
 );

@@ -165,7 +165,7 @@ describe("escaping and suppression in the browser", () => {
 
   beforeAll(async () => {
     const doc = await syntheticEvaluation();
-    const out = await runStep(evaluationReport, { evaluations: [doc] }, { title: `Report ${EVIL}`, plan: syntheticPlan, highlight: ["evaluate", "report"] });
+    const out = await runStep(evaluationReport, { sources: [], evaluations: [doc] }, { title: `Report ${EVIL}`, plan: syntheticPlan, highlight: ["evaluate", "report"] });
     file = path.join(work, "synthetic.html");
     fs.writeFileSync(file, out.html as string);
   }, 120_000);

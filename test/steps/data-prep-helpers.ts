@@ -4,6 +4,7 @@ import { expect } from "vitest";
 import { type CellValue, type ColumnType, makeTable, tableColumns } from "../../artifacts/table.js";
 import { DataError, PipelineError } from "../../dsl/errors.js";
 import type { StepOutputValue } from "../../dsl/step.js";
+import { ROLES, ROLE_CODE, type Role, decodeSplit, encodeSplit } from "../../steps/split/split-codec.js";
 
 /** Builds a table from { name: [type, values] } in key order. */
 export const table = (columns: Record<string, readonly [ColumnType, readonly CellValue[]]>): arrow.Table =>
@@ -35,3 +36,16 @@ export const userError = async <E extends typeof DataError | typeof PipelineErro
   }
   throw new Error(`expected a ${kind.name}`);
 };
+
+/** A split as one line per (replicate, row), replicates ascending then rows: what tests check it against. */
+export const splitLines = (t: StepOutputValue | undefined): { replicate: number; seed: number; fold: number; row: number; role: Role }[] => {
+  const split = asTable(t);
+  const replicates = decodeSplit(split, split.numRows, (problem) => {
+    throw new Error(problem);
+  });
+  return replicates.flatMap((r) => Array.from(r.roles, (code, row) => ({ replicate: r.replicate, seed: r.seed, fold: r.fold, row, role: ROLES[code]! })));
+};
+
+/** A split artifact from roles written out, e.g. splitOf([{ replicate: 0, seed: 0, fold: 0, roles: ["train", "test"] }]). */
+export const splitOf = (replicates: readonly { replicate: number; seed: number; fold: number; roles: readonly Role[] }[]): arrow.Table =>
+  encodeSplit(replicates.map((r) => ({ ...r, roles: Int32Array.from(r.roles, (role) => ROLE_CODE[role]) })));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "../../engine/random.js";
+import { adjustPValues } from "../../steps/evaluate/harm-multiplicity.js";
 import {
   binomialHalfCdf,
   binomialHalfUpper,
@@ -89,13 +90,16 @@ describe("bootstrapSignTest", () => {
     expect(worse.atLeastAsGood).toBe(0);
     expect(worse.statistic).toBe(0);
     expect(worse.harmed).toBe(true);
-    expect(worse.pValue).toBeLessThan(1e-100);
+    // The share of resamples in which the candidate is at least as good, not a binomial p-value over resamples.
+    expect(worse.pValue).toBe(0);
+    expect(worse.worseShare).toBe(1);
     expect(worse.interval![1]).toBeLessThan(0);
 
     const same = bootstrapSignTest({ strata, candidate: meanOver(reference), reference: meanOver(reference), resamples: 500, rng: seededRandom(1, "boot") });
     expect(same.atLeastAsGood).toBe(500);
     expect(same.better).toBe(0);
     expect(same.pValue).toBe(1);
+    expect(same.worseShare).toBe(0);
     expect(same.harmed).toBe(false);
     expect(same.pBenefit).toBe(1);
   });
@@ -126,5 +130,31 @@ describe("bootstrapSignTest", () => {
     expect(r.atLeastAsGood).toBe(5);
     expect(r.pValue).toBe(1);
     expect(() => bootstrapSignTest({ strata: [], candidate: () => 0, reference: () => 0, resamples: 1, rng: Math.random })).toThrow(/no units/);
+  });
+});
+
+describe("adjustPValues (multiplicity across subgroups)", () => {
+  const p = [0.01, 0.04, 0.03, 0.005];
+  it("Holm matches R's p.adjust(p, 'holm')", () => {
+    adjustPValues(p, "holm").forEach((v, i) => expect(v).toBeCloseTo([0.03, 0.06, 0.06, 0.02][i]!, 15));
+  });
+  it("Benjamini-Hochberg matches R's p.adjust(p, 'BH')", () => {
+    adjustPValues(p, "benjamini-hochberg").forEach((v, i) => expect(v).toBeCloseTo([0.02, 0.04, 0.04, 0.02][i]!, 15));
+  });
+  it("caps at 1, leaves a single test and 'none' alone", () => {
+    expect(adjustPValues([0.6, 0.9], "holm")).toEqual([1, 1]);
+    expect(adjustPValues([0.2], "holm")).toEqual([0.2]);
+    expect(adjustPValues(p, "none")).toEqual(p);
+  });
+});
+
+describe("the bootstrap's share does not shrink with the number of resamples", () => {
+  it("a small true difference gives about the same share at B = 200 and B = 4000", () => {
+    const strata = Array.from({ length: 200 }, (_, i) => i % 2);
+    const candidate = strata.map((_, i) => (i % 10 === 0 ? 0 : 1));
+    const reference = strata.map((_, i) => (i % 11 === 0 ? 0 : 1));
+    const share = (B: number) => bootstrapSignTest({ strata, candidate: meanOver(candidate), reference: meanOver(reference), resamples: B, rng: seededRandom(3, "b") }).pValue;
+    expect(Math.abs(share(200) - share(4000))).toBeLessThan(0.1);
+    expect(share(4000)).toBeGreaterThan(0.05);
   });
 });

@@ -11,7 +11,7 @@ const metricsFor = async (groups: readonly string[] = GROUP) =>
     await runStep(
       personalization,
       { table: labelsTable(groups), predictions: [reference, harmless, hurtsB] },
-      { target: "target", subgroup: "subgroup", methods: ["harmless", "hurts-b"], cross: [] },
+      { target: "target", subgroup: "subgroup", methods: ["harmless", "hurts-b"], cross: [], adjust: "none" },
       4,
     )
   ).metrics as object;
@@ -30,7 +30,7 @@ const published = {
 const render = async (params: object, groups: readonly string[] = GROUP) => {
   const metrics = await metricsFor(groups);
   const [a, b] = [...new Set(groups)].sort();
-  const out = await runStep(personalizationReport, { metrics, counts: counts(a!, b!) }, { title: "Study <1>", ...params });
+  const out = await runStep(personalizationReport, { sources: [], metrics, counts: counts(a!, b!) }, { title: "Study <1>", ...params });
   return { html: out.html as string, md: out.md as string };
 };
 
@@ -44,9 +44,9 @@ describe("report.personalization", () => {
     expect(html).toContain("<title>Study &lt;1&gt;</title>");
     for (const h of ["Harmless (%)", "Hurts B (%)", "Generic (%)", "Harmless gain (points)", "Hurts B gain (points)", "Hurts B: harm test"]) expect(html).toContain(h);
     // group b under hurts-b: 0% vs 83.33%, flagged
-    expect(html).toMatch(/<td class="flag">HARMED \(p = 0\.031\)<\/td>/);
+    expect(html).toMatch(/<td class="flag">HARMED \(raw p = 0\.031\)<\/td>/);
     expect(html).toContain("-83.33 ± 0.00");
-    expect(md).toContain("| b | 6 | 6 | 83.33 ± 0.00 | 0.00 ± 0.00 | 83.33 ± 0.00 | 0.00 ± 0.00 | -83.33 ± 0.00 | 0/3 | 3/3 | no harm (p = 1.000) | HARMED (p = 0.031) |");
+    expect(md).toContain("| b | 6 | 6 | 83.33 ± 0.00 | 0.00 ± 0.00 | 83.33 ± 0.00 | 0.00 ± 0.00 | -83.33 ± 0.00 | 0/3 | 3/3 | no harm (raw p = 1.000) | HARMED (raw p = 0.031) |");
     // the published table, labelled as such, printed as published
     expect(md).toContain("The paper's published numbers (A paper, Table 1), as published");
     expect(md).toContain("| a | 6 | 90.00 ± 5.00 | — | 80.00 ± 4.00 | +10.00 ± 3.00 | -1.00 ± 2.00 |");
@@ -79,10 +79,10 @@ describe("report.personalization", () => {
 
   it("rejects a claim about a method that was not evaluated, and metrics of another kind", async () => {
     const metrics = await metricsFor();
-    await expect(runStep(personalizationReport, { metrics, counts: counts("a", "b") }, { title: "t", published: { ...published, claimFor: "dcp" } })).rejects.toThrow(
+    await expect(runStep(personalizationReport, { sources: [], metrics, counts: counts("a", "b") }, { title: "t", published: { ...published, claimFor: "dcp" } })).rejects.toThrow(
       /params\.published\.claimFor.*not one of the evaluated methods/,
     );
-    await expect(runStep(personalizationReport, { metrics: { format: "strata-metrics/1", metric: "by-subgroup" }, counts: counts("a", "b") }, { title: "t" })).rejects.toThrow(
+    await expect(runStep(personalizationReport, { sources: [], metrics: { format: "strata-metrics/1", metric: "by-subgroup" }, counts: counts("a", "b") }, { title: "t" })).rejects.toThrow(
       /inputs\.metrics/,
     );
   });

@@ -37,12 +37,18 @@ describe("evaluate.personalization", () => {
   });
 
   it("flags a model built to hurt one subgroup, and not the other subgroup or a harmless model", async () => {
-    const m = await evaluate();
+    const m = await evaluate({ adjust: "none" });
     const hb = gainOf(m, "hurts-b", "b");
     expect([hb.peopleHarmed, hb.peopleTied, hb.peopleHelped]).toEqual([5, 1, 0]);
     expect(hb.mcnemar).toMatchObject({ b: 5, c: 0 });
     expect(hb.mcnemar.pHarm).toBeCloseTo(1 / 32, 12);
     expect(hb.harmed).toBe(true);
+    // Holm (the default) across the two subgroups doubles the smallest p-value: 2/32 > 0.05, so no flag.
+    const holm = gainOf(await evaluate(), "hurts-b", "b");
+    expect(holm.pAdjusted).toBeCloseTo(2 / 32, 12);
+    expect(holm.harmed).toBe(false);
+    const bh = gainOf(await evaluate({ adjust: "benjamini-hochberg" }), "hurts-b", "b");
+    expect(bh.pAdjusted).toBeCloseTo(2 / 32, 12);
     expect(gainOf(m, "hurts-b", "a").harmed).toBe(false);
     expect(gainOf(m, "hurts-b", "a").mcnemar).toMatchObject({ b: 0, c: 0, pHarm: 1 });
 
@@ -55,11 +61,11 @@ describe("evaluate.personalization", () => {
     // The bootstrap sign test is reported beside it, on the same people (B resamples within group × label).
     expect(hb.bootstrap).toMatchObject({ test: "bootstrap-sign", resamples: 1000, atLeastAsGood: 0, harmed: true });
     expect(h.bootstrap.harmed).toBe(false);
-    expect(m.harmTest).toMatchObject({ flagWith: "exact-mcnemar", unit: "person", bootstrapResamples: 1000 });
+    expect(m.harmTest).toMatchObject({ flagWith: "exact-mcnemar", unit: "person", multiplicity: "none", bootstrapResamples: 1000 });
 
     // A stricter alpha removes the flag (1/32 > 0.01); flagging with the bootstrap test keeps it.
     expect(gainOf(await evaluate({ alpha: 0.01 }), "hurts-b", "b").harmed).toBe(false);
-    const boot = await evaluate({ flagWith: "bootstrap-sign", bootstrapResamples: 200 });
+    const boot = await evaluate({ flagWith: "bootstrap-sign", bootstrapResamples: 200, adjust: "none" });
     expect(gainOf(boot, "hurts-b", "b").harmed).toBe(true);
     expect(gainOf(boot, "hurts-b", "b").bootstrap.resamples).toBe(200);
   });

@@ -14,7 +14,7 @@ import { runStep } from "../support/step-harness.js";
 import { EVIL, SMALL, syntheticEvaluation, syntheticPlan } from "./evaluate-fixtures.js";
 
 const render = async (doc: SubgroupMetricsDoc, params: object = {}) => {
-  const out = await runStep(evaluationReport, { evaluations: [doc] }, { title: `Study ${EVIL}`, plan: syntheticPlan, highlight: ["evaluate", "report"], ...params });
+  const out = await runStep(evaluationReport, { sources: [], evaluations: [doc] }, { title: `Study ${EVIL}`, plan: syntheticPlan, highlight: ["evaluate", "report"], ...params });
   return { html: out.html as string, markdown: out.md as string, json: JSON.parse(out.json as string) as Record<string, unknown> };
 };
 
@@ -157,7 +157,7 @@ describe("report.evaluation", async () => {
       envy: [entry(EVIL, "young_male", true), entry("young_male", EVIL, false), entry(SMALL, "young_male", true)],
       envyFreeness: [],
     };
-    const out = await runStep(evaluationReport, { evaluations: [doc, personalization] }, { title: "Envy" });
+    const out = await runStep(evaluationReport, { sources: [], evaluations: [doc, personalization] }, { title: "Envy" });
     const envyHtml = out.html as string;
     expect(envyHtml).toContain('<section id="envy">');
     expect(envyHtml).not.toContain("<img");
@@ -166,7 +166,7 @@ describe("report.evaluation", async () => {
     expect(out.md as string).toContain("| young\\_male | dcp | \\<img src=x onerror=alert(1)> | -0.050 ± 0.040 | 1 / 4 | 0.970 | envy-free |");
     // Without it, the harm section says how to get it.
     expect(html).toContain("pass evaluate.personalization");
-    await expect(runStep(evaluationReport, { evaluations: [doc, { metric: "other" }] }, { title: "x" })).rejects.toThrow(/inputs\.evaluations\[1\]/);
+    await expect(runStep(evaluationReport, { sources: [], evaluations: [doc, { metric: "other" }] }, { title: "x" })).rejects.toThrow(/inputs\.evaluations\[1\]/);
   });
 
   it("reads the envy-freeness of a real evaluate.personalization result", async () => {
@@ -204,13 +204,13 @@ describe("report.evaluation", async () => {
       .metrics as object;
     const depth = (await runStep(subgroupMetrics, { table, predictions: [dcp, generic] }, { models: ["dcp", "generic"], reference: "generic", target: "target", subgroup: "subgroup", resamples: 20 }))
       .metrics as object;
-    const out = await runStep(evaluationReport, { evaluations: [depth, pers] }, { title: "Envy, end to end" });
+    const out = await runStep(evaluationReport, { sources: [], evaluations: [depth, pers] }, { title: "Envy, end to end" });
     expect(htmlRows(out.html as string, "b").at(-1)).toEqual(expect.arrayContaining(["dcp", "a", "ENVIES"]));
     expect(htmlRows(out.html as string, "a").at(-1)).toEqual(expect.arrayContaining(["dcp", "b", "envy-free"]));
   });
 
   it("fails with a readable message on another metrics document", async () => {
-    await expect(runStep(evaluationReport, { evaluations: [{ format: "strata-metrics/1", metric: "by-subgroup" }] }, { title: "x" })).rejects.toThrow(/inputs\.evaluations\[0\].*subgroup-metrics/);
+    await expect(runStep(evaluationReport, { sources: [], evaluations: [{ format: "strata-metrics/1", metric: "by-subgroup" }] }, { title: "x" })).rejects.toThrow(/inputs\.evaluations\[0\].*subgroup-metrics/);
   });
 
   it("builder: passes the plan so far plus itself, and highlights the evaluation and the report", () => {

@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import type { StepContext } from "../../dsl/step.js";
 import { seededRandom } from "../../engine/random.js";
+import { DEFAULT_RECIPE } from "../../steps/train/recipe.js";
 import type { Dataset, Replicate } from "../../steps/train/replicates.js";
 import { HEART_COLUMNS, HEART_PATH } from "./ingest-heart-fixture.js";
 import { lcg } from "./train-fixtures.js";
@@ -18,7 +19,7 @@ export const heartDataset = (): Dataset => {
     .split("\n")
     .filter((line) => line.trim() !== "" && !line.includes("?"))
     .map((line) => line.split(",").map(Number));
-  return { x: rows.map((r) => r.slice(0, 13)), y: rows.map((r) => (r[13]! > 0 ? 1 : 0)) };
+  return { features: HEART_FEATURES, x: rows.map((r) => r.slice(0, 13)), y: rows.map((r) => (r[13]! > 0 ? 1 : 0)), recipe: DEFAULT_RECIPE };
 };
 
 /** A replicate over `rows` rows: a permutation from `seed`, then test / valid / train as described above. */

@@ -17,7 +17,8 @@ import { MLP_DEFAULTS, mlp } from "../../steps/train/mlp.js";
 import { trainMlpReplicate } from "../../steps/train/mlp-toolkit.js";
 import { decodeModelSet } from "../../steps/train/model-set.js";
 import { predictReplicate } from "../../steps/train/predict-model-set.js";
-import { standardizeReplicate } from "../../steps/train/standardize-replicate.js";
+import { preprocessReplicate } from "../../steps/train/preprocess-replicate.js";
+import { DEFAULT_RECIPE } from "../../steps/train/recipe.js";
 import { initTfjs, tf } from "../../steps/train/tfjs-runtime.js";
 import { decodeFloat32 } from "../../steps/train/weights.js";
 import { fastMlpDigests } from "./fast-mlp-determinism.script.js";
@@ -105,7 +106,7 @@ describe("fast MLP engine against tfjs (the reference)", () => {
     const rep = fixedReplicate(data.y.length, 11);
     const params = { ...MLP_DEFAULTS, epochs: 5, features: HEART_FEATURES };
     const fast = trainMlpFast(data, rep, params, streamsContext(4));
-    const { test } = standardizeReplicate(data, rep, HEART_FEATURES);
+    const { test } = preprocessReplicate(data, rep, streamsContext(0));
     expect(Float32Array.from(predictMlpFast(fast.model, test))).toEqual(fast.prob);
   });
 });
@@ -114,9 +115,9 @@ describe("fast conditional bias against tfjs (the reference)", () => {
   // Heart rows with sex as the subgroup (not a feature); small predictors so the tfjs reference trains in seconds.
   const full = heartDataset();
   const sex = HEART_FEATURES.indexOf("sex");
-  const data = { x: full.x.map((r) => r.filter((_, j) => j !== sex)), y: full.y };
-  const groupIndex = full.x.map((r) => r[sex]!);
   const features = HEART_FEATURES.filter((f) => f !== "sex");
+  const data = { features, x: full.x.map((r) => r.filter((_, j) => j !== sex)), y: full.y, recipe: DEFAULT_RECIPE };
+  const groupIndex = full.x.map((r) => r[sex]! as number);
   const h = (layers: number[]) => ({ layers, dropout: 0.2, learningRate: 0.003, epochs: 30, batchSize: 64, patience: 10 });
   const params = { features, target: "num", subgroup: "sex", attribute: h([32, 32, 32]), label: h([32, 32]), k: 2 };
   const rep = fixedReplicate(data.y.length, 7);
@@ -142,7 +143,7 @@ describe("fast conditional bias against tfjs (the reference)", () => {
 
   it("predictConditionalBiasFast on the stored model reproduces the training run's test probabilities bit for bit", () => {
     const fast = trainConditionalBiasFast(data, groupIndex, ["0", "1"], rep, { ...params, attribute: h([16, 16]), label: h([16, 16]) }, streamsContext(5));
-    const { test } = standardizeReplicate(data, rep, features);
+    const { test } = preprocessReplicate(data, rep, streamsContext(0));
     const predicted = predictConditionalBiasFast(fast.model, test);
     expect(Float32Array.from(predicted.prob)).toEqual(fast.prob);
     expect(predicted.groupProb[0]!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);

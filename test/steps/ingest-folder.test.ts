@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { encodeParquet, logicalDigest, makeTable } from "../../artifacts/table.js";
+import { logicalDigest } from "../../artifacts/logical-digest.js";
+import { encodeParquet, makeTable } from "../../artifacts/table.js";
 import { DataError } from "../../dsl/errors.js";
 import { csvStep } from "../../steps/ingest/csv.js";
 import { parquetStep } from "../../steps/ingest/parquet.js";

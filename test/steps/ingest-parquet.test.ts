@@ -1,4 +1,5 @@
-import type * as arrow from "apache-arrow";
+import * as arrow from "apache-arrow";
+import * as pq from "parquet-wasm";
 import { describe, expect, it } from "vitest";
 import { encodeParquet, makeTable, tableColumns } from "../../artifacts/table.js";
 import { DataError } from "../../dsl/errors.js";
@@ -29,6 +30,16 @@ describe("ingest.parquet", () => {
     await expect(read([{ name: "z", type: "int" }])).rejects.toThrow(/column "z" is not in the file, which has a, b, c/);
     await expect(read([{ name: "b", type: "int" }])).rejects.toThrow(DataError);
     await expect(read([{ name: "b", type: "int" }])).rejects.toThrow(/column "b" is string in the file, declared int/);
+  });
+
+  it("reads a file's 64-bit ints as int, and refuses one that does not fit 32 bits", async () => {
+    const wide = (values: (bigint | null)[]) =>
+      pq.writeParquet(pq.Table.fromIPCStream(arrow.tableToIPC(new arrow.Table({ n: arrow.vectorFromArray(values, new arrow.Int64()) }), "stream")));
+    const ok = (await runStep(parquetStep, { file: wide([1n, null, -(2n ** 31n) + 1n]) }, { columns: [{ name: "n", type: "int" }] })).table as arrow.Table;
+    expect(tableColumns(ok)[0]!.values).toEqual([1, null, -(2 ** 31) + 1]);
+    await expect(runStep(parquetStep, { file: wide([1n, 2n ** 40n]) }, { columns: [{ name: "n", type: "int" }] })).rejects.toThrow(
+      /column "n", row 1: 1099511627776 does not fit a 32-bit int; declare it as float/,
+    );
   });
 
   it("fails on bytes that are not Parquet", async () => {

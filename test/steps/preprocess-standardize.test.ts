@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { DataError } from "../../dsl/errors.js";
 import { applyStandardizer, fitStandardizer, standardizeStep } from "../../steps/preprocess/standardize.js";
-import { makeSplitTable } from "../../steps/split/split-table.js";
 import { runStep } from "../support/step-harness.js";
-import { rows, schemaOf, table, userError } from "./data-prep-helpers.js";
+import { rows, schemaOf, splitOf, table, userError } from "./data-prep-helpers.js";
 
 describe("fitStandardizer / applyStandardizer", () => {
   it("fits population mean and sd; a constant column gets sd 1", () => {
@@ -15,7 +14,7 @@ describe("fitStandardizer / applyStandardizer", () => {
 
 describe("preprocess.standardize", () => {
   const t = table({ x: ["int", [1, 2, 3, 100]], s: ["string", ["a", "b", "c", "d"]] });
-  const split = makeSplitTable([{ replicate: 0, seed: 0, fold: 0, roles: ["train", "train", "train", "test"] }]);
+  const split = splitOf([{ replicate: 0, seed: 0, fold: 0, roles: ["train", "train", "train", "test"] }]);
 
   it("fits on replicate 0's train rows only and applies to every row", async () => {
     const out = await runStep(standardizeStep, { table: t, split }, { columns: ["x"] });

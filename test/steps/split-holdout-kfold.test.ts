@@ -1,14 +1,13 @@
 import type * as arrow from "apache-arrow";
 import { describe, expect, it } from "vitest";
-import { logicalDigest } from "../../artifacts/table.js";
+import { logicalDigest } from "../../artifacts/logical-digest.js";
 import { DataError, PipelineError } from "../../dsl/errors.js";
 import { study } from "../../dsl/study.js";
 import { readCsv } from "../../steps/ingest/csv.js";
 import { holdoutStep, stratifiedHoldout } from "../../steps/split/holdout.js";
 import { kfold, kfoldStep } from "../../steps/split/kfold.js";
-import { makeSplitTable } from "../../steps/split/split-table.js";
 import { runStep } from "../support/step-harness.js";
-import { asTable, rows, schemaOf, table, userError } from "./data-prep-helpers.js";
+import { asTable, schemaOf, splitLines, splitOf, table, userError } from "./data-prep-helpers.js";
 
 /** 24 rows: subgroups a/b × target 0/1, six rows per stratum, interleaved. */
 const n = 24;
@@ -22,13 +21,15 @@ const holdout = async (seed: number, testFraction = 1 / 6) =>
   asTable((await runStep(holdoutStep, { table: t }, { testFraction, stratify: ["subgroup", "target"] }, seed)).split);
 
 const rowsWith = (split: arrow.Table, replicate: number, role: string) =>
-  rows(split).filter((l) => l.replicate === replicate && l.role === role).map((l) => l.row as number);
+  splitLines(split).filter((l) => l.replicate === replicate && l.role === role).map((l) => l.row);
 
 describe("split.holdout", () => {
   it("holds out round(n * testFraction) rows of every stratum", async () => {
     const split = await holdout(7);
-    expect(schemaOf(split)).toEqual([["replicate", "int"], ["seed", "int"], ["fold", "int"], ["row", "int"], ["role", "string"]]);
-    const lines = rows(split);
+    // One int role column per replicate, one row per input row.
+    expect(schemaOf(split)).toEqual([["replicate=0 seed=7 fold=0", "int"]]);
+    expect(split.numRows).toBe(n);
+    const lines = splitLines(split);
     expect(lines.map((l) => l.row)).toEqual(Array.from({ length: n }, (_, r) => r));
     expect(new Set(lines.map((l) => `${l.replicate}/${l.seed}/${l.fold}`))).toEqual(new Set(["0/7/0"]));
     const test = rowsWith(split, 0, "test");
@@ -68,7 +69,7 @@ describe("split.kfold", () => {
   it("partitions the holdout's train rows into k stratified folds per seed", async () => {
     const h = await holdout(7);
     const split = await folds([11, 12], 2);
-    const lines = rows(split);
+    const lines = splitLines(split);
     expect(lines).toHaveLength(4 * n);
     expect(lines.map((l) => [l.replicate, l.row])).toEqual([0, 1, 2, 3].flatMap((rep) => Array.from({ length: n }, (_, r) => [rep, r])));
     expect([0, 1, 2, 3].map((rep) => lines.find((l) => l.replicate === rep)).map((l) => [l?.seed, l?.fold])).toEqual([[11, 0], [11, 1], [12, 0], [12, 1]]);
@@ -90,7 +91,7 @@ describe("split.kfold", () => {
     const alone = await folds([3]);
     const withOthers = await folds([1, 3]);
     expect(rowsWith(alone, 0, "valid")).toEqual(rowsWith(withOthers, 2, "valid"));
-    expect(rows(withOthers).filter((l) => l.replicate === 2).map((l) => l.seed)).toEqual(new Array(n).fill(3));
+    expect(splitLines(withOthers).filter((l) => l.replicate === 2).map((l) => l.seed)).toEqual(new Array(n).fill(3));
     expect(rowsWith(withOthers, 0, "valid")).not.toEqual(rowsWith(withOthers, 2, "valid"));
     expect(logicalDigest(await folds([1, 3]))).toBe(logicalDigest(withOthers));
   });
@@ -98,7 +99,7 @@ describe("split.kfold", () => {
   it("fails when a subgroup has a single class among a replicate's train rows", async () => {
     // Subgroup b: train rows 1, 3 (class 0) and 5 (class 1); whichever fold row 5 lands in trains on class 0 only.
     const small = table({ subgroup: ["string", ["a", "b", "a", "b", "a", "b", "a", "a"]], target: ["int", [0, 0, 1, 0, 0, 1, 1, 0]] });
-    const h = makeSplitTable([{ replicate: 0, seed: 0, fold: 0, roles: new Array(8).fill("train") }]);
+    const h = splitOf([{ replicate: 0, seed: 0, fold: 0, roles: new Array(8).fill("train") }]);
     const e = await userError(DataError, () =>
       runStep(kfoldStep, { table: small, holdout: h }, { k: 3, seeds: [5], stratify: ["subgroup", "target"], subgroup: "subgroup", target: "target" }),
     );
@@ -107,7 +108,7 @@ describe("split.kfold", () => {
   });
 
   it("rejects a holdout made from another table", async () => {
-    const h = makeSplitTable([{ replicate: 0, seed: 0, fold: 0, roles: ["train", "test"] }]);
+    const h = splitOf([{ replicate: 0, seed: 0, fold: 0, roles: ["train", "test"] }]);
     await expect(runStep(kfoldStep, { table: t, holdout: h }, { seeds: [1], subgroup: "subgroup", target: "target" })).rejects.toThrow(/the split covers 2 rows but the table has 24/);
   });
 

@@ -5,26 +5,26 @@ import { readCsv } from "../../steps/ingest/csv.js";
 import { stableHoldout, stableHoldoutStep, stableRole } from "../../steps/split/stable-holdout.js";
 import { logisticRegression } from "../../steps/train/logistic-regression.js";
 import { runStep } from "../support/step-harness.js";
-import { asTable, rows, schemaOf, table, userError } from "./data-prep-helpers.js";
+import { asTable, rows, schemaOf, splitLines, table, userError } from "./data-prep-helpers.js";
 
 const patients = (ids: readonly number[]) => table({ patient_id: ["int", ids], x: ["float", ids.map((i) => i / 10)] });
 
 const split = async (ids: readonly number[], params: object, seed = 11) =>
   asTable((await runStep(stableHoldoutStep, { table: patients(ids) }, params, seed)).split);
 
-const rolesOf = async (ids: readonly number[], params: object, seed = 11) => rows(await split(ids, params, seed)).map((l) => l.role);
+const rolesOf = async (ids: readonly number[], params: object, seed = 11) => splitLines(await split(ids, params, seed)).map((l) => l.role);
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
 describe("split.stable-holdout", () => {
   it("writes a holdout split (replicate 0, the node seed, fold 0) that the train steps read", async () => {
     const s = await split(range(0, 200), { key: ["patient_id"], testFraction: 0.2, validFraction: 0.1 });
-    expect(schemaOf(s)).toEqual([["replicate", "int"], ["seed", "int"], ["fold", "int"], ["row", "int"], ["role", "string"]]);
-    expect(new Set(rows(s).map((l) => `${l.replicate}/${l.seed}/${l.fold}`))).toEqual(new Set(["0/11/0"]));
+    expect(schemaOf(s)).toEqual([["replicate=0 seed=11 fold=0", "int"]]);
+    expect(new Set(splitLines(s).map((l) => `${l.replicate}/${l.seed}/${l.fold}`))).toEqual(new Set(["0/11/0"]));
     // A train step fits on the train rows and predicts exactly the test rows.
     const data = table({ x: ["float", range(0, 200).map((i) => i % 7)], y: ["int", range(0, 200).map((i) => (i % 7 > 3 ? 1 : 0))] });
     const predictions = asTable((await runStep(logisticRegression, { table: data, split: s }, { features: ["x"], target: "y" })).predictions);
-    const testRows = rows(s).filter((l) => l.role === "test").map((l) => l.row);
+    const testRows = splitLines(s).filter((l) => l.role === "test").map((l) => l.row);
     expect(testRows.length).toBeGreaterThan(0);
     expect(rows(predictions).map((l) => l.row)).toEqual(testRows);
   });

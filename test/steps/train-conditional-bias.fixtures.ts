@@ -4,6 +4,7 @@
  */
 import type * as arrow from "apache-arrow";
 import { makeTable } from "../../artifacts/table.js";
+import { decodeSplit, encodeSplit } from "../../steps/split/split-codec.js";
 import { kFoldSplit, lcg } from "./train-fixtures.js";
 
 const normal = (u: () => number) => () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
@@ -55,15 +56,9 @@ export const tinyGroupTable = (rows: number, seed = 5): arrow.Table => {
 export { kFoldSplit };
 
 /** The first `n` replicates of a split table (e.g. two replicates of a four-fold split: 3/4 of the rows train). */
-export const firstReplicates = (split: arrow.Table, n: number): arrow.Table => {
-  const replicate = split.getChild("replicate")!.toArray() as ArrayLike<number>;
-  const keep: number[] = [];
-  for (let i = 0; i < split.numRows; i++) if (Number(replicate[i]) < n) keep.push(i);
-  return makeTable(
-    split.schema.fields.map((f) => {
-      const col = split.getChild(f.name)!;
-      const type = f.name === "role" ? ("string" as const) : ("int" as const);
-      return { name: f.name, type, values: keep.map((i) => (type === "int" ? Number(col.get(i)) : (col.get(i) as string))) };
-    }),
+export const firstReplicates = (split: arrow.Table, n: number): arrow.Table =>
+  encodeSplit(
+    decodeSplit(split, split.numRows, (problem) => {
+      throw new Error(problem);
+    }).filter((r) => r.replicate < n),
   );
-};

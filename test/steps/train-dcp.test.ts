@@ -13,6 +13,7 @@ import { type MlpTopology, decodeModelSet } from "../../steps/train/model-set.js
 import { predictReplicate } from "../../steps/train/predict-model-set.js";
 import type { EncodedModel } from "../../steps/train/weights.js";
 import { runStep } from "../support/step-harness.js";
+import { splitLines } from "./data-prep-helpers.js";
 import { firstReplicates, kFoldSplit, tinyGroupTable } from "./train-conditional-bias.fixtures.js";
 
 interface DcpModels {
@@ -76,12 +77,10 @@ describe("train.dcp", () => {
     expect(models).toMatchObject({ model: "dcp", subgroup: "subgroup", groups: ["big", "tiny"] });
     expect(models.replicates).toHaveLength(4);
     const group = columnValues(table, "subgroup") as string[];
-    const role = columnValues(split, "role") as string[];
-    const splitRep = columnValues(split, "replicate") as number[];
-    const splitRow = columnValues(split, "row") as number[];
+    const splitRows = splitLines(split);
     for (const r of models.replicates) {
       for (const m of r.groups) {
-        const trainRows = splitRow.filter((row, i) => splitRep[i] === r.replicate && role[i] === "train" && group[row] === m.group).length;
+        const trainRows = splitRows.filter((l) => l.replicate === r.replicate && l.role === "train" && group[l.row] === m.group).length;
         expect(m.trainRows).toBe(trainRows);
       }
     }
@@ -131,7 +130,7 @@ describe("train.dcp", () => {
 
   it("fails when a subgroup has no train rows in a replicate", async () => {
     const one = firstReplicates(kFoldSplit(160, [1], 4), 1);
-    const testRows = new Set((columnValues(one, "row") as number[]).filter((_, i) => columnValues(one, "role")[i] === "test"));
+    const testRows = new Set(splitLines(one).filter((l) => l.role === "test").map((l) => l.row));
     const t = tinyGroupTable(160);
     const relabelled = makeTable(
       tableColumns(t).map((c) => (c.name === "subgroup" ? { ...c, values: Array.from(c.values, (v, r) => (testRows.has(r) ? "ghost" : v)) } : c)),
@@ -155,7 +154,7 @@ describe("trainDcp builder", () => {
     expect(handles.cross.ref).toEqual({ node: "dcp", output: "cross" });
     expect(graph.nodes[0]!.params).toEqual({
       features: ["age"], target: "target", subgroup: "subgroup",
-      layers: [64, 64, 64, 64, 64, 64], dropout: 0.2, learningRate: 0.001, epochs: 100, batchSize: 32, patience: 10, engine: "kernels",
+      layers: [64, 64, 64, 64, 64, 64], dropout: 0.2, learningRate: 0.001, epochs: 100, batchSize: 32, patience: 10, engine: "kernels", recipe: [{ step: "standardize" }],
     });
     // @ts-expect-error "group" is not a column
     expect(() => trainDcp(t, s, { features: ["age"], target: "target", subgroup: "group" }, { id: "dcp2" })).toThrow(PipelineError);

@@ -1,6 +1,8 @@
 /** Synthetic data for the train, evaluate and report tests: deterministic, no randomness from the environment. */
 import type * as arrow from "apache-arrow";
 import { makeTable } from "../../artifacts/table.js";
+import type { Role } from "../../steps/split/split-codec.js";
+import { splitOf } from "./data-prep-helpers.js";
 
 /** A small deterministic generator (LCG, Numerical Recipes constants) so fixtures never depend on a seeded stream. */
 export const lcg = (seed: number): (() => number) => {
@@ -40,12 +42,7 @@ export const separableTable = (rows: number, features = 4, seed = 1): arrow.Tabl
  * seed-dependent permutation (1/folds of the rows), valid rows every 5th remaining row, train the rest.
  */
 export const kFoldSplit = (rows: number, seeds: readonly number[], folds: number): arrow.Table => {
-  const replicate: number[] = [];
-  const seed: number[] = [];
-  const fold: number[] = [];
-  const row: number[] = [];
-  const role: string[] = [];
-  let rep = 0;
+  const replicates: { replicate: number; seed: number; fold: number; roles: Role[] }[] = [];
   for (const s of seeds) {
     const u = lcg(1000 + s);
     const perm = Array.from({ length: rows }, (_, i) => i);
@@ -57,23 +54,11 @@ export const kFoldSplit = (rows: number, seeds: readonly number[], folds: number
     perm.forEach((r, i) => (foldOf[r] = i % folds));
     for (let f = 0; f < folds; f++) {
       let k = 0;
-      for (let r = 0; r < rows; r++) {
-        replicate.push(rep);
-        seed.push(s);
-        fold.push(f);
-        row.push(r);
-        role.push(foldOf[r] === f ? "test" : k++ % 5 === 0 ? "valid" : "train");
-      }
-      rep++;
+      const roles = Array.from({ length: rows }, (_, r): Role => (foldOf[r] === f ? "test" : k++ % 5 === 0 ? "valid" : "train"));
+      replicates.push({ replicate: replicates.length, seed: s, fold: f, roles });
     }
   }
-  return makeTable([
-    { name: "replicate", type: "int", values: replicate },
-    { name: "seed", type: "int", values: seed },
-    { name: "fold", type: "int", values: fold },
-    { name: "row", type: "int", values: row },
-    { name: "role", type: "string", values: role },
-  ]);
+  return splitOf(replicates);
 };
 
 /** The case the determinism tests train in-process and in separate processes. */

@@ -10,6 +10,7 @@ import { fitLogistic, logisticRegression, predictLogistic, trainLogisticRegressi
 import type { LogisticTopology } from "../../steps/train/model-set.js";
 import type { EncodedModel } from "../../steps/train/weights.js";
 import { runStep } from "../support/step-harness.js";
+import { splitLines } from "./data-prep-helpers.js";
 import { kFoldSplit, lcg, separableTable } from "./train-fixtures.js";
 
 const table = separableTable(200, 4, 2);
@@ -81,21 +82,16 @@ describe("train.logistic-regression", () => {
     const rep = columnValues(predictions, "replicate") as number[];
     const row = columnValues(predictions, "row") as number[];
     for (let i = 1; i < rep.length; i++) expect(rep[i]! > rep[i - 1]! || (rep[i] === rep[i - 1] && row[i]! > row[i - 1]!)).toBe(true);
-    const splitRows = columnValues(split, "row") as number[];
-    const roles = columnValues(split, "role") as string[];
-    const splitRep = columnValues(split, "replicate") as number[];
-    const test0 = splitRows.filter((_, i) => splitRep[i] === 0 && roles[i] === "test");
+    const test0 = splitLines(split).filter((l) => l.replicate === 0 && l.role === "test").map((l) => l.row);
     expect(row.filter((_, i) => rep[i] === 0)).toEqual(test0);
   });
 
   it("fits the standardizer on each replicate's train rows only", async () => {
     const { models } = await train();
     const x0 = columnValues(table, "x0") as number[];
-    const splitRows = columnValues(split, "row") as number[];
-    const roles = columnValues(split, "role") as string[];
-    const splitRep = columnValues(split, "replicate") as number[];
+    const lines = splitLines(split);
     for (const r of [0, 7]) {
-      const trainRows = splitRows.filter((_, i) => splitRep[i] === r && roles[i] === "train");
+      const trainRows = lines.filter((l) => l.replicate === r && l.role === "train").map((l) => l.row);
       const mean = trainRows.reduce((s, k) => s + x0[k]!, 0) / trainRows.length;
       expect(models.replicates[r]!.standardizer.columns).toEqual(features);
       expect(models.replicates[r]!.standardizer.mean[0]).toBeCloseTo(mean, 12);
@@ -133,7 +129,7 @@ describe("train.logistic-regression", () => {
     await expect(train({ features: ["x0", "target"] })).rejects.toThrow(DataError);
     await expect(train({ l2: 0 })).rejects.toThrow(/params\.l2/);
     const wrongTable = separableTable(50, 4, 2);
-    await expect(runStep(logisticRegression, { table: wrongTable, split }, { features, target: "target" })).rejects.toThrow(/names row \d+, but the table has 50 rows/);
+    await expect(runStep(logisticRegression, { table: wrongTable, split }, { features, target: "target" })).rejects.toThrow(/the split covers 200 rows but the table has 50; split the same table you pass here/);
   });
 });
 
@@ -145,7 +141,7 @@ describe("trainLogisticRegression builder", () => {
     const out = trainLogisticRegression(t, s, { features: ["age", "chol"], target: "target" }, { id: "lr" });
     expect(out.predictions.kind).toBe("predictions");
     expect(out.models.kind).toBe("models");
-    expect(graph.nodes[0]!.params).toEqual({ features: ["age", "chol"], target: "target", l2: 1, maxIterations: 100 });
+    expect(graph.nodes[0]!.params).toEqual({ features: ["age", "chol"], target: "target", recipe: [{ step: "standardize" }], l2: 1, maxIterations: 100 });
     // @ts-expect-error "cholesterol" is not a column
     expect(() => trainLogisticRegression(t, s, { features: ["age", "cholesterol"], target: "target" }, { id: "lr2" })).toThrow(PipelineError);
   });

@@ -16,6 +16,7 @@ import { withSeededMathRandom } from "../../steps/train/tfjs-runtime.js";
 import { type EncodedModel, decodeFloat32, encodeFloat32 } from "../../steps/train/weights.js";
 import { runStep } from "../support/step-harness.js";
 import { trainDigests } from "./train-determinism.script.js";
+import { splitLines, splitOf } from "./data-prep-helpers.js";
 import { DETERMINISM_CASE, kFoldSplit, separableTable } from "./train-fixtures.js";
 
 const run = promisify(execFile);
@@ -85,10 +86,14 @@ describe("train.mlp", () => {
 
   it("trains all epochs when a replicate has no valid rows", async () => {
     const noValid = kFoldSplit(200, [1], 4);
-    const roles = (columnValues(noValid, "role") as string[]).map((r) => (r === "valid" ? "train" : r));
-    const cols = tableColumns(noValid).map((c) => (c.name === "role" ? { ...c, values: roles } : c));
-    const { makeTable } = await import("../../artifacts/table.js");
-    const out = await runStep(mlp, { table, split: makeTable(cols) }, { features, target: "target", ...small, epochs: 3 }, 3);
+    const lines = splitLines(noValid);
+    const withoutValid = splitOf(
+      [0, 1, 2, 3].map((replicate) => {
+        const own = lines.filter((l) => l.replicate === replicate);
+        return { ...own[0]!, roles: own.map((l) => (l.role === "valid" ? "train" : l.role)) };
+      }),
+    );
+    const out = await runStep(mlp, { table, split: withoutValid }, { features, target: "target", ...small, epochs: 3 }, 3);
     const models = out.models as unknown as ModelsDoc;
     expect(models.replicates.map((r) => r.training)).toEqual(new Array(4).fill({ epochsRun: 3, bestEpoch: 3, validLoss: null }));
   });
@@ -153,7 +158,7 @@ describe("trainMlp builder", () => {
     const s = { kind: "split", ref: { node: "split", output: "split" }, study: graph } as SplitHandle;
     trainMlp(t, s, { features: ["age"], target: "target" }, { id: "mlp" });
     expect(graph.nodes[0]!.params).toEqual({
-      features: ["age"], target: "target", layers: [64, 64], dropout: 0.2, learningRate: 0.003, epochs: 60, batchSize: 64, patience: 10, engine: "kernels",
+      features: ["age"], target: "target", layers: [64, 64], dropout: 0.2, learningRate: 0.003, epochs: 60, batchSize: 64, patience: 10, engine: "kernels", recipe: [{ step: "standardize" }],
     });
     // @ts-expect-error "sex" is not a column
     expect(() => trainMlp(t, s, { features: ["sex"], target: "target" }, { id: "mlp2" })).toThrow(PipelineError);

@@ -14,7 +14,7 @@ import { METRIC_INFO } from "../metrics/registry.js";
 import { calibrationCurves, groupComparisons, groupSizes, metricResults, referenceGains } from "./aggregate.js";
 import type { ModelPredictions, ReplicateEntry, SubgroupMetricsDoc, SubgroupMetricsParams } from "./document.js";
 import { layoutGroups } from "./groups.js";
-import { HARM_RULE, harmTests } from "./harm-tests.js";
+import { harmRule, harmTests } from "./harm-tests.js";
 import { rareCases } from "./rare-cases.js";
 import { pairWithReference, scoreModels } from "./scoring.js";
 
@@ -58,6 +58,7 @@ export const computeSubgroupMetrics = (
       minCell,
       rareBelow: params.rareBelow,
       alpha: params.alpha,
+      adjust: params.adjust,
       reference: params.reference ?? null,
     },
     inputs: input.digests,
@@ -71,7 +72,7 @@ export const computeSubgroupMetrics = (
     comparisons: groupComparisons(layout, labels, models, scores),
     gains: referenceGains(layout, models, pairing, scores, minCell),
     harm: harmTests(layout, labels, models, pairing, params, randomStream),
-    harmRule: HARM_RULE,
+    harmRule: harmRule(params),
     rareCases: rareCases(layout, labels.groups, models, scores, params),
     perReplicate,
   };

@@ -6,6 +6,7 @@
 import { Effect, Schema } from "effect";
 import type { CalibrationBin } from "../calibration.js";
 import type { GroupComparison } from "../group-comparison.js";
+import { type MultiplicityMethod, MultiplicityMethodSchema } from "../harm-multiplicity.js";
 import type { BootstrapSignResult, McNemarResult } from "../harm.js";
 import type { METRIC_INFO, MetricName, MetricValues } from "../metrics/registry.js";
 import type { OUR_DEFINITION } from "../rare-cases.js";
@@ -30,6 +31,8 @@ export const SubgroupMetricsParams = Schema.Struct({
   minCell: Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(1)).pipe(Schema.withDecodingDefaultKey(Effect.succeed(10))),
   /** A subgroup whose share of the cohort is below this is rare (our definition, see rare-cases.ts). */
   rareBelow: Probability.pipe(Schema.withDecodingDefaultKey(Effect.succeed(0.1))),
+  /** How the harm tests' p-values are adjusted across the subgroups of each model before flagging. */
+  adjust: MultiplicityMethodSchema.pipe(Schema.withDecodingDefaultKey(Effect.succeed("holm" as const))),
   /** Significance level of the harm tests. */
   alpha: Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 1, exclusiveMinimum: true, exclusiveMaximum: true })).pipe(
     Schema.withDecodingDefaultKey(Effect.succeed(0.05)),
@@ -122,9 +125,11 @@ export interface HarmEntry {
   readonly reference: string;
   readonly group: string;
   readonly metric: "accuracy";
-  /** The flag: exactMcNemar's harmed (p < alpha). */
+  /** The flag: McNemar's p-value adjusted across the model's subgroups (pAdjusted) < alpha. */
   readonly harmed: boolean;
   readonly mcnemar: McNemarResult;
+  /** mcnemar.pHarm adjusted across the model's subgroups (params.adjust); "overall" is its own family, so unadjusted. */
+  readonly pAdjusted: number;
   /** null without resamples. NaN differences are stored as null. */
   readonly signTest: (Omit<BootstrapSignResult, "meanDifference" | "observedDifference"> & { readonly meanDifference: number | null; readonly observedDifference: number | null }) | null;
   readonly basis: number;
@@ -173,6 +178,7 @@ export interface SubgroupMetricsDoc {
     readonly minCell: number;
     readonly rareBelow: number;
     readonly alpha: number;
+    readonly adjust: MultiplicityMethod;
     readonly reference: string | null;
   };
   /** Digests of the artifacts evaluated: the data the report's provenance footer cites. */

@@ -1,26 +1,30 @@
 /**
  * Harm tests per candidate model × group, on accuracy, against the reference (harm.ts): the exact McNemar test on
- * people decides the flag (HARM_RULE says how, in words for the reports); the paired bootstrap sign test is
- * reported beside it.
+ * people, adjusted across the model's subgroups (harm-multiplicity.ts), decides the flag (harmRule says how, in
+ * words for the reports); the paired bootstrap of the gain is reported beside it as an interval and the share of
+ * resamples in which the model is worse.
  */
+import { MULTIPLICITY_NAMES, type MultiplicityMethod, adjustPValues } from "../harm-multiplicity.js";
 import { bootstrapSignTest, discordantPairs, exactMcNemar } from "../harm.js";
 import type { Labels } from "../labels.js";
 import type { HarmEntry, ModelPredictions } from "./document.js";
 import type { GroupLayout } from "./groups.js";
 import type { Pairing } from "./scoring.js";
 
-export const HARM_RULE =
-  "A group is flagged harmed when the exact McNemar test (one-sided, harm direction) on its people is significant at alpha; " +
-  "each person's outcome per model is the majority over the replicates that scored them (people are the independent units). " +
-  "The paired bootstrap sign test (resamples stratified by group × label, accuracy averaged over replicates) is reported beside it; " +
-  "its p-value shrinks as the number of resamples grows, so it describes the bootstrap distribution rather than deciding.";
+/** The one decision rule of the evaluation's harm flags, in words for the reports. */
+export const harmRule = (params: { readonly alpha: number; readonly adjust: MultiplicityMethod }): string =>
+  `Decision rule: a group is flagged harmed when the exact McNemar test (one-sided, harm direction) on its people gives an adjusted p-value below α = ${params.alpha}, ` +
+  `with ${MULTIPLICITY_NAMES[params.adjust]} across the model's subgroups ("overall" is tested on its own). ` +
+  "Each person's outcome per model is the majority over the replicates that scored them (people are the independent units). " +
+  "The paired bootstrap of the accuracy gain (resamples stratified by group × label, accuracy averaged over replicates) is reported beside it, " +
+  "as the gain's 95% percentile interval and the share of resamples in which the model is worse; it does not set the flag.";
 
 export const harmTests = (
   layout: GroupLayout,
   labels: Labels,
   models: readonly ModelPredictions[],
   pairing: Pairing,
-  params: { readonly threshold: number; readonly alpha: number; readonly resamples: number; readonly minCell: number },
+  params: { readonly threshold: number; readonly alpha: number; readonly adjust: MultiplicityMethod; readonly resamples: number; readonly minCell: number },
   randomStream: (stream: string) => () => number,
 ): HarmEntry[] => {
   const { population, groups, testPeople } = layout;
@@ -91,6 +95,7 @@ export const harmTests = (
         metric: "accuracy",
         harmed: mcnemar.harmed,
         mcnemar,
+        pAdjusted: mcnemar.pHarm,
         signTest: sign === null ? null : { ...sign, meanDifference: Number.isNaN(sign.meanDifference) ? null : sign.meanDifference, observedDifference: Number.isNaN(sign.observedDifference) ? null : sign.observedDifference },
         basis,
         suppressed: basis < minCell,
@@ -98,5 +103,18 @@ export const harmTests = (
     });
   }
 
-  return harm;
+  return adjustAcrossSubgroups(harm, params);
+};
+
+/** Replaces each subgroup's pAdjusted and flag by the adjustment across its model's subgroups. */
+const adjustAcrossSubgroups = (harm: readonly HarmEntry[], params: { readonly alpha: number; readonly adjust: MultiplicityMethod }): HarmEntry[] => {
+  const adjusted = new Map<HarmEntry, number>();
+  for (const model of new Set(harm.map((h) => h.model))) {
+    const family = harm.filter((h) => h.model === model && h.group !== "overall");
+    adjustPValues(family.map((h) => h.mcnemar.pHarm), params.adjust).forEach((p, i) => adjusted.set(family[i]!, p));
+  }
+  return harm.map((h) => {
+    const pAdjusted = adjusted.get(h) ?? h.mcnemar.pHarm;
+    return { ...h, pAdjusted, harmed: pAdjusted < params.alpha };
+  });
 };

@@ -9,7 +9,7 @@ import { type ConditionalBiasShape, conditionalBiasTopology, conditionalBiasWeig
 import { type MlpHyperparameters, replicateStream, validLogLoss } from "../mlp-toolkit.js";
 import type { ConditionalBiasTopology, ConditionalBiasTraining } from "../model-set.js";
 import type { Dataset, Replicate } from "../replicates.js";
-import { standardizeReplicate } from "../standardize-replicate.js";
+import { preprocessReplicate } from "../preprocess-replicate.js";
 import { drawSeed } from "../tfjs-runtime.js";
 import { type EncodedModel, decodeWeights, encodeWeight } from "../weights.js";
 import { fitFast } from "./fit.js";
@@ -57,13 +57,13 @@ export const trainConditionalBiasFast = (
   ctx: StepContext,
   afterStage1: () => void = () => {},
 ) => {
-  const { standardizer, train, valid, test } = standardizeReplicate(data, rep, params.features);
-  const topology = conditionalBiasTopology(params, groups);
+  const { preprocessing, features, train, valid, test } = preprocessReplicate(data, rep, ctx);
+  const topology = conditionalBiasTopology({ ...params, features }, groups);
   const stream = replicateStream(rep);
   const attributeInit = ctx.random(`${stream}/attribute/init`);
   const labelInit = ctx.random(`${stream}/init`);
   const biasInit = ctx.random(`${stream}/bias/init`);
-  const d = params.features.length;
+  const d = features.length;
   const g = groups.length;
   const gTrain = rep.train.map((r) => groupIndex[r]!);
   const gValid = rep.valid.map((r) => groupIndex[r]!);
@@ -118,7 +118,7 @@ export const trainConditionalBiasFast = (
       topology,
       weights: conditionalBiasWeightSpecs(topology).map((spec, i) => encodeWeight(spec.name, spec.shape, weights[i]!)),
     };
-    return { standardizer, model, training, prob: net.label.infer(xTest, eTest).prob };
+    return { preprocessing, model, training, prob: net.label.infer(xTest, eTest).prob };
   });
 };
 

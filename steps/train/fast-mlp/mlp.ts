@@ -7,7 +7,7 @@ import type { StepContext } from "../../../dsl/step.js";
 import { type MlpHyperparameters, type TrainedMlp, mlpTopology, mlpWeightSpecs, replicateStream, validLogLoss } from "../mlp-toolkit.js";
 import type { MlpTopology } from "../model-set.js";
 import type { Dataset, Replicate } from "../replicates.js";
-import { standardizeReplicate } from "../standardize-replicate.js";
+import { preprocessReplicate } from "../preprocess-replicate.js";
 import { drawSeed } from "../tfjs-runtime.js";
 import { type EncodedModel, decodeWeights, encodeWeight } from "../weights.js";
 import { fitFast } from "./fit.js";
@@ -39,14 +39,14 @@ export const trainMlpFast = (
   ctx: StepContext,
   stream: string = replicateStream(rep),
 ): TrainedMlp => {
-  const { standardizer, train, valid, test } = standardizeReplicate(data, rep, params.features);
+  const { preprocessing, features, train, valid, test } = preprocessReplicate(data, rep, ctx);
   const yTrain = rep.train.map((r) => data.y[r]!);
   const yValid = rep.valid.map((r) => data.y[r]!);
-  const topology = mlpTopology(params);
+  const topology = mlpTopology({ ...params, features });
   const initRng = ctx.random(`${stream}/init`);
   const orderRng = ctx.random(`${stream}/order`);
   const dropoutRng = ctx.random(`${stream}/math-random`);
-  const d = params.features.length;
+  const d = features.length;
   return withArena((arena, kernels) => {
     const net = new FastNetwork(arena, kernels, networkSpec(topology, () => drawSeed(initRng)));
     const x = net.upload(flattenRows(train, d), train.length, d);
@@ -68,7 +68,7 @@ export const trainMlpFast = (
       weights: mlpWeightSpecs(topology).map((spec, i) => encodeWeight(spec.name, spec.shape, weights[i]!)),
     };
     const prob = test.length === 0 ? new Float32Array(0) : net.infer(net.upload(flattenRows(test, d), test.length, d)).prob;
-    return { standardizer, model, training, prob };
+    return { preprocessing, model, training, prob };
   });
 };
 

@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// Builds the installable package into dist/: tsc compiles the TypeScript sources to JavaScript and .d.ts files
+// (tsconfig.build.json), and the files that are not TypeScript but are loaded beside the compiled modules (module
+// hooks, the step-worker entry, the Temporal setup script, the `strata init` templates) are copied to the same
+// places under dist/, so every relative URL in the code resolves the same way in the sources and in dist/.
+// This repository itself runs from the sources; dist/ is only what `npm pack` ships (see "files" in package.json).
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import { createRequire } from "node:module";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const dist = path.join(root, "dist");
+const COPIED = ["runtime/preload.mjs", "runtime/typescript.mjs", "runtime/ts-hooks.mjs", "engine/step-worker.mjs", "workers/setup-temporal.sh", "templates"];
+
+fs.rmSync(dist, { recursive: true, force: true });
+const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+execFileSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.build.json")], { stdio: "inherit", cwd: root });
+for (const part of COPIED) fs.cpSync(path.join(root, part), path.join(dist, part), { recursive: true });
+process.stdout.write(`built ${path.relative(process.cwd(), dist) || "."}\n`);

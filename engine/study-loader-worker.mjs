@@ -1,0 +1,27 @@
+// Worker-thread entry that imports one pipeline file (sent as a message) and posts back its plan as plain data, or the reason it could
+// not. Loading in a thread lets the main thread give up on a pipeline that never finishes loading (an endless loop
+// in the builder cannot be interrupted in the thread that runs it) and keeps a process.exit in the pipeline from
+// ending the command silently.
+import { parentPort } from "node:worker_threads";
+import { preloadPackages } from "../runtime/preload.mjs";
+import { registerTypeScript } from "../runtime/typescript.mjs";
+
+await preloadPackages();
+registerTypeScript();
+const { importStudy } = await import("./study-import.ts");
+const { toWireError } = await import("./wire-errors.ts");
+const { PipelineError } = await import("../dsl/errors.ts");
+
+// The file to load arrives once this thread is ready: runtime/study-loader.mjs starts it before it is known.
+const { absolute, pipeline, root } = await new Promise((resolve) => parentPort.once("message", resolve));
+const fail = (e) => parentPort.postMessage({ type: "error", error: toWireError(e) });
+process.exit = (code) => {
+  throw new PipelineError({ file: pipeline, problem: `the pipeline called process.exit(${code ?? ""}) while loading; a pipeline file only builds its study (throw an Error to stop with a message)` });
+};
+process.on("uncaughtException", fail);
+process.on("unhandledRejection", fail);
+try {
+  parentPort.postMessage({ type: "study", study: await importStudy(absolute, pipeline, root) });
+} catch (e) {
+  fail(e);
+}

@@ -1,0 +1,55 @@
+/**
+ * Every built-in step kind, once: what a YAML study's `step:` names and what `strata plan --yaml` may write.
+ * test/yaml/registry.test.ts fails when a `defineStep` under steps/ is missing here.
+ */
+import type { RegisteredStep, StepRegistry } from "../dsl/registered-step.js";
+import { personalization } from "./evaluate/personalization.js";
+import { promotionGateStep } from "./evaluate/promotion-gate.js";
+import { subgroupMetrics } from "./evaluate/subgroup-metrics.js";
+import { csvStep } from "./ingest/csv.js";
+import { parquetStep } from "./ingest/parquet.js";
+import { binaryTargetStep } from "./preprocess/binary-target.js";
+import { dropMissingStep } from "./preprocess/drop-missing.js";
+import { imputeStep } from "./preprocess/impute.js";
+import { oneHotStep } from "./preprocess/one-hot.js";
+import { ordinalEncodeStep } from "./preprocess/ordinal-encode.js";
+import { sqlStep } from "./preprocess/sql.js";
+import { standardizeStep } from "./preprocess/standardize.js";
+import { evaluationReport, evaluationReportDerivedParams } from "./report/evaluation-report.js";
+import { personalizationReport, personalizationReportDerivedParams } from "./report/personalization-report.js";
+import { holdoutStep } from "./split/holdout.js";
+import { kfoldStep } from "./split/kfold.js";
+import { stableHoldoutStep } from "./split/stable-holdout.js";
+import { defineSubgroupsStep } from "./subgroups/define.js";
+import { conditionalBias } from "./train/conditional-bias.js";
+import { dcp } from "./train/dcp.js";
+import { logisticRegression } from "./train/logistic-regression.js";
+import { mlp } from "./train/mlp.js";
+
+const registered: readonly RegisteredStep[] = [
+  { definition: csvStep },
+  { definition: parquetStep },
+  { definition: dropMissingStep },
+  { definition: ordinalEncodeStep },
+  { definition: binaryTargetStep },
+  { definition: oneHotStep },
+  { definition: imputeStep },
+  { definition: standardizeStep },
+  { definition: sqlStep },
+  { definition: defineSubgroupsStep },
+  { definition: holdoutStep },
+  { definition: stableHoldoutStep },
+  { definition: kfoldStep },
+  { definition: logisticRegression },
+  { definition: mlp },
+  { definition: dcp },
+  { definition: conditionalBias },
+  { definition: subgroupMetrics },
+  { definition: personalization },
+  { definition: promotionGateStep },
+  { definition: evaluationReport, derivedParams: evaluationReportDerivedParams },
+  { definition: personalizationReport, derivedParams: personalizationReportDerivedParams },
+];
+
+/** Built-in steps by kind. */
+export const BUILT_IN_STEPS: StepRegistry = new Map(registered.map((r) => [r.definition.kind, r]));

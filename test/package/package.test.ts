@@ -1,0 +1,162 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../support/cli.js";
+import { makeTempDir } from "../support/temp-project.js";
+import { writeStudyLockfile } from "./study-lockfile.js";
+
+// Strata as a user gets it: `npm pack` (which builds dist/), the tarball installed with `npm install --offline`
+// into a study repository that `strata init` scaffolded outside this repository, and the installed `strata` bin
+// run there. Takes 2–3 minutes on a 2-core machine under load: ~50 s npm pack (tsc), ~40 s npm install, the rest
+// five study runs and three tsc checks.
+
+interface Result {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const sh = (command: string, args: readonly string[], cwd: string): Result => {
+  const r = spawnSync(command, args, { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, npm_config_update_notifier: "false" } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+};
+
+const ok = (r: Result): Result => {
+  if (r.code !== 0) throw new Error(`exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
+  return r;
+};
+
+const CUSTOM_STEP = `import { addNode, defineStep, Schema, type Columns, type NodeOptions, type TableHandle } from "strata";
+import { makeTable } from "strata/artifacts/table";
+import { readColumns, takeRows } from "strata/steps/preprocess/columns";
+
+/** Keeps the people at least \`min\` years old. */
+export const minimumAgeStep = defineStep({
+  kind: "example.minimum-age",
+  module: import.meta.url,
+  params: Schema.Struct({ min: Schema.Number }),
+  inputs: { table: "table" },
+  outputs: { table: "table" },
+  run: (inputs, params, ctx) => {
+    const cols = readColumns(inputs.table.table(), ctx);
+    const age = cols.get("age", "params.min");
+    const keep: number[] = [];
+    for (let r = 0; r < age.values.length; r++) if ((age.values[r] as number) >= params.min) keep.push(r);
+    return { table: makeTable(takeRows(cols.all, keep)) };
+  },
+});
+
+export const minimumAge = <C extends Columns & { readonly age: "float" }>(table: TableHandle<C>, params: { readonly min: number }, options?: NodeOptions): TableHandle<C> =>
+  addNode(table.study, minimumAgeStep, { table }, params, options).table("table", table.columns);
+`;
+
+// The holdout split passed where the subgroups step wants a table: tsc must reject it.
+const MISWIRED = `import { study } from "strata";
+import { readCsv } from "strata/steps/ingest/csv";
+import { defineSubgroups } from "strata/steps/subgroups/define";
+import { stratifiedHoldout } from "strata/steps/split/holdout";
+
+export default study("miswired", (s) => {
+  const raw = readCsv(s, { path: "data/example.csv", columns: [{ name: "age", type: "float" }, { name: "outcome", type: "int" }], header: true });
+  const holdout = stratifiedHoldout(raw, { testFraction: 0.25 });
+  defineSubgroups(holdout, { rules: [{ column: "age", cuts: [60], labels: ["young", "old"] }], target: "outcome" });
+});
+`;
+
+let work: string;
+let study: string;
+
+interface RunJson {
+  readonly nodes: readonly { readonly id: string; readonly cached: boolean }[];
+}
+
+const runStudy = (): { ran: string[]; cached: string[] } => {
+  const j = JSON.parse(ok(sh("npx", ["strata", "run", "pipelines/example.ts", "--json"], study)).stdout) as RunJson;
+  return { ran: j.nodes.filter((n) => !n.cached).map((n) => n.id), cached: j.nodes.filter((n) => n.cached).map((n) => n.id) };
+};
+
+beforeAll(() => {
+  work = makeTempDir("strata-package-");
+  ok(sh("npm", ["pack", "--pack-destination", work], repoRoot));
+  const tarball = path.join(work, fs.readdirSync(work).find((f) => f.endsWith(".tgz"))!);
+  ok(sh(process.execPath, [path.join(repoRoot, "bin/strata.mjs"), "init", "my-study", "--strata", `file:${tarball}`], work));
+  study = path.join(work, "my-study");
+  writeStudyLockfile(study, repoRoot, tarball);
+  ok(sh("npm", ["install", "--offline", "--no-audit", "--no-fund"], study));
+}, 600_000);
+
+afterAll(() => {
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+describe("strata as an installed package", () => {
+  it("packs compiled JavaScript and declarations, and no sources, tests or data", () => {
+    const installed = path.join(study, "node_modules/strata");
+    const files = sh("find", [".", "-type", "f"], installed).stdout.split("\n").filter(Boolean);
+    expect(files).toContain("./dist/dsl/index.js");
+    expect(files).toContain("./dist/dsl/index.d.ts");
+    expect(files).toContain("./bin/strata.mjs");
+    expect(files.filter((f) => /\.ts$/.test(f) && !f.endsWith(".d.ts"))).toEqual(["./dist/templates/init/pipelines/example.ts"]);
+    expect(files.filter((f) => f.startsWith("./test") || f.startsWith("./data") || f.startsWith("./pipelines"))).toEqual([]);
+  });
+
+  it("scaffolds a study that runs, and reruns from the cache", () => {
+    for (const f of ["package.json", "tsconfig.json", ".gitignore", "README.md", "pipelines/example.ts", "data/example.csv"]) expect(fs.existsSync(path.join(study, f)), f).toBe(true);
+    expect(fs.readFileSync(path.join(study, ".gitignore"), "utf8")).toContain(".strata/");
+    const cold = runStudy();
+    expect(cold.cached).toEqual([]);
+    expect(cold.ran).toEqual(["ingest", "drop-missing", "subgroups", "holdout", "cv", "train-logreg", "evaluate", "report"]);
+    expect(runStudy().ran).toEqual([]);
+    // The hooks installed under node_modules/strata transpiled the study's TypeScript and cached it in the
+    // study's node_modules.
+    expect(fs.readdirSync(path.join(study, "node_modules/.cache/strata/ts")).length).toBeGreaterThan(0);
+    // The installed command scaffolds too (its templates ship in dist/).
+    ok(sh("npx", ["strata", "init", "../second-study"], study));
+    expect(fs.readFileSync(path.join(work, "second-study/pipelines/example.ts"), "utf8")).toBe(fs.readFileSync(path.join(study, "pipelines/example.ts"), "utf8"));
+  });
+
+  it("type-checks the study against Strata's types and rejects a miswired one", () => {
+    ok(sh("npx", ["tsc", "--noEmit"], study));
+    fs.writeFileSync(path.join(study, "pipelines/miswired.ts"), MISWIRED);
+    const r = sh("npx", ["tsc", "--noEmit"], study);
+    fs.rmSync(path.join(study, "pipelines/miswired.ts"));
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toMatch(/pipelines\/miswired\.ts\(9,/);
+  });
+
+  it("runs a custom step of the study's own and recomputes only it and its dependants when it is edited", () => {
+    fs.mkdirSync(path.join(study, "steps"), { recursive: true });
+    fs.writeFileSync(path.join(study, "steps/minimum-age.ts"), CUSTOM_STEP);
+    const pipeline = path.join(study, "pipelines/example.ts");
+    const text = fs.readFileSync(pipeline, "utf8");
+    fs.writeFileSync(
+      pipeline,
+      text
+        .replace('import { study } from "strata";', 'import { study } from "strata";\nimport { minimumAge } from "../steps/minimum-age.js";')
+        .replace("dropMissing(raw,", 'dropMissing(minimumAge(raw, { min: 35 }, { id: "adults" }),'),
+    );
+    ok(sh("npx", ["tsc", "--noEmit"], study));
+    const added = runStudy();
+    expect(added.cached).toEqual(["ingest"]);
+    expect(added.ran[0]).toBe("adults");
+    expect(runStudy().ran).toEqual([]);
+
+    fs.writeFileSync(path.join(study, "steps/minimum-age.ts"), CUSTOM_STEP.replace(">= params.min", "> params.min"));
+    const explained = ok(sh("npx", ["strata", "explain", "pipelines/example.ts"], study)).stdout;
+    expect(explained).toMatch(/adults: changed\n\s+code file steps\/minimum-age\.ts: /);
+    expect(explained).toMatch(/ingest: unchanged/);
+    const edited = runStudy();
+    expect(edited.cached).toEqual(["ingest"]);
+    expect(edited.ran).toEqual(["adults", "drop-missing", "subgroups", "holdout", "cv", "train-logreg", "evaluate", "report"]);
+  });
+
+  it("keys Strata's own steps by the installed package, so a changed installed Strata changes them", () => {
+    const csv = path.join(study, "node_modules/strata/dist/steps/ingest/csv.js");
+    fs.appendFileSync(csv, "\n// patched\n");
+    const explained = ok(sh("npx", ["strata", "explain", "pipelines/example.ts"], study)).stdout;
+    expect(explained).toMatch(/ingest: changed\n\s+package strata: "0\.1\.0 sha256:([0-9a-f]{64})" → "0\.1\.0 sha256:(?!\1)[0-9a-f]{64}"/);
+    // The study's own step imports strata too, so its key follows the installed package as well.
+    expect(explained).toMatch(/adults: changed\n\s+package strata: /);
+  });
+});

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { PipelineError } from "../../dsl/errors.js";
+import { StudyGraph } from "../../dsl/study.js";
+import { HEART_BIAS_MODULATION, buildHeartBiasModulation } from "../../pipelines/heart-bias-modulation.js";
+import { type MethodsSpec, methodsSection } from "../../steps/report/methods.js";
+
+const planned = () => {
+  const graph = new StudyGraph("heart-bias-modulation", 0);
+  buildHeartBiasModulation(graph, HEART_BIAS_MODULATION);
+  return graph;
+};
+const specOf = (graph: StudyGraph, id: string) => (graph.nodes.find((n) => n.id === id)!.params as { methods: MethodsSpec }).methods;
+
+describe("Methods written from the plan", () => {
+  it("names heart-bias-modulation's declared deviation with the planned value, in both reports", () => {
+    const graph = planned();
+    for (const id of ["report", "report-depth"]) {
+      const text = methodsSection(specOf(graph, id), { facts: [] }).paragraphs.join("\n");
+      expect(text).toContain("node train-cond-bias has attribute.layers = 6 × 64 where the protocol says 50 × 64 for the sensitive-attribute predictor");
+    }
+  });
+
+  it("covers every stage that ran: sources, missing values, subgroups, split, models with their recipe, evaluation", () => {
+    const spec = specOf(planned(), "report-depth");
+    expect(spec.missingFrom).toEqual(["ingest"]);
+    const [sources, preparation, subgroups, split, models, evaluation] = methodsSection(spec, { facts: ["ingest read 303 rows."] }).paragraphs;
+    expect(sources).toMatch(/^Data sources\. ingest \(ingest\.csv\) from "data\/heart-cleveland\/processed\.cleveland\.data".*na = \["\?"\]/);
+    expect(preparation).toMatch(/^Data preparation and missing values\. drop-missing/);
+    expect(subgroups).toMatch(/^Subgroups\. subgroups \(subgroups\.define\)/);
+    expect(split).toMatch(/^Split protocol\. holdout \(split\.holdout\).*cv \(split\.kfold\): k = 5/);
+    expect(models).toMatch(/train-cond-bias \(train\.conditional-bias\).*k = 1.*preprocessing recipe, in order: standardize \(every column\); fitted on each replicate's training rows only/);
+    expect(evaluation).toMatch(/evaluate-depth \(evaluate\.subgroup-metrics\).*harm: exact McNemar test on people with holm adjustment/);
+  });
+
+  it("lists the checklist items the author must still fill", () => {
+    const { checklist } = methodsSection(specOf(planned(), "report"), { facts: [] });
+    const status = Object.fromEntries(checklist.rows.map((r) => [r[0]!.lines[0], r[1]!.lines[0]]));
+    expect(status["Ethical approval (17)"]).toBe("author must fill");
+    expect(status["Missing data (11)"]).toMatch(/^answered by the plan/);
+    expect(status["Deviations from the protocol"]).toBe("answered by the plan: Declared deviations above");
+  });
+
+  it("refuses a deviation of an undeclared node or a param the node does not have", () => {
+    const graph = planned();
+    expect(() => graph.deviate({ node: "nope", param: "k", protocol: "x", reason: "y" })).toThrow(PipelineError);
+    expect(() => graph.deviate({ node: "train-cond-bias", param: "attribute.widths", protocol: "x", reason: "y" })).toThrow(/no param "attribute\.widths"/);
+  });
+});
