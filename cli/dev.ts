@@ -27,7 +27,7 @@ Options:
   --ui-port N          web UI port (default: 8233)
   --namespace NAME     namespace (default: ${DEFAULT_NAMESPACE})
   --task-queue NAME    task queue of the worker (default: ${DEFAULT_TASK_QUEUE})
-  --concurrency N      node activities the worker runs at once (default: number of cores)
+  --concurrency N      activities (nodes, or units of a node) the worker runs at once (default: number of cores)
   --root DIR           project checkout holding the step modules (default: the one around the current folder)
   -h, --help           this help
 `;

@@ -17,6 +17,7 @@ export const runSummaryJson = (manifestDigest: string, manifest: RunManifest, re
     step: n.step,
     cached: n.cached,
     outputs: Object.fromEntries(Object.entries(n.outputs).map(([k, o]) => [k, o.digest])),
+    ...(n.units ? { units: n.units } : {}),
   })),
   reports,
   ...(finished ? { decisions: finished.decisions } : {}),

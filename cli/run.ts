@@ -24,7 +24,7 @@ a crash) only does what changed.
 Options:
   --store DIR        content-addressed store (default: $STRATA_STORE or .strata)
   --out DIR          where reports are written (default: reports/<study>)
-  --concurrency N    nodes that may run at once (default: number of cores; local engine only)
+  --concurrency N    threads for steps: nodes, and units of a node, running at once (default: number of cores; local engine only)
   --load-timeout S   seconds the pipeline file may take to load (default: $STRATA_LOAD_TIMEOUT or 60)
   --engine E         local (default) or temporal
   --frozen           fail (exit 1) unless the plan (before running) and every output digest (after) match

@@ -16,7 +16,7 @@ Runs until Ctrl-C (running steps get 3 s, then are cancelled and retried on anot
 
 Options:
 ${temporalConnectionHelp}
-  --concurrency N      node activities this worker runs at once (default: number of cores)
+  --concurrency N      activities (nodes, or units of a node) this worker runs at once (default: number of cores)
   --store DIR          content-addressed store shared by all workers (default: $STRATA_STORE or .strata)
   --root DIR           project checkout holding the step modules (default: the one around the current folder)
   -h, --help           this help

@@ -4,6 +4,9 @@
  * when it decodes, its checksum holds, and it matches the node asking for it (same key, step, output names and
  * kinds). Anything else (a flipped byte, a hand edit, an entry pointing at another node's objects) is reported and
  * recomputed, never trusted.
+ *
+ * The index also holds unit entries: for a step with units (dsl/step.ts), which unit of which node produced which
+ * result object. Each is written the moment its unit finishes, so a killed run keeps the units it completed.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -39,22 +42,55 @@ export const encodeIndexEntry = (key: string, step: string, outputs: { readonly 
   return canonicalJson({ ...body, check: digestOfJson(body) });
 };
 
-/** Decodes an entry and checks its checksum; the body, or why it cannot be trusted. */
-const decodeEntry = (raw: string): EntryBody | { readonly problem: string } => {
+export const UNIT_FORMAT = "strata-unit/1";
+
+const UnitEntrySchema = Schema.Struct({
+  format: Schema.Literal(UNIT_FORMAT),
+  key: DigestSchema,
+  /** The cache key of the node the unit belongs to. */
+  node: DigestSchema,
+  index: Schema.Number,
+  /** The unit's result: a canonical JSON object. */
+  result: DigestSchema,
+  check: DigestSchema,
+});
+
+type UnitBody = { readonly format: typeof UNIT_FORMAT; readonly key: string; readonly node: string; readonly index: number; readonly result: string };
+
+/** The index key of unit `index` of the node with cache key `nodeKey`. */
+export const unitKey = (nodeKey: string, index: number): string => digestOfJson({ format: UNIT_FORMAT, node: nodeKey, index });
+
+/** The entry's file content for a unit that just stored its result. */
+export const encodeUnitEntry = (nodeKey: string, index: number, result: string): string => {
+  const body: UnitBody = { format: UNIT_FORMAT, key: unitKey(nodeKey, index), node: nodeKey, index, result };
+  return canonicalJson({ ...body, check: digestOfJson(body) });
+};
+
+/** Decodes an entry of either format and checks its checksum; the body, or why it cannot be trusted. */
+const decodeEntry = (raw: string): EntryBody | UnitBody | { readonly problem: string } => {
   let json: unknown;
   try {
     json = JSON.parse(raw);
   } catch {
     return { problem: "it is not valid JSON" };
   }
-  const decoded = Schema.decodeUnknownExit(IndexEntrySchema)(json);
+  const format = (json as { format?: unknown } | null)?.format;
+  const decoded = format === UNIT_FORMAT ? Schema.decodeUnknownExit(UnitEntrySchema)(json) : Schema.decodeUnknownExit(IndexEntrySchema)(json);
   if (decoded._tag === "Failure") {
-    const format = (json as { format?: unknown } | null)?.format;
-    return { problem: format !== INDEX_FORMAT ? `it has format ${JSON.stringify(format)}, not ${INDEX_FORMAT}` : "it does not have the shape of a cache index entry" };
+    return { problem: format !== INDEX_FORMAT && format !== UNIT_FORMAT ? `it has format ${JSON.stringify(format)}, not ${INDEX_FORMAT}` : "it does not have the shape of a cache index entry" };
   }
   const { check, ...body } = decoded.value;
   if (digestOfJson(body) !== check) return { problem: "its content does not match its checksum (it was changed or damaged)" };
-  return body as EntryBody;
+  return body as EntryBody | UnitBody;
+};
+
+/** The result object an entry records for unit `index` of the node with key `nodeKey`, or why it cannot be trusted. */
+export const decodeUnitEntry = (raw: string, nodeKey: string, index: number): { readonly result: string } | { readonly problem: string } => {
+  const body = decodeEntry(raw);
+  if ("problem" in body) return body;
+  if (body.format !== UNIT_FORMAT) return { problem: `it is a node entry, not a unit entry (${UNIT_FORMAT})` };
+  if (body.node !== nodeKey || body.index !== index) return { problem: `it records unit ${body.index} of node key ${body.node}, not unit ${index} of ${nodeKey}` };
+  return body;
 };
 
 /** The outputs an entry records for `node`, or why it cannot be trusted. */
@@ -65,6 +101,7 @@ export const decodeIndexEntry = (
 ): { readonly outputs: { readonly [name: string]: OutputRecord } } | { readonly problem: string } => {
   const body = decodeEntry(raw);
   if ("problem" in body) return body;
+  if (body.format !== INDEX_FORMAT) return { problem: `it is a unit entry, not a node entry (${INDEX_FORMAT})` };
   if (body.key !== key) return { problem: `it records key ${body.key}, not the key it is filed under` };
   if (body.step !== node.step) return { problem: `it was written by step ${body.step}, not ${node.step}` };
   const declared = Object.keys(node.outputs).sort();
@@ -90,6 +127,10 @@ export const checkIndexEntryFile = (file: string, objectProblem: (digest: string
   const body = decodeEntry(raw);
   if ("problem" in body) return body.problem;
   if (path.basename(file) !== `${body.key}.json`) return `it records key ${body.key}, not the key it is filed under`;
+  if (body.format === UNIT_FORMAT) {
+    const problem = objectProblem(body.result);
+    return problem ? `its unit result: ${problem}` : undefined;
+  }
   for (const [name, o] of Object.entries(body.outputs)) {
     const problem = objectProblem(o.digest);
     if (problem) return `its output "${name}": ${problem}`;

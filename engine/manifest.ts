@@ -38,6 +38,7 @@ export const ManifestNodeSchema = Schema.Struct({
   /** Absent in manifests written before nodes recorded their start. */
   startedAt: Schema.optional(Schema.String),
   seconds: Schema.Number,
+  units: Schema.optional(Schema.Struct({ total: Schema.Number, ran: Schema.Number })),
 });
 
 export const RunManifestSchema = Schema.Struct({

@@ -4,12 +4,12 @@ import type { ContentStore } from "../artifacts/store.js";
 import { DataError, isUserError, type UserError } from "../dsl/errors.js";
 import { inputRefs, isChannelInput, isNodeInput, type PlanInputRef, type PlanNode } from "../dsl/plan.js";
 import { resolveChannel } from "./channel-input.js";
-import { decodeIndexEntry, encodeIndexEntry } from "./cache-index.js";
+import { decodeIndexEntry, decodeUnitEntry, encodeIndexEntry, encodeUnitEntry, unitKey } from "./cache-index.js";
 import { cacheKey, KEY_VERSION, type KeyComponents } from "./cache-key.js";
 import type { CodeComponents, CodeDigests } from "./code-digest.js";
 import type { EnvironmentComponents } from "./environment.js";
 import { readSource, type SourceContent } from "./source-input.js";
-import type { OutputRecord, TaskInput } from "./step-host.js";
+import type { OutputRecord, StepEvents, StepPhase, StepTask, TaskInput } from "./step-host.js";
 import type { StepPool } from "./step-pool.js";
 
 /** What the node runner needs from its surroundings; the same for the local and the Temporal executor. */
@@ -45,6 +45,13 @@ export interface NodeResult {
   /** When the node started (ISO 8601, wall clock): recorded for provenance, never part of a key. */
   readonly startedAt: string;
   readonly seconds: number;
+  /** A step with units that ran: how many it has, and how many ran here (the rest were stored by an earlier run). */
+  readonly units?: UnitCounts;
+}
+
+export interface UnitCounts {
+  readonly total: number;
+  readonly ran: number;
 }
 
 /** Output digests of nodes that already ran, by node id then output name. */
@@ -138,33 +145,53 @@ export interface RunNodeOptions {
   readonly events: NodeEvents;
 }
 
-/**
- * Runs one plan node: computes its cache key from code, params, input digests, environment and seed; serves a
- * verified cache entry if there is one; otherwise executes the step in the worker pool and records the outputs.
- */
-export const runNode = (
-  ctx: EngineContext,
-  node: PlanNode,
-  upstream: UpstreamOutputs,
-  options: RunNodeOptions,
-): Effect.Effect<NodeResult, NodeFailure> =>
-  attempt(async (signal) => {
-    const started = performance.now();
-    const startedAt = new Date().toISOString();
-    const inputs = resolveInputs(ctx, node, upstream);
-    const code = await ctx.codeDigests.of(node.module);
-    const components: KeyComponents = {
-      keyVersion: KEY_VERSION,
+/** A node with its cache key computed and its inputs resolved: what every phase of running it starts from. */
+interface KeyedNode {
+  readonly node: PlanNode;
+  readonly key: string;
+  /** The step task for one phase. */
+  task(phase: StepPhase): StepTask;
+  /** The node's result once it has outputs. */
+  result(cached: boolean, outputs: { readonly [name: string]: OutputRecord }, units?: UnitCounts): NodeResult;
+  /** Stores the raw source files the node read (with the run that reads them, so lineage reaches them). */
+  storeSources(): void;
+}
+
+/** Computes a node's cache key from code, params, input digests, environment and seed. */
+const keyNode = async (ctx: EngineContext, node: PlanNode, upstream: UpstreamOutputs): Promise<KeyedNode> => {
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const inputs = resolveInputs(ctx, node, upstream);
+  const code = await ctx.codeDigests.of(node.module);
+  const components: KeyComponents = {
+    keyVersion: KEY_VERSION,
+    step: node.step,
+    codeDigest: code.digest,
+    params: node.params,
+    inputs: inputs.digests,
+    envDigest: ctx.environment.digest,
+    seed: node.seed,
+  };
+  const key = cacheKey(components);
+  const sources = Object.fromEntries(Object.entries(inputs.sources).map(([n, s]) => [n, { path: s.path, digest: s.digest }]));
+  const sourcePaths = Object.fromEntries(Object.entries(inputs.sources).map(([n, s]) => [n, s.path]));
+  return {
+    node,
+    key,
+    task: (phase) => ({
+      root: ctx.root,
+      storeRoot: ctx.store.root,
+      module: node.module,
+      nodeId: node.id,
       step: node.step,
-      codeDigest: code.digest,
       params: node.params,
-      inputs: inputs.digests,
-      envDigest: ctx.environment.digest,
       seed: node.seed,
-    };
-    const key = cacheKey(components);
-    const sources = Object.fromEntries(Object.entries(inputs.sources).map(([n, s]) => [n, { path: s.path, digest: s.digest }]));
-    const finish = (cached: boolean, outputs: { readonly [name: string]: OutputRecord }): NodeResult => ({
+      inputs: inputs.task,
+      sourcePaths,
+      nodeKey: key,
+      phase,
+    }),
+    result: (cached, outputs, units) => ({
       id: node.id,
       step: node.step,
       module: node.module,
@@ -177,33 +204,171 @@ export const runNode = (
       outputs,
       startedAt,
       seconds: (performance.now() - started) / 1000,
-    });
-
-    const hit = options.useCache ? verifiedEntry(ctx, node, key, options.events) : undefined;
-    if (hit) {
-      // Raw files are stored with the run that reads them, so lineage and export bundles reach them.
+      ...(units ? { units } : {}),
+    }),
+    storeSources: () => {
       for (const s of Object.values(inputs.sources)) for (const o of s.objects) ctx.store.put(o);
-      return finish(true, hit.outputs);
-    }
+    },
+  };
+};
 
-    options.events.started(node);
-    const outputs = await ctx.pool.run(
-      {
-        root: ctx.root,
-        storeRoot: ctx.store.root,
-        module: node.module,
-        nodeId: node.id,
-        step: node.step,
-        params: node.params,
-        seed: node.seed,
-        inputs: inputs.task,
-        sourcePaths: Object.fromEntries(Object.entries(inputs.sources).map(([n, s]) => [n, s.path])),
-      },
-      { log: (m) => options.events.log(node, m), progress: (d, t) => options.events.progress(node, d, t) },
-      signal,
+const stepEvents = (events: NodeEvents, node: PlanNode): StepEvents => ({
+  log: (m) => events.log(node, m),
+  progress: (d, t) => events.progress(node, d, t),
+});
+
+/** The node's verified cache entry as its result, or undefined when it must run. */
+const cachedResult = (ctx: EngineContext, keyed: KeyedNode, events: NodeEvents): NodeResult | undefined => {
+  const hit = verifiedEntry(ctx, keyed.node, keyed.key, events);
+  if (!hit) return undefined;
+  keyed.storeSources();
+  return keyed.result(true, hit.outputs);
+};
+
+/** Runs the step's plan phase: a step without units runs whole and gives its outputs, one with units its count. */
+const planNode = async (
+  ctx: EngineContext,
+  keyed: KeyedNode,
+  events: NodeEvents,
+  signal?: AbortSignal,
+): Promise<{ readonly outputs: Record<string, OutputRecord> } | { readonly units: number }> => {
+  const planned = await ctx.pool.run(keyed.task({ kind: "plan" }), stepEvents(events, keyed.node), signal);
+  if (planned.kind === "outputs") return { outputs: planned.outputs };
+  if (planned.kind === "units") return { units: planned.count };
+  throw new Error(`step ${keyed.node.step} answered its plan phase with a unit result`);
+};
+
+/** The result object of unit `index` if an earlier run stored it (verified), else undefined. */
+const storedUnit = (ctx: EngineContext, keyed: KeyedNode, index: number, events: NodeEvents): string | undefined => {
+  const key = unitKey(keyed.key, index);
+  const raw = ctx.store.readIndex(key);
+  if (raw === undefined) return undefined;
+  const entry = decodeUnitEntry(raw, keyed.key, index);
+  const bad = "problem" in entry ? undefined : ctx.store.check(entry.result);
+  // As for node entries: an object that exists but cannot be read would fail the rerun too.
+  if (bad instanceof UnreadableObjectError) throw bad;
+  const problem = "problem" in entry ? entry.problem : bad?.message;
+  if (problem === undefined && "result" in entry) return entry.result;
+  events.warn(keyed.node, `the unit entry ${ctx.store.indexPath(key)} cannot be trusted: ${problem}. Rerunning unit ${index} of node "${keyed.node.id}".`);
+  ctx.store.removeIndex(key);
+  return undefined;
+};
+
+const storedUnits = (ctx: EngineContext, keyed: KeyedNode, count: number, events: NodeEvents): (string | undefined)[] =>
+  Array.from({ length: count }, (_, index) => storedUnit(ctx, keyed, index, events));
+
+/** Runs one unit and records it at once, so a run killed later keeps it. */
+const runUnit = async (ctx: EngineContext, keyed: KeyedNode, index: number, events: NodeEvents, signal?: AbortSignal): Promise<string> => {
+  const ran = await ctx.pool.run(keyed.task({ kind: "unit", index }), stepEvents(events, keyed.node), signal);
+  if (ran.kind !== "unit") throw new Error(`step ${keyed.node.step} answered unit ${index} with ${ran.kind}`);
+  ctx.store.writeIndex(unitKey(keyed.key, index), encodeUnitEntry(keyed.key, index, ran.digest));
+  return ran.digest;
+};
+
+/** Combines the unit results (in unit order) into the node's outputs. */
+const combineUnits = (ctx: EngineContext, keyed: KeyedNode, results: readonly string[], events: NodeEvents, signal?: AbortSignal): Promise<Record<string, OutputRecord>> =>
+  ctx.pool.outputs(keyed.task({ kind: "combine", results }), stepEvents(events, keyed.node), signal);
+
+/** Records a node that produced its outputs: its raw inputs, then its index entry. A failure leaves neither. */
+const recordNode = (ctx: EngineContext, keyed: KeyedNode, outputs: Record<string, OutputRecord>, units?: UnitCounts): NodeResult => {
+  keyed.storeSources();
+  ctx.store.writeIndex(keyed.key, encodeIndexEntry(keyed.key, keyed.node.step, outputs));
+  return keyed.result(false, outputs, units);
+};
+
+/**
+ * Runs the units an earlier run did not store, all at once on the pool (which runs as many as it has threads),
+ * reporting units done of units in all. The first unit that fails stops the others and fails the node.
+ */
+const runMissingUnits = async (ctx: EngineContext, keyed: KeyedNode, results: (string | undefined)[], events: NodeEvents, signal: AbortSignal): Promise<string[]> => {
+  const missing = results.flatMap((r, i) => (r === undefined ? [i] : []));
+  let done = results.length - missing.length;
+  events.progress(keyed.node, done, results.length);
+  const units = new AbortController();
+  const stop = () => units.abort();
+  signal.addEventListener("abort", stop, { once: true });
+  try {
+    await Promise.all(
+      missing.map(async (index) => {
+        results[index] = await runUnit(ctx, keyed, index, events, units.signal);
+        events.progress(keyed.node, ++done, results.length);
+      }),
     );
-    // Only a step that succeeded stores its raw inputs and its index entry: a failure leaves nothing behind.
-    for (const s of Object.values(inputs.sources)) for (const o of s.objects) ctx.store.put(o);
-    ctx.store.writeIndex(key, encodeIndexEntry(key, node.step, outputs));
-    return finish(false, outputs);
+  } catch (e) {
+    units.abort();
+    throw e;
+  } finally {
+    signal.removeEventListener("abort", stop);
+  }
+  return results as string[];
+};
+
+/**
+ * Runs one plan node: serves a verified cache entry if there is one; otherwise runs the step in the worker pool
+ * (a step with units unit by unit, across the pool, resuming from the units already stored) and records it.
+ */
+export const runNode = (
+  ctx: EngineContext,
+  node: PlanNode,
+  upstream: UpstreamOutputs,
+  options: RunNodeOptions,
+): Effect.Effect<NodeResult, NodeFailure> =>
+  attempt(async (signal) => {
+    const { events } = options;
+    const keyed = await keyNode(ctx, node, upstream);
+    const hit = options.useCache ? cachedResult(ctx, keyed, events) : undefined;
+    if (hit) return hit;
+    events.started(node);
+    const planned = await planNode(ctx, keyed, events, signal);
+    if ("outputs" in planned) return recordNode(ctx, keyed, planned.outputs);
+    const stored = options.useCache ? storedUnits(ctx, keyed, planned.units, events) : new Array<string | undefined>(planned.units).fill(undefined);
+    const ran = stored.filter((r) => r === undefined).length;
+    const results = await runMissingUnits(ctx, keyed, stored, events, signal);
+    const outputs = await combineUnits(ctx, keyed, results, events, signal);
+    return recordNode(ctx, keyed, outputs, { total: planned.units, ran });
+  });
+
+/**
+ * The node's units still to run, for an executor that runs them elsewhere (one Temporal activity each): how many
+ * there are, and the result object of each unit already stored (null: to run).
+ */
+export interface PendingUnits {
+  readonly total: number;
+  readonly stored: readonly (string | null)[];
+}
+
+/**
+ * The first part of a node run that fans its units out: a cached node or a step without units gives its result
+ * (as runNode would); a step with units gives its pending units, to run with runNodeUnit and then combineNode.
+ */
+export const planNodeRun = (ctx: EngineContext, node: PlanNode, upstream: UpstreamOutputs, events: NodeEvents): Effect.Effect<NodeResult | PendingUnits, NodeFailure> =>
+  attempt(async (signal) => {
+    const keyed = await keyNode(ctx, node, upstream);
+    const hit = cachedResult(ctx, keyed, events);
+    if (hit) return hit;
+    events.started(node);
+    const planned = await planNode(ctx, keyed, events, signal);
+    if ("outputs" in planned) return recordNode(ctx, keyed, planned.outputs);
+    return { total: planned.units, stored: storedUnits(ctx, keyed, planned.units, events).map((r) => r ?? null) };
+  });
+
+/** Runs unit `index` of a node (unless it is stored already) and records it; its result object's digest. */
+export const runNodeUnit = (ctx: EngineContext, node: PlanNode, upstream: UpstreamOutputs, index: number, events: NodeEvents): Effect.Effect<string, NodeFailure> =>
+  attempt(async (signal) => {
+    const keyed = await keyNode(ctx, node, upstream);
+    return storedUnit(ctx, keyed, index, events) ?? (await runUnit(ctx, keyed, index, events, signal));
+  });
+
+/** Combines a node's unit results (every unit's, in unit order) into its outputs and records the node. */
+export const combineNode = (
+  ctx: EngineContext,
+  node: PlanNode,
+  upstream: UpstreamOutputs,
+  results: readonly string[],
+  units: UnitCounts,
+  events: NodeEvents,
+): Effect.Effect<NodeResult, NodeFailure> =>
+  attempt(async (signal) => {
+    const keyed = await keyNode(ctx, node, upstream);
+    return recordNode(ctx, keyed, await combineUnits(ctx, keyed, results, events, signal), units);
   });

@@ -6,7 +6,7 @@ import { logicalDigestOfColumns } from "../artifacts/logical-digest.js";
 import { decodeParquet, denseColumns, encodeDenseParquet } from "../artifacts/table.js";
 import { DataError } from "../dsl/errors.js";
 import { artifactCodec, type HandleKind } from "../dsl/handles.js";
-import type { JsonValue, SourceFile, StepContext, StepDefinition, StepInput, StepOutputValue } from "../dsl/step.js";
+import { asStoredJson, type JsonValue, type SourceFile, type StepContext, type StepDefinition, type StepInput, type StepOutputValue } from "../dsl/step.js";
 import { decodeStepParams } from "../dsl/study.js";
 import { fromProjectPath } from "./project.js";
 import { seededRandom } from "./random.js";
@@ -28,7 +28,27 @@ export interface StepTask {
   readonly inputs: { readonly [name: string]: TaskInput | readonly TaskInput[] };
   /** Project paths of source inputs (a folder's ends with "/"), so a data error about an input names the file. */
   readonly sourcePaths: { readonly [name: string]: string };
+  /** The node's cache key: a worker thread prepares a step with units once per node, whatever units it runs. */
+  readonly nodeKey: string;
+  readonly phase: StepPhase;
 }
+
+/**
+ * What to do with the step. "whole": run it and store its outputs. "plan": the same for a step without units; for
+ * one with units, only prepare and count them. "unit": run unit `index` and store its result. "combine": combine
+ * the stored unit results (by digest, in unit order) and store the outputs.
+ */
+export type StepPhase =
+  | { readonly kind: "whole" }
+  | { readonly kind: "plan" }
+  | { readonly kind: "unit"; readonly index: number }
+  | { readonly kind: "combine"; readonly results: readonly string[] };
+
+/** What a task produced: the node's outputs, the number of units to run, or one unit's result object. */
+export type StepTaskResult =
+  | { readonly kind: "outputs"; readonly outputs: Record<string, OutputRecord> }
+  | { readonly kind: "units"; readonly count: number }
+  | { readonly kind: "unit"; readonly digest: string };
 
 export interface TaskInput {
   readonly digest: string;
@@ -99,11 +119,47 @@ const encodeOutput = (name: string, kind: HandleKind, value: StepOutputValue, st
   return { kind, bytes: canonicalJsonBytes(value) };
 };
 
+/** Stores every declared output; encodes them all first, so one that fails to encode leaves the store untouched. */
+const storeOutputs = (store: ContentStore, definition: StepDefinition, step: string, values: Record<string, StepOutputValue>): Record<string, OutputRecord> => {
+  const declared = Object.keys(definition.outputs).sort();
+  const missing = declared.filter((name) => !(name in values));
+  if (missing.length > 0) throw new Error(`step ${step} did not return outputs: ${missing.join(", ")}`);
+  const kinds = definition.outputs as Record<string, HandleKind>;
+  const encoded = declared.map((name) => [name, encodeOutput(name, kinds[name]!, values[name]!, step)] as const);
+  const records: Record<string, OutputRecord> = {};
+  for (const [name, { kind, bytes, logicalDigest }] of encoded) {
+    records[name] = logicalDigest === undefined ? { kind, digest: store.put(bytes) } : { kind, digest: store.put(bytes), logicalDigest };
+  }
+  return records;
+};
+
 /**
- * Runs one step: loads its module, decodes params, runs it with a seeded context, and stores its outputs. Nothing
- * is written unless the step returns every declared output, so a failing step leaves no partial object.
+ * Prepared states of steps with units, by node key, in this thread. A thread running several units of one node
+ * prepares once; two entries, because a pool shared by several nodes alternates between them at their edges.
  */
-export const executeStep = async (task: StepTask, events: StepEvents): Promise<Record<string, OutputRecord>> => {
+const prepared = new Map<string, Promise<unknown>>();
+const PREPARED_KEPT = 2;
+
+const preparedState = (key: string, prepare: () => Promise<unknown>): Promise<unknown> => {
+  let state = prepared.get(key);
+  if (state === undefined) {
+    state = prepare();
+    // A failed prepare is not kept: the next task of the node reports its own error.
+    state.catch(() => prepared.delete(key));
+    prepared.set(key, state);
+    for (const old of [...prepared.keys()].slice(0, Math.max(0, prepared.size - PREPARED_KEPT))) prepared.delete(old);
+  } else {
+    prepared.delete(key);
+    prepared.set(key, state);
+  }
+  return state;
+};
+
+/**
+ * Runs one phase of one step: loads its module, decodes params, runs it with a seeded context, and stores what it
+ * produced. Nothing is written unless the phase completes, so a failing step leaves no partial object.
+ */
+export const executeStep = async (task: StepTask, events: StepEvents): Promise<StepTaskResult> => {
   const definition = await loadStepDefinition(task.root, task.module, task.step);
   const where = { node: task.nodeId, step: task.step };
   const params = decodeStepParams(definition, task.params, where);
@@ -129,16 +185,27 @@ export const executeStep = async (task: StepTask, events: StepEvents): Promise<R
       throw new DataError({ file: source !== undefined && file !== undefined ? sourceFilePath(source, file) : source, ...where, field, problem });
     },
   };
-  const values = (await definition.run(inputs as never, params, ctx)) as Record<string, StepOutputValue>;
-  const declared = Object.keys(definition.outputs).sort();
-  const missing = declared.filter((name) => !(name in values));
-  if (missing.length > 0) throw new Error(`step ${task.step} did not return outputs: ${missing.join(", ")}`);
-  const kinds = definition.outputs as Record<string, HandleKind>;
-  // Encode everything before storing anything: an output that fails to encode leaves the store untouched.
-  const encoded = declared.map((name) => [name, encodeOutput(name, kinds[name]!, values[name]!, task.step)] as const);
-  const records: Record<string, OutputRecord> = {};
-  for (const [name, { kind, bytes, logicalDigest }] of encoded) {
-    records[name] = logicalDigest === undefined ? { kind, digest: store.put(bytes) } : { kind, digest: store.put(bytes), logicalDigest };
+  const units = definition.units;
+  const phase = task.phase;
+  if (units === undefined || phase.kind === "whole") {
+    if (phase.kind === "unit" || phase.kind === "combine") throw new Error(`step ${task.step} has no units, but was asked to run its ${phase.kind} phase`);
+    const values = (await definition.run(inputs as never, params, ctx)) as Record<string, StepOutputValue>;
+    return { kind: "outputs", outputs: storeOutputs(store, definition, task.step, values) };
   }
-  return records;
+  const state = await preparedState(task.nodeKey, async () => units.prepare(inputs as never, params, ctx));
+  switch (phase.kind) {
+    case "plan":
+      return { kind: "units", count: units.count(state) };
+    case "unit": {
+      // A unit's progress is not the node's: the runner reports units done of units in all.
+      const unitCtx: StepContext = { ...ctx, progress: () => {} };
+      const result = await units.run(state, phase.index, unitCtx);
+      return { kind: "unit", digest: store.put(canonicalJsonBytes(asStoredJson(result))) };
+    }
+    case "combine": {
+      const results = phase.results.map((digest) => JSON.parse(new TextDecoder().decode(store.get(digest))) as JsonValue);
+      const values = (await units.combine(state, results, ctx)) as Record<string, StepOutputValue>;
+      return { kind: "outputs", outputs: storeOutputs(store, definition, task.step, values) };
+    }
+  }
 };

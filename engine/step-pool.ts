@@ -1,7 +1,7 @@
 import * as v8 from "node:v8";
 import { Worker } from "node:worker_threads";
 import { UsageError } from "../dsl/errors.js";
-import type { OutputRecord, StepEvents, StepTask } from "./step-host.js";
+import type { OutputRecord, StepEvents, StepTask, StepTaskResult } from "./step-host.js";
 import type { WorkerMessage } from "./step-worker-loop.js";
 import { fromWireError } from "./wire-errors.js";
 
@@ -9,7 +9,7 @@ interface Pending {
   readonly taskId: number;
   readonly task: StepTask;
   readonly events: StepEvents;
-  readonly resolve: (outputs: Record<string, OutputRecord>) => void;
+  readonly resolve: (result: StepTaskResult) => void;
   readonly reject: (e: Error) => void;
   readonly signal: AbortSignal | undefined;
 }
@@ -35,7 +35,7 @@ export class StepPool {
     if (size < 1) throw new Error("a step pool needs at least one worker");
   }
 
-  run(task: StepTask, events: StepEvents, signal?: AbortSignal): Promise<Record<string, OutputRecord>> {
+  run(task: StepTask, events: StepEvents, signal?: AbortSignal): Promise<StepTaskResult> {
     if (this.closed) return Promise.reject(new Error("step pool is closed"));
     return new Promise((resolve, reject) => {
       const pending: Pending = { taskId: this.nextId++, task, events, resolve, reject, signal };
@@ -44,6 +44,13 @@ export class StepPool {
       this.queue.push(pending);
       this.dispatch();
     });
+  }
+
+  /** Runs a phase that ends with the node's outputs ("whole", "combine", or "plan" of a step without units). */
+  async outputs(task: StepTask, events: StepEvents, signal?: AbortSignal): Promise<Record<string, OutputRecord>> {
+    const result = await this.run(task, events, signal);
+    if (result.kind !== "outputs") throw new Error(`step ${task.step} answered its ${task.phase.kind} phase with ${result.kind}, not outputs`);
+    return result.outputs;
   }
 
   async close(): Promise<void> {
@@ -83,7 +90,7 @@ export class StepPool {
         return p.events.progress(m.done, m.total);
       case "done":
         slot.current = undefined;
-        p.resolve(m.outputs);
+        p.resolve(m.result);
         return this.dispatch();
       case "failed":
         slot.current = undefined;

@@ -1,12 +1,12 @@
 import { parentPort } from "node:worker_threads";
-import { executeStep, type StepTask } from "./step-host.js";
+import { executeStep, type StepTask, type StepTaskResult } from "./step-host.js";
 import { toWireError } from "./wire-errors.js";
 
 export type WorkerRequest = { readonly taskId: number; readonly task: StepTask };
 export type WorkerMessage =
   | { readonly taskId: number; readonly type: "log"; readonly message: string }
   | { readonly taskId: number; readonly type: "progress"; readonly done: number; readonly total: number }
-  | { readonly taskId: number; readonly type: "done"; readonly outputs: Awaited<ReturnType<typeof executeStep>> }
+  | { readonly taskId: number; readonly type: "done"; readonly result: StepTaskResult }
   | { readonly taskId: number; readonly type: "failed"; readonly error: ReturnType<typeof toWireError> };
 
 /** Runs step tasks one at a time as the pool sends them. */
@@ -16,11 +16,11 @@ export const serveStepTasks = (): void => {
   const send = (m: WorkerMessage) => port.postMessage(m);
   port.on("message", async ({ taskId, task }: WorkerRequest) => {
     try {
-      const outputs = await executeStep(task, {
+      const result = await executeStep(task, {
         log: (message) => send({ taskId, type: "log", message }),
         progress: (done, total) => send({ taskId, type: "progress", done, total }),
       });
-      send({ taskId, type: "done", outputs });
+      send({ taskId, type: "done", result });
     } catch (e) {
       send({ taskId, type: "failed", error: toWireError(e) });
     }

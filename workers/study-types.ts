@@ -2,7 +2,7 @@
 // workflow bundle includes this file, and workflow code may not touch Node builtins or the engine.
 import type { PlanNode, StudyPlan } from "../dsl/plan.js";
 import type { FinishedRun } from "../engine/finish-run.js";
-import type { NodeResult } from "../engine/node-runner.js";
+import type { NodeResult, PendingUnits } from "../engine/node-runner.js";
 
 export const STUDY_WORKFLOW = "studyWorkflow";
 export const DEFAULT_TASK_QUEUE = "strata";
@@ -83,7 +83,32 @@ export interface NodeActivityInput {
   readonly pipeline: string;
   readonly node: PlanNode;
   readonly upstream: UpstreamDigests;
+  /**
+   * Set by workflows that run a step's units as activities of their own: for a step with units the node activity
+   * then answers with its pending units instead of running them. Without it (older workflows) it runs them itself.
+   */
+  readonly fanOut?: boolean;
 }
+
+/** What the node activity answers: the node's result, or (with fanOut) the units of its step still to run. */
+export type NodeActivityResult = NodeResult | PendingUnits;
+
+export const isPendingUnits = (r: NodeActivityResult): r is PendingUnits => "stored" in r;
+
+/** One unit of a node's step, on any worker of the task queue. */
+export interface UnitActivityInput extends NodeActivityInput {
+  readonly index: number;
+}
+
+/** The last part of a node with units: combining every unit's result (in unit order) into the outputs. */
+export interface CombineActivityInput extends NodeActivityInput {
+  readonly results: readonly string[];
+  /** Units that ran in this workflow (the others were stored by an earlier run). */
+  readonly ran: number;
+}
+
+/** The workflow-code patch id under which a node's units run as activities of their own. */
+export const UNITS_PATCH = "units-as-activities";
 
 /** What the `progress` query answers, so a waiting client can print what finished and what runs. */
 export interface StudyProgress {

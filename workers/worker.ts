@@ -121,6 +121,8 @@ export const streamActivityLog = (out: NodeJS.WritableStream): ActivityLog => {
     failed: (node, attempt, message, retryable) => line(`  ✗ ${label(node)} attempt ${attempt} failed${retryable ? " (will be retried if attempts remain)" : " (not retryable)"}: ${message}`),
     cancelled: (node, attempt, reason) => line(`  ■ ${label(node)} attempt ${attempt} cancelled (${reason}); its step was stopped`),
     message: (node, text) => line(`    ${label(node)}: ${text}`),
+    part: (node, part, attempt) => line(`  ▶ ${label(node)} ${part} running, attempt ${attempt}`),
+    partFinished: (node, part, seconds, attempt) => line(`  ● ${label(node)} ${part} ${seconds.toFixed(2)}s${attempt > 1 ? `, attempt ${attempt}` : ""}`),
     ran: (text) => line(`  ■ ${text}`),
   };
 };

@@ -18,18 +18,25 @@ import type { NodeResult } from "../engine/node-runner.js";
 import {
   activitySettings,
   FINISH_PATCH,
+  type CombineActivityInput,
   type FinishActivityInput,
+  isPendingUnits,
   NON_RETRYABLE_TYPES,
+  type NodeActivityResult,
   PROGRESS_QUERY,
   type NodeActivityInput,
   type StudyProgress,
   type StudyWorkflowInput,
   type StudyWorkflowResult,
+  type UnitActivityInput,
+  UNITS_PATCH,
   type UpstreamDigests,
 } from "./study-types.js";
 
 interface NodeActivities {
-  runNodeActivity(input: NodeActivityInput): Promise<NodeResult>;
+  runNodeActivity(input: NodeActivityInput): Promise<NodeActivityResult>;
+  runUnitActivity(input: UnitActivityInput): Promise<string>;
+  combineNodeActivity(input: CombineActivityInput): Promise<NodeResult>;
   finishStudyActivity(input: FinishActivityInput): Promise<FinishedRun>;
 }
 
@@ -62,19 +69,22 @@ const workflowFailure = (node: PlanNode, error: unknown): ApplicationFailure => 
 
 /**
  * Runs a study plan: every node waits for the nodes it reads from, then runs as one activity, so independent
- * branches run in parallel on whichever workers poll the queue. Only the plan, digests and per-node results
- * (small JSON) travel through Temporal. The first node that fails for good cancels the others and fails the
- * study with that node's error.
+ * branches run in parallel on whichever workers poll the queue. A node whose step has units runs as its node
+ * activity (which plans them), one activity per unit not yet stored (spread over the workers like any other) and a
+ * combine activity. Only the plan, digests, counts and per-node results (small JSON) travel through Temporal. The
+ * first node that fails for good cancels the others and fails the study with that node's error.
  */
 export async function studyWorkflow(input: StudyWorkflowInput): Promise<StudyWorkflowResult> {
   const { plan, planDigest } = input;
   const settings = activitySettings(input.activity);
-  const { runNodeActivity, finishStudyActivity } = proxyActivities<NodeActivities>({
+  const { runNodeActivity, runUnitActivity, combineNodeActivity, finishStudyActivity } = proxyActivities<NodeActivities>({
     startToCloseTimeout: settings.startToCloseTimeout,
     heartbeatTimeout: settings.heartbeatTimeout,
     retry: { ...settings.retry, nonRetryableErrorTypes: [...NON_RETRYABLE_TYPES] },
   });
 
+  // Histories recorded before units ran as activities replay with one activity per node (which ran the units).
+  const fanOut = patched(UNITS_PATCH);
   const finished = new Map<string, NodeResult>();
   const running = new Set<string>();
   setHandler(progressQuery, () => ({
@@ -84,6 +94,13 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<StudyWor
     }),
     running: plan.nodes.filter((n) => running.has(n.id)).map((n) => n.id),
   }));
+
+  /** Runs the units not yet stored (in parallel, on any worker), then combines them; seconds span the whole node. */
+  const runUnits = async (nodeInput: NodeActivityInput, stored: readonly (string | null)[], started: number): Promise<NodeResult> => {
+    const results = await Promise.all(stored.map((digest, index) => digest ?? runUnitActivity({ ...nodeInput, index })));
+    const combined = await combineNodeActivity({ ...nodeInput, results, ran: stored.filter((d) => d === null).length });
+    return { ...combined, seconds: (Date.now() - started) / 1000 };
+  };
 
   const scope = new CancellationScope();
   try {
@@ -98,7 +115,10 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<StudyWor
               deps.map((d) => [d, Object.fromEntries(Object.entries(finished.get(d)!.outputs).map(([name, o]) => [name, o.digest]))]),
             );
             running.add(node.id);
-            const result = await runNodeActivity({ study: plan.study, planDigest, pipeline: input.pipeline, node, upstream });
+            const nodeInput: NodeActivityInput = { study: plan.study, planDigest, pipeline: input.pipeline, node, upstream };
+            const started = Date.now();
+            const first = await runNodeActivity(fanOut ? { ...nodeInput, fanOut } : nodeInput);
+            const result = isPendingUnits(first) ? await runUnits(nodeInput, first.stored, started) : first;
             finished.set(node.id, result);
             return result;
           } catch (e) {

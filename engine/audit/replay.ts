@@ -142,12 +142,15 @@ const replayNode = async (
     seed: node.components.seed,
     inputs,
     sourcePaths: Object.fromEntries(Object.entries(node.sources).map(([name, src]) => [name, src.path])),
+    nodeKey: node.key,
+    // One thread, the step's own order: a step with units replays through its derived run (same bytes).
+    phase: { kind: "whole" },
   };
   ctx.events.started(node);
   const t0 = performance.now();
   let replayed: Record<string, OutputRecord>;
   try {
-    replayed = await ctx.pool.run(task, { log: (m) => ctx.events.log(node, m), progress: (d, t) => ctx.events.progress(node, d, t) });
+    replayed = await ctx.pool.outputs(task, { log: (m) => ctx.events.log(node, m), progress: (d, t) => ctx.events.progress(node, d, t) });
   } catch (e) {
     const message = (e instanceof Error ? e.message : String(e)).split("\n")[0];
     return { ...base, kind: "failed", outputs: [], objects: [], detail: `the step failed on replay: ${message}`, seconds: (performance.now() - t0) / 1000 };

@@ -314,32 +314,40 @@ export const conditionalBias = defineStep({
   params: Params,
   inputs: { table: "table", split: "split" },
   outputs: { models: "models", predictions: "predictions" },
-  run: async (inputs, params, ctx) => {
-    const table = inputs.table.table();
-    if (params.features.includes(params.subgroup)) ctx.fail("params.features", `column ${JSON.stringify(params.subgroup)} is the subgroup column; remove it from the features`);
-    const data = readDataset(table, params, ctx);
-    const { group, groups } = readGroupColumn(table, params.subgroup, ctx);
-    if (groups.length < 2) ctx.fail("params.subgroup", `column ${JSON.stringify(params.subgroup)} has ${groups.length} subgroup; the attribute predictor needs at least two`);
-    const index = new Map(groups.map((g, i) => [g, i]));
-    const groupIndex = group.map((g) => index.get(g)!);
-    const replicates = readSplit(inputs.split.table(), table.numRows, ctx);
-    if (params.engine === "tfjs") await initTfjs();
-    const train = params.engine === "kernels" ? trainConditionalBiasFast : trainConditionalBiasReplicate;
-    const entries: ReplicateOf<"conditional-bias">[] = [];
-    const predictions: ReplicatePredictions[] = [];
-    for (const [i, rep] of replicates.entries()) {
+  // One unit per replicate (both stages): the engine may train them on several cores or workers, in order.
+  units: {
+    prepare: async (inputs, params, ctx) => {
+      const table = inputs.table.table();
+      if (params.features.includes(params.subgroup)) ctx.fail("params.features", `column ${JSON.stringify(params.subgroup)} is the subgroup column; remove it from the features`);
+      const data = readDataset(table, params, ctx);
+      const { group, groups } = readGroupColumn(table, params.subgroup, ctx);
+      if (groups.length < 2) ctx.fail("params.subgroup", `column ${JSON.stringify(params.subgroup)} has ${groups.length} subgroup; the attribute predictor needs at least two`);
+      const index = new Map(groups.map((g, i) => [g, i]));
+      const groupIndex = group.map((g) => index.get(g)!);
+      const replicates = readSplit(inputs.split.table(), table.numRows, ctx);
+      if (params.engine === "tfjs") await initTfjs();
+      return { params, data, groups, groupIndex, replicates };
+    },
+    count: (state) => state.replicates.length,
+    run: async ({ params, data, groups, groupIndex, replicates }, i, ctx) => {
+      const rep = replicates[i]!;
+      const train = params.engine === "kernels" ? trainConditionalBiasFast : trainConditionalBiasReplicate;
       if (rep.valid.length === 0) ctx.log(`replicate ${rep.replicate}: no valid rows, so no early stopping; training all epochs of both stages`);
-      const { preprocessing, model, training, prob } = await train(data, groupIndex, groups, rep, params, ctx, () =>
-        ctx.progress(2 * i + 1, 2 * replicates.length),
-      );
-      entries.push({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, ...preprocessing, model, training });
-      predictions.push({ replicate: rep, prob });
-      ctx.progress(2 * i + 2, 2 * replicates.length);
-    }
-    return {
-      models: encodeModelSet({ format: MODEL_SET_FORMAT, model: "conditional-bias", engine: params.engine, subgroup: params.subgroup, groups: [...groups], replicates: entries }),
-      predictions: testPredictionsTable(predictions),
-    };
+      // Progress is counted in units (replicates) by the engine, so the end of stage 1 reports nothing.
+      const { preprocessing, model, training, prob } = await train(data, groupIndex, groups, rep, params, ctx, () => {});
+      return { preprocessing, model, training, prob: Array.from(prob) };
+    },
+    combine: ({ params, groups, replicates }, trained) => ({
+      models: encodeModelSet({
+        format: MODEL_SET_FORMAT,
+        model: "conditional-bias",
+        engine: params.engine,
+        subgroup: params.subgroup,
+        groups: [...groups],
+        replicates: replicates.map((rep, i): ReplicateOf<"conditional-bias"> => ({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, ...trained[i]!.preprocessing, model: trained[i]!.model, training: trained[i]!.training })),
+      }),
+      predictions: testPredictionsTable(replicates.map((rep, i): ReplicatePredictions => ({ replicate: rep, prob: trained[i]!.prob }))),
+    }),
   },
 });
 

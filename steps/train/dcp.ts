@@ -70,22 +70,23 @@ export const dcp = defineStep({
   params: Params,
   inputs: { table: "table", split: "split" },
   outputs: { models: "models", predictions: "predictions", cross: "predictions" },
-  run: async (inputs, params, ctx) => {
-    const table = inputs.table.table();
-    if (params.features.includes(params.subgroup)) ctx.fail("params.features", `column ${JSON.stringify(params.subgroup)} is the subgroup column; remove it from the features`);
-    const data = readDataset(table, params, ctx);
-    const { group, groups } = readGroupColumn(table, params.subgroup, ctx);
-    const replicates = readSplit(inputs.split.table(), table.numRows, ctx);
-
-    const entries: ReplicateOf<"dcp">[] = [];
-    const own: { replicate: Replicate; prob: number[] }[] = [];
-    const cross: CrossLine[] = [];
-    const total = replicates.length * groups.length;
-    let done = 0;
-    for (const rep of replicates) {
+  // One unit per replicate (all its subgroups' models): the engine may train them on several cores or workers.
+  units: {
+    prepare: (inputs, params, ctx) => {
+      const table = inputs.table.table();
+      if (params.features.includes(params.subgroup)) ctx.fail("params.features", `column ${JSON.stringify(params.subgroup)} is the subgroup column; remove it from the features`);
+      const data = readDataset(table, params, ctx);
+      const { group, groups } = readGroupColumn(table, params.subgroup, ctx);
+      return { params, data, group, groups, replicates: readSplit(inputs.split.table(), table.numRows, ctx) };
+    },
+    count: (state) => state.replicates.length,
+    run: async ({ params, data, group, groups, replicates }, i, ctx) => {
+      const rep = replicates[i]!;
       const inGroup = (g: string) => (r: number) => group[r] === g;
       const ownProb = new Array<number>(rep.test.length).fill(Number.NaN);
       const models: DcpGroupModel[] = [];
+      /** Per subgroup (in `groups` order), its model's probability for every test row. */
+      const crossProb: number[][] = [];
       for (const g of groups) {
         const train = rep.train.filter(inGroup(g));
         const valid = rep.valid.filter(inGroup(g));
@@ -96,10 +97,10 @@ export const dcp = defineStep({
         // The subgroup's model is trained on its own rows and scores every test row (for the cross predictions).
         const sub: Replicate = { ...rep, train, valid, test: rep.test };
         const trained = await trainMlpOn(params.engine, data, sub, params, ctx, `${replicateStream(rep)}/group/${g}`);
-        rep.test.forEach((r, i) => {
-          cross.push({ replicate: rep, row: r, modelGroup: g, prob: trained.prob[i]! });
-          if (group[r] === g) ownProb[i] = trained.prob[i]!;
+        rep.test.forEach((r, t) => {
+          if (group[r] === g) ownProb[t] = trained.prob[t]!;
         });
+        crossProb.push(Array.from(trained.prob));
         models.push({
           group: g,
           trainRows: train.length,
@@ -108,18 +109,28 @@ export const dcp = defineStep({
           model: trained.model,
           training: trained.training,
         });
-        ctx.progress(++done, total);
       }
-      const missing = rep.test.find((_, i) => Number.isNaN(ownProb[i]));
+      const missing = rep.test.find((_, t) => Number.isNaN(ownProb[t]));
       if (missing !== undefined) ctx.fail("inputs.split", `replicate ${rep.replicate}: test row ${missing} is in a subgroup with no train rows`);
-      own.push({ replicate: rep, prob: ownProb });
-      entries.push({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, groups: models });
-    }
-    return {
-      models: encodeModelSet({ format: MODEL_SET_FORMAT, model: "dcp", engine: params.engine, subgroup: params.subgroup, groups: [...groups], replicates: entries }),
-      predictions: testPredictionsTable(own),
-      cross: crossTable(cross),
-    };
+      return { models, ownProb, crossProb };
+    },
+    combine: ({ params, groups, replicates }, trained) => {
+      const cross: CrossLine[] = replicates.flatMap((rep, i) =>
+        groups.flatMap((g, k) => rep.test.map((row, t) => ({ replicate: rep, row, modelGroup: g, prob: trained[i]!.crossProb[k]![t]! }))),
+      );
+      return {
+        models: encodeModelSet({
+          format: MODEL_SET_FORMAT,
+          model: "dcp",
+          engine: params.engine,
+          subgroup: params.subgroup,
+          groups: [...groups],
+          replicates: replicates.map((rep, i): ReplicateOf<"dcp"> => ({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, groups: trained[i]!.models })),
+        }),
+        predictions: testPredictionsTable(replicates.map((rep, i) => ({ replicate: rep, prob: trained[i]!.ownProb }))),
+        cross: crossTable(cross),
+      };
+    },
   },
 });
 

@@ -149,22 +149,22 @@ export const logisticRegression = defineStep({
   params: Params,
   inputs: { table: "table", split: "split" },
   outputs: { models: "models", predictions: "predictions" },
-  run: (inputs, params, ctx) => {
-    const table = inputs.table.table();
-    const data = readDataset(table, params, ctx);
-    const replicates = readSplit(inputs.split.table(), table.numRows, ctx);
-    const entries: ReplicateOf<"logistic-regression">[] = [];
-    const predictions: ReplicatePredictions[] = [];
-    replicates.forEach((rep, i) => {
-      const { preprocessing, model, prob } = trainReplicate(data, rep, params, ctx);
-      entries.push({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, ...preprocessing, model });
-      predictions.push({ replicate: rep, prob });
-      ctx.progress(i + 1, replicates.length);
-    });
-    return {
-      models: encodeModelSet({ format: MODEL_SET_FORMAT, model: "logistic-regression", replicates: entries }),
-      predictions: testPredictionsTable(predictions),
-    };
+  // One unit per replicate: the engine may fit them on several cores or workers and combines them in order.
+  units: {
+    prepare: (inputs, params, ctx) => {
+      const table = inputs.table.table();
+      return { params, data: readDataset(table, params, ctx), replicates: readSplit(inputs.split.table(), table.numRows, ctx) };
+    },
+    count: (state) => state.replicates.length,
+    run: (state, i, ctx) => trainReplicate(state.data, state.replicates[i]!, state.params, ctx),
+    combine: (state, fitted) => ({
+      models: encodeModelSet({
+        format: MODEL_SET_FORMAT,
+        model: "logistic-regression",
+        replicates: state.replicates.map((rep, i): ReplicateOf<"logistic-regression"> => ({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, ...fitted[i]!.preprocessing, model: fitted[i]!.model })),
+      }),
+      predictions: testPredictionsTable(state.replicates.map((rep, i): ReplicatePredictions => ({ replicate: rep, prob: fitted[i]!.prob }))),
+    }),
   },
 });
 

@@ -39,23 +39,28 @@ export const mlp = defineStep({
   params: Params,
   inputs: { table: "table", split: "split" },
   outputs: { models: "models", predictions: "predictions" },
-  run: async (inputs, params, ctx) => {
-    const table = inputs.table.table();
-    const data = readDataset(table, params, ctx);
-    const replicates = readSplit(inputs.split.table(), table.numRows, ctx);
-    const entries = [];
-    const predictions: ReplicatePredictions[] = [];
-    for (const [i, rep] of replicates.entries()) {
+  // One unit per replicate: the engine may train them on several cores or workers and combines them in order.
+  units: {
+    prepare: (inputs, params, ctx) => {
+      const table = inputs.table.table();
+      return { params, data: readDataset(table, params, ctx), replicates: readSplit(inputs.split.table(), table.numRows, ctx) };
+    },
+    count: (state) => state.replicates.length,
+    run: async ({ params, data, replicates }, i, ctx) => {
+      const rep = replicates[i]!;
       if (rep.valid.length === 0) ctx.log(`replicate ${rep.replicate}: no valid rows, so no early stopping; training all ${params.epochs} epochs`);
       const { preprocessing, model, training, prob } = await trainMlpOn(params.engine, data, rep, params, ctx);
-      entries.push({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, ...preprocessing, model, training });
-      predictions.push({ replicate: rep, prob });
-      ctx.progress(i + 1, replicates.length);
-    }
-    return {
-      models: encodeModelSet({ format: MODEL_SET_FORMAT, model: "mlp", engine: params.engine, replicates: entries }),
-      predictions: testPredictionsTable(predictions),
-    };
+      return { preprocessing, model, training, prob: Array.from(prob) };
+    },
+    combine: ({ params, replicates }, trained) => ({
+      models: encodeModelSet({
+        format: MODEL_SET_FORMAT,
+        model: "mlp",
+        engine: params.engine,
+        replicates: replicates.map((rep, i) => ({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, ...trained[i]!.preprocessing, model: trained[i]!.model, training: trained[i]!.training })),
+      }),
+      predictions: testPredictionsTable(replicates.map((rep, i): ReplicatePredictions => ({ replicate: rep, prob: trained[i]!.prob }))),
+    }),
   },
 });
 
