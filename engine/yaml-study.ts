@@ -3,6 +3,9 @@
  *
  *   study: heart-disease          # the study's name
  *   seed: 0                       # optional: every node's seed unless it sets its own (default 0)
+ *   deviations:                   # optional: departures from the protocol the Methods sections print
+ *     - { node: train, param: layers, protocol: "50 × 64", reason: "..." }
+ *   notes: [ "..." ]              # optional: paragraphs for the Methods sections
  *   nodes:                        # in order: a node reads only from nodes above it
  *     - id: ingest
  *       step: ingest.csv          # a built-in step kind (steps/registry.ts)
@@ -26,12 +29,13 @@ import type { Handle, HandleKind } from "../dsl/handles.js";
 import { isNodeInput, type PlanInput, type PlanInputRef, type StudyPlan } from "../dsl/plan.js";
 import type { RegisteredStep, StepRegistry } from "../dsl/registered-step.js";
 import type { JsonValue } from "../dsl/step.js";
-import { addNode, type InputHandles, type Study, study, StudyGraph } from "../dsl/study.js";
+import { addNode, type Deviation, type InputHandles, type Study, study, StudyGraph } from "../dsl/study.js";
 
 /** Whether a pipeline file is a YAML study (by its extension). */
 export const isYamlStudyFile = (file: string): boolean => /\.ya?ml$/i.test(file);
 
-const STUDY_KEYS = ["study", "seed", "nodes"];
+const STUDY_KEYS = ["study", "seed", "deviations", "notes", "nodes"];
+const DEVIATION_KEYS = ["node", "param", "protocol", "reason"];
 const NODE_KEYS = ["id", "step", "inputs", "params", "seed"];
 
 type InputHandle = Parameters<typeof addNode>[2][string];
@@ -152,7 +156,26 @@ const nodeInputs = (source: YamlSource, graph: StudyGraph, step: RegisteredStep,
 };
 
 /** Adds one `nodes:` entry to the graph through addNode; its errors are located in the file. */
-const addYamlNode = (source: YamlSource, graph: StudyGraph, steps: StepRegistry, entry: YamlNode, index: number): void => {
+/** The study's declared deviations from its protocol (Methods sections print them), with where each is written. */
+const yamlDeviations = (source: YamlSource, node: YamlNode | undefined): { readonly at: YamlNode; readonly value: Deviation }[] => {
+  if (node === undefined) return [];
+  if (!isSeq(node)) source.fail(node, { field: "deviations" }, "expected a list of { node, param, protocol, reason }");
+  return node.items.map((item, i) => {
+    const entry = item as YamlNode;
+    if (!isMap(entry)) source.fail(entry, { field: `deviations[${i}]` }, "expected { node, param, protocol, reason }");
+    rejectUnknownKeys(source, entry, DEVIATION_KEYS, {}, "a deviation");
+    const field = (key: string) => scalarString(source, child(entry, key), entry, { field: `deviations[${i}].${key}` });
+    return { at: entry, value: { node: field("node"), param: field("param"), protocol: field("protocol"), reason: field("reason") } };
+  });
+};
+
+const yamlNotes = (source: YamlSource, node: YamlNode | undefined): string[] => {
+  if (node === undefined) return [];
+  if (!isSeq(node)) source.fail(node, { field: "notes" }, "expected a list of paragraphs");
+  return node.items.map((item, i) => scalarString(source, item as YamlNode, node, { field: `notes[${i}]` }));
+};
+
+const addYamlNode = (source: YamlSource, graph: StudyGraph, steps: StepRegistry, entry: YamlNode, index: number): string => {
   if (!isMap(entry)) source.fail(entry, { field: `nodes[${index}]` }, "expected a node: { id, step, inputs, params }");
   const id = scalarString(source, child(entry, "id"), entry, { field: "id" });
   const kind = scalarString(source, child(entry, "step"), entry, { node: id, field: "step" });
@@ -176,6 +199,7 @@ const addYamlNode = (source: YamlSource, graph: StudyGraph, steps: StepRegistry,
     if (!(e instanceof PipelineError) || e.file !== undefined) throw e;
     source.fail(nodeAtField(entry, e.field), { ...where, field: e.field }, e.problem);
   }
+  return id;
 };
 
 /** Builds the Study a YAML study file declares; `file` (relative to the project root) is named in every error. */
@@ -191,13 +215,48 @@ export const yamlStudy = (text: string, file: string, steps: StepRegistry): Stud
   const seed = seedNode === undefined ? undefined : integer(source, seedNode, { field: "seed" });
   const nodes = child(root, "nodes");
   if (nodes === undefined || !isSeq(nodes) || nodes.items.length === 0) source.fail(nodes ?? root, { field: "nodes" }, "expected a non-empty list of nodes, each { id, step, inputs, params }");
+  const deviations = yamlDeviations(source, child(root, "deviations"));
+  const notes = yamlNotes(source, child(root, "notes"));
   try {
-    return study(name, (graph) => nodes.items.forEach((entry, i) => addYamlNode(source, graph, steps, entry as YamlNode, i)), seed === undefined ? {} : { seed });
+    return study(
+      name,
+      (graph) => {
+        for (const text of notes) graph.note(text);
+        nodes.items.forEach((entry, i) => {
+          const id = addYamlNode(source, graph, steps, entry as YamlNode, i);
+          // Declared as soon as their node is, as a TypeScript study does, so the reports after it see them.
+          for (const d of deviations.filter((d) => d.value.node === id)) {
+            try {
+              graph.deviate(d.value);
+            } catch (e) {
+              if (e instanceof PipelineError) source.fail(d.at, { node: id, field: "deviations" }, e.problem);
+              throw e;
+            }
+          }
+        });
+        const orphan = deviations.find((d) => !graph.nodes.some((n) => n.id === d.value.node));
+        if (orphan !== undefined) source.fail(orphan.at, { field: "deviations" }, `no node ${JSON.stringify(orphan.value.node)}; a deviation names a node of this study`);
+      },
+      seed === undefined ? {} : { seed },
+    );
   } catch (e) {
     // Only study() itself throws unlocated errors here (its name); every node's are located above.
     if (!(e instanceof PipelineError) || e.file !== undefined) throw e;
     return source.fail(child(root, "study"), { field: e.field }, e.problem);
   }
+};
+
+/**
+ * The deviations and notes the study declared, as its reports' derived `methods` param holds them (the plan keeps
+ * them nowhere else): what a YAML form must declare to give the same reports.
+ */
+const declaredMethods = (plan: StudyPlan): { deviations: Deviation[]; notes: string[] } => {
+  for (const node of plan.nodes) {
+    const methods = (node.params as { methods?: { deviations?: readonly (Deviation & { planned?: unknown })[]; notes?: readonly string[] } } | null)?.methods;
+    if (methods?.deviations === undefined) continue;
+    return { deviations: methods.deviations.map(({ node, param, protocol, reason }) => ({ node, param, protocol, reason })), notes: [...(methods.notes ?? [])] };
+  }
+  return { deviations: [], notes: [] };
 };
 
 /** The study seed a YAML form states: the most common node seed (ties: the smallest), so few nodes state their own. */
@@ -231,7 +290,14 @@ export const planAsYaml = (plan: StudyPlan, steps: StepRegistry, moduleOf: (step
       ...(Object.keys(params).length > 0 ? { params } : {}),
     };
   });
-  const document = new Document({ study: plan.study, ...(seed === 0 ? {} : { seed }), nodes });
+  const declared = declaredMethods(plan);
+  const document = new Document({
+    study: plan.study,
+    ...(seed === 0 ? {} : { seed }),
+    ...(declared.deviations.length > 0 ? { deviations: declared.deviations } : {}),
+    ...(declared.notes.length > 0 ? { notes: declared.notes } : {}),
+    nodes,
+  });
   // Collections of plain values on one line ({ name: age, type: float }, [cp, thal]): the file stays readable.
   visit(document, {
     Map: (_, map) => void (map.flow = map.items.every((pair) => isScalar(pair.value))),

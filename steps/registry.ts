@@ -13,6 +13,7 @@ import { dropMissingStep } from "./preprocess/drop-missing.js";
 import { imputeStep } from "./preprocess/impute.js";
 import { oneHotStep } from "./preprocess/one-hot.js";
 import { ordinalEncodeStep } from "./preprocess/ordinal-encode.js";
+import { predictModelSetStep } from "./predict/model-set.js";
 import { sqlStep } from "./preprocess/sql.js";
 import { standardizeStep } from "./preprocess/standardize.js";
 import { evaluationReport, evaluationReportDerivedParams } from "./report/evaluation-report.js";
@@ -44,6 +45,7 @@ const registered: readonly RegisteredStep[] = [
   { definition: mlp },
   { definition: dcp },
   { definition: conditionalBias },
+  { definition: predictModelSetStep },
   { definition: subgroupMetrics },
   { definition: personalization },
   { definition: promotionGateStep },

@@ -297,7 +297,6 @@ const appendFile = (file: SourceFile, params: CsvParams, ctx: StepContext, build
     rows++;
   });
   if (headerPending) failAt(1, `the file is empty; expected a header line listing ${boundedList(names)}`);
-  if (params.header && rows === 0) fail("inputs.file", `the file has a header line but no data rows; add the rows (or remove the file from the source)`);
   return rows;
 };
 
@@ -318,6 +317,12 @@ export const csvStep = defineStep({
     const files = ingestFiles(inputs.file, ".csv", ctx);
     let rows = 0;
     for (const file of files) rows += appendFile(file, params, ctx, builders, missing);
+    // Found here rather than two nodes later, where an empty table would fail without naming the file. In a folder,
+    // one empty batch (a month with no visits) is fine; all of them empty is not.
+    if (rows === 0) {
+      const what = files.length === 1 ? "the file has no data rows" : `none of the ${files.length} files has a data row`;
+      ctx.fail("inputs.file", `${what}${params.header ? " (only a header line)" : ""}; add the rows`, files.length === 1 ? files[0]!.name : undefined);
+    }
     ctx.log(`read ${rows} rows × ${specs.length} columns${inputs.file.folder ? ` from ${files.length} files` : ""}`);
     return { table: makeTable(builders.map((b) => b.column())), missing: missing.report(rows) };
   },

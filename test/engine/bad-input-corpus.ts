@@ -29,7 +29,7 @@ const loadCase = (name: string, text: string, ...mentions: string[]): CorpusCase
 
 export const corpusCases: readonly CorpusCase[] = [
   // Data the ingest step cannot read: exit 1, the file, node, step and field named.
-  csvCase("header-only.csv", ["inputs.file", "header line but no data rows"]),
+  csvCase("header-only.csv", ["inputs.file", "no data rows (only a header line)"]),
   csvCase("empty.csv", ["inputs.file", "the file is empty"]),
   csvCase("not-utf8.csv", ["inputs.file", "not valid UTF-8"]),
   csvCase("unclosed-quote.csv", ["inputs.file", "never closed"]),
@@ -82,8 +82,8 @@ export const corpusCases: readonly CorpusCase[] = [
   loadCase("an import that does not exist", `import { study } from "../dsl/studies.js";\nexport default study("x", () => {});\n`, "check the import paths"),
   // Command-line mistakes: exit 2 (or 1 for a store that cannot be written), before any work.
   { name: "a pipeline that is a folder", args: ["run", "test/fixtures"], exit: 2, mentions: ["test/fixtures", "is a folder, not a pipeline file"] },
-  { name: "package.json as the pipeline", args: ["run", "package.json"], exit: 2, mentions: ["package.json", "not a TypeScript pipeline file"] },
-  { name: "a CSV as the pipeline", args: ["run", "test/fixtures/bad-input/cohort.csv"], exit: 2, mentions: ["cohort.csv", "not a TypeScript pipeline file"] },
+  { name: "package.json as the pipeline", args: ["run", "package.json"], exit: 2, mentions: ["package.json", "is not a pipeline file (.ts or .yaml)"] },
+  { name: "a CSV as the pipeline", args: ["run", "test/fixtures/bad-input/cohort.csv"], exit: 2, mentions: ["cohort.csv", "is not a pipeline file (.ts or .yaml)"] },
   { name: "a pipeline that does not exist", args: ["run", "pipelines/nope.ts"], exit: 2, mentions: ["pipelines/nope.ts", "no such pipeline file"] },
   { name: "no pipeline", args: ["run"], exit: 2, mentions: ["expected one pipeline file, got 0"] },
   { name: "two pipelines", args: ["run", "pipelines/heart-disease.ts", "pipelines/heart-retrain.ts"], exit: 2, mentions: ["expected one pipeline file, got 2"] },

@@ -53,7 +53,7 @@ describe("ingest.csv on a folder", () => {
     const e = await userError(DataError, () => readCsvFolder({ "a.csv": "id,score\n1,0.5\n", "b.csv": "id,age\n2,40\n" }));
     expect(e.file).toBe("b.csv");
     expect(e.field).toBe("params.columns");
-    expect(e.problem).toContain("line 1: the header lists id, age; expected exactly id, score");
+    expect(e.problem).toContain(`line 1: the header does not match params.columns: field 2 is "age" where "score" is declared`);
   });
 
   it("rejects a folder holding files that are not .csv, naming them", async () => {

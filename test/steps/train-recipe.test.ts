@@ -9,6 +9,8 @@ import { predictReplicate, readScoringRows } from "../../steps/train/predict-mod
 import type { RecipeStep } from "../../steps/train/recipe.js";
 import { decodeWeights } from "../../steps/train/weights.js";
 import { runStep } from "../support/step-harness.js";
+import { decodeSplit, type Role } from "../../steps/split/split-codec.js";
+import { splitOf } from "./data-prep-helpers.js";
 import { kFoldSplit, lcg } from "./train-fixtures.js";
 
 interface Golden {
@@ -24,20 +26,14 @@ const fail = (problem: string): never => {
   throw new Error(problem);
 };
 
-/** The replicates of the golden file as a split artifact (train and test rows, no valid rows). */
-const goldenSplit = (): arrow.Table => {
-  const lines = golden.replicates.flatMap((rep) => [
-    ...rep.train.map((row) => ({ rep: rep.replicate, row, role: "train" })),
-    ...rep.test.map((row) => ({ rep: rep.replicate, row, role: "test" })),
-  ]);
-  return makeTable([
-    { name: "replicate", type: "int", values: lines.map((l) => l.rep) },
-    { name: "seed", type: "int", values: lines.map(() => 1) },
-    { name: "fold", type: "int", values: lines.map((l) => l.rep) },
-    { name: "row", type: "int", values: lines.map((l) => l.row) },
-    { name: "role", type: "string", values: lines.map((l) => l.role) },
-  ]);
-};
+/** The replicates of the golden file as a split artifact (every row train or test, no valid rows). */
+const goldenSplit = (): arrow.Table =>
+  splitOf(
+    golden.replicates.map((rep) => {
+      const train = new Set(rep.train);
+      return { replicate: rep.replicate, seed: 1, fold: rep.replicate, roles: golden.x.map((_, row) => (train.has(row) ? "train" : "test")) };
+    }),
+  );
 
 const goldenTable = (): arrow.Table =>
   makeTable([
@@ -113,11 +109,11 @@ const trainMixed = (table: arrow.Table, recipe: RecipeStep[] = fullRecipe) =>
   runStep(logisticRegression, { table, split: mixedSplit }, { features: ["x", "kind", "count"], target: "y", recipe });
 
 /** The rows of a replicate with a role. */
-const rowsOf = (replicate: number, wanted: string): number[] => {
-  const rep = columnValues(mixedSplit, "replicate") as number[];
-  const role = columnValues(mixedSplit, "role") as string[];
-  const row = columnValues(mixedSplit, "row") as number[];
-  return row.filter((_, i) => rep[i] === replicate && role[i] === wanted);
+const rowsOf = (replicate: number, wanted: Role): number[] => {
+  const replicates = decodeSplit(mixedSplit, 120, (problem) => {
+    throw new Error(problem);
+  });
+  return Array.from(replicates.find((r) => r.replicate === replicate)!.rowsWith(wanted));
 };
 
 describe("leakage guard: nothing is fitted on test rows", () => {
