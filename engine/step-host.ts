@@ -1,6 +1,6 @@
 import { pathToFileURL } from "node:url";
 import * as arrow from "apache-arrow";
-import { canonicalJsonBytes } from "../artifacts/canonical-json.js";
+import { canonicalJson, canonicalJsonBytes } from "../artifacts/canonical-json.js";
 import { ContentStore } from "../artifacts/store.js";
 import { logicalDigestOfColumns } from "../artifacts/logical-digest.js";
 import { decodeParquet, denseColumns, encodeDenseParquet } from "../artifacts/table.js";
@@ -162,7 +162,9 @@ const preparedState = (key: string, prepare: () => Promise<unknown>): Promise<un
 export const executeStep = async (task: StepTask, events: StepEvents): Promise<StepTaskResult> => {
   const definition = await loadStepDefinition(task.root, task.module, task.step);
   const where = { node: task.nodeId, step: task.step };
-  const params = decodeStepParams(definition, task.params, where);
+  // Keys in canonical (code-point) order, as the stored plan holds them: a step that walks a record or JSON param
+  // then gives the same bytes in a run, a replay from the stored plan, and a Temporal activity.
+  const params = decodeStepParams(definition, JSON.parse(canonicalJson(task.params)), where);
   const store = new ContentStore(task.storeRoot);
   const inputs: Record<string, StepInput | StepInput[]> = {};
   for (const [name, input] of Object.entries(task.inputs)) {

@@ -83,7 +83,7 @@ describe("strata replay of an unchanged study", () => {
     crate = tempDir("crate");
     const e = await strata(["export", manifest.slice(0, 12), "--store", store, "--to", bundle, "--ro-crate", crate, "--json"], project);
     expect(e.code, e.stderr).toBe(0);
-    expect(json(e).bundle.objects).toBe(7); // manifest, plan, raw CSV, four outputs
+    expect(json(e).bundle.objects).toBe(8); // manifest, plan, raw CSV, five outputs (the ingest table and its missing counts, …)
     expect(fs.readdirSync(bundle).sort()).toEqual(["objects", "refs", "study.lock"]);
 
     const elsewhere = tempDir("elsewhere");

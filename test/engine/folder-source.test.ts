@@ -134,8 +134,8 @@ describe("a folder source", () => {
     const bundle = path.join(out, "bundle");
     const crate = path.join(out, "crate");
     const exported = await strata(["export", r.manifest, "--to", bundle, "--ro-crate", crate, "--json"], { cwd: project });
-    // manifest, plan, listing, two files, four outputs
-    expect(jsonOf<{ bundle: { objects: number } }>(exported).bundle.objects).toBe(9);
+    // manifest, plan, listing, two files, five outputs (the ingest table and its missing counts, …)
+    expect(jsonOf<{ bundle: { objects: number } }>(exported).bundle.objects).toBe(10);
     const sourceDigest = readManifest(store, r.manifest).manifest.nodes[0]!.sources["file"]!.digest;
     const graph = (JSON.parse(fs.readFileSync(path.join(crate, "ro-crate-metadata.json"), "utf8")) as { "@graph": Record<string, unknown>[] })["@graph"];
     expect(graph.find((e) => e["@id"] === sourceDigest)).toMatchObject({ alternateName: "incoming/visits/", encodingFormat: "application/json", sha256: sourceDigest });
