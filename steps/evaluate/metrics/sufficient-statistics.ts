@@ -30,8 +30,11 @@ export interface SortedRows {
   readonly runNegatives: Float64Array;
 }
 
-/** The rows at `positions` (ascending) of already sorted columns, with their runs of ties; `person` null: the position. */
-const rowsAt = (positions: Int32Array, person: ArrayLike<number> | null, labels: ArrayLike<number>, probs: ArrayLike<number>): SortedRows => {
+/**
+ * The rows at `positions` of the columns, in that order (which must be by probability, ties by person), with their
+ * runs of ties; `person` null: the position.
+ */
+export const rowsAt = (positions: Int32Array, person: ArrayLike<number> | null, labels: ArrayLike<number>, probs: ArrayLike<number>): SortedRows => {
   const n = positions.length;
   const rows = {
     person: new Int32Array(n),
@@ -66,10 +69,12 @@ const rowsAt = (positions: Int32Array, person: ArrayLike<number> | null, labels:
   return { ...rows, lastOfRun, binStarts, runPositives: new Float64Array(runs), runNegatives: new Float64Array(runs) };
 };
 
-export const sortRows = (person: ArrayLike<number>, labels: ArrayLike<number>, probs: ArrayLike<number>): SortedRows => {
-  const order = Int32Array.from({ length: person.length }, (_, i) => i).sort((a, b) => probs[a]! - probs[b]! || person[a]! - person[b]!);
-  return rowsAt(order, person, labels, probs);
-};
+/** The positions of the rows by probability, ties by person. */
+export const probabilityOrder = (person: ArrayLike<number>, probs: ArrayLike<number>): Int32Array =>
+  Int32Array.from({ length: person.length }, (_, i) => i).sort((a, b) => probs[a]! - probs[b]! || person[a]! - person[b]!);
+
+export const sortRows = (person: ArrayLike<number>, labels: ArrayLike<number>, probs: ArrayLike<number>): SortedRows =>
+  rowsAt(probabilityOrder(person, probs), person, labels, probs);
 
 /**
  * The rows of `rows` whose position `keep` marks, in the same order (no sorting). Their `person` is the position

@@ -9,7 +9,7 @@ import { percentileInterval, stratifiedSampler } from "../bootstrap.js";
 import { gainOf } from "../gain.js";
 import type { Labels } from "../labels.js";
 import { type BasisCounts, METRIC_BY_NAME, METRIC_NAMES, type MetricName, type MetricValues, weightedMetrics } from "../metrics/registry.js";
-import { type SortedRows, gatherWeights, sortRows, subsetRows } from "../metrics/sufficient-statistics.js";
+import { type SortedRows, gatherWeights, probabilityOrder, rowsAt, subsetRows } from "../metrics/sufficient-statistics.js";
 import { mean, sampleSd } from "../statistics.js";
 import { wilsonInterval } from "../wilson.js";
 import type { Estimate, Interval, ModelPredictions } from "./document.js";
@@ -37,27 +37,35 @@ interface PreparedReplicate {
 type Prepared = (PreparedReplicate | null)[][];
 
 const prepare = (layout: GroupLayout, labels: Labels, models: readonly ModelPredictions[]): Prepared => {
-  const { population, groupKeys } = layout;
-  const groupsOfPerson = population.map((r) => layout.groupOfRow(r));
+  const { population, groupKeys, subgroupOfRow, pseudoGroupOfRow } = layout;
+  const n = population.length;
+  const person = new Int32Array(n);
+  const y = new Uint8Array(n);
+  const p = new Float64Array(n);
+  const subgroup = new Int32Array(n);
+  const pseudoGroup = new Int32Array(n);
   return models.map((model) =>
     model.replicates.map((rep) => {
-      const person: number[] = [];
-      const y: number[] = [];
-      const p: number[] = [];
-      for (let i = 0; i < population.length; i++) {
-        const prob = rep.prob[population[i]!]!;
+      let count = 0;
+      for (let i = 0; i < n; i++) {
+        const r = population[i]!;
+        const prob = rep.prob[r]!;
         if (Number.isNaN(prob)) continue;
-        person.push(i);
-        y.push(labels.y[population[i]!]!);
-        p.push(prob);
+        person[count] = i;
+        y[count] = labels.y[r]!;
+        p[count] = prob;
+        subgroup[count] = subgroupOfRow[r]!;
+        pseudoGroup[count] = pseudoGroupOfRow[r]!;
+        count++;
       }
-      if (person.length === 0) return null;
-      const all = sortRows(person, y, p);
+      if (count === 0) return null;
+      const order = probabilityOrder(person.subarray(0, count), p.subarray(0, count));
+      const all = rowsAt(order, person, y, p);
       const groups = groupKeys.map((_, gi) => {
-        const rows = subsetRows(all, (k) => groupsOfPerson[all.person[k]!]!.includes(gi));
+        const rows = subsetRows(all, (k) => gi === 0 || subgroup[order[k]!] === gi || pseudoGroup[order[k]!] === gi);
         return rows.person.length === 0 ? null : rows;
       });
-      return { all, groups, local: new Int32Array(person.length) };
+      return { all, groups, local: new Int32Array(count) };
     }),
   );
 };
