@@ -3,13 +3,8 @@
  * (a step passes ctx.random(name)), so the same seed and stream give the same resamples in any process.
  */
 
-/**
- * One stratified resample: within each stratum, as many draws with replacement as the stratum has members.
- * `strata` maps each unit (index) to its stratum key; strata are visited in code-unit order of their keys and
- * members in ascending index order, so the draws depend only on the data and the stream. Returns the drawn unit
- * indices, grouped by stratum in that order.
- */
-export const stratifiedResample = (strata: readonly string[], random: () => number): number[] => {
+/** The members (ascending indices) of each stratum, strata in code-unit order of their keys. */
+const strataMembers = (strata: readonly string[]): Int32Array[] => {
   const members = new Map<string, number[]>();
   for (let i = 0; i < strata.length; i++) {
     const list = members.get(strata[i]!);
@@ -17,12 +12,25 @@ export const stratifiedResample = (strata: readonly string[], random: () => numb
     else members.set(strata[i]!, [i]);
   }
   const keys = [...members.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const drawn: number[] = [];
-  for (const key of keys) {
-    const list = members.get(key)!;
-    for (let k = 0; k < list.length; k++) drawn.push(list[Math.floor(random() * list.length)]!);
-  }
-  return drawn;
+  return keys.map((key) => Int32Array.from(members.get(key)!));
+};
+
+/**
+ * Stratified resampling: within each stratum, as many draws with replacement as the stratum has members.
+ * `strata` maps each unit (index) to its stratum key; strata are visited in code-unit order of their keys and
+ * members in ascending index order, so the draws depend only on the data and the stream. The strata are grouped
+ * once; each call of the returned function draws one resample and writes how often each unit was drawn into
+ * `counts` (length = number of units), in O(units) and with no allocation.
+ */
+export const stratifiedSampler = (strata: readonly string[]): ((random: () => number, counts: Int32Array) => void) => {
+  const members = strataMembers(strata);
+  return (random, counts) => {
+    counts.fill(0);
+    for (const list of members) {
+      const size = list.length;
+      for (let k = 0; k < size; k++) counts[list[Math.floor(random() * size)]!]!++;
+    }
+  };
 };
 
 /**

@@ -48,36 +48,54 @@ export const metricResults = (layout: GroupLayout, models: readonly ModelPredict
     }),
   );
 
-/** Calibration curves pooled over replicates, with the distinct people behind each bin. */
-export const calibrationCurves = (layout: GroupLayout, labels: Labels, models: readonly ModelPredictions[], minCell: number): CalibrationCurve[] =>
-  models.flatMap((m) =>
-    layout.groups.map((group, gi) => {
-      const y: number[] = [];
-      const p: number[] = [];
-      const people = new Map<number, Set<number>>();
-      for (const rep of m.replicates) {
-        for (const r of layout.population) {
-          if (gi !== 0 && labels.group[r] !== group) continue;
-          const prob = rep.prob[r]!;
-          if (Number.isNaN(prob)) continue;
-          y.push(labels.y[r]!);
-          p.push(prob);
-          const bin = binOf(prob, 10);
-          (people.get(bin) ?? people.set(bin, new Set()).get(bin)!).add(r);
-        }
+/**
+ * Calibration curves pooled over replicates, with the distinct people behind each bin. One pass per model over
+ * its replicates' rows fills every group's labels and probabilities in the same order as one pass per group.
+ */
+export const calibrationCurves = (layout: GroupLayout, labels: Labels, models: readonly ModelPredictions[], minCell: number): CalibrationCurve[] => {
+  const { population, groups, subgroupOfRow } = layout;
+  return models.flatMap((m) => {
+    const y: number[][] = groups.map(() => []);
+    const p: number[][] = groups.map(() => []);
+    // Per person, the calibration bins (bit b for bin b) any replicate put them in.
+    const binsOfPerson = new Uint16Array(population.length);
+    for (const rep of m.replicates) {
+      for (let i = 0; i < population.length; i++) {
+        const r = population[i]!;
+        const prob = rep.prob[r]!;
+        if (Number.isNaN(prob)) continue;
+        const label = labels.y[r]!;
+        const own = subgroupOfRow[r]!;
+        y[0]!.push(label);
+        p[0]!.push(prob);
+        y[own]!.push(label);
+        p[own]!.push(prob);
+        binsOfPerson[i]! |= 1 << binOf(prob, 10);
       }
-      const curve = calibration(y, p, 10);
+    }
+    const people = groups.map(() => new Int32Array(10));
+    for (let i = 0; i < population.length; i++) {
+      const own = subgroupOfRow[population[i]!]!;
+      for (let b = 0; b < 10; b++) {
+        if ((binsOfPerson[i]! & (1 << b)) === 0) continue;
+        people[0]![b]!++;
+        people[own]![b]!++;
+      }
+    }
+    return groups.map((group, gi) => {
+      const curve = calibration(y[gi]!, p[gi]!, 10);
       return {
         model: m.label,
         group,
         suppressed: layout.testPeople[gi]! < minCell,
         points: curve.bins.map((b) => {
-          const count = people.get(b.bin)?.size ?? 0;
+          const count = people[gi]![b.bin]!;
           return { ...b, people: count, suppressed: count < minCell };
         }),
       };
-    }),
-  );
+    });
+  });
+};
 
 /** Fairlearn-style comparisons over the subgroups (not "overall"), per model × metric. */
 export const groupComparisons = (layout: GroupLayout, labels: Labels, models: readonly ModelPredictions[], scores: Scores): ComparisonEntry[] => {

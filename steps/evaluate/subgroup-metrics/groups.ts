@@ -22,8 +22,9 @@ export interface GroupLayout {
   readonly withRare: boolean;
   readonly rareIndex: number;
   readonly commonIndex: number;
-  /** Indices into groupKeys of the groups a table row belongs to. */
-  readonly groupOfRow: (row: number) => readonly number[];
+  /** Per table row: the index into groupKeys of its subgroup, and of its rare or common pseudo-group (-1 without). */
+  readonly subgroupOfRow: Int32Array;
+  readonly pseudoGroupOfRow: Int32Array;
   /** People and positives per subgroup in the cohort (the whole input table). */
   readonly cohortCounts: ReadonlyMap<string, { readonly n: number; readonly positives: number }>;
   /** The evaluated people: every row some replicate of some model predicted, ascending. */
@@ -48,23 +49,32 @@ export const layoutGroups = (labels: Labels, models: readonly ModelPredictions[]
   const groupIndex = new Map(labels.groups.map((g) => [g, groupKeys.indexOf(g)]));
   const rareIndex = groupKeys.length - 2;
   const commonIndex = groupKeys.length - 1;
-  const groupOfRow = (r: number): readonly number[] => {
+  const subgroupOfRow = new Int32Array(cohortN);
+  const pseudoGroupOfRow = new Int32Array(cohortN).fill(-1);
+  for (let r = 0; r < cohortN; r++) {
     const g = labels.group[r]!;
-    const own = groupIndex.get(g)!;
-    return withRare ? [0, own, rare.has(g) ? rareIndex : commonIndex] : [0, own];
-  };
+    subgroupOfRow[r] = groupIndex.get(g)!;
+    if (withRare) pseudoGroupOfRow[r] = rare.has(g) ? rareIndex : commonIndex;
+  }
 
-  const evaluated = new Set<number>();
-  for (const m of models) for (const rep of m.replicates) rep.prob.forEach((p, r) => void (Number.isNaN(p) ? 0 : evaluated.add(r)));
-  const population = [...evaluated].sort((a, b) => a - b);
+  const evaluated = new Uint8Array(cohortN);
+  for (const m of models) {
+    for (const rep of m.replicates) {
+      const prob = rep.prob;
+      for (let r = 0; r < prob.length; r++) if (!Number.isNaN(prob[r]!)) evaluated[r] = 1;
+    }
+  }
+  const population: number[] = [];
+  for (let r = 0; r < cohortN; r++) if (evaluated[r] === 1) population.push(r);
 
   const testPeople = groupKeys.map(() => 0);
   const testPositives = groupKeys.map(() => 0);
   for (const r of population) {
-    for (const gi of groupOfRow(r)) {
+    for (const gi of [0, subgroupOfRow[r]!, pseudoGroupOfRow[r]!]) {
+      if (gi < 0) continue;
       testPeople[gi]!++;
       testPositives[gi]! += labels.y[r]!;
     }
   }
-  return { groups, groupKeys, groupIndex, rare, withRare, rareIndex, commonIndex, groupOfRow, cohortCounts, population, testPeople, testPositives };
+  return { groups, groupKeys, groupIndex, rare, withRare, rareIndex, commonIndex, subgroupOfRow, pseudoGroupOfRow, cohortCounts, population, testPeople, testPositives };
 };

@@ -5,11 +5,11 @@
  * every replicate of every model on the same draw, so gains are paired. A sample is a weight (draw count) per
  * person over rows sorted once, the fast path of metrics/sufficient-statistics.ts.
  */
-import { percentileInterval, stratifiedResample } from "../bootstrap.js";
+import { percentileInterval, stratifiedSampler } from "../bootstrap.js";
 import { gainOf } from "../gain.js";
 import type { Labels } from "../labels.js";
 import { type BasisCounts, METRIC_BY_NAME, METRIC_NAMES, type MetricName, type MetricValues, weightedMetrics } from "../metrics/registry.js";
-import { type SortedRows, sortRows } from "../metrics/sufficient-statistics.js";
+import { type SortedRows, gatherWeights, probabilityOrder, rowsAt, subsetRows } from "../metrics/sufficient-statistics.js";
 import { mean, sampleSd } from "../statistics.js";
 import { wilsonInterval } from "../wilson.js";
 import type { Estimate, Interval, ModelPredictions } from "./document.js";
@@ -22,40 +22,68 @@ interface Scored {
   readonly basis: (BasisCounts | null)[][][];
 }
 
-/** [model][group key][replicate]: that replicate's evaluated rows of the group, sorted once for the fast path. */
-type Prepared = (SortedRows | null)[][][];
+/**
+ * One replicate's evaluated rows, sorted once (`all`, person = index into the population), and each group key's
+ * subset of them in the same order (person = position in `all`, null without rows), so a group needs no sort of
+ * its own and a pass reads the replicate's gathered weights (`local`) almost in order.
+ */
+interface PreparedReplicate {
+  readonly all: SortedRows;
+  readonly groups: readonly (SortedRows | null)[];
+  readonly local: Int32Array;
+}
 
-const prepare = (layout: GroupLayout, labels: Labels, models: readonly ModelPredictions[]): Prepared =>
-  models.map((model) =>
-    layout.groupKeys.map((_, gi) =>
-      model.replicates.map((rep) => {
-        const person: number[] = [];
-        const y: number[] = [];
-        const p: number[] = [];
-        layout.population.forEach((r, i) => {
-          const prob = rep.prob[r]!;
-          if (Number.isNaN(prob) || !layout.groupOfRow(r).includes(gi)) return;
-          person.push(i);
-          y.push(labels.y[r]!);
-          p.push(prob);
-        });
-        return person.length === 0 ? null : sortRows(person, y, p);
-      }),
-    ),
+/** [model][replicate]; null for a replicate that predicted nobody. */
+type Prepared = (PreparedReplicate | null)[][];
+
+const prepare = (layout: GroupLayout, labels: Labels, models: readonly ModelPredictions[]): Prepared => {
+  const { population, groupKeys, subgroupOfRow, pseudoGroupOfRow } = layout;
+  const n = population.length;
+  const person = new Int32Array(n);
+  const y = new Uint8Array(n);
+  const p = new Float64Array(n);
+  const subgroup = new Int32Array(n);
+  const pseudoGroup = new Int32Array(n);
+  return models.map((model) =>
+    model.replicates.map((rep) => {
+      let count = 0;
+      for (let i = 0; i < n; i++) {
+        const r = population[i]!;
+        const prob = rep.prob[r]!;
+        if (Number.isNaN(prob)) continue;
+        person[count] = i;
+        y[count] = labels.y[r]!;
+        p[count] = prob;
+        subgroup[count] = subgroupOfRow[r]!;
+        pseudoGroup[count] = pseudoGroupOfRow[r]!;
+        count++;
+      }
+      if (count === 0) return null;
+      const order = probabilityOrder(person.subarray(0, count), p.subarray(0, count));
+      const all = rowsAt(order, person, y, p);
+      const groups = groupKeys.map((_, gi) => {
+        const rows = subsetRows(all, (k) => gi === 0 || subgroup[order[k]!] === gi || pseudoGroup[order[k]!] === gi);
+        return rows.person.length === 0 ? null : rows;
+      });
+      return { all, groups, local: new Int32Array(count) };
+    }),
   );
+};
 
 /** Scores every model × group × replicate on one sample, given as a weight (draw count) per evaluated person. */
-const scoreSample = (prepared: Prepared, weights: ArrayLike<number>, threshold: number): Scored => {
+const scoreSample = (prepared: Prepared, groupCount: number, weights: ArrayLike<number>, threshold: number): Scored => {
   const values: Scored["values"] = [];
   const basis: Scored["basis"] = [];
   for (const model of prepared) {
+    for (const rep of model) if (rep !== null) gatherWeights(rep.all, weights, rep.local);
     const mv: Scored["values"][number] = [];
     const mb: Scored["basis"][number] = [];
-    for (const group of model) {
+    for (let gi = 0; gi < groupCount; gi++) {
       const gv: Scored["values"][number][number] = [];
       const gb: Scored["basis"][number][number] = [];
-      for (const rows of group) {
-        const m = rows === null ? null : weightedMetrics(rows, weights, threshold);
+      for (const rep of model) {
+        const rows = rep === null ? null : rep.groups[gi]!;
+        const m = rows === null ? null : weightedMetrics(rows, rep!.local, threshold);
         gv.push(m === null ? null : m.values);
         gb.push(m === null ? null : m.basis);
       }
@@ -146,19 +174,19 @@ export const scoreModels = (
   const { population, groupKeys } = layout;
   const { level, minCell } = params;
   const prepared = prepare(layout, labels, models);
-  const point = scoreSample(prepared, new Int32Array(population.length).fill(1), params.threshold);
+  const point = scoreSample(prepared, groupKeys.length, new Int32Array(population.length).fill(1), params.threshold);
 
   const B = params.resamples;
-  const strata = population.map((r) => `${labels.group[r]}\u0000${labels.y[r]}`);
+  const draw = stratifiedSampler(population.map((r) => `${labels.group[r]}\u0000${labels.y[r]}`));
+  const weights = new Int32Array(population.length);
   const G = groupKeys.length;
   const M = METRIC_NAMES.length;
   const slot = (mi: number, gi: number, k: number) => (mi * G + gi) * M + k;
   const bootMeans: Float64Array[] = [];
   const bootGains: Float64Array[] = [];
   for (let b = 0; b < B; b++) {
-    const weights = new Int32Array(population.length);
-    for (const i of stratifiedResample(strata, random)) weights[i]!++;
-    const scored = scoreSample(prepared, weights, params.threshold);
+    draw(random, weights);
+    const scored = scoreSample(prepared, G, weights, params.threshold);
     const means = new Float64Array(models.length * G * M).fill(Number.NaN);
     const gains = new Float64Array(models.length * G * M).fill(Number.NaN);
     for (let mi = 0; mi < models.length; mi++) {
