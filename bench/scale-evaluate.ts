@@ -42,7 +42,7 @@ for (let seed = 1; seed <= 5; seed++) {
   }
 }
 
-const params = { models: ["logreg"], target: "target", subgroup: "subgroup", threshold: 0.5, resamples, level: 0.95, minCell: 10, rareBelow: 0.15, alpha: 0.05 };
+const params = { models: ["logreg"], target: "target", subgroup: "subgroup", threshold: 0.5, resamples, level: 0.95, minCell: 10, rareBelow: 0.15, alpha: 0.05, adjust: "holm" as const };
 const cpu = process.cpuUsage();
 const start = performance.now();
 const doc = computeSubgroupMetrics({ labels: { y, group, groups }, models: [{ label: "logreg", replicates }], digests: { table: "synthetic", predictions: { logreg: "synthetic" } } }, params, (stream) => seededRandom(2025, stream));
