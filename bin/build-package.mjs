@@ -12,7 +12,12 @@ import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dist = path.join(root, "dist");
-const COPIED = ["runtime/preload.mjs", "runtime/typescript.mjs", "runtime/ts-hooks.mjs", "engine/step-worker.mjs", "workers/setup-temporal.sh", "templates"];
+// Every .mjs module of these folders (tsc does not emit them), so a new worker entry or hook cannot be left out.
+const MODULE_FOLDERS = ["runtime", "engine", "workers", "cli", "dsl", "steps", "artifacts"];
+const modules = MODULE_FOLDERS.flatMap((folder) =>
+  fs.readdirSync(path.join(root, folder), { recursive: true }).map(String).filter((f) => f.endsWith(".mjs")).map((f) => path.join(folder, f)),
+);
+const COPIED = [...modules, "workers/setup-temporal.sh", "templates"];
 
 fs.rmSync(dist, { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
