@@ -8,9 +8,9 @@ import { registerTypeScript } from "../runtime/typescript.mjs";
 
 await preloadPackages();
 registerTypeScript();
-const { importStudy } = await import("./study-import.ts");
-const { toWireError } = await import("./wire-errors.ts");
-const { PipelineError } = await import("../dsl/errors.ts");
+const { importStudy } = await import("./study-import.js");
+const { toWireError } = await import("./wire-errors.js");
+const { PipelineError } = await import("../dsl/errors.js");
 
 // The file to load arrives once this thread is ready: runtime/study-loader.mjs starts it before it is known.
 const { absolute, pipeline, root } = await new Promise((resolve) => parentPort.once("message", resolve));
