@@ -43,7 +43,7 @@ export const minimumAgeStep = defineStep({
     const age = cols.get("age", "params.min");
     const keep: number[] = [];
     for (let r = 0; r < age.values.length; r++) if ((age.values[r] as number) >= params.min) keep.push(r);
-    return { table: makeTable(takeRows(cols.all, keep)) };
+    return { table: makeTable(takeRows(cols.all, Int32Array.from(keep))) };
   },
 });
 
