@@ -3,8 +3,11 @@
  * WebAssembly kernels): the stored topology for a step's parameters, the order and shapes of the stored weights, and
  * the attribute predictor's loss and accuracy on softmax probabilities.
  */
-import { MLP_BATCH_NORM, type MlpHyperparameters, mlpBlockWeightSpecs } from "./mlp-toolkit.js";
+import type { StepContext } from "../../dsl/step.js";
+import { MLP_BATCH_NORM, type MlpHyperparameters, mlpBlockWeightSpecs, replicateStream } from "./mlp-toolkit.js";
 import type { ConditionalBiasTopology } from "./model-set.js";
+import { preprocessReplicate } from "./preprocess-replicate.js";
+import type { Dataset, Replicate } from "./replicates.js";
 import type { WeightSpec } from "./weights.js";
 
 /** The parameters a topology is built from (the step's decoded params). */
@@ -29,6 +32,27 @@ export const conditionalBiasTopology = (params: ConditionalBiasShape, groups: re
 });
 
 /** Weight names and shapes in their fixed order: attribute blocks and output, label blocks and output, bias maps. */
+/**
+ * What both training engines start a replicate from: its rows through the recipe fitted on its train rows, the
+ * topology, and the seeded streams for the two stages' initial weights and the bias maps.
+ */
+export const conditionalBiasReplicateInputs = (data: Dataset, groups: readonly string[], rep: Replicate, params: ConditionalBiasShape, ctx: StepContext) => {
+  const { preprocessing, features, train, valid, test } = preprocessReplicate(data, rep, ctx);
+  const stream = replicateStream(rep);
+  return {
+    preprocessing,
+    features,
+    train,
+    valid,
+    test,
+    topology: conditionalBiasTopology({ ...params, features }, groups),
+    stream,
+    attributeInit: ctx.random(`${stream}/attribute/init`),
+    labelInit: ctx.random(`${stream}/init`),
+    biasInit: ctx.random(`${stream}/bias/init`),
+  };
+};
+
 export const conditionalBiasWeightSpecs = (t: ConditionalBiasTopology): WeightSpec[] => {
   const specs: WeightSpec[] = [];
   let width = t.features.length;

@@ -37,7 +37,7 @@ import {
   encodeModelSet,
 } from "./model-set.js";
 import { predictConditionalBiasFast, trainConditionalBiasFast } from "./fast-mlp/conditional-bias.js";
-import { type ConditionalBiasShape, conditionalBiasTopology, conditionalBiasWeightSpecs, crossEntropy, groupAccuracy } from "./conditional-bias-model.js";
+import { type ConditionalBiasShape, conditionalBiasReplicateInputs, conditionalBiasWeightSpecs, crossEntropy, groupAccuracy } from "./conditional-bias-model.js";
 import {
   type MlpBlock,
   type MlpHyperparameters,
@@ -46,14 +46,12 @@ import {
   mlpBlock,
   mlpHyperparameterFields,
   mlpOutputLayer,
-  replicateStream,
   restoreWeights,
   validLogLoss,
 } from "./mlp-toolkit.js";
 import { ATTRIBUTE_PREDICTOR_DEFAULTS, LABEL_PREDICTOR_DEFAULTS, readGroupColumn } from "./personalization-shared.js";
 import { type Dataset, type Replicate, type ReplicatePredictions, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
 import { RecipeParam } from "./recipe.js";
-import { preprocessReplicate } from "./preprocess-replicate.js";
 import { drawSeed, initTfjs, tf } from "./tfjs-runtime.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
 import { type TrainingEngine, trainingEngineField } from "./training-engine.js";
@@ -196,12 +194,7 @@ export const trainConditionalBiasReplicate = async (
   ctx: StepContext,
   afterStage1: () => void = () => {},
 ) => {
-  const { preprocessing, features, train, valid, test } = preprocessReplicate(data, rep, ctx);
-  const topology = conditionalBiasTopology({ ...params, features }, groups);
-  const stream = replicateStream(rep);
-  const attributeInit = ctx.random(`${stream}/attribute/init`);
-  const labelInit = ctx.random(`${stream}/init`);
-  const biasInit = ctx.random(`${stream}/bias/init`);
+  const { preprocessing, features, train, valid, test, topology, stream, attributeInit, labelInit, biasInit } = conditionalBiasReplicateInputs(data, groups, rep, params, ctx);
   const net = buildNetwork(topology, {
     attribute: () => drawSeed(attributeInit),
     label: () => drawSeed(labelInit),

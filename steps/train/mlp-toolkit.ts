@@ -306,6 +306,33 @@ export const replicateStream = (rep: Replicate): string => `replicate/${rep.repl
  * train.mlp calls it once per replicate; train.dcp once per replicate and subgroup, with a rep restricted to the
  * subgroup's train and valid rows and its own `stream`.
  */
+/**
+ * What both training engines start a replicate from: its rows through the recipe fitted on its train rows, the
+ * labels, the topology, and the seeded streams for initial weights, batch order and dropout masks.
+ */
+export const mlpReplicateInputs = (
+  data: Dataset,
+  rep: Replicate,
+  params: MlpHyperparameters & { readonly features: readonly string[] },
+  ctx: StepContext,
+  stream: string,
+) => {
+  const { preprocessing, features, train, valid, test } = preprocessReplicate(data, rep, ctx);
+  return {
+    preprocessing,
+    features,
+    train,
+    valid,
+    test,
+    yTrain: rep.train.map((r) => data.y[r]!),
+    yValid: rep.valid.map((r) => data.y[r]!),
+    topology: mlpTopology({ ...params, features }),
+    initRng: ctx.random(`${stream}/init`),
+    orderRng: ctx.random(`${stream}/order`),
+    dropoutRng: ctx.random(`${stream}/math-random`),
+  };
+};
+
 export const trainMlpReplicate = async (
   data: Dataset,
   rep: Replicate,
@@ -313,13 +340,7 @@ export const trainMlpReplicate = async (
   ctx: StepContext,
   stream: string = replicateStream(rep),
 ): Promise<TrainedMlp> => {
-  const { preprocessing, features, train, valid, test } = preprocessReplicate(data, rep, ctx);
-  const yTrain = rep.train.map((r) => data.y[r]!);
-  const yValid = rep.valid.map((r) => data.y[r]!);
-  const topology = mlpTopology({ ...params, features });
-  const initRng = ctx.random(`${stream}/init`);
-  const orderRng = ctx.random(`${stream}/order`);
-  const dropoutRng = ctx.random(`${stream}/math-random`);
+  const { preprocessing, features, train, valid, test, yTrain, yValid, topology, initRng, orderRng, dropoutRng } = mlpReplicateInputs(data, rep, params, ctx, stream);
 
   const model = buildModel(topology, () => drawSeed(initRng));
   const d = features.length;

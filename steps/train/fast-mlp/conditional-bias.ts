@@ -5,11 +5,10 @@
  * stage 2, the label network, whose side maps (Linear + ReLU) add the bias vectors after BatchNorm.
  */
 import type { StepContext } from "../../../dsl/step.js";
-import { type ConditionalBiasShape, conditionalBiasTopology, conditionalBiasWeightSpecs, crossEntropy, groupAccuracy } from "../conditional-bias-model.js";
-import { type MlpHyperparameters, replicateStream, validLogLoss } from "../mlp-toolkit.js";
+import { type ConditionalBiasShape, conditionalBiasReplicateInputs, conditionalBiasWeightSpecs, crossEntropy, groupAccuracy } from "../conditional-bias-model.js";
+import { type MlpHyperparameters, validLogLoss } from "../mlp-toolkit.js";
 import type { ConditionalBiasTopology, ConditionalBiasTraining } from "../model-set.js";
 import type { Dataset, Replicate } from "../replicates.js";
-import { preprocessReplicate } from "../preprocess-replicate.js";
 import { drawSeed } from "../tfjs-runtime.js";
 import { type EncodedModel, decodeWeights, encodeWeight } from "../weights.js";
 import { fitFast } from "./fit.js";
@@ -57,12 +56,7 @@ export const trainConditionalBiasFast = (
   ctx: StepContext,
   afterStage1: () => void = () => {},
 ) => {
-  const { preprocessing, features, train, valid, test } = preprocessReplicate(data, rep, ctx);
-  const topology = conditionalBiasTopology({ ...params, features }, groups);
-  const stream = replicateStream(rep);
-  const attributeInit = ctx.random(`${stream}/attribute/init`);
-  const labelInit = ctx.random(`${stream}/init`);
-  const biasInit = ctx.random(`${stream}/bias/init`);
+  const { preprocessing, features, train, valid, test, topology, stream, attributeInit, labelInit, biasInit } = conditionalBiasReplicateInputs(data, groups, rep, params, ctx);
   const d = features.length;
   const g = groups.length;
   const gTrain = rep.train.map((r) => groupIndex[r]!);

@@ -4,10 +4,9 @@
  * kernels instead of tfjs. Returns the same TrainedMlp, with weights in mlpWeightSpecs order.
  */
 import type { StepContext } from "../../../dsl/step.js";
-import { type MlpHyperparameters, type TrainedMlp, mlpTopology, mlpWeightSpecs, replicateStream, validLogLoss } from "../mlp-toolkit.js";
+import { type MlpHyperparameters, type TrainedMlp, mlpReplicateInputs, mlpWeightSpecs, replicateStream, validLogLoss } from "../mlp-toolkit.js";
 import type { MlpTopology } from "../model-set.js";
 import type { Dataset, Replicate } from "../replicates.js";
-import { preprocessReplicate } from "../preprocess-replicate.js";
 import { drawSeed } from "../tfjs-runtime.js";
 import { type EncodedModel, decodeWeights, encodeWeight } from "../weights.js";
 import { fitFast } from "./fit.js";
@@ -39,13 +38,7 @@ export const trainMlpFast = (
   ctx: StepContext,
   stream: string = replicateStream(rep),
 ): TrainedMlp => {
-  const { preprocessing, features, train, valid, test } = preprocessReplicate(data, rep, ctx);
-  const yTrain = rep.train.map((r) => data.y[r]!);
-  const yValid = rep.valid.map((r) => data.y[r]!);
-  const topology = mlpTopology({ ...params, features });
-  const initRng = ctx.random(`${stream}/init`);
-  const orderRng = ctx.random(`${stream}/order`);
-  const dropoutRng = ctx.random(`${stream}/math-random`);
+  const { preprocessing, features, train, valid, test, yTrain, yValid, topology, initRng, orderRng, dropoutRng } = mlpReplicateInputs(data, rep, params, ctx, stream);
   const d = features.length;
   return withArena((arena, kernels) => {
     const net = new FastNetwork(arena, kernels, networkSpec(topology, () => drawSeed(initRng)));
