@@ -26,6 +26,26 @@ beforeAll(async () => {
   pristine = makeTempDir();
   expect((await strata(["run", PIPELINE, "--store", pristine, "--no-lock", "--out", path.join(makeTempDir(), "r")])).code).toBe(0);
 }, 120_000);
+/**
+ * Lets another user reach the repository: the folders above it get the others' search bit (never read), as a
+ * clone inside a private temp folder (mktemp -d is 0700) would otherwise stop that user at the door. Returns how
+ * to put the modes back.
+ */
+const letOthersReachRepository = (): (() => void) => {
+  const changed: [string, number][] = [];
+  for (let dir = repoRoot; ; dir = path.dirname(dir)) {
+    const mode = fs.statSync(dir).mode & 0o7777;
+    if ((mode & 0o001) === 0) {
+      fs.chmodSync(dir, mode | 0o001);
+      changed.push([dir, mode]);
+    }
+    if (path.dirname(dir) === dir) break;
+  }
+  return () => {
+    for (const [dir, mode] of changed) fs.chmodSync(dir, mode);
+  };
+};
+
 const copyOfStore = (): string => {
   const dir = makeTempDir();
   fs.cpSync(pristine, dir, { recursive: true });
@@ -116,6 +136,7 @@ describe("a store that cannot be written or read", () => {
     fs.chmodSync(path.join(store, "objects"), 0o700); // the owner's only; the command runs as nobody
     const out = makeTempDir();
     fs.chmodSync(out, 0o777);
+    const restoreModes = letOthersReachRepository();
     const r = await new Promise<CliResult>((resolve, reject) => {
       const child = spawn(process.execPath, [path.join(repoRoot, "bin/strata.mjs"), "run", PIPELINE, "--store", store, "--no-lock", "--out", path.join(out, "r")], {
         cwd: repoRoot,
@@ -129,7 +150,7 @@ describe("a store that cannot be written or read", () => {
       child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
       child.on("error", reject);
       child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
+    }).finally(restoreModes);
     expect([1, 2]).toContain(r.code);
     const error = oneError(r);
     expect(error).toContain(path.join(store, "objects"));
