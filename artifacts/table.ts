@@ -1,5 +1,6 @@
 import * as arrow from "apache-arrow";
 import * as pq from "parquet-wasm";
+import { moreDistinctThan } from "./distinct-numbers.js";
 import {
   type CellValue,
   type ColumnType,
@@ -94,14 +95,15 @@ const overflowsDictionary = (col: DenseColumn): boolean => {
   const width = col.type === "float" ? 8 : 4;
   const upperBound = col.type === "string" ? col.values.length + 4 * col.length : width * col.length;
   if (upperBound <= DICTIONARY_PAGE_BYTES) return false;
-  const seen = new Set<number | string>();
+  if (col.type !== "string") return moreDistinctThan(col.values as Float64Array | Int32Array, DICTIONARY_PAGE_BYTES / width);
+  const seen = new Set<string>();
   let bytes = 0;
-  const strings = col.type === "string" ? Buffer.from(col.values.buffer, col.values.byteOffset, col.values.byteLength) : undefined;
+  const strings = Buffer.from(col.values.buffer, col.values.byteOffset, col.values.byteLength);
   for (let r = 0; r < col.length; r++) {
-    const v = strings ? strings.toString("latin1", col.offsets![r], col.offsets![r + 1]) : col.values[r]!;
+    const v = strings.toString("latin1", col.offsets![r], col.offsets![r + 1]);
     if (seen.has(v)) continue;
     seen.add(v);
-    bytes += typeof v === "string" ? 4 + v.length : width;
+    bytes += 4 + v.length;
     if (bytes > DICTIONARY_PAGE_BYTES) return true;
   }
   return false;
