@@ -193,7 +193,6 @@ export const trainConditionalBiasReplicate = async (
   rep: Replicate,
   params: ConditionalBiasShape,
   ctx: StepContext,
-  afterStage1: () => void = () => {},
 ) => {
   const { preprocessing, train, valid, test, topology, stream, attributeInit, labelInit, biasInit } = conditionalBiasReplicateInputs(data, groups, rep, params, ctx);
   const net = buildNetwork(topology, {
@@ -224,7 +223,6 @@ export const trainConditionalBiasReplicate = async (
       orderRng: ctx.random(`${stream}/attribute/order`),
       mathRandom: ctx.random(`${stream}/attribute/math-random`),
     });
-    afterStage1();
 
     // Stage 2: the label predictor, modulated by the frozen attribute predictor's embeddings.
     const [eTrain, eValid, eTest] = [embed(net, train), embed(net, valid), embed(net, test)];
@@ -326,8 +324,8 @@ export const conditionalBias = defineStep({
       const rep = replicates[i]!;
       const train = params.engine === "kernels" ? trainConditionalBiasFast : trainConditionalBiasReplicate;
       if (rep.valid.length === 0) ctx.log(`replicate ${rep.replicate}: no valid rows, so no early stopping; training all epochs of both stages`);
-      // Progress is counted in units (replicates) by the engine, so the end of stage 1 reports nothing.
-      const { preprocessing, model, training, prob } = await train(data, groupIndex, groups, rep, params, ctx, () => {});
+      // Progress is counted in units (replicates) by the engine.
+      const { preprocessing, model, training, prob } = await train(data, groupIndex, groups, rep, params, ctx);
       return { preprocessing, model, training, prob: Array.from(prob) };
     },
     combine: ({ params, groups, replicates }, trained) => ({

@@ -54,7 +54,6 @@ export const trainConditionalBiasFast = (
   rep: Replicate,
   params: ConditionalBiasShape,
   ctx: StepContext,
-  afterStage1: () => void = () => {},
 ) => {
   const { preprocessing, features, train, valid, test, topology, stream, attributeInit, labelInit, biasInit } = conditionalBiasReplicateInputs(data, groups, rep, params, ctx);
   const d = features.length;
@@ -82,7 +81,6 @@ export const trainConditionalBiasFast = (
       orderRng: ctx.random(`${stream}/attribute/order`),
       mathRandom: ctx.random(`${stream}/attribute/math-random`),
     });
-    afterStage1();
 
     // Stage 2: the label predictor, modulated by the frozen attribute predictor's embeddings.
     const embeddingBlocks = lastK(topology.attribute.layers.length, topology.k);
