@@ -17,6 +17,7 @@ import { predictMlpOn } from "./mlp-engines.js";
 import type { ModelKind, ModelSet, ModelSetOf, ReplicateOf } from "./model-set.js";
 import { engineOf } from "./training-engine.js";
 import { type StoredPreprocessing, applyPreprocessing, preprocessingInputs } from "./recipe.js";
+import { rowNamer } from "../row-reference.js";
 
 /** The rows to score: raw feature cells (row-major, in modelSetFeatures order) and each row's subgroup when the set routes by one. */
 export interface ScoringRows {
@@ -45,7 +46,7 @@ const inputs = (p: StoredPreprocessing, rows: ScoringRows, fail: ScoringFailure,
   return applyPreprocessing(p, index.map((i) => rows.x[i]!), (j) => rowName(rows, index[j]!), (_, problem) => fail(problem));
 };
 
-const rowName = (rows: ScoringRows, i: number): string => rows.where?.(i) ?? `row ${i}`;
+const rowName = (rows: ScoringRows, i: number): string => rows.where?.(i) ?? rowNamer("table")(i);
 
 const MODEL_PREDICTORS: { readonly [K in ModelKind]: ModelPredictor<K> } = {
   "logistic-regression": {

@@ -6,6 +6,7 @@
 import type { StepContext } from "../../dsl/step.js";
 import { type StoredPreprocessing, applyPreprocessing, fitRecipe } from "./recipe.js";
 import { type Dataset, type Replicate, pick } from "./replicates.js";
+import { rowNamer } from "../row-reference.js";
 
 export interface PreprocessedReplicate {
   /** The fitted transforms as stored in the models artifact (spread into the replicate's entry). */
@@ -19,7 +20,7 @@ export interface PreprocessedReplicate {
 
 export const preprocessReplicate = (data: Dataset, rep: Replicate, ctx: StepContext): PreprocessedReplicate => {
   const fail = (field: string, problem: string): never => ctx.fail(field, `replicate ${rep.replicate}: ${problem}`);
-  const fitted = fitRecipe(data.recipe, data.features, pick(data.x, rep.train), (r) => `row ${rep.train[r]}`, fail);
-  const apply = (rows: readonly number[]) => applyPreprocessing(fitted.stored, pick(data.x, rows), (r) => `row ${rows[r]}`, fail);
+  const fitted = fitRecipe(data.recipe, data.features, pick(data.x, rep.train), (r) => rowNamer("table")(rep.train[r]!), fail);
+  const apply = (rows: readonly number[]) => applyPreprocessing(fitted.stored, pick(data.x, rows), (r) => rowNamer("table")(rows[r]!), fail);
   return { preprocessing: fitted.stored, features: fitted.features, train: apply(rep.train), valid: apply(rep.valid), test: apply(rep.test) };
 };

@@ -34,7 +34,7 @@ const features = ["x", "g", "xg"];
 const train = async (flipB: boolean) => (await runStep(logisticRegression, { table: table(flipB), split }, { features, target: "target" })).models as object;
 const noChampion = { format: NO_MODEL_FORMAT, channel: "t/m:champion" };
 const gate = async (candidate: object, champion: object, extra: object = {}) => {
-  const out = await runStep(promotionGateStep, { candidate, champion, table: table(false), split }, { channel: "t/m:champion", target: "target", ...extra });
+  const out = await runStep(promotionGateStep, { candidate, champion, table: table(false), split, sources: [] }, { channel: "t/m:champion", target: "target", ...extra });
   return { decision: out.decision as unknown as PromotionDecision, markdown: out.md as string };
 };
 
@@ -124,7 +124,7 @@ describe("evaluate.promotion-gate", async () => {
   });
 
   it("fails clearly without a subgroup column", async () => {
-    await expect(runStep(promotionGateStep, { candidate: good, champion: noChampion, table: table(false), split }, { channel: "t/m:champion", target: "target", subgroup: "site" })).rejects.toThrow(
+    await expect(runStep(promotionGateStep, { candidate: good, champion: noChampion, table: table(false), split, sources: [] }, { channel: "t/m:champion", target: "target", subgroup: "site" })).rejects.toThrow(
       /params\.subgroup.*expected a string column "site"/,
     );
   });

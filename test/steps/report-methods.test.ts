@@ -22,7 +22,7 @@ describe("Methods written from the plan", () => {
 
   it("covers every stage that ran: sources, missing values, subgroups, split, models with their recipe, evaluation", () => {
     const spec = specOf(planned(), "report-depth");
-    expect(spec.missingFrom).toEqual(["ingest"]);
+    expect(spec.missingFrom).toEqual([{ node: "ingest", output: "missing" }, { node: "drop-missing", output: "dropped" }]);
     const [sources, preparation, subgroups, split, models, evaluation] = methodsSection(spec, { facts: ["ingest read 303 rows."] }).paragraphs;
     expect(sources).toMatch(/^Data sources\. ingest \(ingest\.csv\) from "data\/heart-cleveland\/processed\.cleveland\.data".*na = \["\?"\]/);
     expect(preparation).toMatch(/^Data preparation and missing values\. drop-missing/);
