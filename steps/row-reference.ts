@@ -56,9 +56,18 @@ export const lineRecorder = (files: readonly string[], firstLine: number) => {
 export const rowNamer = (slot: string, source?: RowSource, linesInput?: StepInput): ((r: number) => string) => {
   const byNumber = (r: number) => `row ${r + 1} (1-based) of input ${slot}`;
   if (source === undefined) return byNumber;
-  const decoded = linesInput === undefined ? undefined : Schema.decodeUnknownSync(LinesDoc)(linesInput.json()).lines;
-  if (decoded === undefined) return (r) => `line ${r + source.firstLine} of ${source.path}`;
-  const { files, segments } = decoded;
+  // Read only when a message names a row: a step that succeeds never reads the map.
+  let named: ((r: number) => string) | undefined;
+  return (r) => (named ??= lineNamer(source, linesInput === undefined ? undefined : Schema.decodeUnknownSync(LinesDoc)(linesInput.json()).lines, byNumber))(r);
+};
+
+/**
+ * Names rows by line: `row + firstLine` of the source without a map (a folder then holds a single file, which the
+ * map would have named), else the map's segment holding the row.
+ */
+const lineNamer = (source: RowSource, lines: typeof LinesSchema.Type | undefined, byNumber: (r: number) => string): ((r: number) => string) => {
+  if (lines === undefined) return (r) => `line ${r + source.firstLine} of ${source.path.endsWith("/") ? `the one file in ${source.path}` : source.path}`;
+  const { files, segments } = lines;
   const pathOf = (f: number) => (source.path.endsWith("/") ? `${source.path}${files[f]}` : source.path);
   return (r) => {
     // The last segment starting at or before r.

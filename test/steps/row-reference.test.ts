@@ -42,6 +42,12 @@ describe("ingest.csv records where each row starts", () => {
     expect([0, 1, 2].map(name)).toEqual(["line 2 of data/batches/a.csv", "line 3 of data/batches/a.csv", "line 2 of data/batches/b.csv"]);
   });
 
+  it("names the one file of a folder source that holds a single file, whose map is the identity", async () => {
+    const doc = await missingDoc({ "a.csv": "id,note,num\n1,a,0\n" });
+    expect(doc).not.toHaveProperty("lines");
+    expect(rowNamer("table", { path: "data/batches/", firstLine: 2 }, { json: () => doc } as never)(0)).toBe("line 2 of the one file in data/batches/");
+  });
+
   it("names a row with no traced source by its 1-based number in the input", () => {
     expect(rowNamer("table")(0)).toBe("row 1 (1-based) of input table");
   });
