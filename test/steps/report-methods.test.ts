@@ -1,8 +1,8 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { PipelineError } from "../../dsl/errors.js";
 import { StudyGraph } from "../../dsl/study.js";
 import { HEART_BIAS_MODULATION, buildHeartBiasModulation } from "../../pipelines/heart-bias-modulation.js";
-import { readFileSync } from "node:fs";
 import { csvStep } from "../../steps/ingest/csv.js";
 import { dropMissingStep } from "../../steps/preprocess/drop-missing.js";
 import { type MethodsSpec, methodsSection, missingFacts } from "../../steps/report/methods.js";
