@@ -6,13 +6,21 @@ import type { HandleKind } from "./handles.js";
 export type ParamsSchema<P> = Schema.Codec<P, unknown, never, never>;
 
 export type InputKind = HandleKind | "source" | "channel";
-/** An input slot: one artifact of a kind, or an ordered list of them (e.g. the predictions of several models). */
-export type InputSpec = InputKind | { readonly list: HandleKind };
+/**
+ * An input slot: one artifact of a kind; an ordered list of them (e.g. the predictions of several models), empty
+ * only where the step says `mayBeEmpty` (e.g. the documents a section cites); or one that a builder wires only when
+ * the study has it (e.g. where a table's rows come from), which when absent is not in the plan and changes no key.
+ */
+export type InputSpec = InputKind | { readonly list: HandleKind; readonly mayBeEmpty?: true } | { readonly optional: HandleKind };
 export type InputSpecs = { readonly [name: string]: InputSpec };
 
-/** What `run` receives for each declared input: one StepInput, or a list of them for list slots. */
+/** What `run` receives for each declared input: one StepInput, a list of them for list slots, maybe one for optional slots. */
 export type StepInputs<IS extends InputSpecs> = {
-  readonly [K in keyof IS]: IS[K] extends { readonly list: HandleKind } ? readonly StepInput[] : StepInput;
+  readonly [K in keyof IS]: IS[K] extends { readonly list: HandleKind }
+    ? readonly StepInput[]
+    : IS[K] extends { readonly optional: HandleKind }
+      ? StepInput | undefined
+      : StepInput;
 };
 
 /** One file of a source input. */

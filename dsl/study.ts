@@ -180,7 +180,11 @@ export class NodeRef {
  */
 /** What a builder passes for each input slot: a handle, or a list of handles for list slots. */
 export type InputHandles<IS extends InputSpecs> = {
-  readonly [K in keyof IS]: IS[K] extends { readonly list: HandleKind } ? readonly Handle[] : Handle | SourceHandle | ChannelHandle;
+  readonly [K in keyof IS]: IS[K] extends { readonly list: HandleKind }
+    ? readonly Handle[]
+    : IS[K] extends { readonly optional: HandleKind }
+      ? Handle | undefined
+      : Handle | SourceHandle | ChannelHandle;
 };
 
 export const addNode = <P, IS extends InputSpecs, O extends string>(
@@ -223,11 +227,12 @@ export const addNode = <P, IS extends InputSpecs, O extends string>(
   for (const name of Object.keys(definition.inputs).sort()) {
     const spec = definition.inputs[name]!;
     const given = (inputs as Record<string, Handle | SourceHandle | ChannelHandle | readonly Handle[] | undefined>)[name];
-    if (typeof spec === "string") {
-      if (Array.isArray(given)) throw new PipelineError({ ...where, field: `inputs.${name}`, problem: `expected one ${spec}, got a list` });
-      planInputs[name] = wire(given as Handle | SourceHandle | ChannelHandle | undefined, spec, `inputs.${name}`);
+    if (typeof spec === "string" || "optional" in spec) {
+      if (Array.isArray(given)) throw new PipelineError({ ...where, field: `inputs.${name}`, problem: `expected one ${typeof spec === "string" ? spec : spec.optional}, got a list` });
+      if (typeof spec !== "string" && given === undefined) continue;
+      planInputs[name] = wire(given as Handle | SourceHandle | ChannelHandle | undefined, typeof spec === "string" ? spec : spec.optional, `inputs.${name}`);
     } else {
-      if (!Array.isArray(given) || given.length === 0) throw new PipelineError({ ...where, field: `inputs.${name}`, problem: `expected a non-empty list of ${spec.list}` });
+      if (!Array.isArray(given) || (given.length === 0 && spec.mayBeEmpty !== true)) throw new PipelineError({ ...where, field: `inputs.${name}`, problem: `expected a non-empty list of ${spec.list}` });
       planInputs[name] = (given as readonly Handle[]).map((h, i) => wire(h, spec.list, `inputs.${name}[${i}]`));
     }
   }

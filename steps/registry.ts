@@ -4,7 +4,7 @@
  */
 import type { RegisteredStep, StepRegistry } from "../dsl/registered-step.js";
 import { personalization } from "./evaluate/personalization.js";
-import { promotionGateStep } from "./evaluate/promotion-gate.js";
+import { promotionGateDerivedParams, promotionGateStep } from "./evaluate/promotion-gate.js";
 import { subgroupMetrics } from "./evaluate/subgroup-metrics.js";
 import { csvStep } from "./ingest/csv.js";
 import { parquetStep } from "./ingest/parquet.js";
@@ -48,7 +48,7 @@ const registered: readonly RegisteredStep[] = [
   { definition: predictModelSetStep },
   { definition: subgroupMetrics },
   { definition: personalization },
-  { definition: promotionGateStep },
+  { definition: promotionGateStep, derivedParams: promotionGateDerivedParams },
   { definition: evaluationReport, derivedParams: evaluationReportDerivedParams },
   { definition: personalizationReport, derivedParams: personalizationReportDerivedParams },
 ];

@@ -13,16 +13,20 @@
  * This step only decides: the `decision` output (kind "promotion") says what should happen, and the engine
  * applies it to the registry after the run, so the step stays a pure function of its inputs. The `md` report
  * names every blocking subgroup with its figures; figures of groups under `minCell` people are shown as
- * "< minCell" (the decision still counts them). No row-level data leaves the step.
+ * "< minCell" (the decision still counts them), then the Methods section of every report, written from the plan
+ * upstream of the gate (steps/report/methods.ts). No row-level data leaves the step.
  */
 import { Effect, Schema } from "effect";
 import { tableColumns } from "../../artifacts/table.js";
 import type { Columns, ModelSetHandle, PromotionHandle, ReportHandle, SplitHandle, TableHandle } from "../../dsl/handles.js";
 import { PROMOTION_DECISION_FORMAT, type PromotionDecisionDocument } from "../../artifacts/promotion-decision.js";
+import { type PlanInput, inputRefs } from "../../dsl/plan.js";
 import { type JsonValue, type StepContext, type StepInput, defineStep } from "../../dsl/step.js";
-import { type NodeOptions, addNode, registryChannel } from "../../dsl/study.js";
+import { type NodeOptions, type StudyGraph, addNode, registryChannel } from "../../dsl/study.js";
 import { CHANNEL_SYNTAX, NO_MODEL_FORMAT, parseChannel } from "../../artifacts/registry.js";
 import { escapeMarkdown } from "../report/escape.js";
+import { type MethodsSpec, MethodsSpecSchema, NO_METHODS_SPEC, methodsMarkdown, methodsSection, methodsSources, methodsSpec, missingFacts } from "../report/methods.js";
+import { rowLinesInput, rowNamer, rowSourceFields, rowSourceWiring } from "../row-reference.js";
 import { type ModelSet, decodeModelSet } from "../train/model-set.js";
 import { takeFrameRows } from "../train/feature-frame.js";
 import { modelSetSubgroupColumn, predictModelSet, readScoringFrame } from "../train/predict-model-set.js";
@@ -44,6 +48,9 @@ const Params = Schema.Struct({
   /** Overall accuracy the first model of an empty channel must reach. */
   floor: withDefault(Fraction, PROMOTION_GATE_DEFAULTS.floor),
   minCell: withDefault(Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(1)), PROMOTION_GATE_DEFAULTS.minCell),
+  /** What the Methods section is written from: derived from the study by the builder (promotionGateDerivedParams). */
+  methods: withDefault(MethodsSpecSchema, NO_METHODS_SPEC),
+  ...rowSourceFields,
 });
 export type PromotionGateParams = typeof Params.Type;
 
@@ -89,25 +96,28 @@ const evaluationRows = (split: StepInput, tableRows: number, ctx: StepContext): 
   return [...rows].sort((a, b) => a - b);
 };
 
+/** Names a row of the table input in messages (steps/row-reference.ts). */
+type RowName = (r: number) => string;
+
 /** Whether the set's thresholded prediction is right for each evaluation row; rows are routed as its trainer routes them. */
-const scoreOn = async (set: ModelSet, table: StepInput, target: string, rows: readonly number[], field: string, ctx: StepContext): Promise<boolean[]> => {
+const scoreOn = async (set: ModelSet, table: StepInput, target: string, rows: readonly number[], rowName: RowName, field: string, ctx: StepContext): Promise<boolean[]> => {
   const frame = readScoringFrame(table.table(), set, (problem) => ctx.fail(field, problem));
   const y = readTarget(table.table(), target, ctx);
   const subgroupColumn = modelSetSubgroupColumn(set);
-  const group = subgroupColumn === undefined ? undefined : subgroupsOf(table, rows, subgroupColumn, ctx, field);
-  const prob = await predictModelSet(set, { frame: takeFrameRows(frame, rows), where: (i) => `row ${rows[i]}`, group }, (problem) => ctx.fail(field, problem));
+  const group = subgroupColumn === undefined ? undefined : subgroupsOf(table, rows, subgroupColumn, rowName, ctx, field);
+  const prob = await predictModelSet(set, { frame: takeFrameRows(frame, rows), where: (i) => rowName(rows[i]!), group }, (problem) => ctx.fail(field, problem));
   return prob.map((p, i) => (p >= 0.5 ? 1 : 0) === y[rows[i]!]);
 };
 
 /** Each evaluation row's subgroup, from a string column such as the one the subgroups step adds. */
-const subgroupsOf = (table: StepInput, rows: readonly number[], column: string, ctx: StepContext, field = "params.subgroup"): string[] => {
+const subgroupsOf = (table: StepInput, rows: readonly number[], column: string, rowName: RowName, ctx: StepContext, field = "params.subgroup"): string[] => {
   const col = tableColumns(table.table()).find((c) => c.name === column);
   if (col === undefined || col.type !== "string") {
     ctx.fail(field, `expected a string column ${JSON.stringify(column)} naming each row's subgroup (from subgroups.define); the table ${col === undefined ? "has no such column" : `has it as ${col.type}`}`);
   }
   return rows.map((r) => {
     const g = col.values[r];
-    if (typeof g !== "string") ctx.fail(field, `row ${r} has no subgroup; every evaluation row needs one`);
+    if (typeof g !== "string") ctx.fail(field, `${rowName(r)} has no subgroup; every evaluation row needs one`);
     return g;
   });
 };
@@ -181,7 +191,7 @@ const complementOf = (groups: readonly GroupComparison[]): string | undefined =>
   return shown[0]?.group ?? "overall";
 };
 
-const markdown = (d: PromotionDecision, params: PromotionGateParams): string => {
+const markdown = (d: PromotionDecision, params: PromotionGateParams, methods: readonly string[]): string => {
   const complement = complementOf(d.groups);
   const lines = [
     `# Promotion gate: ${escapeMarkdown(d.channel)}`,
@@ -201,6 +211,7 @@ const markdown = (d: PromotionDecision, params: PromotionGateParams): string => 
       return `| ${escapeMarkdown(g.group)} | ${hiddenAs ?? g.n} | ${cell(g.champion, pct)} | ${cell(g.candidate, pct)} | ${cell(g.difference, signedPoints)} | ${cell(g.pHarm, (p) => p.toPrecision(3))} | ${blocks} |`;
     }),
     "",
+    ...methods,
   ];
   return lines.join("\n");
 };
@@ -209,17 +220,18 @@ export const promotionGateStep = defineStep({
   kind: "evaluate.promotion-gate",
   module: import.meta.url,
   params: Params,
-  inputs: { candidate: "models", champion: "channel", table: "table", split: "split" },
+  inputs: { candidate: "models", champion: "channel", table: "table", split: "split", sources: { list: "metrics", mayBeEmpty: true }, ...rowLinesInput },
   outputs: { decision: "promotion", md: "report" },
   run: async (inputs, params, ctx) => {
+    const rowName = rowNamer("table", params.rowSource, inputs.rowLines);
     const rows = evaluationRows(inputs.split, inputs.table.table().numRows, ctx);
-    const groupOf = subgroupsOf(inputs.table, rows, params.subgroup, ctx);
+    const groupOf = subgroupsOf(inputs.table, rows, params.subgroup, rowName, ctx);
 
     const candidateSet = readModelSet(inputs.candidate, "inputs.candidate", ctx);
     const championDoc = inputs.champion.json() as { format?: string };
     const hasChampion = championDoc.format !== NO_MODEL_FORMAT;
-    const candidate = await scoreOn(candidateSet, inputs.table, params.target, rows, "inputs.candidate", ctx);
-    const champion = hasChampion ? await scoreOn(readModelSet(inputs.champion, "inputs.champion", ctx), inputs.table, params.target, rows, "inputs.champion", ctx) : undefined;
+    const candidate = await scoreOn(candidateSet, inputs.table, params.target, rows, rowName, "inputs.candidate", ctx);
+    const champion = hasChampion ? await scoreOn(readModelSet(inputs.champion, "inputs.champion", ctx), inputs.table, params.target, rows, rowName, "inputs.champion", ctx) : undefined;
 
     const names = [...new Set(groupOf)].sort();
     const pick = <T>(values: readonly T[], group: string) => values.filter((_, i) => groupOf[i] === group);
@@ -243,7 +255,9 @@ export const promotionGateStep = defineStep({
       groups,
     };
     ctx.log(decision.reason);
-    return { decision: decision as unknown as JsonValue, md: markdown(decision, params) };
+    const facts = missingFacts(params.methods, inputs.sources.map((s) => s.json()), (field, problem) => ctx.fail(field, problem));
+    const methods = methodsMarkdown(methodsSection(params.methods, { facts }));
+    return { decision: decision as unknown as JsonValue, md: markdown(decision, params, methods) };
   },
 });
 
@@ -259,6 +273,14 @@ export interface PromotionGateOptions<C extends Columns> {
 }
 
 /**
+ * The params a gate takes from the study rather than from its author: the Methods section's spec, from the nodes
+ * upstream of its candidate, table and split. The builder and a YAML study (steps/registry.ts) both derive it here.
+ */
+export const promotionGateDerivedParams = (graph: StudyGraph, _id: string, inputs: { readonly [name: string]: PlanInput }): { readonly methods: MethodsSpec } => ({
+  methods: methodsSpec(graph, ["candidate", "table", "split"].flatMap((name) => inputRefs(inputs[name] ?? []).flatMap((ref) => ("node" in ref ? [ref.node] : [])))),
+});
+
+/**
  * Pipeline builder: compares `candidate` with the champion of `params.channel` on the test rows of `split`, and
  * decides whether the engine should promote it after the run.
  */
@@ -269,7 +291,11 @@ export const promotionGate = <C extends Columns>(
   params: PromotionGateOptions<C>,
   options: NodeOptions = {},
 ): { readonly decision: PromotionHandle; readonly report: ReportHandle } => {
-  const node = addNode(table.study, promotionGateStep, { candidate, champion: registryChannel(params.channel, "candidate"), table, split }, params, options);
+  const graph = table.study;
+  const derived = promotionGateDerivedParams(graph, "", { candidate: candidate.ref, table: table.ref, split: split.ref });
+  const rows = rowSourceWiring(table);
+  const inputs = { candidate, champion: registryChannel(params.channel, "candidate"), table, split, sources: methodsSources(graph, derived.methods), rowLines: rows.rowLines };
+  const node = addNode(graph, promotionGateStep, inputs, { ...params, ...derived, ...rows.params }, options);
   node.requireColumns(table, [params.target, params.subgroup ?? PROMOTION_GATE_DEFAULTS.subgroup], "params");
   return { decision: node.promotion("decision"), report: node.report("md") };
 };

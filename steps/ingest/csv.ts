@@ -4,6 +4,7 @@ import type { TableHandle } from "../../dsl/handles.js";
 import { boundedList } from "../../dsl/errors.js";
 import { type SourceFile, type StepContext, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, type StudyGraph, addNode, source } from "../../dsl/study.js";
+import { lineRecorder } from "../row-reference.js";
 import { type ColumnSpec, ColumnSpecsSchema, type ColumnsOf, columnsRecord } from "./column-spec.js";
 import { type MissingTokens, missingTokenFields, missingTokens } from "./missing-tokens.js";
 import { ingestFiles } from "./source-files.js";
@@ -241,8 +242,15 @@ const columnBuilder = (spec: ColumnSpec): ColumnBuilder => {
 
 type CsvParams = typeof Params.Type;
 
+/** Where the rows being appended go: the table's row count so far, and where each row's line is recorded. */
+interface RowsSoFar {
+  readonly before: number;
+  readonly fileIndex: number;
+  readonly lines: ReturnType<typeof lineRecorder>;
+}
+
 /** Parses one file and appends its rows to the column builders; errors name the file and line. */
-const appendFile = (file: SourceFile, params: CsvParams, ctx: StepContext, builders: readonly ColumnBuilder[], na: MissingTokens): number => {
+const appendFile = (file: SourceFile, params: CsvParams, ctx: StepContext, builders: readonly ColumnBuilder[], na: MissingTokens, at: RowsSoFar): number => {
   const fail: (field: string, problem: string) => never = (field, problem) => ctx.fail(field, problem, file.name);
   let text: string;
   try {
@@ -294,6 +302,7 @@ const appendFile = (file: SourceFile, params: CsvParams, ctx: StepContext, build
         failAt(line, `column ${JSON.stringify(specs[c]!.name)} (field ${c + 1}): expected ${problem.expected}, found ${JSON.stringify(fieldText(field))}${hint}`);
       }
     }
+    at.lines.record(at.before + rows, at.fileIndex, line);
     rows++;
   });
   if (headerPending) failAt(1, `the file is empty; expected a header line listing ${boundedList(names)}`);
@@ -315,8 +324,9 @@ export const csvStep = defineStep({
     const missing = missingTokens(specs.map((c) => c.name), params, (field, problem) => ctx.fail(field, problem));
     const builders = specs.map(columnBuilder);
     const files = ingestFiles(inputs.file, ".csv", ctx);
+    const lines = lineRecorder(files.map((f) => f.name), params.header ? 2 : 1);
     let rows = 0;
-    for (const file of files) rows += appendFile(file, params, ctx, builders, missing);
+    for (const [fileIndex, file] of files.entries()) rows += appendFile(file, params, ctx, builders, missing, { before: rows, fileIndex, lines });
     // Found here rather than two nodes later, where an empty table would fail without naming the file. In a folder,
     // one empty batch (a month with no visits) is fine; all of them empty is not.
     if (rows === 0) {
@@ -324,7 +334,7 @@ export const csvStep = defineStep({
       ctx.fail("inputs.file", `${what}${params.header ? " (only a header line)" : ""}; add the rows`, files.length === 1 ? files[0]!.name : undefined);
     }
     ctx.log(`read ${rows} rows × ${specs.length} columns${inputs.file.folder ? ` from ${files.length} files` : ""}`);
-    return { table: makeTable(builders.map((b) => b.column())), missing: missing.report(rows) };
+    return { table: makeTable(builders.map((b) => b.column())), missing: missing.report(rows, lines.lines()) };
   },
 });
 

@@ -23,8 +23,11 @@ export interface MissingTokens {
   readonly tokens: (c: number) => readonly string[];
   /** Counts one value of column `c` read as missing by such a reader. */
   readonly count: (c: number) => void;
-  /** The node's `missing` output: the rows read and, per column, the values read as missing and the tokens that applied. */
-  readonly report: (rows: number) => JsonValue;
+  /**
+   * The node's `missing` output: the rows read and, per column, the values read as missing and the tokens that
+   * applied; with `lines`, the row → line map of steps/row-reference.ts (only where it is not the identity).
+   */
+  readonly report: (rows: number, lines?: JsonValue) => JsonValue;
 }
 
 /** The `missing` output of a reader with typed nulls (Parquet): each column's nulls, no tokens. */
@@ -56,10 +59,11 @@ export const missingTokens = (
     count: (c) => {
       counts[c]!++;
     },
-    report: (rows) => ({
+    report: (rows, lines) => ({
       format: "strata-missing/1",
       rows,
       columns: columns.map((name, c) => ({ column: name, missing: counts[c]!, tokens: [...perColumn[c]!].sort() })),
+      ...(lines === undefined ? {} : { lines }),
     }),
   };
 };

@@ -6,6 +6,7 @@ import { type SourceFile, type StepContext, defineStep } from "../../dsl/step.js
 import { type NodeOptions, type StudyGraph, addNode, source } from "../../dsl/study.js";
 import { type ColumnSpec, ColumnSpecsSchema, type ColumnsOf, columnsRecord } from "./column-spec.js";
 import { nullCounts } from "./missing-tokens.js";
+import { rowNamer } from "../row-reference.js";
 import { ingestFiles } from "./source-files.js";
 
 const Params = Schema.Struct({ columns: ColumnSpecsSchema });
@@ -44,7 +45,7 @@ const appendFile = (file: SourceFile, specs: readonly ColumnSpec[], ctx: StepCon
         for (let i = 0; i < data.length; i++, r++) {
           const v = Number(values[i]!);
           if (Math.abs(v) >= 2 ** 31 && vector.isValid(r)) {
-            fail("params.columns", `column ${JSON.stringify(spec.name)}, row ${r}: ${String(values[i])} does not fit a 32-bit int; declare it as float`);
+            fail("params.columns", `column ${JSON.stringify(spec.name)}, ${rowNamer("file")(r)}: ${String(values[i])} does not fit a 32-bit int; declare it as float`);
           }
         }
       }

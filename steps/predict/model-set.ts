@@ -15,6 +15,7 @@ import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { predictionsTable } from "../evaluate/predictions.js";
 import { type ModelSet, decodeModelSet } from "../train/model-set.js";
 import { modelSetSubgroupColumn, predictReplicate, readScoringFrame } from "../train/predict-model-set.js";
+import { rowNamer } from "../row-reference.js";
 
 const Params = Schema.Struct({});
 
@@ -25,7 +26,7 @@ const subgroupColumnValues = (table: StepInput, column: string, ctx: StepContext
     ctx.fail("inputs.table", `the model set routes each row by its string column ${JSON.stringify(column)} (from subgroups.define); the table ${col === undefined ? "lacks it" : `has it as ${col.type}`}`);
   }
   return Array.from(col.values, (v, r) => {
-    if (v === null) ctx.fail("inputs.table", `column ${JSON.stringify(column)} is null at row ${r}; every row needs a subgroup to be routed to its model`);
+    if (v === null) ctx.fail("inputs.table", `column ${JSON.stringify(column)} is null at ${rowNamer("table")(r)}; every row needs a subgroup to be routed to its model`);
     return v as string;
   });
 };

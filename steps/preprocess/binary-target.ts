@@ -3,6 +3,7 @@ import { type CellValue, type ColumnType, makeTable } from "../../artifacts/tabl
 import type { Columns, TableHandle } from "../../dsl/handles.js";
 import { defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
+import { rowLinesInput, rowNamer, rowSourceFields, rowSourceWiring } from "../row-reference.js";
 import { type ColumnName, type NumericColumn, type ValueOf, fitsType, readColumns } from "./columns.js";
 
 const ORDER_OPS = [">", ">=", "<", "<="] as const;
@@ -14,6 +15,7 @@ const Params = Schema.Struct({
   as: Schema.String.check(Schema.isMinLength(1)).pipe(Schema.withDecodingDefaultKey(Effect.succeed("target"))),
   /** Keep the source column? Off by default: a target's source left among the features would leak the label. */
   keepSource: Schema.Boolean.pipe(Schema.withDecodingDefaultKey(Effect.succeed(false))),
+  ...rowSourceFields,
 });
 type Params = typeof Params.Type;
 
@@ -48,17 +50,18 @@ export const binaryTargetStep = defineStep({
   kind: "preprocess.binary-target",
   module: import.meta.url,
   params: Params,
-  inputs: { table: "table" },
+  inputs: { table: "table", ...rowLinesInput },
   outputs: { table: "table" },
   run: (inputs, params, ctx) => {
     const cols = readColumns(inputs.table.table(), ctx);
+    const rowName = rowNamer("table", params.rowSource, inputs.rowLines);
     const source = cols.get(params.column, "params.column");
     const problem = ruleProblem(params, source.type);
     if (problem !== undefined) ctx.fail(problem.field, problem.problem);
     const kept = params.keepSource ? cols.all : cols.all.filter((c) => c !== source);
     if (kept.some((c) => c.name === params.as)) ctx.fail("params.as", `the table already has a column ${JSON.stringify(params.as)}; choose another name`);
     const values = source.values.map((v: CellValue, r) => {
-      if (v === null) return ctx.fail("params.column", `column ${JSON.stringify(params.column)} is null at row ${r}; drop or impute missing values first`);
+      if (v === null) return ctx.fail("params.column", `column ${JSON.stringify(params.column)} is null at ${rowName(r)}; drop or impute missing values first`);
       return holds(v, params.op, params.value) ? 1 : 0;
     });
     ctx.log(`${values.filter((v) => v === 1).length} of ${values.length} rows are positive`);
@@ -85,7 +88,8 @@ export const binaryTarget = <C extends Columns, const K extends ColumnName<C>, c
   params: TargetRule<C, K> & { readonly as?: A; readonly keepSource?: KS },
   options?: NodeOptions,
 ): TableHandle<WithTarget<C, K, A, KS>> => {
-  const node = addNode(table.study, binaryTargetStep, { table }, params, options);
+  const rows = rowSourceWiring(table);
+  const node = addNode(table.study, binaryTargetStep, { table, rowLines: rows.rowLines }, { ...params, ...rows.params }, options);
   node.requireColumns(table, [params.column], "params.column");
   const problem = ruleProblem(params, table.columns[params.column]!);
   if (problem !== undefined) node.fail(problem.field, problem.problem);

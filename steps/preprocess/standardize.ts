@@ -3,6 +3,7 @@ import { makeTable } from "../../artifacts/table.js";
 import type { Columns, TableHandle, SplitHandle } from "../../dsl/handles.js";
 import { defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
+import { rowLinesInput, rowNamer, rowSourceFields, rowSourceWiring } from "../row-reference.js";
 import { decodeSplit } from "../split/split-codec.js";
 import { type NumericColumn, readColumns } from "./columns.js";
 import { type InputMatrix, inputMatrix } from "../train/input-matrix.js";
@@ -46,6 +47,7 @@ export const standardizeInPlace = (s: Standardizer, x: InputMatrix): void => {
 
 const Params = Schema.Struct({
   columns: Schema.Array(Schema.String).check(Schema.isMinLength(1), Schema.isUnique({ message: "a column is listed twice" })),
+  ...rowSourceFields,
 });
 
 /**
@@ -61,10 +63,11 @@ export const standardizeStep = defineStep({
   kind: "preprocess.standardize",
   module: import.meta.url,
   params: Params,
-  inputs: { table: "table", split: "split" },
+  inputs: { table: "table", split: "split", ...rowLinesInput },
   outputs: { table: "table", standardizer: "metrics" },
   run: (inputs, params, ctx) => {
     const cols = readColumns(inputs.table.table(), ctx);
+    const rowName = rowNamer("table", params.rowSource, inputs.rowLines);
     const replicates = decodeSplit(inputs.split.table(), cols.numRows, (problem) => ctx.fail("inputs.split", problem));
     if (replicates.length > 1) {
       ctx.fail(
@@ -81,7 +84,7 @@ export const standardizeStep = defineStep({
     const selected = params.columns.map((name, j) => {
       const col = cols.get(name, `params.columns[${j}]`, ["float", "int"]);
       const r = col.values.indexOf(null);
-      if (r >= 0) ctx.fail(`params.columns[${j}]`, `column ${JSON.stringify(name)} is null at row ${r}; drop or impute missing values first`);
+      if (r >= 0) ctx.fail(`params.columns[${j}]`, `column ${JSON.stringify(name)} is null at ${rowName(r)}; drop or impute missing values first`);
       return col;
     });
     const matrix = (rows: ArrayLike<number>) => {
@@ -112,7 +115,8 @@ export const standardize = <C extends Columns, const K extends NumericColumn<C>>
   params: { readonly columns: readonly K[] },
   options?: NodeOptions,
 ): TableHandle<Standardized<C, K>> => {
-  const node = addNode(table.study, standardizeStep, { table, split }, params, options);
+  const rows = rowSourceWiring(table);
+  const node = addNode(table.study, standardizeStep, { table, split, rowLines: rows.rowLines }, { ...params, ...rows.params }, options);
   node.requireColumns(table, params.columns, "params.columns");
   for (const [j, name] of params.columns.entries()) {
     const type = table.columns[name];

@@ -22,8 +22,11 @@ const MethodsDeviation = Schema.Struct({ node: Schema.String, param: Schema.Stri
 /** The report param the Methods section is written from (methodsSpec builds it). */
 export const MethodsSpecSchema = Schema.Struct({
   nodes: Schema.Array(MethodsNode),
-  /** The ingest nodes whose `missing` outputs the report reads (its `sources` input, in this order). */
-  missingFrom: Schema.Array(Schema.String),
+  /**
+   * The node outputs on missing data the report reads (its `sources` input, in this order): each ingest node's
+   * `missing` (values read as missing) and each drop step's `dropped` (rows removed).
+   */
+  missingFrom: Schema.Array(Schema.Struct({ node: Schema.String, output: Schema.Literals(["missing", "dropped"]) })),
   deviations: Schema.Array(MethodsDeviation),
   notes: Schema.Array(Schema.String),
 });
@@ -55,17 +58,23 @@ export const methodsSpec = (graph: StudyGraph, from: readonly string[]): Methods
     const planned = d.param.split(".").reduce<JsonValue>((v, key) => (v as { [k: string]: JsonValue })[key]!, node.params);
     return { ...d, planned };
   });
-  const missingFrom = nodes.filter((n) => graph.nodes.find((g) => g.id === n.id)!.outputs.missing === "metrics").map((n) => n.id);
+  const missingFrom = nodes.flatMap((n) => {
+    const outputs = graph.nodes.find((g) => g.id === n.id)!.outputs;
+    return MISSING_DATA_OUTPUTS.filter((output) => outputs[output] === "metrics").map((output) => ({ node: n.id, output }));
+  });
   return { nodes, missingFrom, deviations, notes: [...graph.notes] };
 };
 
+/** The outputs on missing data a node may have, whatever its step: an ingest's `missing`, a drop step's `dropped`. */
+const MISSING_DATA_OUTPUTS = ["missing", "dropped"] as const;
+
 /**
- * The report's `sources` input, the documents its Methods section cites: the `missing` outputs of spec.missingFrom,
- * in order, then `cited` (the report's main metrics, so the list is never empty, as list inputs must not be).
+ * A report's `sources` input, the documents its Methods section cites: the outputs of spec.missingFrom, in order,
+ * then `cited` if given (a report's main metrics, so that a list slot that must not be empty never is).
  */
-export const methodsSources = (graph: StudyGraph, spec: MethodsSpec, cited: MetricsHandle): MetricsHandle[] => [
-  ...spec.missingFrom.map((id) => new NodeRef(graph, graph.nodes.find((n) => n.id === id)!).metrics("missing")),
-  cited,
+export const methodsSources = (graph: StudyGraph, spec: MethodsSpec, cited?: MetricsHandle): MetricsHandle[] => [
+  ...spec.missingFrom.map((from) => new NodeRef(graph, graph.nodes.find((n) => n.id === from.node)!).metrics(from.output)),
+  ...(cited === undefined ? [] : [cited]),
 ];
 
 const MissingDoc = Schema.Struct({
@@ -74,21 +83,43 @@ const MissingDoc = Schema.Struct({
   columns: Schema.Array(Schema.Struct({ column: Schema.String, missing: Schema.Number, tokens: Schema.Array(Schema.String) })),
 });
 
-/** Sentences on the rows each ingest node read and the values it read as missing, per column. */
+const DroppedDoc = Schema.Struct({
+  format: Schema.Literal("strata-dropped/1"),
+  rows: Schema.Number,
+  dropped: Schema.Number,
+  columns: Schema.Array(Schema.Struct({ column: Schema.String, missing: Schema.Number })),
+});
+
+const MissingDataDoc = Schema.Union([MissingDoc, DroppedDoc]);
+
+const perColumn = (columns: readonly { readonly column: string; readonly missing: number }[]): string => {
+  const missing = columns.filter((c) => c.missing > 0);
+  return missing.length === 0 ? "none" : missing.map((c) => `${c.column} ${c.missing}`).join(", ");
+};
+
+/** The sentence on one node's missing data: the values an ingest read as missing, or the rows a drop step removed. */
+const missingFact = (spec: MethodsSpec, node: string, doc: typeof MissingDataDoc.Type): string => {
+  if (doc.format === "strata-missing/1") {
+    const tokens = [...new Set(doc.columns.map((c) => c.tokens.map((t) => JSON.stringify(t)).join(" ")))];
+    return `${node} read ${doc.rows} rows; values read as missing (tokens ${tokens.join(" / ")}): ${perColumn(doc.columns)}.`;
+  }
+  const checked = (spec.nodes.find((n) => n.id === node)?.params as { columns?: readonly string[] } | undefined)?.columns;
+  return (
+    `${node} removed ${doc.dropped} of ${doc.rows} rows with a missing value in ${checked === undefined ? "any column" : `one of ${checked.join(", ")}`}, leaving ${doc.rows - doc.dropped}; ` +
+    `rows with a missing value, per column (a row may count in several): ${perColumn(doc.columns)}.`
+  );
+};
+
+/** Sentences, in plan order, on the values each ingest node read as missing and the rows each drop step removed. */
 export const missingFacts = (spec: MethodsSpec, sources: readonly unknown[], fail: (field: string, problem: string) => never): string[] =>
   sources.slice(0, spec.missingFrom.length).map((raw, i) => {
-    let doc: typeof MissingDoc.Type;
+    let doc: typeof MissingDataDoc.Type;
     try {
-      doc = Schema.decodeUnknownSync(MissingDoc)(raw);
+      doc = Schema.decodeUnknownSync(MissingDataDoc)(raw);
     } catch {
-      return fail(`inputs.sources[${i}]`, "expected the missing-values output of an ingest step (format strata-missing/1)");
+      return fail(`inputs.sources[${i}]`, "expected the missing-values output of an ingest step (format strata-missing/1) or the dropped-rows output of preprocess.drop-missing (strata-dropped/1)");
     }
-    const missing = doc.columns.filter((c) => c.missing > 0);
-    const tokens = [...new Set(doc.columns.map((c) => c.tokens.map((t) => JSON.stringify(t)).join(" ")))];
-    return (
-      `${spec.missingFrom[i] ?? `source ${i}`} read ${doc.rows} rows; values read as missing (tokens ${tokens.join(" / ")}): ` +
-      (missing.length === 0 ? "none." : `${missing.map((c) => `${c.column} ${c.missing}`).join(", ")}.`)
-    );
+    return missingFact(spec, spec.missingFrom[i]!.node, doc);
   });
 
 /** A param value in prose: arrays of one repeated number as "6 × 64", column specs as "age (float)", objects as "key = value" lists. */

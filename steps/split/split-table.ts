@@ -2,6 +2,7 @@
 import type * as arrow from "apache-arrow";
 import type { StepContext } from "../../dsl/step.js";
 import type { Column } from "../preprocess/columns.js";
+import { rowNamer } from "../row-reference.js";
 import { ROLE_CODE, decodeSplit } from "./split-codec.js";
 
 /**
@@ -57,6 +58,6 @@ export const readHoldout = (split: arrow.Table, numRows: number, ctx: StepContex
   const only = replicates[0]!;
   if (replicates.length !== 1 || only.replicate !== 0) ctx.fail(field, "expected a holdout split with a single replicate 0; pass the output of split.holdout");
   const valid = only.roles.indexOf(ROLE_CODE.valid);
-  if (valid >= 0) ctx.fail(field, `row ${valid} has role "valid"; a holdout split has only train and test rows`);
+  if (valid >= 0) ctx.fail(field, `${rowNamer("table")(valid)} has role "valid"; a holdout split has only train and test rows`);
   return only.roles;
 };

@@ -17,6 +17,7 @@ import type { Columns, SplitHandle, TableHandle } from "../../dsl/handles.js";
 import { defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { type ColumnName, readColumns } from "../preprocess/columns.js";
+import { rowNamer } from "../row-reference.js";
 import { ROLE_CODE, type Role, encodeSplit } from "./split-codec.js";
 
 const Params = Schema.Struct({
@@ -59,7 +60,7 @@ export const stableHoldoutStep = defineStep({
       const key = keys.map((col, i): KeyValue => {
         const v = col.values[r] ?? null;
         if (v !== null && (typeof v !== "number" || Number.isFinite(v))) return v;
-        return ctx.fail(`params.key[${i}]`, `column ${JSON.stringify(col.name)} has a missing or non-finite value at row ${r}; a row's key decides its role, so drop or fill such rows before the split`);
+        return ctx.fail(`params.key[${i}]`, `column ${JSON.stringify(col.name)} has a missing or non-finite value at ${rowNamer("table")(r)}; a row's key decides its role, so drop or fill such rows before the split`);
       });
       distinct.add(canonicalJson(key));
       const role = stableRole(ctx.seed, key, params);

@@ -5,6 +5,7 @@ import type { Columns, MetricsHandle, TableHandle } from "../../dsl/handles.js";
 import { defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { type ColumnName, type NumericColumn, readColumns } from "../preprocess/columns.js";
+import { rowNamer } from "../row-reference.js";
 
 const Label = Schema.String.check(Schema.isMinLength(1));
 
@@ -58,11 +59,11 @@ export const defineSubgroupsStep = defineStep({
       const labels = ruleLabels(rule);
       const known = new Map<CellValue, number>();
       const codeOf = (v: CellValue, r: number): number => {
-        if (v === null) return ctx.fail(field, `column ${JSON.stringify(rule.column)} is null at row ${r}; drop or impute missing values first`);
+        if (v === null) return ctx.fail(field, `column ${JSON.stringify(rule.column)} is null at ${rowNamer("table")(r)}; drop or impute missing values first`);
         if ("cuts" in rule) return rule.cuts.filter((c) => (v as number) >= c).length;
         const label = rule.levels[String(v)];
         if (label === undefined) {
-          return ctx.fail(`${field}.levels`, `column ${JSON.stringify(rule.column)} has the value ${JSON.stringify(v)} at row ${r}, which the levels do not name; add "${String(v)}": "<label>"`);
+          return ctx.fail(`${field}.levels`, `column ${JSON.stringify(rule.column)} has the value ${JSON.stringify(v)} at ${rowNamer("table")(r)}, which the levels do not name; add "${String(v)}": "<label>"`);
         }
         return labels.indexOf(label);
       };
@@ -91,7 +92,7 @@ export const defineSubgroupsStep = defineStep({
       let code = 0;
       for (const rule of labelCodes) code = code * rule.size + rule.codes[r]!;
       const y: CellValue = target[r]!;
-      if (y !== 0 && y !== 1 && y !== true && y !== false) ctx.fail("params.target", `column ${JSON.stringify(params.target)} has ${JSON.stringify(y)} at row ${r}; expected 0 or 1`);
+      if (y !== 0 && y !== 1 && y !== true && y !== false) ctx.fail("params.target", `column ${JSON.stringify(params.target)} has ${JSON.stringify(y)} at ${rowNamer("table")(r)}; expected 0 or 1`);
       sizes[code]!++;
       if (y === 1 || y === true) positives[code]!++;
       subgroup[r] = code;

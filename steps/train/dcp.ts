@@ -29,6 +29,7 @@ import { RecipeParam } from "./recipe.js";
 import { type Replicate, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
 import { trainingEngineField } from "./training-engine.js";
+import { rowNamer } from "../row-reference.js";
 
 const Params = Schema.Struct({
   features: Schema.Array(Schema.String).check(Schema.isMinLength(1)),
@@ -111,7 +112,7 @@ export const dcp = defineStep({
         });
       }
       const missing = rep.test.find((_, t) => Number.isNaN(ownProb[t]));
-      if (missing !== undefined) ctx.fail("inputs.split", `replicate ${rep.replicate}: test row ${missing} is in a subgroup with no train rows`);
+      if (missing !== undefined) ctx.fail("inputs.split", `replicate ${rep.replicate}: test ${rowNamer("table")(missing)} is in a subgroup with no train rows`);
       return { models, ownProb, crossProb };
     },
     combine: ({ params, groups, replicates }, trained) => {

@@ -10,6 +10,7 @@
 import type * as arrow from "apache-arrow";
 import { tableColumns } from "../../artifacts/table.js";
 import type { StepContext } from "../../dsl/step.js";
+import { rowNamer } from "../row-reference.js";
 import type { MlpHyperparameters } from "./mlp-toolkit.js";
 
 /** The label predictor (Generic, each DCP model, and stage 2 of conditional bias): 6 × 64, dropout 0.2, Adam 1e-3. */
@@ -51,7 +52,7 @@ export const readGroupColumn = (table: arrow.Table, column: string, ctx: StepCon
   const group: string[] = [];
   for (let r = 0; r < table.numRows; r++) {
     const g = col.values[r];
-    if (typeof g !== "string" || g.length === 0) ctx.fail(field, `column ${JSON.stringify(column)} has no subgroup at row ${r}; every row needs one`);
+    if (typeof g !== "string" || g.length === 0) ctx.fail(field, `column ${JSON.stringify(column)} has no subgroup at ${rowNamer("table")(r)}; every row needs one`);
     group.push(g);
   }
   const groups = [...new Set(group)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

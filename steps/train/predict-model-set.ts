@@ -19,6 +19,7 @@ import { predictMlpOn } from "./mlp-engines.js";
 import type { ModelKind, ModelSet, ModelSetOf, ReplicateOf } from "./model-set.js";
 import { engineOf } from "./training-engine.js";
 import { type StoredPreprocessing, applyPreprocessing, preprocessingInputs } from "./recipe.js";
+import { rowNamer } from "../row-reference.js";
 
 /** The rows to score: their raw feature columns (modelSetFeatures) and each row's subgroup when the set routes by one. */
 export interface ScoringRows {
@@ -50,7 +51,7 @@ const inputs = (p: StoredPreprocessing, rows: ScoringRows, fail: ScoringFailure,
 /** How many rows `rows` holds. */
 const rowCount = (rows: ScoringRows): number => (rows.frame[0] === undefined ? 0 : columnLength(rows.frame[0]));
 
-const rowName = (rows: ScoringRows, i: number): string => rows.where?.(i) ?? `row ${i}`;
+const rowName = (rows: ScoringRows, i: number): string => rows.where?.(i) ?? rowNamer("table")(i);
 
 const MODEL_PREDICTORS: { readonly [K in ModelKind]: ModelPredictor<K> } = {
   "logistic-regression": {

@@ -9,6 +9,7 @@ import type { StepContext } from "../../dsl/step.js";
 import { decodeSplit } from "../split/split-codec.js";
 import { predictionsTable } from "../evaluate/predictions.js";
 import { type Recipe, recipeColumnProblems, recipeEncodes } from "./recipe.js";
+import { rowNamer } from "../row-reference.js";
 
 export interface Replicate {
   readonly replicate: number;
@@ -53,7 +54,7 @@ const readFeatureFrame = (table: arrow.Table, features: readonly string[], targe
       for (let r = 0; r < col.values.length; r++) {
         const v = cellAt(col, r);
         if (v === null || (typeof v === "number" && !Number.isFinite(v))) {
-          ctx.fail(field, `column ${JSON.stringify(name)} has a missing or non-finite value at row ${r}; impute it in params.recipe (fitted on training rows) or drop such rows before training`);
+          ctx.fail(field, `column ${JSON.stringify(name)} has a missing or non-finite value at ${rowNamer("table")(r)}; impute it in params.recipe (fitted on training rows) or drop such rows before training`);
         }
       }
     }
@@ -73,7 +74,7 @@ export const readTarget = (table: arrow.Table, target: string, ctx: StepContext)
   for (let r = 0; r < y.length; r++) {
     const v = cellAt(col, r);
     const label = v === true ? 1 : v === false ? 0 : v;
-    if (label !== 0 && label !== 1) ctx.fail("params.target", `column ${JSON.stringify(target)} has ${JSON.stringify(v)} at row ${r}; expected 0 or 1`);
+    if (label !== 0 && label !== 1) ctx.fail("params.target", `column ${JSON.stringify(target)} has ${JSON.stringify(v)} at ${rowNamer("table")(r)}; expected 0 or 1`);
     y[r] = label;
   }
   return y;

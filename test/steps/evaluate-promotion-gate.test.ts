@@ -10,6 +10,8 @@ import { columnValues } from "../../artifacts/table.js";
 import { dcp } from "../../steps/train/dcp.js";
 import { splitOf } from "./data-prep-helpers.js";
 import { logisticRegression } from "../../steps/train/logistic-regression.js";
+import heartRetrain from "../../pipelines/heart-retrain.js";
+import type { MethodsSpec } from "../../steps/report/methods.js";
 import { runStep } from "../support/step-harness.js";
 
 const N = 400;
@@ -34,13 +36,30 @@ const features = ["x", "g", "xg"];
 const train = async (flipB: boolean) => (await runStep(logisticRegression, { table: table(flipB), split }, { features, target: "target" })).models as object;
 const noChampion = { format: NO_MODEL_FORMAT, channel: "t/m:champion" };
 const gate = async (candidate: object, champion: object, extra: object = {}) => {
-  const out = await runStep(promotionGateStep, { candidate, champion, table: table(false), split }, { channel: "t/m:champion", target: "target", ...extra });
+  const out = await runStep(promotionGateStep, { candidate, champion, table: table(false), split, sources: [] }, { channel: "t/m:champion", target: "target", ...extra });
   return { decision: out.decision as unknown as PromotionDecision, markdown: out.md as string };
 };
 
 describe("evaluate.promotion-gate", async () => {
   const good = await train(false);
   const harmsB = await train(true);
+
+  it("gate.md ends with the reports' Methods section, written from the plan upstream of the gate and the documents it cites", async () => {
+    const gateNode = heartRetrain.nodes.find((n) => n.id === "gate")!;
+    expect(gateNode.inputs["sources"]).toEqual([{ node: "ingest", output: "missing" }, { node: "drop-missing", output: "dropped" }]);
+    const { methods } = gateNode.params as { methods: MethodsSpec };
+    const missing = { format: "strata-missing/1", rows: 400, columns: [{ column: "x", missing: 3, tokens: ["?"] }] };
+    const dropped = { format: "strata-dropped/1", rows: 400, dropped: 3, columns: [{ column: "x", missing: 3 }] };
+    const out = await runStep(promotionGateStep, { candidate: good, champion: noChampion, table: table(false), split, sources: [missing, dropped] }, { channel: "t/m:champion", target: "target", methods });
+    const md = out.md as string;
+    const section = md.slice(md.indexOf("## Methods"));
+    expect(md.indexOf("## Methods")).toBeGreaterThan(md.indexOf("| group |"));
+    expect(section).toContain('Data sources. ingest (ingest.csv) from "data/heart-retrain/batches/"');
+    expect(section).toContain("Split protocol. split (split.stable-holdout)");
+    expect(section).toContain("ingest read 400 rows; values read as missing (tokens \"?\"): x 3.");
+    expect(section).toContain("drop-missing removed 3 of 400 rows with a missing value in any column, leaving 397");
+    expect(section).toContain("Reporting checklist in the spirit of TRIPOD+AI");
+  });
 
   it("makes a first model champion when it reaches the floor, and not otherwise", async () => {
     const first = await gate(good, noChampion);
@@ -124,7 +143,7 @@ describe("evaluate.promotion-gate", async () => {
   });
 
   it("fails clearly without a subgroup column", async () => {
-    await expect(runStep(promotionGateStep, { candidate: good, champion: noChampion, table: table(false), split }, { channel: "t/m:champion", target: "target", subgroup: "site" })).rejects.toThrow(
+    await expect(runStep(promotionGateStep, { candidate: good, champion: noChampion, table: table(false), split, sources: [] }, { channel: "t/m:champion", target: "target", subgroup: "site" })).rejects.toThrow(
       /params\.subgroup.*expected a string column "site"/,
     );
   });

@@ -38,7 +38,7 @@ describe("ingest.parquet", () => {
     const ok = (await runStep(parquetStep, { file: wide([1n, null, -(2n ** 31n) + 1n]) }, { columns: [{ name: "n", type: "int" }] })).table as arrow.Table;
     expect(tableColumns(ok)[0]!.values).toEqual([1, null, -(2 ** 31) + 1]);
     await expect(runStep(parquetStep, { file: wide([1n, 2n ** 40n]) }, { columns: [{ name: "n", type: "int" }] })).rejects.toThrow(
-      /column "n", row 1: 1099511627776 does not fit a 32-bit int; declare it as float/,
+      /column "n", row 2 \(1-based\) of input file: 1099511627776 does not fit a 32-bit int; declare it as float/,
     );
   });
 

@@ -27,10 +27,18 @@ describe("preprocess.drop-missing", () => {
     expect(rows(out.table)).toEqual([{ a: 1, b: "x", c: 1 }, { a: 3, b: null, c: 3 }]);
   });
 
-  it("leaves 297 of the 303 Cleveland rows", async () => {
+  it("leaves 297 of the 303 Cleveland rows, and its dropped output says which columns were missing", async () => {
     const read = await runStep(csvStep, { file: new Uint8Array(readFileSync(HEART_PATH)) }, { columns: HEART_COLUMNS, na: ["?"] });
     const out = await runStep(dropMissingStep, { table: read.table as never }, {});
     expect(rows(out.table)).toHaveLength(297);
+    const dropped = out.dropped as { rows: number; dropped: number; columns: { column: string; missing: number }[] };
+    expect([dropped.rows, dropped.dropped]).toEqual([303, 6]);
+    expect(dropped.columns.filter((c) => c.missing > 0)).toEqual([{ column: "ca", missing: 4 }, { column: "thal", missing: 2 }]);
+  });
+
+  it("counts, per checked column only, the rows with a null there", async () => {
+    const out = await runStep(dropMissingStep, { table: t }, { columns: ["b", "c"] });
+    expect(out.dropped).toEqual({ format: "strata-dropped/1", rows: 4, dropped: 2, columns: [{ column: "b", missing: 1 }, { column: "c", missing: 1 }] });
   });
 
   it("rejects an unknown column at plan time", async () => {

@@ -108,7 +108,7 @@ describe("preprocess.binary-target", () => {
 
   it("fails on a null source value and on an ordering op over strings", async () => {
     const nulls = await userError(DataError, () => runStep(binaryTargetStep, { table: t }, { column: "size", op: "==", value: "s" }));
-    expect(nulls.message).toContain('column "size" is null at row 2; drop or impute missing values first');
+    expect(nulls.message).toContain('column "size" is null at row 3 (1-based) of input table; drop or impute missing values first');
     await expect(runStep(binaryTargetStep, { table: t }, { column: "size", op: ">", value: "a" })).rejects.toThrow(/> needs a numeric column/);
   });
 

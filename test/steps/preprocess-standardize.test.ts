@@ -31,6 +31,6 @@ describe("preprocess.standardize", () => {
     await expect(runStep(standardizeStep, { table: t, split }, { columns: ["s"] })).rejects.toThrow(/column "s" is string; expected float or int/);
     const nulls = table({ x: ["float", [1, null, 3, 4]] });
     const e = await userError(DataError, () => runStep(standardizeStep, { table: nulls, split }, { columns: ["x"] }));
-    expect(e.message).toContain("null at row 1; drop or impute missing values first");
+    expect(e.message).toContain("null at row 2 (1-based) of input table; drop or impute missing values first");
   });
 });

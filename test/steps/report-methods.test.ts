@@ -1,8 +1,13 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { PipelineError } from "../../dsl/errors.js";
 import { StudyGraph } from "../../dsl/study.js";
 import { HEART_BIAS_MODULATION, buildHeartBiasModulation } from "../../pipelines/heart-bias-modulation.js";
-import { type MethodsSpec, methodsSection } from "../../steps/report/methods.js";
+import { csvStep } from "../../steps/ingest/csv.js";
+import { dropMissingStep } from "../../steps/preprocess/drop-missing.js";
+import { type MethodsSpec, methodsSection, missingFacts } from "../../steps/report/methods.js";
+import { runStep } from "../support/step-harness.js";
+import { HEART_COLUMNS, HEART_PATH } from "./ingest-heart-fixture.js";
 
 const planned = () => {
   const graph = new StudyGraph("heart-bias-modulation", 0);
@@ -22,7 +27,7 @@ describe("Methods written from the plan", () => {
 
   it("covers every stage that ran: sources, missing values, subgroups, split, models with their recipe, evaluation", () => {
     const spec = specOf(planned(), "report-depth");
-    expect(spec.missingFrom).toEqual(["ingest"]);
+    expect(spec.missingFrom).toEqual([{ node: "ingest", output: "missing" }, { node: "drop-missing", output: "dropped" }]);
     const [sources, preparation, subgroups, split, models, evaluation] = methodsSection(spec, { facts: ["ingest read 303 rows."] }).paragraphs;
     expect(sources).toMatch(/^Data sources\. ingest \(ingest\.csv\) from "data\/heart-cleveland\/processed\.cleveland\.data".*na = \["\?"\]/);
     expect(preparation).toMatch(/^Data preparation and missing values\. drop-missing/);
@@ -30,6 +35,19 @@ describe("Methods written from the plan", () => {
     expect(split).toMatch(/^Split protocol\. holdout \(split\.holdout\).*cv \(split\.kfold\): k = 5/);
     expect(models).toMatch(/train-cond-bias \(train\.conditional-bias\).*k = 1.*preprocessing recipe, in order: standardize \(every column\); fitted on each replicate's training rows only/);
     expect(evaluation).toMatch(/evaluate-depth \(evaluate\.subgroup-metrics\).*harm: exact McNemar test on people with holm adjustment/);
+  });
+
+  it("counts the values each ingest read as missing and the rows each drop step removed, from their outputs", async () => {
+    const spec = specOf(planned(), "report-depth");
+    const read = await runStep(csvStep, { file: new Uint8Array(readFileSync(HEART_PATH)) }, { columns: HEART_COLUMNS, na: ["?"] });
+    const dropped = await runStep(dropMissingStep, { table: read.table as never }, {});
+    const facts = missingFacts(spec, [read.missing, dropped.dropped], () => {
+      throw new Error("unexpected");
+    });
+    expect(facts).toEqual([
+      'ingest read 303 rows; values read as missing (tokens "?"): ca 4, thal 2.',
+      "drop-missing removed 6 of 303 rows with a missing value in any column, leaving 297; rows with a missing value, per column (a row may count in several): ca 4, thal 2.",
+    ]);
   });
 
   it("lists the checklist items the author must still fill", () => {

@@ -65,7 +65,7 @@ describe("split.stable-holdout", () => {
     const t = table({ patient_id: ["int", [1, null, 3]] });
     const e = await userError(DataError, () => runStep(stableHoldoutStep, { table: t }, { key: ["patient_id"], testFraction: 0.5 }));
     expect(e.field).toBe("params.key[0]");
-    expect(e.problem).toContain('column "patient_id" has a missing or non-finite value at row 1');
+    expect(e.problem).toContain('column "patient_id" has a missing or non-finite value at row 2 (1-based) of input table');
   });
 
   it("fails when the key column is not in the table", async () => {

@@ -55,7 +55,7 @@ describe("subgroups.define", () => {
       runStep(defineSubgroupsStep, { table: t }, { rules: [{ column: "sex", levels: { "0": "female" } }], target: "target" }),
     );
     expect(e.field).toBe("params.rules[0].levels");
-    expect(e.message).toContain('column "sex" has the value 1 at row 1, which the levels do not name; add "1": "<label>"');
+    expect(e.message).toContain('column "sex" has the value 1 at row 2 (1-based) of input table, which the levels do not name; add "1": "<label>"');
   });
 
   it("rejects malformed rules with their field path", async () => {

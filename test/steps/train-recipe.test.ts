@@ -163,7 +163,7 @@ describe("leakage guard: nothing is fitted on test rows", () => {
 
   it("without an impute step a null is an error that points to the recipe", async () => {
     await expect(trainMixed(mixedTable(), [{ step: "one-hot", columns: ["kind"] }, { step: "standardize" }])).rejects.toSatisfy(
-      (e) => e instanceof DataError && /column "x" has a missing or non-finite value at row 3; impute it in params\.recipe/.test(e.problem),
+      (e) => e instanceof DataError && /column "x" has a missing or non-finite value at row 4 \(1-based\) of input table; impute it in params\.recipe/.test(e.problem),
     );
   });
 

@@ -47,7 +47,9 @@ const toInput = (v: HarnessValue): StepInput => {
  */
 export const runStep = async <P, IS extends InputSpecs, O extends string>(
   definition: StepDefinition<P, IS, O>,
-  inputs: { readonly [K in keyof IS]: HarnessValue | readonly HarnessValue[] },
+  inputs: { readonly [K in keyof IS as IS[K] extends { readonly optional: unknown } ? never : K]: HarnessValue | readonly HarnessValue[] } & {
+    readonly [K in keyof IS as IS[K] extends { readonly optional: unknown } ? K : never]?: HarnessValue;
+  },
   params: unknown,
   seed = 0,
 ): Promise<{ readonly [K in O]: StepOutputValue }> => {
