@@ -42,13 +42,13 @@ export const tempDir = (label: string): string => fs.mkdtempSync(path.join(os.tm
 
 /**
  * A throwaway project holding what the audit fixture studies need (the DSL, the artifact codecs, the CSV ingest
- * step and test/fixtures/audit) at the same relative paths, with package.json, package-lock.json and a symlink
+ * step with the row-naming module it imports, and test/fixtures/audit) at the same relative paths, with package.json, package-lock.json and a symlink
  * to the repository's node_modules. Tests edit its files (step code, pipeline params) and `strata run` writes its
  * study.lock there, never in the repository.
  */
 export const makeProject = (label: string): string => {
   const root = tempDir(label);
-  for (const dir of ["dsl", "artifacts", "steps/ingest", "test/fixtures/audit"]) {
+  for (const dir of ["dsl", "artifacts", "steps/ingest", "steps/row-reference.ts", "test/fixtures/audit"]) {
     fs.cpSync(path.join(REPO, dir), path.join(root, dir), { recursive: true, filter: (src) => path.basename(src) !== "study.lock" });
   }
   for (const f of ["package.json", "package-lock.json"]) fs.copyFileSync(path.join(REPO, f), path.join(root, f));
