@@ -96,16 +96,15 @@ export const evaluationJson = (doc: SubgroupMetricsDoc, sup: Suppression): JsonV
       return v === "shown" ? { ...g, suppressed: false } : { ...hiddenEstimate(g), fractionNegative: null };
     }),
     harm: doc.harm.map((h) => harmJson(h, sup.harm(h))),
-    rareCases: rare
-      ? { ...doc.rareCases, groups: namedRare }
-      : {
-          ...doc.rareCases,
-          groups: namedRare,
-          rareTestN: null,
-          commonTestN: null,
-          rcpg: doc.rareCases.rcpg.map((e) => ({ ...e, common: null, rare: null, gap: hiddenEstimate(e.gap) })),
-          rcce: doc.rareCases.rcce.map((e) => hiddenEstimate(e)),
-        },
+    // Common, rare and their gap are hidden together: any two give the third.
+    rareCases: {
+      ...doc.rareCases,
+      groups: namedRare,
+      rareTestN: rare ? doc.rareCases.rareTestN : null,
+      commonTestN: rare ? doc.rareCases.commonTestN : null,
+      rcpg: doc.rareCases.rcpg.map((e) => (rare && sup.estimate(e.gap) === "shown" ? { ...e, gap: estimateJson(e.gap, "shown") } : { ...e, common: null, rare: null, gap: hiddenEstimate(e.gap) })),
+      rcce: doc.rareCases.rcce.map((e) => estimateJson(e, rare ? sup.estimate(e) : "small")),
+    },
     perReplicate: doc.perReplicate.map((e) => ({
       ...e,
       n: sup.size(e.group, "testN") === "shown" ? e.n : null,

@@ -360,15 +360,17 @@ export const buildView = (
               rows: [
                 ...rc.rcpg
                   .filter((e) => keyMetrics.includes(e.metric as MetricName))
-                  .map((e) => [
-                    text(e.model),
-                    text(`RCPG (our definition), ${label(e.metric as MetricName)}`),
-                    // Rare and common are hidden together: with "overall", either side would give the other away.
-                    rare !== "shown" ? hiddenAs(rare) : e.common === null ? text("n/a") : text(fixed(e.common)),
-                    rare !== "shown" ? hiddenAs(rare) : e.rare === null ? text("n/a") : text(fixed(e.rare)),
-                    rare !== "shown" ? hiddenAs(stricter(rare, sup.estimate(e.gap))) : oneLine(estimateCell(e.gap, { gain: true })),
-                  ]),
-                ...rc.rcce.map((e) => [text(e.model), text("RCCE (our definition)"), text("—"), text("—"), rare !== "shown" ? hiddenAs(stricter(rare, sup.estimate(e))) : oneLine(estimateCell(e))]),
+                  .map((e) => {
+                    // Common, rare and their gap are hidden together: any two give the third, and with "overall"
+                    // either side gives the other.
+                    const v = stricter(rare, sup.estimate(e.gap));
+                    const side = (value: number | null) => (v !== "shown" ? hiddenAs(v) : value === null ? text("n/a") : text(fixed(value)));
+                    return [text(e.model), text(`RCPG (our definition), ${label(e.metric as MetricName)}`), side(e.common), side(e.rare), v !== "shown" ? hiddenAs(v) : oneLine(estimateCell(e.gap, { gain: true }))];
+                  }),
+                ...rc.rcce.map((e) => {
+                  const v = stricter(rare, sup.estimate(e));
+                  return [text(e.model), text("RCCE (our definition)"), text("—"), text("—"), v !== "shown" ? hiddenAs(v) : oneLine(estimateCell(e))];
+                }),
               ],
               markdown: true,
             },
