@@ -9,7 +9,7 @@ import type { MetricName } from "../evaluate/metrics/registry.js";
 import type { GroupComparison } from "../evaluate/group-comparison.js";
 import type { ComparisonEntry, Estimate, HarmEntry, SubgroupMetricsDoc } from "../evaluate/subgroup-metrics/document.js";
 import type { EnvyDoc } from "./evaluation-view.js";
-import { type Suppression, type Visibility, OVERALL } from "./suppression.js";
+import { type SizeField, type Suppression, type Visibility, OVERALL } from "./suppression.js";
 
 const hiddenEstimate = <E extends Estimate>(e: E): E | Record<string, unknown> => {
   const { wilson, ...rest } = e;
@@ -53,7 +53,7 @@ export const evaluationJson = (doc: SubgroupMetricsDoc, sup: Suppression): JsonV
   const json = {
     ...doc,
     sizes: doc.sizes.map((s) => {
-      const count = (f: "cohortN" | "cohortPositives" | "testN" | "testPositives") => (sup.size(s.group, f) === "shown" ? s[f] : null);
+      const count = (f: SizeField) => (sup.size(s.group, f) === "shown" ? s[f] : null);
       const share = sup.share(s.group) === "shown";
       const prevalence = sup.prevalence(s.group) === "shown";
       return {

@@ -12,7 +12,7 @@ import { KEY_METRICS, METRIC_NAMES, type MetricName } from "../evaluate/metrics/
 import type { Estimate, SubgroupMetricsDoc } from "../evaluate/subgroup-metrics/document.js";
 import type { Charts } from "./evaluation-charts.js";
 import { type Cell, complementCell, type Table as RenderedTable, fixed as fixedDigits, suppressedCell, text } from "./renderer.js";
-import { stricter, suppression, type Visibility } from "./suppression.js";
+import { type SizeField, stricter, suppression, type Visibility } from "./suppression.js";
 
 const PlanNode = Schema.Struct({ id: Schema.String, step: Schema.String, inputs: Schema.Array(Schema.String) });
 export const EvaluationReportParams = Schema.Struct({
@@ -131,7 +131,7 @@ export const buildView = (
         header: ["Group", "Cohort n", "Cohort positives", `Share of cohort [${level} Wilson]`, "Evaluated n", "Evaluated positives", `Prevalence of the label [${level} Wilson]`, "Rare (our definition)"],
         rows: groups.map((g) => {
           const s = sizes.get(g)!;
-          const v = (field: "cohortN" | "cohortPositives" | "testN" | "testPositives") => sup.size(g, field);
+          const v = (field: SizeField) => sup.size(g, field);
           const prevalence = sup.prevalence(g);
           return [
             text(g),
