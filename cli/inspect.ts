@@ -5,10 +5,9 @@ import { UsageError } from "../dsl/errors.js";
 import { CodeDigests } from "../engine/code-digest.js";
 import { environmentComponents, environmentDigest } from "../engine/environment.js";
 import { explainChanges, plannedKeys } from "../engine/explain.js";
-import { loadStudy } from "../engine/load-study.js";
 import { lastManifestRef, readManifest } from "../engine/manifest.js";
 import { verifyStore } from "../engine/verify.js";
-import { builtInSteps } from "./built-in-steps.js";
+import { loadPipeline, loadTimeoutHelp, LoadTimeoutFlags, loadTimeoutOptions } from "./load-pipeline.js";
 import { commonOptions, parseCommand } from "./args.js";
 import { runSummaryJson } from "./run-summary.js";
 
@@ -40,17 +39,25 @@ export const showCommand = async (argv: readonly string[]): Promise<number> => {
   return 0;
 };
 
-export const explainHelp = `Usage: strata explain <pipeline.ts> [node] [--store DIR] [--json]
+export const explainHelp = `Usage: strata explain <pipeline.ts> [node] [--store DIR] [--json] [--load-timeout S]
 
 Says which cache-key components of a node (or of every node) changed since the study's last recorded run:
 code files, package versions, params, input digests, environment fields, seed. Nothing runs.
+
+Options:
+  --store DIR        the store holding the study's last run (default: $STRATA_STORE or .strata)
+  --json             print {study, since, nodes}
+${loadTimeoutHelp(19)}
+  -h, --help         this help
 `;
 
+const ExplainFlags = Schema.Struct({ ...Flags.fields, ...LoadTimeoutFlags });
+
 export const explainCommand = async (argv: readonly string[]): Promise<number> => {
-  const { flags, positionals } = parseCommand("explain", argv, commonOptions, Flags);
+  const { flags, positionals } = parseCommand("explain", argv, { ...commonOptions, ...loadTimeoutOptions }, ExplainFlags);
   if (flags.help) return void process.stdout.write(explainHelp), 0;
   if (positionals.length < 1 || positionals.length > 2) throw new UsageError({ problem: "strata explain: expected a pipeline file and optionally a node id. Run `strata explain --help`." });
-  const study = await loadStudy(positionals[0]!, { steps: builtInSteps });
+  const study = await loadPipeline(positionals[0]!, flags);
   const nodeId = positionals[1];
   if (nodeId !== undefined && !study.plan.nodes.some((n) => n.id === nodeId)) {
     throw new UsageError({ problem: `strata explain: the study has no node "${nodeId}"; its nodes are ${study.plan.nodes.map((n) => n.id).join(", ")}` });

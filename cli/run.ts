@@ -3,11 +3,10 @@ import { Cause, Exit, Schema } from "effect";
 import { resolveStoreRoot } from "../artifacts/store.js";
 import { shortDigest } from "../artifacts/digest.js";
 import { UsageError } from "../dsl/errors.js";
-import { loadStudy, loadTimeoutSeconds } from "../engine/load-study.js";
 import { defaultConcurrency } from "../engine/local-executor.js";
 import { makeEngineContext, materializeReports, runStudyLocally } from "../engine/run-study.js";
-import { builtInSteps } from "./built-in-steps.js";
-import { commonOptions, parseCommand, PositiveIntFlag, SecondsFlag } from "./args.js";
+import { commonOptions, parseCommand, PositiveIntFlag } from "./args.js";
+import { loadPipeline, loadTimeoutHelp, LoadTimeoutFlags, loadTimeoutOptions } from "./load-pipeline.js";
 import { terminalProgress } from "./progress.js";
 import { printRunSummary, runSummaryJson } from "./run-summary.js";
 import { finishRun } from "../engine/finish-run.js";
@@ -25,7 +24,7 @@ Options:
   --store DIR        content-addressed store (default: $STRATA_STORE or .strata)
   --out DIR          where reports are written (default: reports/<study>)
   --concurrency N    threads for steps: nodes, and units of a node, running at once (default: number of cores; local engine only)
-  --load-timeout S   seconds the pipeline file may take to load (default: $STRATA_LOAD_TIMEOUT or 60)
+${loadTimeoutHelp(19)}
   --engine E         local (default) or temporal
   --frozen           fail (exit 1) unless the plan (before running) and every output digest (after) match
                      study.lock beside the pipeline; never write the lock
@@ -43,7 +42,7 @@ const RunFlags = Schema.Struct({
   store: Schema.optional(Schema.String),
   out: Schema.optional(Schema.String),
   concurrency: Schema.optional(PositiveIntFlag),
-  "load-timeout": Schema.optional(SecondsFlag),
+  ...LoadTimeoutFlags,
   engine: Schema.optional(Schema.Literals(["local", "temporal"])),
   ...TemporalRunFlags,
   frozen: Schema.Boolean,
@@ -53,7 +52,7 @@ const RunFlags = Schema.Struct({
 });
 
 export const runCommand = async (argv: readonly string[]): Promise<number> => {
-  const { flags, positionals } = parseCommand("run", argv, { ...commonOptions, out: { type: "string" }, concurrency: { type: "string" }, "load-timeout": { type: "string" }, frozen: { type: "boolean", default: false }, "no-lock": { type: "boolean", default: false }, engine: { type: "string" }, ...temporalRunOptions }, RunFlags);
+  const { flags, positionals } = parseCommand("run", argv, { ...commonOptions, out: { type: "string" }, concurrency: { type: "string" }, ...loadTimeoutOptions, frozen: { type: "boolean", default: false }, "no-lock": { type: "boolean", default: false }, engine: { type: "string" }, ...temporalRunOptions }, RunFlags);
   if (flags.help) {
     process.stdout.write(runHelp);
     return 0;
@@ -66,7 +65,7 @@ export const runCommand = async (argv: readonly string[]): Promise<number> => {
   if (temporalOnly.length > 0) throw new UsageError({ problem: `strata run: ${temporalOnly.join(", ")} ${temporalOnly.length === 1 ? "applies" : "apply"} only with --engine temporal` });
   const storeRoot = resolveStoreRoot(flags.store);
   requireWritableStore(flags.store, storeRoot);
-  const study = await loadStudy(positionals[0]!, { timeoutSeconds: loadTimeoutSeconds(flags["load-timeout"]), steps: builtInSteps });
+  const study = await loadPipeline(positionals[0]!, flags);
   const outDir = requireWritableFolder("--out", flags.out ?? path.join("reports", study.plan.study));
   const refusal = flags.frozen ? frozenGate(study, flags.store) : undefined;
   if (refusal !== undefined) return void process.stderr.write(refusal), 1;

@@ -14,8 +14,7 @@ import {
   type OverlapName,
   type ScheduleView,
 } from "../workers/schedules.js";
-import { loadStudy } from "../engine/load-study.js";
-import { builtInSteps } from "./built-in-steps.js";
+import { loadPipeline, loadTimeoutHelp, LoadTimeoutFlags, loadTimeoutOptions } from "./load-pipeline.js";
 import { commonOptions, parseCommand } from "./args.js";
 import { DurationFlag, TemporalConnectionFlags, temporalConnectionHelp, temporalConnectionOptions, temporalTarget } from "./temporal-flags.js";
 
@@ -29,7 +28,7 @@ gates decide whether a retrained model replaces the champion, and the run is rec
 Workers must be polling the task queue (\`strata worker\`, or \`strata dev\`).
 
 Subcommands:
-  create <pipeline.ts> --id ID (--cron EXPR | --every DURATION) [--overlap P] [--timezone TZ] [--note TEXT] [--paused]
+  create <pipeline.ts> --id ID (--cron EXPR | --every DURATION) [--overlap P] [--timezone TZ] [--note TEXT] [--paused] [--load-timeout S]
   list                       every schedule, with its next runs
   describe ID                one schedule: times, policy, state, recent and running workflows
   pause ID [--note TEXT]     stop firing (runs in progress continue)
@@ -46,6 +45,7 @@ Options:
   --timezone TZ        IANA time zone the cron expression is read in (default: UTC)
   --note TEXT          shown by describe and in the Temporal UI
   --paused             create the schedule paused
+${loadTimeoutHelp(21)}
 ${temporalConnectionHelp}
   --json               print JSON on stdout
   -h, --help           this help
@@ -74,6 +74,7 @@ const Flags = Schema.Struct({
   paused: Schema.Boolean,
   from: Schema.optional(IsoTime),
   to: Schema.optional(IsoTime),
+  ...LoadTimeoutFlags,
   json: Schema.Boolean,
   help: Schema.Boolean,
 });
@@ -90,11 +91,12 @@ const options = {
   paused: { type: "boolean", default: false },
   from: { type: "string" },
   to: { type: "string" },
+  ...loadTimeoutOptions,
 } as const;
 
 /** Which flags each subcommand accepts (besides the connection flags, --json and --help). */
 const allowed: Record<string, readonly string[]> = {
-  create: ["id", "cron", "every", "overlap", "timezone", "note", "paused"],
+  create: ["id", "cron", "every", "overlap", "timezone", "note", "paused", "load-timeout"],
   list: [],
   describe: [],
   pause: ["note"],
@@ -126,7 +128,7 @@ export const scheduleCommand = async (argv: readonly string[]): Promise<number> 
   if (permitted === undefined) throw new UsageError({ problem: `strata schedule: unknown subcommand "${sub}"; expected ${Object.keys(allowed).join(", ")}. Run \`strata schedule --help\`.` });
   const { flags, positionals } = parseCommand(`schedule ${sub}`, rest, options, Flags);
   if (flags.help) return void process.stdout.write(scheduleHelp), 0;
-  const given = ["id", "cron", "every", "overlap", "timezone", "note", "from", "to"].filter((k) => flags[k as keyof typeof flags] !== undefined);
+  const given = ["id", "cron", "every", "overlap", "timezone", "note", "from", "to", "load-timeout"].filter((k) => flags[k as keyof typeof flags] !== undefined);
   if (flags.paused) given.push("paused");
   const stray = given.filter((k) => !permitted.includes(k));
   if (stray.length > 0) throw new UsageError({ problem: `strata schedule ${sub}: ${stray.map((k) => `--${k}`).join(", ")} ${stray.length === 1 ? "does" : "do"} not apply here. Run \`strata schedule --help\`.` });
@@ -141,7 +143,7 @@ export const scheduleCommand = async (argv: readonly string[]): Promise<number> 
   if (sub === "create") {
     if (flags.id === undefined) throw new UsageError({ problem: "strata schedule create: --id is required (a name for the schedule, e.g. heart-nightly)" });
     if ((flags.cron === undefined) === (flags.every === undefined)) throw new UsageError({ problem: "strata schedule create: give exactly one of --cron EXPR or --every DURATION" });
-    const study = await loadStudy(positionals[0]!, { steps: builtInSteps });
+    const study = await loadPipeline(positionals[0]!, flags);
     create = () =>
       createSchedule(tc, {
         id: flags.id!,

@@ -64,7 +64,7 @@ export const buildCharts = async (doc: SubgroupMetricsDoc, params: EvaluationRep
     }
     const rows = doc.calibration
       .filter((c) => c.group === group)
-      .flatMap((c) => c.points.filter((p) => p.people >= k).map((p) => ({ model: c.model, meanPredicted: p.meanPredicted, observed: p.observed, people: p.people })));
+      .flatMap((c) => c.points.filter((p) => sup.calibration(c, p) === "shown").map((p) => ({ model: c.model, meanPredicted: p.meanPredicted, observed: p.observed, people: p.people })));
     calibration.push(await renderChart(calibrationSpec(group, rows, doc.models)));
   }
   return { plan, sizes, forest, calibration, calibrationHidden };

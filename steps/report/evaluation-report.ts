@@ -6,7 +6,8 @@
  *   rare-case metrics (labelled "our definition"), envy-freeness when evaluate.personalization's result is passed
  *   too, and a provenance footer;
  * - md: a Markdown summary for pull requests with the same numbers for the key metrics;
- * - json: every number (the whole evaluation document, suppression flags included), the plan and provenance.
+ * - json: the whole evaluation document with the cells hidden in HTML and Markdown nulled (evaluation-json.ts),
+ *   the plan and provenance.
  * The view (evaluation-view.ts) is built once and rendered by evaluation-render.ts; charts by evaluation-charts.ts.
  *
  * Provenance: a step cannot know the manifest of its own run, nor its own code digest. The report writes the
@@ -25,8 +26,10 @@ import { type NodeOptions, type StudyGraph, addNode } from "../../dsl/study.js";
 import type { MetricName } from "../evaluate/metrics/registry.js";
 import type { SubgroupMetricsDoc } from "../evaluate/subgroup-metrics/document.js";
 import { buildCharts } from "./evaluation-charts.js";
+import { envyJson, evaluationJson } from "./evaluation-json.js";
 import { renderHtml, renderMarkdown } from "./evaluation-render.js";
 import { type EnvyDoc, type EnvyEntry, EvaluationReportParams, buildView } from "./evaluation-view.js";
+import { suppression } from "./suppression.js";
 import { type MethodsSpec, NO_METHODS_SPEC, MethodsSpecSchema, methodsSection, methodsSources, methodsSpec, missingFacts } from "./methods.js";
 
 
@@ -86,15 +89,17 @@ export const evaluationReport = defineStep({
     const methods = methodsSection(params.methods, { facts: [...sources, ...evaluationFacts(doc)] });
     const methodsView = { id: "methods", title: "Methods", intro: methods.paragraphs, charts: [], tables: [{ ...methods.checklist, markdown: true }], notes: [] };
     const view = { ...built, sections: [methodsView, ...built.sections] };
+    const minCell = params.minCell ?? doc.params.minCell;
+    const sup = suppression(doc, minCell);
     const json: JsonValue = {
       format: "strata-report/1",
       title: params.title,
-      minCell: params.minCell ?? doc.params.minCell,
+      minCell,
       plan: params.plan as unknown as JsonValue,
       methods: { paragraphs: [...methods.paragraphs], checklist: methods.checklist.rows.map((r) => ({ item: r[0]!.lines.join(" "), status: r[1]!.lines.join(" ") })) },
       provenance: Object.fromEntries(view.provenance) as JsonValue,
-      evaluation: doc as unknown as JsonValue,
-      envy: envy as unknown as JsonValue,
+      evaluation: evaluationJson(doc, sup),
+      envy: envy === null ? null : envyJson(envy, sup),
     };
     ctx.progress(2, 2);
     // Canonical (sorted keys): the bytes must not depend on the key order of the objects this step was handed.

@@ -5,14 +5,14 @@
  * Small-cell suppression (suppression.ts): every reported value carries its basis (the fewest people it was
  * computed on); a value whose basis is below `minCell` is printed as "< minCell" in HTML and Markdown and left out
  * of every chart, and the complementary rule hides, as "hidden", the cells from which arithmetic on the shown
- * ones would recover it. The JSON keeps the values with their flags (it is the analyst's artifact).
+ * ones would recover it. The JSON (evaluation-json.ts) nulls the same cells.
  */
 import { Effect, Schema } from "effect";
 import { KEY_METRICS, METRIC_NAMES, type MetricName } from "../evaluate/metrics/registry.js";
 import type { Estimate, SubgroupMetricsDoc } from "../evaluate/subgroup-metrics/document.js";
 import type { Charts } from "./evaluation-charts.js";
 import { type Cell, complementCell, type Table as RenderedTable, fixed as fixedDigits, suppressedCell, text } from "./renderer.js";
-import { suppression, type Visibility } from "./suppression.js";
+import { type SizeField, stricter, suppression, type Visibility } from "./suppression.js";
 
 const PlanNode = Schema.Struct({ id: Schema.String, step: Schema.String, inputs: Schema.Array(Schema.String) });
 export const EvaluationReportParams = Schema.Struct({
@@ -71,9 +71,6 @@ const signed = (v: number, digits = 3): string => (v > 0 ? `+${fixed(v, digits)}
 const interval = (iv: readonly [number, number] | null | undefined, digits = 3): string | null => (iv ? `[${fixed(iv[0], digits)}, ${fixed(iv[1], digits)}]` : null);
 const percent = (v: number): string => `${(v * 100).toFixed(1)}%`;
 
-/** The suppression rule on one value: basis below k → "< k". */
-const hidden = (basis: number, k: number): boolean => basis < k;
-
 
 export const buildView = (
   doc: SubgroupMetricsDoc,
@@ -88,8 +85,6 @@ export const buildView = (
   const small = suppressedCell(k);
   const sup = suppression(doc, k);
   const hiddenAs = (v: Visibility): Cell => (v === "small" ? small : complementCell);
-  /** The stricter of two visibilities: a value derived from both is hidden if either is. */
-  const both = (a: Visibility, b: Visibility): Visibility => (a === "small" || b === "small" ? "small" : a === "complement" || b === "complement" ? "complement" : "shown");
   const label = (m: MetricName) => doc.metricInfo[m].label;
   const estimateCell = (e: Estimate, options: { gain?: boolean; wilson?: boolean } = {}): Cell => {
     const v = sup.estimate(e);
@@ -136,17 +131,18 @@ export const buildView = (
         header: ["Group", "Cohort n", "Cohort positives", `Share of cohort [${level} Wilson]`, "Evaluated n", "Evaluated positives", `Prevalence of the label [${level} Wilson]`, "Rare (our definition)"],
         rows: groups.map((g) => {
           const s = sizes.get(g)!;
-          const v = (field: "cohortN" | "cohortPositives" | "testN" | "testPositives") => sup.size(g, field);
-          const prevalence = both(v("testN"), v("testPositives"));
+          const v = (field: SizeField) => sup.size(g, field);
+          const prevalence = sup.prevalence(g);
           return [
             text(g),
             count(s.cohortN, v("cohortN")),
             count(s.cohortPositives, v("cohortPositives")),
-            g === "overall" ? text("100%") : v("cohortN") !== "shown" ? hiddenAs(v("cohortN")) : text(percent(s.share), interval(s.shareInterval) ?? ""),
+            g === "overall" ? text("100%") : sup.share(g) !== "shown" ? hiddenAs(sup.share(g)) : text(percent(s.share), interval(s.shareInterval) ?? ""),
             count(s.testN, v("testN")),
             count(s.testPositives, v("testPositives")),
             prevalence !== "shown" ? hiddenAs(prevalence) : s.testPrevalence === null ? small : text(percent(s.testPrevalence), interval(s.testPrevalenceInterval) ?? ""),
-            text(g === "overall" ? "—" : s.rare ? "rare" : "no"),
+            // Rare says share < threshold: a bound on a hidden share.
+            g === "overall" ? text("—") : sup.share(g) !== "shown" ? hiddenAs(sup.share(g)) : text(s.rare ? "rare" : "no"),
           ];
         }),
         markdown: true,
@@ -220,7 +216,7 @@ export const buildView = (
     sections.push({
       id: "harm",
       title: "Harm tests",
-      intro: [doc.harmRule, `Significance level α = ${doc.params.alpha}. Groups under ${k} people are tested (the JSON has the results) but not shown.`],
+      intro: [doc.harmRule, `Significance level α = ${doc.params.alpha}. Groups under ${k} people are tested, but their results are shown nowhere, the JSON included.`],
       charts: [],
       tables: [
         {
@@ -264,7 +260,6 @@ export const buildView = (
   }
 
   if (envy !== null) {
-    const groupHidden = (g: string) => sizes.get(g) === undefined || sup.size(g, "testN") !== "shown";
     sections.push({
       id: "envy",
       title: "Envy-freeness",
@@ -278,7 +273,8 @@ export const buildView = (
           caption: "Envy-freeness",
           header: ["Group", "Method", "Other group's model", "Envy (accuracy gain with the other model)", "McNemar b / c", "McNemar p", "Flag"],
           rows: envy.envy.map((e) => {
-            if (groupHidden(e.group)) return [text(e.group), text(e.method), text(e.modelGroup), small, small, small, small];
+            const v = sup.size(e.group, "testN");
+            if (v !== "shown") return [text(e.group), text(e.method), text(e.modelGroup), ...Array.from({ length: 4 }, () => hiddenAs(v))];
             return [
               text(e.group),
               text(e.method),
@@ -301,7 +297,7 @@ export const buildView = (
     title: "Calibration",
     intro: [
       "Observed share of positives against mean predicted probability in 10 equal-width bins, pooling all replicates' predictions; the dashed diagonal is perfect calibration. " +
-        `Bins with fewer than ${k} distinct people are left out; ECE per group is in the metric tables.`,
+        `Bins with fewer than ${k} distinct people, and the bins complementary suppression hides with them, are left out; ECE per group is in the metric tables.`,
     ],
     charts: charts.calibration,
     tables: [],
@@ -317,7 +313,7 @@ export const buildView = (
     title: "Between-group comparisons (Fairlearn MetricFrame conventions)",
     intro: [
       "Over the subgroups (not overall): difference between groups = max − min; to overall = max |M_g − M_overall|; ratio between groups = min / max; to overall = min over g of min(M_g / M_overall, M_overall / M_g). " +
-        `Only groups whose value is shown (at least ${k} people) enter these columns; the JSON also has them over every group, with bootstrap intervals.`,
+        `Only groups whose value is shown (at least ${k} people) enter these columns; the JSON also has them over every subgroup, with bootstrap intervals, when none is hidden.`,
     ],
     charts: [],
     tables: [
@@ -327,8 +323,7 @@ export const buildView = (
         rows: comparisonRows.map((c) => {
           const r = c.reportable;
           // A min or max over groups would give away a group hidden by the complementary rule.
-          const withHidden = r.groups.some((g) => sup.estimate(result(c.model, g).metrics[c.metric as MetricName]) !== "shown");
-          if (withHidden) return [text(c.model), text(label(c.metric as MetricName)), text(r.groups.join(", ")), ...Array.from({ length: 6 }, () => complementCell)];
+          if (sup.comparison(c, r.groups) !== "shown") return [text(c.model), text(label(c.metric as MetricName)), text(r.groups.join(", ")), ...Array.from({ length: 6 }, () => complementCell)];
           const n = (v: number | null) => text(v === null ? "n/a" : fixed(v));
           return [
             text(c.model),
@@ -349,11 +344,11 @@ export const buildView = (
   });
 
   const rc = doc.rareCases;
-  const rareSmall = hidden(rc.rareTestN, k);
+  const rare = sup.rareCases;
   sections.push({
     id: "rare",
     title: "Rare cases (our definitions)",
-    intro: [rc.note, rc.groups.length === 0 ? `No subgroup is below the ${percent(rc.threshold)} threshold.` : `Rare subgroups (share of cohort < ${percent(rc.threshold)}): ${rc.groups.join(", ")}.`],
+    intro: [rc.note, `Rare subgroups (share of cohort < ${percent(rc.threshold)}) among those whose size is shown: ${rc.groups.filter((g) => sup.share(g) === "shown").join(", ") || "none"}.`],
     charts: [],
     tables:
       rc.groups.length === 0
@@ -365,15 +360,17 @@ export const buildView = (
               rows: [
                 ...rc.rcpg
                   .filter((e) => keyMetrics.includes(e.metric as MetricName))
-                  .map((e) => [
-                    text(e.model),
-                    text(`RCPG (our definition), ${label(e.metric as MetricName)}`),
-                    // With the rare side hidden, the common side is hidden too: with "overall" it would give it away.
-                    hidden(e.gap.basis, k) ? text("—") : e.common === null ? text("n/a") : text(fixed(e.common)),
-                    rareSmall ? small : e.rare === null ? text("n/a") : text(fixed(e.rare)),
-                    oneLine(estimateCell(e.gap, { gain: true })),
-                  ]),
-                ...rc.rcce.map((e) => [text(e.model), text("RCCE (our definition)"), text("—"), text("—"), oneLine(estimateCell(e))]),
+                  .map((e) => {
+                    // Common, rare and their gap are hidden together: any two give the third, and with "overall"
+                    // either side gives the other.
+                    const v = stricter(rare, sup.estimate(e.gap));
+                    const side = (value: number | null) => (v !== "shown" ? hiddenAs(v) : value === null ? text("n/a") : text(fixed(value)));
+                    return [text(e.model), text(`RCPG (our definition), ${label(e.metric as MetricName)}`), side(e.common), side(e.rare), v !== "shown" ? hiddenAs(v) : oneLine(estimateCell(e.gap, { gain: true }))];
+                  }),
+                ...rc.rcce.map((e) => {
+                  const v = stricter(rare, sup.estimate(e));
+                  return [text(e.model), text("RCCE (our definition)"), text("—"), text("—"), v !== "shown" ? hiddenAs(v) : oneLine(estimateCell(e))];
+                }),
               ],
               markdown: true,
             },

@@ -6,9 +6,11 @@
  * labelled as the paper's, with one plain sentence per subgroup saying whether our replication agrees with the
  * paper's claim for a method (a positive gain with no harm). DCP's envy-freeness check gets its own table.
  *
- * Small-cell suppression, the same rule as report.study: a count below `minCell` is shown as "< minCell", and a
- * group's metrics, tests and verdict are shown as "< minCell" when the group had fewer than `minCell` test rows in
- * some replicate. Published numbers are printed as published. No row-level data is printed: the inputs are
+ * Small-cell suppression, the rule of every report (suppression.ts): a count below `minCell` is shown as
+ * "< minCell", and a group's metrics, tests, envy row and verdict are shown as "< minCell" when the group had fewer
+ * than `minCell` test rows in some replicate; when that leaves exactly one group of a column hidden, the shown group
+ * with the fewest people is hidden too ("hidden"), so overall minus the shown groups never gives a hidden figure.
+ * Published numbers are printed as published. No row-level data is printed: the inputs are
  * aggregate documents. Every string from data or params is escaped.
  */
 import { Effect, Schema } from "effect";
@@ -18,7 +20,8 @@ import { inputRefs, type PlanInput } from "../../dsl/plan.js";
 import { type NodeOptions, type StudyGraph, addNode } from "../../dsl/study.js";
 import { MULTIPLICITY_NAMES, MultiplicityMethodSchema } from "../evaluate/harm-multiplicity.js";
 import { type MethodsSection, type MethodsSpec, MethodsSpecSchema, NO_METHODS_SPEC, methodsHtml, methodsMarkdown, methodsSection, methodsSources, methodsSpec, missingFacts } from "./methods.js";
-import { type Cell, type Table, fixed, htmlDocument, htmlParagraphs, htmlTable, markdownHeading, markdownParagraphs, markdownTable, suppressedCell } from "./renderer.js";
+import { columnVisibility, type Visibility } from "./suppression.js";
+import { type Cell, type Table, complementCell, fixed, htmlDocument, htmlParagraphs, htmlTable, markdownHeading, markdownParagraphs, markdownTable, suppressedCell } from "./renderer.js";
 
 const Text = Schema.String.check(Schema.isMinLength(1));
 const PublishedCell = Schema.Struct({ mean: Schema.Finite, sd: Schema.Finite });
@@ -141,14 +144,20 @@ export const buildPersonalizationReport = (doc: PersonalizationDoc, counts: Coun
   const acc = new Map(doc.accuracy.map((a) => [`${a.model}\u0000${a.group}`, a]));
   const gain = new Map(doc.gains.map((g) => [`${g.method}\u0000${g.group}`, g]));
   const cohort = new Map(counts.groups.map((g) => [g.name, g]));
-  /** A group is shown only when its test set had at least minCell rows in every replicate. */
+  const cohortN = (group: string): number | undefined => (group === "overall" ? counts.groups.reduce((sum, g) => sum + g.n, 0) : cohort.get(group)?.n);
   const testN = (group: string) => acc.get(`${doc.reference}\u0000${group}`);
-  const hidden = (group: string) => {
-    const a = testN(group);
-    return a === undefined || a.nMin < minCell;
+  /** Each column's visibility by group: cohort n, and the test set (its n and every metric, test and flag on it). */
+  const visibilities = (basis: (group: string) => number): Map<string, Visibility> => {
+    const v = columnVisibility(doc.groups.map((group) => ({ group, basis: basis(group) })), minCell);
+    return new Map(doc.groups.map((group, i) => [group, v[i]!]));
   };
-  const nCell = (v: number | undefined, range?: [number, number]): Cell =>
-    v === undefined ? { lines: ["—"] } : v < minCell ? small : { lines: [range !== undefined && range[0] !== range[1] ? `${range[0]}–${range[1]}` : String(v)] };
+  const cohortVisibility = visibilities((group) => cohortN(group) ?? 0);
+  // A group is shown only when its test set had at least minCell rows in every replicate.
+  const testVisibility = visibilities((group) => testN(group)?.nMin ?? 0);
+  const testShown = (group: string) => testVisibility.get(group) === "shown";
+  const hiddenAs = (v: Visibility | undefined): Cell => (v === "complement" ? complementCell : small);
+  const nCell = (v: number | undefined, visibility: Visibility | undefined, range?: [number, number]): Cell =>
+    v === undefined ? { lines: ["—"] } : visibility !== "shown" ? hiddenAs(visibility) : { lines: [range !== undefined && range[0] !== range[1] ? `${range[0]}–${range[1]}` : String(v)] };
 
   const methods = doc.methods;
   const header = [
@@ -163,10 +172,9 @@ export const buildPersonalizationReport = (doc: PersonalizationDoc, counts: Coun
   ];
   const rows = doc.groups.map((group) => {
     const a = testN(group);
-    const c = group === "overall" ? { n: counts.groups.reduce((s, g) => s + g.n, 0) } : cohort.get(group);
-    const row: Cell[] = [{ lines: [group] }, nCell(c?.n), nCell(a?.nMin, a === undefined ? undefined : [a.nMin, a.nMax])];
-    if (hidden(group)) {
-      row.push(...new Array<Cell>(methods.length * 4 + 1).fill(small));
+    const row: Cell[] = [{ lines: [group] }, nCell(cohortN(group), cohortVisibility.get(group)), nCell(a?.nMin, testVisibility.get(group), a === undefined ? undefined : [a.nMin, a.nMax])];
+    if (!testShown(group)) {
+      row.push(...new Array<Cell>(methods.length * 4 + 1).fill(hiddenAs(testVisibility.get(group))));
       return row;
     }
     for (const m of [...methods, doc.reference]) row.push({ lines: [pct(acc.get(`${m}\u0000${group}`)!.accuracy)] });
@@ -212,7 +220,7 @@ export const buildPersonalizationReport = (doc: PersonalizationDoc, counts: Coun
       caption: `Envy-freeness of ${name(method)}: each subgroup's test accuracy (%) under its own model and under every other subgroup's model`,
       header: ["Subgroup", "Own model", ...subgroups.map((g) => `${g}'s model`), "Envy-free"],
       rows: subgroups.map((group) => {
-        if (hidden(group)) return [{ lines: [group] }, ...new Array<Cell>(subgroups.length + 2).fill(small)];
+        if (!testShown(group)) return [{ lines: [group] }, ...new Array<Cell>(subgroups.length + 2).fill(hiddenAs(testVisibility.get(group)))];
         const own = acc.get(`${method}\u0000${group}`);
         const verdict = doc.envyFreeness.find((e) => e.method === method && e.group === group);
         return [
@@ -237,7 +245,7 @@ export const buildPersonalizationReport = (doc: PersonalizationDoc, counts: Coun
   if (params.published !== undefined) {
     const claim = params.published.claimFor;
     const pubRows = new Map(params.published.rows.map((r) => [r.group, r]));
-    const shown = subgroups.filter((g) => !hidden(g));
+    const shown = subgroups.filter(testShown);
     const agreeing = shown.filter((g) => {
       const x = gain.get(`${claim}\u0000${g}`);
       return x !== undefined && x.gain.mean !== null && x.gain.mean > ZERO_GAIN && !x.harmed;
@@ -247,7 +255,7 @@ export const buildPersonalizationReport = (doc: PersonalizationDoc, counts: Coun
     verdicts.push(
       `The paper claims that ${name(claim)} gives every subgroup a positive gain over ${name(doc.reference)} without harming any. ` +
         `Our replication agrees (a positive mean gain and no significant harm) for ${agreeing.length} of ${subgroups.length} subgroups` +
-        (shown.length < subgroups.length ? ` (${subgroups.length - shown.length} suppressed, fewer than ${minCell} test rows)` : "") +
+        (shown.length < subgroups.length ? ` (${subgroups.length - shown.length} suppressed: fewer than ${minCell} test rows, or hidden with such a group)` : "") +
         `; the gain is itself significant at α = ${doc.alpha} in ${significant.length} of them. ` +
         methods
           .map((m) => {
@@ -257,8 +265,8 @@ export const buildPersonalizationReport = (doc: PersonalizationDoc, counts: Coun
           .join(" "),
     );
     for (const group of subgroups) {
-      if (hidden(group)) {
-        verdicts.push(`${group}: not shown (fewer than ${minCell} test rows).`);
+      if (!testShown(group)) {
+        verdicts.push(`${group}: not shown (${testVisibility.get(group) === "complement" ? `hidden with a group of fewer than ${minCell} test rows` : `fewer than ${minCell} test rows`}).`);
         continue;
       }
       const x = gain.get(`${claim}\u0000${group}`);
@@ -299,7 +307,7 @@ export const buildPersonalizationReport = (doc: PersonalizationDoc, counts: Coun
   ];
   const notes = [
     ...params.notes,
-    `Small cells are suppressed: counts below ${minCell}, and every metric, test and verdict of a subgroup with fewer than ${minCell} test rows in some replicate, are shown as "< ${minCell}".`,
+    `Small cells are suppressed: counts below ${minCell}, and every metric, test and verdict of a subgroup with fewer than ${minCell} test rows in some replicate, are shown as "< ${minCell}"; when a column would hide only one subgroup, the shown subgroup with the fewest people is hidden too ("hidden"), so no hidden figure follows from overall and the shown ones.`,
     `Cohort n counts the whole data set of each subgroup; Test n is the smallest–largest test-set size of the subgroup across replicates.`,
   ];
   return { title: params.title, intro, tables, verdicts, notes };

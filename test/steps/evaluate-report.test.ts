@@ -40,7 +40,7 @@ describe("report.evaluation", async () => {
     expect(overall.metrics.mcc.estimate).not.toBeNull();
     expect(evaluation.metricInfo.mcc.label).toBe("MCC");
     // MCC can be negative: its comparisons give differences and no ratios.
-    const comparison = evaluation.comparisons.find((c) => c.model === "personalized" && c.metric === "mcc")!;
+    const comparison = doc.comparisons.find((c) => c.model === "personalized" && c.metric === "mcc")!;
     expect(comparison.all.differenceBetweenGroups).not.toBeNull();
     expect(comparison.all.ratioBetweenGroups).toBeNull();
     for (const name of METRIC_NAMES) expect(html).toContain(`<th scope="col">${escapeHtml(evaluation.metricInfo[name].label)}</th>`);
@@ -66,7 +66,7 @@ describe("report.evaluation", async () => {
     expect(markdown).toContain("\\<img src=x onerror=alert(1)>");
   });
 
-  it('shows a 7-person subgroup as "< 10" in HTML and Markdown, and keeps its values in the JSON', () => {
+  it('shows a 7-person subgroup as "< 10" in HTML and Markdown, and as null in the JSON', () => {
     const rows = htmlRows(html, SMALL);
     expect(rows.length).toBeGreaterThanOrEqual(4); // sizes, two model tables, key metrics, gains, harm
     const sizes = rows[0]!;
@@ -83,11 +83,12 @@ describe("report.evaluation", async () => {
       const numeric = row.filter((c) => c !== "generic" && c !== "personalized" && c !== "rare" && c !== "no");
       expect(numeric.every((c) => c === "< 10"), row.join(" | ")).toBe(true);
     }
-    // The JSON artifact keeps the numbers, with the flag.
+    // The JSON report nulls the same cells, with the flag (the evaluation document keeps them).
     const evaluation = json.evaluation as SubgroupMetricsDoc;
     const small = evaluation.results.find((r) => r.group === SMALL && r.model === "generic")!.metrics.accuracy;
     expect(small.suppressed).toBe(true);
-    expect(small.estimate).toEqual(expect.any(Number));
+    expect([small.estimate, small.sd, small.interval, small.basis]).toEqual([null, null, null, null]);
+    expect(doc.results.find((r) => r.group === SMALL && r.model === "generic")!.metrics.accuracy.estimate).toEqual(expect.any(Number));
   });
 
   it("leaves suppressed values out of every chart", () => {
