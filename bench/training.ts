@@ -10,6 +10,7 @@
 //   wide:  the same network on 20,000 synthetic rows × 600 features (16,000 train / 4,000 valid), 10 epochs.
 // Every engine computes the valid loss after each epoch and keeps the best epoch's weights, as train.mlp does.
 import { spawn } from "node:child_process";
+import { rowNamer } from "../steps/row-reference.js";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -55,7 +56,7 @@ const wideShape = (): Shape => {
   const all = Array.from({ length: rows }, (_, i) => i);
   const rep = { replicate: 0, seed: 1, fold: 0, train: all.filter((i) => i % 5 !== 0), valid: all.filter((i) => i % 5 === 0), test: [] };
   const features = Array.from({ length: d }, (_, j) => `x${j}`);
-  return { name: "wide", data: { features, frame: frameOfRows(features, x), y: Uint8Array.from(y), recipe: DEFAULT_RECIPE }, rep, features, epochs: 10 };
+  return { name: "wide", data: { features, frame: frameOfRows(features, x), y: Uint8Array.from(y), recipe: DEFAULT_RECIPE, rowName: rowNamer("table") }, rep, features, epochs: 10 };
 };
 
 const heart = heartDataset();

@@ -54,6 +54,7 @@ import { ATTRIBUTE_PREDICTOR_DEFAULTS, LABEL_PREDICTOR_DEFAULTS, readGroupColumn
 import { type Dataset, type Replicate, type ReplicatePredictions, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
 import type { InputMatrix } from "./input-matrix.js";
 import { RecipeParam } from "./recipe.js";
+import { rowLinesInput, rowSourceFields } from "../row-reference.js";
 import { drawSeed, initTfjs, tf } from "./tfjs-runtime.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
 import { type TrainingEngine, trainingEngineField } from "./training-engine.js";
@@ -68,6 +69,7 @@ const Params = Schema.Struct({
   features: Schema.Array(Schema.String).check(Schema.isMinLength(1)),
   target: Schema.String,
   recipe: RecipeParam,
+  ...rowSourceFields,
   /** The string column naming each row's subgroup: the attribute predictor's classes. */
   subgroup: Schema.String,
   /** Stage 1, the sensitive-attribute predictor (defaults: the paper's 50 × 64). */
@@ -303,15 +305,15 @@ export const conditionalBias = defineStep({
   kind: "train.conditional-bias",
   module: import.meta.url,
   params: Params,
-  inputs: { table: "table", split: "split" },
+  inputs: { table: "table", split: "split", ...rowLinesInput },
   outputs: { models: "models", predictions: "predictions" },
   // One unit per replicate (both stages): the engine may train them on several cores or workers, in order.
   units: {
     prepare: async (inputs, params, ctx) => {
       const table = inputs.table.table();
       if (params.features.includes(params.subgroup)) ctx.fail("params.features", `column ${JSON.stringify(params.subgroup)} is the subgroup column; remove it from the features`);
-      const data = readDataset(table, params, ctx);
-      const { group, groups } = readGroupColumn(table, params.subgroup, ctx);
+      const data = readDataset(inputs, params, ctx);
+      const { group, groups } = readGroupColumn(table, params.subgroup, ctx, data.rowName);
       if (groups.length < 2) ctx.fail("params.subgroup", `column ${JSON.stringify(params.subgroup)} has ${groups.length} subgroup; the attribute predictor needs at least two`);
       const index = new Map(groups.map((g, i) => [g, i]));
       const groupIndex = group.map((g) => index.get(g)!);

@@ -29,12 +29,13 @@ import { RecipeParam } from "./recipe.js";
 import { type Replicate, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
 import { trainingEngineField } from "./training-engine.js";
-import { rowNamer } from "../row-reference.js";
+import { rowLinesInput, rowSourceFields } from "../row-reference.js";
 
 const Params = Schema.Struct({
   features: Schema.Array(Schema.String).check(Schema.isMinLength(1)),
   target: Schema.String,
   recipe: RecipeParam,
+  ...rowSourceFields,
   /** The string column naming each row's subgroup (subgroups.define's "subgroup"). */
   subgroup: Schema.String,
   ...mlpHyperparameterFields(LABEL_PREDICTOR_DEFAULTS),
@@ -69,15 +70,15 @@ export const dcp = defineStep({
   kind: "train.dcp",
   module: import.meta.url,
   params: Params,
-  inputs: { table: "table", split: "split" },
+  inputs: { table: "table", split: "split", ...rowLinesInput },
   outputs: { models: "models", predictions: "predictions", cross: "predictions" },
   // One unit per replicate (all its subgroups' models): the engine may train them on several cores or workers.
   units: {
     prepare: (inputs, params, ctx) => {
       const table = inputs.table.table();
       if (params.features.includes(params.subgroup)) ctx.fail("params.features", `column ${JSON.stringify(params.subgroup)} is the subgroup column; remove it from the features`);
-      const data = readDataset(table, params, ctx);
-      const { group, groups } = readGroupColumn(table, params.subgroup, ctx);
+      const data = readDataset(inputs, params, ctx);
+      const { group, groups } = readGroupColumn(table, params.subgroup, ctx, data.rowName);
       return { params, data, group, groups, replicates: readSplit(inputs.split.table(), table.numRows, ctx) };
     },
     count: (state) => state.replicates.length,
@@ -112,7 +113,7 @@ export const dcp = defineStep({
         });
       }
       const missing = rep.test.find((_, t) => Number.isNaN(ownProb[t]));
-      if (missing !== undefined) ctx.fail("inputs.split", `replicate ${rep.replicate}: test ${rowNamer("table")(missing)} is in a subgroup with no train rows`);
+      if (missing !== undefined) ctx.fail("inputs.split", `replicate ${rep.replicate}: test ${data.rowName(missing)} is in a subgroup with no train rows`);
       return { models, ownProb, crossProb };
     },
     combine: ({ params, groups, replicates }, trained) => {

@@ -15,6 +15,7 @@ import { type StepContext, defineStep } from "../../dsl/step.js";
 import { type LogisticTopology, MODEL_SET_FORMAT, type ReplicateOf, encodeModelSet } from "./model-set.js";
 import { type Dataset, type Replicate, type ReplicatePredictions, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
 import { RecipeParam } from "./recipe.js";
+import { rowLinesInput, rowSourceFields } from "../row-reference.js";
 import type { InputMatrix } from "./input-matrix.js";
 import { preprocessReplicate } from "./preprocess-replicate.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
@@ -26,6 +27,7 @@ const Params = Schema.Struct({
   features: Schema.Array(Schema.String).check(Schema.isMinLength(1)),
   target: Schema.String,
   recipe: RecipeParam,
+  ...rowSourceFields,
   /** Penalty strength λ on ‖w‖² / 2 (sklearn's 1 / C). Must be > 0 so separable data still has an optimum. */
   l2: Schema.Number.check(Schema.isGreaterThan(0)).pipe(Schema.withDecodingDefaultKey(Effect.succeed(LOGISTIC_REGRESSION_DEFAULTS.l2))),
   maxIterations: Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 10_000 })).pipe(
@@ -158,13 +160,13 @@ export const logisticRegression = defineStep({
   kind: "train.logistic-regression",
   module: import.meta.url,
   params: Params,
-  inputs: { table: "table", split: "split" },
+  inputs: { table: "table", split: "split", ...rowLinesInput },
   outputs: { models: "models", predictions: "predictions" },
   // One unit per replicate: the engine may fit them on several cores or workers and combines them in order.
   units: {
     prepare: (inputs, params, ctx) => {
       const table = inputs.table.table();
-      return { params, data: readDataset(table, params, ctx), replicates: readSplit(inputs.split.table(), table.numRows, ctx) };
+      return { params, data: readDataset(inputs, params, ctx), replicates: readSplit(inputs.split.table(), table.numRows, ctx) };
     },
     count: (state) => state.replicates.length,
     run: (state, i, ctx) => trainReplicate(state.data, state.replicates[i]!, state.params, ctx),

@@ -10,6 +10,7 @@ import { MODEL_SET_FORMAT, encodeModelSet } from "./model-set.js";
 import { trainMlpOn } from "./mlp-engines.js";
 import { mlpHyperparameterFields } from "./mlp-toolkit.js";
 import { RecipeParam } from "./recipe.js";
+import { rowLinesInput, rowSourceFields } from "../row-reference.js";
 import { type ReplicatePredictions, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
 import { trainingEngineField } from "./training-engine.js";
@@ -28,6 +29,7 @@ const Params = Schema.Struct({
   features: Schema.Array(Schema.String).check(Schema.isMinLength(1)),
   target: Schema.String,
   recipe: RecipeParam,
+  ...rowSourceFields,
   ...mlpHyperparameterFields(MLP_DEFAULTS),
   ...trainingEngineField,
 });
@@ -37,13 +39,13 @@ export const mlp = defineStep({
   kind: "train.mlp",
   module: import.meta.url,
   params: Params,
-  inputs: { table: "table", split: "split" },
+  inputs: { table: "table", split: "split", ...rowLinesInput },
   outputs: { models: "models", predictions: "predictions" },
   // One unit per replicate: the engine may train them on several cores or workers and combines them in order.
   units: {
     prepare: (inputs, params, ctx) => {
       const table = inputs.table.table();
-      return { params, data: readDataset(table, params, ctx), replicates: readSplit(inputs.split.table(), table.numRows, ctx) };
+      return { params, data: readDataset(inputs, params, ctx), replicates: readSplit(inputs.split.table(), table.numRows, ctx) };
     },
     count: (state) => state.replicates.length,
     run: async ({ params, data, replicates }, i, ctx) => {

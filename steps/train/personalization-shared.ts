@@ -10,7 +10,6 @@
 import type * as arrow from "apache-arrow";
 import { tableColumns } from "../../artifacts/table.js";
 import type { StepContext } from "../../dsl/step.js";
-import { rowNamer } from "../row-reference.js";
 import type { MlpHyperparameters } from "./mlp-toolkit.js";
 
 /** The label predictor (Generic, each DCP model, and stage 2 of conditional bias): 6 × 64, dropout 0.2, Adam 1e-3. */
@@ -44,7 +43,7 @@ export interface GroupColumn {
 }
 
 /** Reads a string column of subgroup names with no nulls (as subgroups.define writes it). */
-export const readGroupColumn = (table: arrow.Table, column: string, ctx: StepContext, field = "params.subgroup"): GroupColumn => {
+export const readGroupColumn = (table: arrow.Table, column: string, ctx: StepContext, rowName: (r: number) => string, field = "params.subgroup"): GroupColumn => {
   const columns = tableColumns(table);
   const col = columns.find((c) => c.name === column);
   if (col === undefined) ctx.fail(field, `unknown column ${JSON.stringify(column)}; the input table has ${columns.map((c) => c.name).join(", ")}`);
@@ -52,7 +51,7 @@ export const readGroupColumn = (table: arrow.Table, column: string, ctx: StepCon
   const group: string[] = [];
   for (let r = 0; r < table.numRows; r++) {
     const g = col.values[r];
-    if (typeof g !== "string" || g.length === 0) ctx.fail(field, `column ${JSON.stringify(column)} has no subgroup at ${rowNamer("table")(r)}; every row needs one`);
+    if (typeof g !== "string" || g.length === 0) ctx.fail(field, `column ${JSON.stringify(column)} has no subgroup at ${rowName(r)}; every row needs one`);
     group.push(g);
   }
   const groups = [...new Set(group)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

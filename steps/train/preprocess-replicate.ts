@@ -8,7 +8,6 @@ import { takeFrameRows } from "./feature-frame.js";
 import type { InputMatrix } from "./input-matrix.js";
 import { type StoredPreprocessing, applyPreprocessing, fitRecipe } from "./recipe.js";
 import type { Dataset, Replicate } from "./replicates.js";
-import { rowNamer } from "../row-reference.js";
 
 export interface PreprocessedReplicate {
   /** The fitted transforms as stored in the models artifact (spread into the replicate's entry). */
@@ -22,7 +21,7 @@ export interface PreprocessedReplicate {
 
 export const preprocessReplicate = (data: Dataset, rep: Replicate, ctx: StepContext): PreprocessedReplicate => {
   const fail = (field: string, problem: string): never => ctx.fail(field, `replicate ${rep.replicate}: ${problem}`);
-  const rowOf = (rows: readonly number[]) => (r: number) => rowNamer("table")(rows[r]!);
+  const rowOf = (rows: readonly number[]) => (r: number) => data.rowName(rows[r]!);
   const fitted = fitRecipe(data.recipe, takeFrameRows(data.frame, rep.train), rowOf(rep.train), fail);
   const apply = (rows: readonly number[]) => applyPreprocessing(fitted.stored, takeFrameRows(data.frame, rows), rowOf(rows), fail);
   return { preprocessing: fitted.stored, features: fitted.features, train: fitted.train, valid: apply(rep.valid), test: apply(rep.test) };

@@ -5,7 +5,7 @@
 import type * as arrow from "apache-arrow";
 import { denseColumn } from "../../artifacts/table.js";
 import { type Frame, cellAt, frameColumnOf } from "./feature-frame.js";
-import type { StepContext } from "../../dsl/step.js";
+import type { StepContext, StepInput } from "../../dsl/step.js";
 import { decodeSplit } from "../split/split-codec.js";
 import { predictionsTable } from "../evaluate/predictions.js";
 import { type Recipe, recipeColumnProblems, recipeEncodes } from "./recipe.js";
@@ -28,13 +28,15 @@ export interface Dataset {
   readonly y: Uint8Array;
   /** How the features become model inputs, fitted per replicate on its train rows (recipe.ts). */
   readonly recipe: Recipe;
+  /** Names input row r in messages: its source line when the table traces to one (steps/row-reference.ts). */
+  readonly rowName: (r: number) => string;
 }
 
 /**
  * Reads the raw feature columns: each listed column once, none the target. A column must be numeric unless the
  * recipe encodes it, and may hold nulls only where the recipe imputes it.
  */
-const readFeatureFrame = (table: arrow.Table, features: readonly string[], target: string, recipe: Recipe, ctx: StepContext): Frame => {
+const readFeatureFrame = (table: arrow.Table, features: readonly string[], target: string, recipe: Recipe, rowName: (r: number) => string, ctx: StepContext): Frame => {
   const names = table.schema.fields.map((f) => f.name);
   if (features.length === 0) ctx.fail("params.features", "expected at least one feature column");
   const seen = new Set<string>();
@@ -54,7 +56,7 @@ const readFeatureFrame = (table: arrow.Table, features: readonly string[], targe
       for (let r = 0; r < col.values.length; r++) {
         const v = cellAt(col, r);
         if (v === null || (typeof v === "number" && !Number.isFinite(v))) {
-          ctx.fail(field, `column ${JSON.stringify(name)} has a missing or non-finite value at ${rowNamer("table")(r)}; impute it in params.recipe (fitted on training rows) or drop such rows before training`);
+          ctx.fail(field, `column ${JSON.stringify(name)} has a missing or non-finite value at ${rowName(r)}; impute it in params.recipe (fitted on training rows) or drop such rows before training`);
         }
       }
     }
@@ -63,7 +65,7 @@ const readFeatureFrame = (table: arrow.Table, features: readonly string[], targe
 };
 
 /** Reads the 0/1 target (an int or bool column). */
-export const readTarget = (table: arrow.Table, target: string, ctx: StepContext): Uint8Array => {
+export const readTarget = (table: arrow.Table, target: string, ctx: StepContext, rowName: (r: number) => string = rowNamer("table")): Uint8Array => {
   const dense = denseColumn(table, target);
   if (dense === undefined) ctx.fail("params.target", `unknown column ${JSON.stringify(target)}; the input table has ${table.schema.fields.map((f) => f.name).join(", ")}`);
   if (dense.type !== "int" && dense.type !== "bool") {
@@ -74,17 +76,27 @@ export const readTarget = (table: arrow.Table, target: string, ctx: StepContext)
   for (let r = 0; r < y.length; r++) {
     const v = cellAt(col, r);
     const label = v === true ? 1 : v === false ? 0 : v;
-    if (label !== 0 && label !== 1) ctx.fail("params.target", `column ${JSON.stringify(target)} has ${JSON.stringify(v)} at ${rowNamer("table")(r)}; expected 0 or 1`);
+    if (label !== 0 && label !== 1) ctx.fail("params.target", `column ${JSON.stringify(target)} has ${JSON.stringify(v)} at ${rowName(r)}; expected 0 or 1`);
     y[r] = label;
   }
   return y;
 };
 
+/** A train step's params that readDataset reads: the columns, the recipe and where the table's rows come from. */
+interface DatasetParams {
+  readonly features: readonly string[];
+  readonly target: string;
+  readonly recipe: Recipe;
+  readonly rowSource?: Parameters<typeof rowNamer>[1];
+}
+
 /** Reads what a train step learns from: the raw features, the target and the recipe that turns features into inputs. */
-export const readDataset = (table: arrow.Table, params: { readonly features: readonly string[]; readonly target: string; readonly recipe: Recipe }, ctx: StepContext): Dataset => {
+export const readDataset = (inputs: { readonly table: StepInput; readonly rowLines?: StepInput }, params: DatasetParams, ctx: StepContext): Dataset => {
   for (const { field, problem } of recipeColumnProblems(params.recipe, params.features)) ctx.fail(field, problem);
-  const frame = readFeatureFrame(table, params.features, params.target, params.recipe, ctx);
-  return { features: params.features, frame, y: readTarget(table, params.target, ctx), recipe: params.recipe };
+  const table = inputs.table.table();
+  const rowName = rowNamer("table", params.rowSource, inputs.rowLines);
+  const frame = readFeatureFrame(table, params.features, params.target, params.recipe, rowName, ctx);
+  return { features: params.features, frame, y: readTarget(table, params.target, ctx, rowName), recipe: params.recipe, rowName };
 };
 
 /** Reads a split artifact (steps/split/split-codec.ts) into replicates, checked against the table. */

@@ -2,15 +2,18 @@
  * The pipeline builder every train step exposes: a node on (table, split) whose column params (features, target
  * and, for personalization models, subgroup) are checked against the table's schema at build time and by tsc.
  * The other params are the step's own, all optional (the step's schema supplies defaults); a `recipe` naming a
- * column that is not a feature fails here.
+ * column that is not a feature fails here. When the table's rows trace to a CSV file, the builder wires that source
+ * so the step's messages name file lines (steps/row-reference.ts).
  */
 import type { Columns, ModelSetHandle, PredictionsHandle, SplitHandle, TableHandle } from "../../dsl/handles.js";
 import type { StepDefinition } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { DEFAULT_RECIPE, type Recipe, recipeColumnProblems } from "./recipe.js";
+import { type rowLinesInput, rowSourceWiring } from "../row-reference.js";
 
-type TrainInputs = { readonly table: "table"; readonly split: "split" };
-type ColumnParam = "features" | "target" | "subgroup";
+type TrainInputs = { readonly table: "table"; readonly split: "split" } & typeof rowLinesInput;
+// rowSource is wired by the builder (steps/row-reference.ts), never written by hand.
+type ColumnParam = "features" | "target" | "subgroup" | "rowSource";
 
 /**
  * What a builder takes: `E` is the step's params schema's Encoded type (defaulted fields optional), with the column
@@ -42,7 +45,8 @@ export const trainStepBuilder =
     params: { readonly features: readonly string[]; readonly target: string; readonly subgroup?: string; readonly recipe?: Recipe },
     options: NodeOptions = {},
   ): TrainOutputs<O> => {
-    const node = addNode(table.study, step, { table, split }, params, options);
+    const rows = rowSourceWiring(table);
+    const node = addNode(table.study, step, { table, split, rowLines: rows.rowLines }, { ...params, ...rows.params }, options);
     node.requireColumns(table, params.features, "params.features");
     for (const { field, problem } of recipeColumnProblems(params.recipe ?? DEFAULT_RECIPE, params.features)) node.fail(field, problem);
     node.requireColumns(table, [params.target], "params.target");

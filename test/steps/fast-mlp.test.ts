@@ -116,7 +116,7 @@ describe("fast conditional bias against tfjs (the reference)", () => {
   // Heart rows with sex as the subgroup (not a feature); small predictors so the tfjs reference trains in seconds.
   const full = heartDataset();
   const features = HEART_FEATURES.filter((f) => f !== "sex");
-  const data = { features, frame: full.frame.filter((c) => c.name !== "sex"), y: full.y, recipe: DEFAULT_RECIPE };
+  const data = { features, frame: full.frame.filter((c) => c.name !== "sex"), y: full.y, recipe: DEFAULT_RECIPE, rowName: full.rowName };
   const groupIndex = Array.from(full.frame.find((c) => c.name === "sex")!.values as Float64Array);
   const h = (layers: number[]) => ({ layers, dropout: 0.2, learningRate: 0.003, epochs: 30, batchSize: 64, patience: 10 });
   const params = { features, target: "num", subgroup: "sex", attribute: h([32, 32, 32]), label: h([32, 32]), k: 2 };

@@ -111,3 +111,44 @@ describe("a data error two nodes after ingest names the file's own line, through
     expect(errors[0]).toContain('column "num" is null at row 3 (1-based) of input table');
   });
 });
+
+describe("a train step names a feature's missing value by the file's own line, through the real CLI", () => {
+  const project = makeTempProject("strata-row-lines-train-");
+  const store = makeTempDir("strata-row-lines-train-store-");
+  afterAll(() => {
+    fs.rmSync(project, { recursive: true, force: true });
+    fs.rmSync(store, { recursive: true, force: true });
+  });
+
+  it("line 7 of data/train.csv, past a record spanning two lines; the builder wired the source into the plan", async () => {
+    // Row 4 (0-based) of the table is line 7: the header, rows on lines 2, 3, 4-5 (a quoted note) and 6, then x missing.
+    const rows = ["id,note,x,y", "1,a,0.5,0", '2,"two', 'lines",1.5,1', "3,c,2.5,0", "4,d,3.5,1", "5,e,,0"];
+    for (let i = 6; i < 40; i++) rows.push(`${i},n,${(i % 7) / 2},${i % 2}`);
+    fs.writeFileSync(path.join(project, "data", "train.csv"), `${rows.join("\n")}\n`);
+    fs.writeFileSync(
+      path.join(project, "pipelines", "train-lines.ts"),
+      [
+        'import { study } from "../dsl/study.js";',
+        'import { readCsv } from "../steps/ingest/csv.js";',
+        'import { stratifiedHoldout } from "../steps/split/holdout.js";',
+        'import { trainLogisticRegression } from "../steps/train/logistic-regression.js";',
+        'const columns = [{ name: "id", type: "int" }, { name: "note", type: "string" }, { name: "x", type: "float" }, { name: "y", type: "int" }] as const;',
+        'export default study("train-lines", (s) => {',
+        '  const raw = readCsv(s, { path: "data/train.csv", columns, header: true }, { id: "ingest" });',
+        '  const split = stratifiedHoldout(raw, { testFraction: 0.25 }, { id: "holdout" });',
+        '  trainLogisticRegression(raw, split, { features: ["x"], target: "y" }, { id: "train" });',
+        "});",
+        "",
+      ].join("\n"),
+    );
+    const plan = await strata(["plan", "pipelines/train-lines.ts", "--json"], { cwd: project });
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('"rowSource"');
+    const r = await strata(["run", "pipelines/train-lines.ts", "--store", store, "--no-lock", "--out", path.join(store, "out")], { cwd: project });
+    expect(r.code, r.stderr).toBe(1);
+    const errors = r.stderr.split("\n").filter((l) => l.startsWith("strata: error:"));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('node "train"');
+    expect(errors[0]).toContain('column "x" has a missing or non-finite value at line 7 of data/train.csv');
+  });
+});
