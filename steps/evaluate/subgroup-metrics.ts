@@ -74,6 +74,8 @@ export interface SubgroupMetricsOptions<C extends Columns> {
   readonly minCell?: number;
   readonly rareBelow?: number;
   readonly alpha?: number;
+  /** Decision curve analysis (net benefit per model × group) at these threshold probabilities. */
+  readonly netBenefit?: { readonly thresholds: readonly number[] };
 }
 
 /**

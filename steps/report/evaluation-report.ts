@@ -27,6 +27,7 @@ import type { SubgroupMetricsDoc } from "../evaluate/subgroup-metrics/document.j
 import { buildCharts } from "./evaluation-charts.js";
 import { renderHtml, renderMarkdown } from "./evaluation-render.js";
 import { type EnvyDoc, type EnvyEntry, EvaluationReportParams, buildView } from "./evaluation-view.js";
+import { netBenefitSection } from "./net-benefit-section.js";
 import { type MethodsSpec, NO_METHODS_SPEC, MethodsSpecSchema, methodsSection, methodsSources, methodsSpec, missingFacts } from "./methods.js";
 
 
@@ -76,6 +77,7 @@ export const evaluationReport = defineStep({
     const envy = inputs.evaluations.length === 2 ? readEnvy(inputs.evaluations[1]!.json(), "inputs.evaluations[1]", ctx) : null;
     for (const m of params.keyMetrics) if (!(m in doc.metricInfo)) ctx.fail("params.keyMetrics", `the evaluation has no metric ${JSON.stringify(m)}`);
     const charts = await buildCharts(doc, params);
+    const netBenefit = await netBenefitSection(doc, params.minCell ?? doc.params.minCell);
     ctx.progress(1, 2);
     const provenanceHead: [string, string][] = [
       ["Manifest digest (the run)", MANIFEST_DIGEST_TOKEN],
@@ -85,7 +87,7 @@ export const evaluationReport = defineStep({
     const sources = missingFacts(params.methods, inputs.sources.map((s) => s.json()), (field, problem) => ctx.fail(field, problem));
     const methods = methodsSection(params.methods, { facts: [...sources, ...evaluationFacts(doc)] });
     const methodsView = { id: "methods", title: "Methods", intro: methods.paragraphs, charts: [], tables: [{ ...methods.checklist, markdown: true }], notes: [] };
-    const view = { ...built, sections: [methodsView, ...built.sections] };
+    const view = { ...built, sections: [methodsView, ...built.sections, ...(netBenefit === null ? [] : [netBenefit])] };
     const json: JsonValue = {
       format: "strata-report/1",
       title: params.title,

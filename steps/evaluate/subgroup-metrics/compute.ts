@@ -15,6 +15,7 @@ import { calibrationCurves, groupComparisons, groupSizes, metricResults, referen
 import type { ModelPredictions, ReplicateEntry, SubgroupMetricsDoc, SubgroupMetricsParams } from "./document.js";
 import { layoutGroups } from "./groups.js";
 import { harmRule, harmTests } from "./harm-tests.js";
+import { netBenefitCurves } from "./net-benefit.js";
 import { rareCases } from "./rare-cases.js";
 import { pairWithReference, scoreModels } from "./scoring.js";
 
@@ -75,5 +76,8 @@ export const computeSubgroupMetrics = (
     harmRule: harmRule(params),
     rareCases: rareCases(layout, labels.groups, models, scores, params),
     perReplicate,
+    ...(params.netBenefit === undefined
+      ? {}
+      : { netBenefit: netBenefitCurves(layout, labels, models, params.netBenefit.thresholds, params, scores.intervalOf, randomStream("bootstrap")) }),
   };
 };
