@@ -28,6 +28,7 @@ import { buildCharts } from "./evaluation-charts.js";
 import { renderHtml, renderMarkdown } from "./evaluation-render.js";
 import { type EnvyDoc, type EnvyEntry, EvaluationReportParams, buildView } from "./evaluation-view.js";
 import { netBenefitSection } from "./net-benefit-section.js";
+import { rarityFacts, raritySection } from "./rarity-section.js";
 import { type MethodsSpec, NO_METHODS_SPEC, MethodsSpecSchema, methodsSection, methodsSources, methodsSpec, missingFacts } from "./methods.js";
 
 
@@ -52,6 +53,7 @@ const readEnvy = (value: unknown, field: string, ctx: StepContext): EnvyDoc => {
 const evaluationFacts = (doc: SubgroupMetricsDoc): string[] => [
   `Evaluated table digest ${doc.inputs.table}; predictions digests ${Object.entries(doc.inputs.predictions).map(([m, d]) => `${m} ${d}`).join(", ")}.`,
   `Cohort: ${doc.sizes.map((g) => `${g.group} ${g.cohortN}`).join(", ")} rows.`,
+  ...rarityFacts(doc),
 ];
 
 const readDoc = (value: unknown, ctx: StepContext): SubgroupMetricsDoc => {
@@ -87,7 +89,8 @@ export const evaluationReport = defineStep({
     const sources = missingFacts(params.methods, inputs.sources.map((s) => s.json()), (field, problem) => ctx.fail(field, problem));
     const methods = methodsSection(params.methods, { facts: [...sources, ...evaluationFacts(doc)] });
     const methodsView = { id: "methods", title: "Methods", intro: methods.paragraphs, charts: [], tables: [{ ...methods.checklist, markdown: true }], notes: [] };
-    const view = { ...built, sections: [methodsView, ...built.sections, ...(netBenefit === null ? [] : [netBenefit])] };
+    const added = [raritySection(doc, params.minCell ?? doc.params.minCell), netBenefit].filter((s) => s !== null);
+    const view = { ...built, sections: [methodsView, ...built.sections, ...added] };
     const json: JsonValue = {
       format: "strata-report/1",
       title: params.title,

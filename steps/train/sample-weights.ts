@@ -17,17 +17,10 @@ import type * as arrow from "apache-arrow";
 import { Effect, Schema } from "effect";
 import { tableColumns } from "../../artifacts/table.js";
 import type { StepContext } from "../../dsl/step.js";
+import { CellUtilitiesSchema, utilityOf } from "../evaluate/prevalence-utility-rarity.js";
 
 const Strength = Schema.Number.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(10)).pipe(Schema.withDecodingDefaultKey(Effect.succeed(1)));
 const Cap = Schema.optional(Schema.Number.check(Schema.isGreaterThanOrEqualTo(1)));
-
-/** The declared clinical utility of one (subgroup, label) cell: how much a decision on such a case matters. */
-export const CellUtilitySchema = Schema.Struct({
-  group: Schema.String,
-  label: Schema.Literals([0, 1]),
-  utility: Schema.Number.check(Schema.isGreaterThan(0)),
-});
-export type CellUtility = typeof CellUtilitySchema.Type;
 
 export const SampleWeightsSchema = Schema.Union([
   Schema.Struct({ scheme: Schema.Literal("uniform") }),
@@ -35,14 +28,8 @@ export const SampleWeightsSchema = Schema.Union([
   Schema.Struct({
     scheme: Schema.Literal("utility"),
     subgroup: Schema.String,
-    utilities: Schema.Array(CellUtilitySchema).check(
-      Schema.isMinLength(1),
-      Schema.makeFilter((cells: readonly CellUtility[]) => {
-        const keys = cells.map((c) => `${c.group}\u0000${c.label}`);
-        const twice = cells.find((_, i) => keys.indexOf(keys[i]!) !== i);
-        return twice === undefined ? true : `the cell (${JSON.stringify(twice.group)}, ${twice.label}) is declared twice; give each cell one utility`;
-      }),
-    ),
+    /** The declared utility of each (subgroup, label) cell (shared with prevalence-utility rarity). */
+    utilities: CellUtilitiesSchema,
     strength: Strength,
     cap: Cap,
   }),
@@ -86,9 +73,9 @@ export const fitSampleWeights = (weights: SampleWeights, groups: readonly string
       out[i] = (n / (counts.size * counts.get(groups[r]!)!)) ** weights.strength;
     });
   } else {
-    const utility = new Map(weights.utilities.map((c) => [`${c.group}\u0000${c.label}`, c.utility]));
+    const utility = utilityOf(weights.utilities);
     trainRows.forEach((r, i) => {
-      out[i] = (utility.get(`${groups[r]}\u0000${y[r]}`) ?? 1) ** weights.strength;
+      out[i] = utility(groups[r]!, y[r]!) ** weights.strength;
     });
   }
   let sum = 0;

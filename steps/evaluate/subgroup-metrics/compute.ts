@@ -11,6 +11,8 @@
  */
 import type { Labels } from "../labels.js";
 import { METRIC_INFO } from "../metrics/registry.js";
+import { rarityCells, rarityDefinitionText } from "../prevalence-utility-rarity.js";
+import { OUR_DEFINITION } from "../rare-cases.js";
 import { calibrationCurves, groupComparisons, groupSizes, metricResults, referenceGains } from "./aggregate.js";
 import type { ModelPredictions, ReplicateEntry, SubgroupMetricsDoc, SubgroupMetricsParams } from "./document.js";
 import { layoutGroups } from "./groups.js";
@@ -79,5 +81,16 @@ export const computeSubgroupMetrics = (
     ...(params.netBenefit === undefined
       ? {}
       : { netBenefit: netBenefitCurves(layout, labels, models, params.netBenefit.thresholds, params, scores.intervalOf, randomStream("bootstrap")) }),
+    ...(params.rarity === undefined
+      ? {}
+      : {
+          prevalenceUtilityRarity: {
+            definition: OUR_DEFINITION,
+            note: rarityDefinitionText(params.rarity),
+            prevalenceBelow: params.rarity.prevalenceBelow,
+            utilityAbove: params.rarity.utilityAbove,
+            cells: rarityCells(params.rarity, labels.group, labels.y),
+          },
+        }),
   };
 };

@@ -10,6 +10,7 @@ import { type MultiplicityMethod, MultiplicityMethodSchema } from "../harm-multi
 import type { BootstrapSignResult, McNemarResult } from "../harm.js";
 import type { METRIC_INFO, MetricName, MetricValues } from "../metrics/registry.js";
 import { thresholdsProblem } from "../metrics/net-benefit.js";
+import { PrevalenceUtilityRaritySchema, type RarityCell } from "../prevalence-utility-rarity.js";
 import type { OUR_DEFINITION } from "../rare-cases.js";
 
 const Probability = Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 1 }));
@@ -42,6 +43,8 @@ export const SubgroupMetricsParams = Schema.Struct({
   netBenefit: Schema.optional(
     Schema.Struct({ thresholds: Schema.Array(Schema.Number).check(Schema.makeFilter((t: readonly number[]) => thresholdsProblem(t) ?? true)) }),
   ),
+  /** Opt-in prevalence-utility rarity (our definition, prevalence-utility-rarity.ts): which (subgroup, label) cells are rare. */
+  rarity: Schema.optional(PrevalenceUtilityRaritySchema),
 });
 export type SubgroupMetricsParams = typeof SubgroupMetricsParams.Type;
 
@@ -184,6 +187,16 @@ export interface NetBenefit {
   readonly curves: readonly NetBenefitCurve[];
 }
 
+/** The prevalence-utility rare cells of the cohort (present only when params.rarity is given). */
+export interface PrevalenceUtilityRareCells {
+  readonly definition: typeof OUR_DEFINITION;
+  readonly note: string;
+  readonly prevalenceBelow: number;
+  readonly utilityAbove: number;
+  /** Every (subgroup, label) cell of the cohort (the input table), prevalence among its rows. */
+  readonly cells: readonly RarityCell[];
+}
+
 export interface ReplicateEntry {
   readonly model: string;
   readonly replicate: number;
@@ -227,6 +240,8 @@ export interface SubgroupMetricsDoc {
   readonly perReplicate: readonly ReplicateEntry[];
   /** Only when params.netBenefit is declared, so a study without it keeps its bytes. */
   readonly netBenefit?: NetBenefit;
+  /** Only when params.rarity is declared. */
+  readonly prevalenceUtilityRarity?: PrevalenceUtilityRareCells;
 }
 
 /** One replicate of one model as the evaluation holds it: P(y = 1) per table row, NaN where the replicate did not predict the row. */
