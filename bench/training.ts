@@ -19,6 +19,8 @@ import { MLP_DEFAULTS } from "../steps/train/mlp.js";
 import { trainMlpReplicate } from "../steps/train/mlp-toolkit.js";
 import type { Dataset, Replicate } from "../steps/train/replicates.js";
 import { preprocessReplicate } from "../steps/train/preprocess-replicate.js";
+import { frameOfRows } from "../steps/train/feature-frame.js";
+import { float32Cells } from "../steps/train/input-matrix.js";
 import { DEFAULT_RECIPE } from "../steps/train/recipe.js";
 import { initTfjs } from "../steps/train/tfjs-runtime.js";
 import { HEART_FEATURES, fixedReplicate, heartDataset, streamsContext } from "../test/steps/fast-mlp-fixtures.js";
@@ -53,7 +55,7 @@ const wideShape = (): Shape => {
   const all = Array.from({ length: rows }, (_, i) => i);
   const rep = { replicate: 0, seed: 1, fold: 0, train: all.filter((i) => i % 5 !== 0), valid: all.filter((i) => i % 5 === 0), test: [] };
   const features = Array.from({ length: d }, (_, j) => `x${j}`);
-  return { name: "wide", data: { features, x, y, recipe: DEFAULT_RECIPE }, rep, features, epochs: 10 };
+  return { name: "wide", data: { features, frame: frameOfRows(features, x), y: Uint8Array.from(y), recipe: DEFAULT_RECIPE }, rep, features, epochs: 10 };
 };
 
 const heart = heartDataset();
@@ -67,13 +69,13 @@ const paramsOf = (s: Shape) => ({ ...MLP_DEFAULTS, epochs: s.epochs, patience: s
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "strata-bench-training-"));
 for (const s of shapes) {
   const { train, valid } = preprocessReplicate(s.data, s.rep, streamsContext(0));
-  const write = (name: string, rows: readonly (readonly number[])[]) => fs.writeFileSync(path.join(dataDir, `${s.name}.${name}.f32`), Float32Array.from(rows.flat()));
-  write("x_train", train);
-  write("x_valid", valid);
-  write("y_train", s.rep.train.map((r) => [s.data.y[r]!]));
-  write("y_valid", s.rep.valid.map((r) => [s.data.y[r]!]));
+  const write = (name: string, cells: Float32Array) => fs.writeFileSync(path.join(dataDir, `${s.name}.${name}.f32`), cells);
+  write("x_train", float32Cells(train));
+  write("x_valid", float32Cells(valid));
+  write("y_train", Float32Array.from(s.rep.train, (r) => s.data.y[r]!));
+  write("y_valid", Float32Array.from(s.rep.valid, (r) => s.data.y[r]!));
   const p = paramsOf(s);
-  const meta = { train: train.length, valid: valid.length, layers: p.layers, dropout: p.dropout, learningRate: p.learningRate, batchSize: p.batchSize, epochs: p.epochs };
+  const meta = { train: train.rows, valid: valid.rows, layers: p.layers, dropout: p.dropout, learningRate: p.learningRate, batchSize: p.batchSize, epochs: p.epochs };
   fs.writeFileSync(path.join(dataDir, `${s.name}.json`), JSON.stringify(meta));
 }
 

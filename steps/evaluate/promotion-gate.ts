@@ -24,7 +24,8 @@ import { type NodeOptions, addNode, registryChannel } from "../../dsl/study.js";
 import { CHANNEL_SYNTAX, NO_MODEL_FORMAT, parseChannel } from "../../artifacts/registry.js";
 import { escapeMarkdown } from "../report/escape.js";
 import { type ModelSet, decodeModelSet } from "../train/model-set.js";
-import { modelSetSubgroupColumn, predictModelSet, readScoringRows } from "../train/predict-model-set.js";
+import { takeFrameRows } from "../train/feature-frame.js";
+import { modelSetSubgroupColumn, predictModelSet, readScoringFrame } from "../train/predict-model-set.js";
 import { readSplit, readTarget } from "../train/replicates.js";
 import { exactMcNemar } from "./harm.js";
 
@@ -90,11 +91,11 @@ const evaluationRows = (split: StepInput, tableRows: number, ctx: StepContext): 
 
 /** Whether the set's thresholded prediction is right for each evaluation row; rows are routed as its trainer routes them. */
 const scoreOn = async (set: ModelSet, table: StepInput, target: string, rows: readonly number[], field: string, ctx: StepContext): Promise<boolean[]> => {
-  const x = readScoringRows(table.table(), set, (problem) => ctx.fail(field, problem));
+  const frame = readScoringFrame(table.table(), set, (problem) => ctx.fail(field, problem));
   const y = readTarget(table.table(), target, ctx);
   const subgroupColumn = modelSetSubgroupColumn(set);
   const group = subgroupColumn === undefined ? undefined : subgroupsOf(table, rows, subgroupColumn, ctx, field);
-  const prob = await predictModelSet(set, { x: rows.map((r) => x[r]!), where: (i) => `row ${rows[i]}`, group }, (problem) => ctx.fail(field, problem));
+  const prob = await predictModelSet(set, { frame: takeFrameRows(frame, rows), where: (i) => `row ${rows[i]}`, group }, (problem) => ctx.fail(field, problem));
   return prob.map((p, i) => (p >= 0.5 ? 1 : 0) === y[rows[i]!]);
 };
 

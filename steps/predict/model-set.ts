@@ -14,7 +14,7 @@ import { type StepContext, type StepInput, defineStep } from "../../dsl/step.js"
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { predictionsTable } from "../evaluate/predictions.js";
 import { type ModelSet, decodeModelSet } from "../train/model-set.js";
-import { modelSetSubgroupColumn, predictReplicate, readScoringRows } from "../train/predict-model-set.js";
+import { modelSetSubgroupColumn, predictReplicate, readScoringFrame } from "../train/predict-model-set.js";
 
 const Params = Schema.Struct({});
 
@@ -46,13 +46,13 @@ export const predictModelSetStep = defineStep({
     const set = readModelSet(inputs.models, ctx);
     const table = inputs.table.table();
     const fail = (problem: string): never => ctx.fail("inputs.table", problem);
-    const x = readScoringRows(table, set, fail);
+    const frame = readScoringFrame(table, set, fail);
     const subgroup = modelSetSubgroupColumn(set);
     const group = subgroup === undefined ? undefined : subgroupColumnValues(inputs.table, subgroup, ctx);
     const rows = Array.from({ length: table.numRows }, (_, r) => r);
     const replicates = [];
     for (const [i, rep] of set.replicates.entries()) {
-      const probs = await predictReplicate(set, i, { x, group }, fail);
+      const probs = await predictReplicate(set, i, { frame, group }, fail);
       replicates.push({ replicate: rep.replicate, seed: rep.seed, fold: rep.fold, rows, probs });
       ctx.progress(i + 1, set.replicates.length);
     }

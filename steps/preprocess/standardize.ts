@@ -5,6 +5,7 @@ import { defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { decodeSplit } from "../split/split-codec.js";
 import { type NumericColumn, readColumns } from "./columns.js";
+import { type InputMatrix, inputMatrix } from "../train/input-matrix.js";
 
 /** Per-column mean and standard deviation, fitted on training rows (as stored beside every trained model). */
 export const StandardizerSchema = Schema.Struct({
@@ -15,25 +16,33 @@ export const StandardizerSchema = Schema.Struct({
 export type Standardizer = typeof StandardizerSchema.Type;
 
 /**
- * Fits z-scoring on `rows` (row-major, one value per column, in `columns` order). Pass TRAINING rows only: a
+ * Fits z-scoring on the rows of `x` (one matrix column per name in `columns`). Pass TRAINING rows only: a
  * validation or test row in the fit leaks its distribution into the model and biases every metric computed on it.
  * The sd is the population sd (divide by n), as scikit-learn's StandardScaler; a constant column gets sd 1 so it
  * maps to 0 instead of dividing by zero. Sums run in row order, so equal inputs give bit-identical results.
  */
-export const fitStandardizer = (columns: readonly string[], rows: readonly (readonly number[])[]): Standardizer => {
-  if (rows.length === 0) throw new Error("fitStandardizer: no rows to fit on");
-  const n = rows.length;
-  const mean = columns.map((_, j) => rows.reduce((s, row) => s + row[j]!, 0) / n);
+export const fitStandardizer = (columns: readonly string[], x: InputMatrix): Standardizer => {
+  if (x.rows === 0) throw new Error("fitStandardizer: no rows to fit on");
+  const { rows: n, cols, data } = x;
+  const mean = columns.map((_, j) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += data[i * cols + j]!;
+    return s / n;
+  });
   const sd = columns.map((_, j) => {
-    const variance = rows.reduce((s, row) => s + (row[j]! - mean[j]!) ** 2, 0) / n;
+    let s = 0;
+    for (let i = 0; i < n; i++) s += (data[i * cols + j]! - mean[j]!) ** 2;
+    const variance = s / n;
     return variance > 0 ? Math.sqrt(variance) : 1;
   });
   return { columns: [...columns], mean, sd };
 };
 
-/** Applies a fitted standardizer to rows laid out like the fit's rows. */
-export const applyStandardizer = (s: Standardizer, rows: readonly (readonly number[])[]): number[][] =>
-  rows.map((row) => row.map((v, j) => (v - s.mean[j]!) / s.sd[j]!));
+/** Applies a fitted standardizer to a matrix laid out like the fit's, in place. */
+export const standardizeInPlace = (s: Standardizer, x: InputMatrix): void => {
+  const { rows, cols, data } = x;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) data[i * cols + j] = (data[i * cols + j]! - s.mean[j]!) / s.sd[j]!;
+};
 
 const Params = Schema.Struct({
   columns: Schema.Array(Schema.String).check(Schema.isMinLength(1), Schema.isUnique({ message: "a column is listed twice" })),
@@ -75,13 +84,20 @@ export const standardizeStep = defineStep({
       if (r >= 0) ctx.fail(`params.columns[${j}]`, `column ${JSON.stringify(name)} is null at row ${r}; drop or impute missing values first`);
       return col;
     });
-    const numRows = cols.numRows;
-    const matrix = (rows: readonly number[]) => rows.map((r) => selected.map((c) => c.values[r] as number));
+    const matrix = (rows: ArrayLike<number>) => {
+      const m = inputMatrix(rows.length, selected.length);
+      for (let i = 0; i < rows.length; i++) selected.forEach((c, j) => (m.data[i * m.cols + j] = c.values[rows[i]!] as number));
+      return m;
+    };
     const fitted = fitStandardizer(params.columns, matrix(trainRows));
-    const scaled = applyStandardizer(fitted, matrix(Array.from({ length: numRows }, (_, r) => r)));
+    const scaled = matrix(Array.from({ length: cols.numRows }, (_, r) => r));
+    standardizeInPlace(fitted, scaled);
     const out = cols.all.map((c) => {
       const j = selected.indexOf(c);
-      return j < 0 ? c : { name: c.name, type: "float" as const, values: scaled.map((row) => row[j]!) };
+      if (j < 0) return c;
+      const values = new Float64Array(scaled.rows);
+      for (let i = 0; i < scaled.rows; i++) values[i] = scaled.data[i * scaled.cols + j]!;
+      return { name: c.name, type: "float" as const, values };
     });
     return { table: makeTable(out), standardizer: { columns: [...fitted.columns], mean: [...fitted.mean], sd: [...fitted.sd] } };
   },

@@ -43,6 +43,7 @@ import {
   type MlpHyperparameters,
   encodeVariables,
   fitEarlyStopping,
+  inputTensor,
   mlpBlock,
   mlpHyperparameterFields,
   mlpOutputLayer,
@@ -51,6 +52,7 @@ import {
 } from "./mlp-toolkit.js";
 import { ATTRIBUTE_PREDICTOR_DEFAULTS, LABEL_PREDICTOR_DEFAULTS, readGroupColumn } from "./personalization-shared.js";
 import { type Dataset, type Replicate, type ReplicatePredictions, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
+import type { InputMatrix } from "./input-matrix.js";
 import { RecipeParam } from "./recipe.js";
 import { drawSeed, initTfjs, tf } from "./tfjs-runtime.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
@@ -162,24 +164,23 @@ const disposeNetwork = (net: Network): void => {
   for (const w of allWeights(net)) w.dispose();
 };
 
-const matrix = (rows: readonly (readonly number[])[], d: number): TF.Tensor2D => tf.tensor2d(rows as number[][], [rows.length, d], "float32");
 
 /** Inference-mode embeddings of rows (kept tensors; the caller disposes them). Empty rows give [0, width] tensors. */
-const embed = (net: Network, rows: readonly (readonly number[])[]): TF.Tensor[] => {
+const embed = (net: Network, rows: InputMatrix): TF.Tensor[] => {
   const t = net.topology;
-  if (rows.length === 0) return t.attribute.layers.slice(t.attribute.layers.length - t.k).map((w) => tf.zeros([0, w]));
-  return tf.tidy(() => attributeForward(net, matrix(rows, t.features.length), false).embeddings);
+  if (rows.rows === 0) return t.attribute.layers.slice(t.attribute.layers.length - t.k).map((w) => tf.zeros([0, w]));
+  return tf.tidy(() => attributeForward(net, inputTensor(rows), false).embeddings);
 };
 
 /** Inference-mode softmax probabilities over the groups, one row of G per input row. */
-const predictGroups = (net: Network, rows: readonly (readonly number[])[]): Float32Array => {
-  if (rows.length === 0) return new Float32Array(0);
-  return tf.tidy(() => tf.softmax(attributeForward(net, matrix(rows, net.topology.features.length), false).logits).dataSync() as Float32Array).slice();
+const predictGroups = (net: Network, rows: InputMatrix): Float32Array => {
+  if (rows.rows === 0) return new Float32Array(0);
+  return tf.tidy(() => tf.softmax(attributeForward(net, inputTensor(rows), false).logits).dataSync() as Float32Array).slice();
 };
 
-const predictLabel = (net: Network, rows: readonly (readonly number[])[], embeddings: readonly TF.Tensor[]): Float32Array => {
-  if (rows.length === 0) return new Float32Array(0);
-  return tf.tidy(() => labelForward(net, matrix(rows, net.topology.features.length), embeddings, false).dataSync() as Float32Array).slice();
+const predictLabel = (net: Network, rows: InputMatrix, embeddings: readonly TF.Tensor[]): Float32Array => {
+  if (rows.rows === 0) return new Float32Array(0);
+  return tf.tidy(() => labelForward(net, inputTensor(rows), embeddings, false).dataSync() as Float32Array).slice();
 };
 
 const hyper = (h: MlpHyperparameters) => ({ learningRate: h.learningRate, epochs: h.epochs, batchSize: h.batchSize, patience: h.patience });
@@ -194,20 +195,19 @@ export const trainConditionalBiasReplicate = async (
   ctx: StepContext,
   afterStage1: () => void = () => {},
 ) => {
-  const { preprocessing, features, train, valid, test, topology, stream, attributeInit, labelInit, biasInit } = conditionalBiasReplicateInputs(data, groups, rep, params, ctx);
+  const { preprocessing, train, valid, test, topology, stream, attributeInit, labelInit, biasInit } = conditionalBiasReplicateInputs(data, groups, rep, params, ctx);
   const net = buildNetwork(topology, {
     attribute: () => drawSeed(attributeInit),
     label: () => drawSeed(labelInit),
     bias: () => drawSeed(biasInit),
   });
-  const d = features.length;
   const g = groups.length;
   const gTrain = rep.train.map((r) => groupIndex[r]!);
   const gValid = rep.valid.map((r) => groupIndex[r]!);
   const gTest = rep.test.map((r) => groupIndex[r]!);
   const yTrain = rep.train.map((r) => data.y[r]!);
   const yValid = rep.valid.map((r) => data.y[r]!);
-  const xAll = matrix(train, d);
+  const xAll = inputTensor(train);
   const groupAll = tf.tidy(() => tf.oneHot(tf.tensor1d(gTrain, "int32"), g).toFloat());
   const yAll = tf.tensor2d(yTrain, [yTrain.length, 1], "float32");
   const embeddings: TF.Tensor[] = [];
@@ -216,7 +216,7 @@ export const trainConditionalBiasReplicate = async (
     const aWeights = attributeWeights(net);
     const attributeRecord = await fitEarlyStopping({
       ...hyper(params.attribute),
-      rows: train.length,
+      rows: train.rows,
       batchLoss: (idx) => tf.losses.softmaxCrossEntropy(tf.gather(groupAll, idx), attributeForward(net, tf.gather(xAll, idx), true).logits) as TF.Scalar,
       trainable: trainableOf(aWeights),
       weights: aWeights,
@@ -232,7 +232,7 @@ export const trainConditionalBiasReplicate = async (
     const lWeights = labelWeights(net);
     const labelRecord = await fitEarlyStopping({
       ...hyper(params.label),
-      rows: train.length,
+      rows: train.rows,
       batchLoss: (idx) => {
         const xb = tf.gather(xAll, idx);
         const yb = tf.gather(yAll, idx);
@@ -271,7 +271,7 @@ export const trainConditionalBiasReplicate = async (
  */
 export const predictConditionalBias = async (
   encoded: EncodedModel<ConditionalBiasTopology>,
-  x: readonly (readonly number[])[],
+  x: InputMatrix,
 ): Promise<{ prob: number[]; groupProb: number[][] }> => {
   await initTfjs();
   const values = decodeWeights(encoded, conditionalBiasWeightSpecs(encoded.topology));
@@ -285,7 +285,7 @@ export const predictConditionalBias = async (
       const prob = Array.from(predictLabel(net, x, e));
       const flat = predictGroups(net, x);
       const g = encoded.topology.groups.length;
-      return { prob, groupProb: x.map((_, i) => Array.from(flat.subarray(i * g, (i + 1) * g))) };
+      return { prob, groupProb: Array.from({ length: x.rows }, (_, i) => Array.from(flat.subarray(i * g, (i + 1) * g))) };
     } finally {
       tf.dispose(e);
     }
@@ -298,7 +298,7 @@ export const predictConditionalBias = async (
 export const predictConditionalBiasOn = async (
   engine: TrainingEngine,
   encoded: EncodedModel<ConditionalBiasTopology>,
-  x: readonly (readonly number[])[],
+  x: InputMatrix,
 ): Promise<{ prob: number[]; groupProb: number[][] }> => (engine === "kernels" ? predictConditionalBiasFast(encoded, x) : predictConditionalBias(encoded, x));
 
 export const conditionalBias = defineStep({

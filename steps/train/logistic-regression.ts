@@ -15,6 +15,7 @@ import { type StepContext, defineStep } from "../../dsl/step.js";
 import { type LogisticTopology, MODEL_SET_FORMAT, type ReplicateOf, encodeModelSet } from "./model-set.js";
 import { type Dataset, type Replicate, type ReplicatePredictions, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
 import { RecipeParam } from "./recipe.js";
+import type { InputMatrix } from "./input-matrix.js";
 import { preprocessReplicate } from "./preprocess-replicate.js";
 import { SampleWeightsSchema, fitSampleWeights, readWeightGroups } from "./sample-weights.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
@@ -43,33 +44,36 @@ const weightSpecs = (d: number): WeightSpec[] => [
 
 const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
-/** Solves A x = b for a symmetric positive-definite A (Cholesky); null when A is not positive definite. */
-const solveSpd = (a: number[][], b: number[]): number[] | null => {
+/**
+ * Solves A x = b for a symmetric positive-definite A (Cholesky), given A's lower triangle (row-major n × n, the
+ * entries above the diagonal are not read); null when A is not positive definite.
+ */
+const solveSpd = (a: Float64Array, b: readonly number[]): number[] | null => {
   const n = b.length;
-  const l: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  const l = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
-      let s = a[i]![j]!;
-      for (let k = 0; k < j; k++) s -= l[i]![k]! * l[j]![k]!;
+      let s = a[i * n + j]!;
+      for (let k = 0; k < j; k++) s -= l[i * n + k]! * l[j * n + k]!;
       if (i === j) {
         if (!(s > 0)) return null;
-        l[i]![i] = Math.sqrt(s);
+        l[i * n + i] = Math.sqrt(s);
       } else {
-        l[i]![j] = s / l[j]![j]!;
+        l[i * n + j] = s / l[j * n + j]!;
       }
     }
   }
   const z = new Array<number>(n).fill(0);
   for (let i = 0; i < n; i++) {
     let s = b[i]!;
-    for (let k = 0; k < i; k++) s -= l[i]![k]! * z[k]!;
-    z[i] = s / l[i]![i]!;
+    for (let k = 0; k < i; k++) s -= l[i * n + k]! * z[k]!;
+    z[i] = s / l[i * n + i]!;
   }
   const x = new Array<number>(n).fill(0);
   for (let i = n - 1; i >= 0; i--) {
     let s = z[i]!;
-    for (let k = i + 1; k < n; k++) s -= l[k]![i]! * x[k]!;
-    x[i] = s / l[i]![i]!;
+    for (let k = i + 1; k < n; k++) s -= l[k * n + i]! * x[k]!;
+    x[i] = s / l[i * n + i]!;
   }
   return x;
 };
@@ -77,22 +81,28 @@ const solveSpd = (a: number[][], b: number[]): number[] | null => {
 /**
  * Newton-Raphson (IRLS) for the penalised objective above; `weights` (one per row, default 1) scale each row's
  * gradient and Hessian terms. Parameter vector θ = [w_1..w_d, b]. Returns θ and the number of iterations;
- * converged when the largest Newton step is below 1e-10.
+ * converged when the largest Newton step is below 1e-10. Sums run in row order, so equal inputs give
+ * bit-identical fits.
  */
 export const fitLogistic = (
-  x: readonly (readonly number[])[],
-  y: readonly number[],
+  x: InputMatrix,
+  y: ArrayLike<number>,
   l2: number,
   maxIterations: number,
   weights?: ArrayLike<number>,
 ): { coef: number[]; intercept: number; iterations: number; converged: boolean } => {
-  const d = x[0]?.length ?? 0;
+  const d = x.cols;
+  const n = x.rows;
+  const data = x.data;
   const theta = new Array<number>(d + 1).fill(0);
+  // Row i's inputs with a trailing 1 for the intercept.
+  const xi = new Float64Array(d + 1);
   for (let it = 1; it <= maxIterations; it++) {
     const grad = new Array<number>(d + 1).fill(0);
-    const hess: number[][] = Array.from({ length: d + 1 }, () => new Array<number>(d + 1).fill(0));
-    for (let i = 0; i < x.length; i++) {
-      const xi = x[i]!;
+    const hess = new Float64Array((d + 1) * (d + 1));
+    for (let i = 0; i < n; i++) {
+      xi.set(data.subarray(i * d, (i + 1) * d));
+      xi[d] = 1;
       let z = theta[d]!;
       for (let j = 0; j < d; j++) z += theta[j]! * xi[j]!;
       const p = sigmoid(z);
@@ -100,19 +110,18 @@ export const fitLogistic = (
       const r = w * (p - y[i]!);
       const s = w * (p * (1 - p));
       for (let j = 0; j <= d; j++) {
-        const xj = j < d ? xi[j]! : 1;
-        grad[j] = grad[j]! + r * xj;
-        const row = hess[j]!;
-        for (let k = 0; k <= j; k++) row[k] = row[k]! + s * xj * (k < d ? xi[k]! : 1);
+        grad[j] = grad[j]! + r * xi[j]!;
+        const sxj = s * xi[j]!;
+        const row = j * (d + 1);
+        for (let k = 0; k <= j; k++) hess[row + k] = hess[row + k]! + sxj * xi[k]!;
       }
     }
     for (let j = 0; j < d; j++) {
       grad[j] = grad[j]! + l2 * theta[j]!;
-      hess[j]![j] = hess[j]![j]! + l2;
+      hess[j * (d + 1) + j] = hess[j * (d + 1) + j]! + l2;
     }
-    for (let j = 0; j <= d; j++) for (let k = j + 1; k <= d; k++) hess[j]![k] = hess[k]![j]!;
     // A tiny ridge on the intercept keeps H positive definite when every p is saturated.
-    hess[d]![d] = hess[d]![d]! + 1e-12;
+    hess[d * (d + 1) + d] = hess[d * (d + 1) + d]! + 1e-12;
     const step = solveSpd(hess, grad);
     if (step === null) return { coef: theta.slice(0, d), intercept: theta[d]!, iterations: it, converged: false };
     let largest = 0;
@@ -126,14 +135,16 @@ export const fitLogistic = (
 };
 
 /** P(y = 1) for preprocessed rows (model inputs), from an encoded logistic model. */
-export const predictLogistic = (model: EncodedModel<LogisticTopology>, x: readonly (readonly number[])[]): number[] => {
+export const predictLogistic = (model: EncodedModel<LogisticTopology>, x: InputMatrix): Float64Array => {
   const d = model.topology.features.length;
   const [coef, intercept] = decodeWeights(model, weightSpecs(d)) as [Float32Array, Float32Array];
-  return x.map((row) => {
+  const prob = new Float64Array(x.rows);
+  for (let i = 0; i < x.rows; i++) {
     let z = intercept[0]!;
-    for (let j = 0; j < d; j++) z += coef[j]! * row[j]!;
-    return sigmoid(z);
-  });
+    for (let j = 0; j < d; j++) z += coef[j]! * x.data[i * d + j]!;
+    prob[i] = sigmoid(z);
+  }
+  return prob;
 };
 
 const trainReplicate = (data: Dataset, weightGroups: readonly string[], rep: Replicate, params: LogisticRegressionParams, ctx: StepContext) => {
@@ -147,7 +158,7 @@ const trainReplicate = (data: Dataset, weightGroups: readonly string[], rep: Rep
     topology: { type: "logistic-regression", features: [...features] },
     weights: [encodeWeight("coef", [features.length], fit.coef), encodeWeight("intercept", [1], [fit.intercept])],
   };
-  return { preprocessing, model, prob: predictLogistic(model, test) };
+  return { preprocessing, model, prob: Array.from(predictLogistic(model, test)) };
 };
 
 export const logisticRegression = defineStep({

@@ -5,6 +5,7 @@
 import type { StepContext } from "../../dsl/step.js";
 import { predictMlpFast, trainMlpFast } from "./fast-mlp/mlp.js";
 import { type MlpHyperparameters, type TrainedMlp, predictMlp, replicateStream, trainMlpReplicate } from "./mlp-toolkit.js";
+import type { InputMatrix } from "./input-matrix.js";
 import type { MlpTopology } from "./model-set.js";
 import type { Dataset, Replicate } from "./replicates.js";
 import { initTfjs } from "./tfjs-runtime.js";
@@ -26,5 +27,5 @@ export const trainMlpOn = async (
 };
 
 /** P(y = 1) for standardised rows from an MLP that `engine` trained. */
-export const predictMlpOn = async (engine: TrainingEngine, model: EncodedModel<MlpTopology>, x: readonly (readonly number[])[]): Promise<number[]> =>
+export const predictMlpOn = async (engine: TrainingEngine, model: EncodedModel<MlpTopology>, x: InputMatrix): Promise<number[]> =>
   engine === "kernels" ? predictMlpFast(model, x) : predictMlp(model, x);

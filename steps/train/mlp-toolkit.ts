@@ -22,6 +22,7 @@ import { shuffled } from "../split/split-table.js";
 import type { MlpTopology, TrainingRecord } from "./model-set.js";
 import type { Dataset, Replicate } from "./replicates.js";
 import type { StoredPreprocessing } from "./recipe.js";
+import { type InputMatrix, float32Cells } from "./input-matrix.js";
 import { preprocessReplicate } from "./preprocess-replicate.js";
 import { drawSeed, initTfjs, tf, withSeededMathRandom } from "./tfjs-runtime.js";
 import { type EncodedModel, type EncodedWeight, type WeightSpec, decodeWeights, encodeWeight } from "./weights.js";
@@ -179,16 +180,19 @@ const encodeModel = (topology: MlpTopology, model: TF.Sequential): EncodedModel<
   weights: encodeVariables("mlp", mlpWeightSpecs(topology), layerWeights(model)),
 });
 
-const predictProb = (model: TF.Sequential, x: readonly (readonly number[])[]): Float32Array => {
-  if (x.length === 0) return new Float32Array(0);
+/** The model inputs as a float32 tensor (rows × cols). */
+export const inputTensor = (x: InputMatrix): TF.Tensor2D => tf.tensor2d(float32Cells(x), [x.rows, x.cols], "float32");
+
+const predictProb = (model: TF.Sequential, x: InputMatrix): Float32Array => {
+  if (x.rows === 0) return new Float32Array(0);
   return tf.tidy(() => {
-    const out = model.predict(tf.tensor2d(x as number[][], [x.length, x[0]!.length], "float32")) as TF.Tensor;
+    const out = model.predict(inputTensor(x)) as TF.Tensor;
     return out.dataSync() as Float32Array;
   }).slice();
 };
 
 /** P(y = 1) for standardised rows, from an encoded MLP (inference mode: BatchNorm moving statistics, no dropout). */
-export const predictMlp = async (encoded: EncodedModel<MlpTopology>, x: readonly (readonly number[])[]): Promise<number[]> => {
+export const predictMlp = async (encoded: EncodedModel<MlpTopology>, x: InputMatrix): Promise<number[]> => {
   await initTfjs();
   const values = decodeWeights(encoded, mlpWeightSpecs(encoded.topology));
   let n = 0;
@@ -340,11 +344,10 @@ export const trainMlpReplicate = async (
   ctx: StepContext,
   stream: string = replicateStream(rep),
 ): Promise<TrainedMlp> => {
-  const { preprocessing, features, train, valid, test, yTrain, yValid, topology, initRng, orderRng, dropoutRng } = mlpReplicateInputs(data, rep, params, ctx, stream);
+  const { preprocessing, train, valid, test, yTrain, yValid, topology, initRng, orderRng, dropoutRng } = mlpReplicateInputs(data, rep, params, ctx, stream);
 
   const model = buildModel(topology, () => drawSeed(initRng));
-  const d = features.length;
-  const xAll = tf.tensor2d(train, [train.length, d], "float32");
+  const xAll = inputTensor(train);
   const yAll = tf.tensor2d(yTrain, [yTrain.length, 1], "float32");
   try {
     const training = await fitEarlyStopping({
@@ -352,7 +355,7 @@ export const trainMlpReplicate = async (
       epochs: params.epochs,
       batchSize: params.batchSize,
       patience: params.patience,
-      rows: train.length,
+      rows: train.rows,
       batchLoss: (idx) => {
         const xb = tf.gather(xAll, idx);
         const yb = tf.gather(yAll, idx);

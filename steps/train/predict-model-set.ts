@@ -10,7 +10,9 @@
  * engine that trained it (training-engine.ts), so a replicate reproduces its trainer's test predictions exactly.
  */
 import type * as arrow from "apache-arrow";
-import { type CellValue, tableColumns } from "../../artifacts/table.js";
+import { denseColumn } from "../../artifacts/table.js";
+import { type Frame, columnLength, frameColumnOf, takeFrameRows } from "./feature-frame.js";
+import type { InputMatrix } from "./input-matrix.js";
 import { predictConditionalBiasOn } from "./conditional-bias.js";
 import { predictLogistic } from "./logistic-regression.js";
 import { predictMlpOn } from "./mlp-engines.js";
@@ -18,9 +20,9 @@ import type { ModelKind, ModelSet, ModelSetOf, ReplicateOf } from "./model-set.j
 import { engineOf } from "./training-engine.js";
 import { type StoredPreprocessing, applyPreprocessing, preprocessingInputs } from "./recipe.js";
 
-/** The rows to score: raw feature cells (row-major, in modelSetFeatures order) and each row's subgroup when the set routes by one. */
+/** The rows to score: their raw feature columns (modelSetFeatures) and each row's subgroup when the set routes by one. */
 export interface ScoringRows {
-  readonly x: readonly (readonly CellValue[])[];
+  readonly frame: Frame;
   /** Names row i in messages; by default "row i". */
   readonly where?: (i: number) => string;
   /** Each row's value of modelSetSubgroupColumn; undefined when that is undefined. */
@@ -31,7 +33,7 @@ export interface ScoringRows {
 export type ScoringFailure = (problem: string) => never;
 
 interface ModelPredictor<K extends ModelKind> {
-  /** The feature columns, in the order ScoringRows.x holds them (every replicate uses the same ones). */
+  /** The feature columns a replicate reads (every replicate uses the same ones). */
   readonly features: (set: ModelSetOf<K>) => readonly string[];
   /** The subgroup column rows are routed by, or undefined when the features alone suffice. */
   readonly subgroupColumn: (set: ModelSetOf<K>) => string | undefined;
@@ -40,10 +42,13 @@ interface ModelPredictor<K extends ModelKind> {
 }
 
 /** The model inputs of `rows` (a subset given by index, or all) through one entry's stored preprocessing. */
-const inputs = (p: StoredPreprocessing, rows: ScoringRows, fail: ScoringFailure, subset?: readonly number[]): number[][] => {
-  const index = subset ?? rows.x.map((_, i) => i);
-  return applyPreprocessing(p, index.map((i) => rows.x[i]!), (j) => rowName(rows, index[j]!), (_, problem) => fail(problem));
+const inputs = (p: StoredPreprocessing, rows: ScoringRows, fail: ScoringFailure, subset?: readonly number[]): InputMatrix => {
+  const frame = subset === undefined ? rows.frame : takeFrameRows(rows.frame, subset);
+  return applyPreprocessing(p, frame, (j) => rowName(rows, subset === undefined ? j : subset[j]!), (_, problem) => fail(problem));
 };
+
+/** How many rows `rows` holds. */
+const rowCount = (rows: ScoringRows): number => (rows.frame[0] === undefined ? 0 : columnLength(rows.frame[0]));
 
 const rowName = (rows: ScoringRows, i: number): string => rows.where?.(i) ?? `row ${i}`;
 
@@ -64,7 +69,7 @@ const MODEL_PREDICTORS: { readonly [K in ModelKind]: ModelPredictor<K> } = {
     predict: async (set, rep, rows, fail) => {
       const group = rows.group;
       if (group === undefined) return fail(`a dcp model set routes each row by its ${JSON.stringify(set.subgroup)} column; pass it`);
-      const prob = new Float64Array(rows.x.length).fill(Number.NaN);
+      const prob = new Float64Array(rowCount(rows)).fill(Number.NaN);
       for (const model of rep.groups) {
         const mine = group.flatMap((g, i) => (g === model.group ? [i] : []));
         if (mine.length === 0) continue;
@@ -85,7 +90,7 @@ const MODEL_PREDICTORS: { readonly [K in ModelKind]: ModelPredictor<K> } = {
   },
 };
 
-/** The feature columns the set was trained on, in the order ScoringRows.x must hold them. */
+/** The feature columns the set was trained on (ScoringRows.frame must hold them). */
 export const modelSetFeatures = (set: ModelSet): readonly string[] => featuresOf(set.model, set);
 const featuresOf = <K extends ModelKind>(kind: K, set: ModelSetOf<K>) => MODEL_PREDICTORS[kind].features(set);
 
@@ -104,7 +109,7 @@ const predictReplicateOf = <K extends ModelKind>(kind: K, set: ModelSetOf<K>, in
 
 /** P(y = 1) for every row: the mean of the replicates' probabilities, summed in replicate order. */
 export const predictModelSet = async (set: ModelSet, rows: ScoringRows, fail: ScoringFailure): Promise<number[]> => {
-  const sum = new Array<number>(rows.x.length).fill(0);
+  const sum = new Array<number>(rowCount(rows)).fill(0);
   for (let r = 0; r < set.replicates.length; r++) {
     const prob = await predictReplicate(set, r, rows, fail);
     for (let i = 0; i < sum.length; i++) sum[i] = sum[i]! + prob[i]!;
@@ -113,14 +118,13 @@ export const predictModelSet = async (set: ModelSet, rows: ScoringRows, fail: Sc
 };
 
 /**
- * The raw cells of the set's feature columns (modelSetFeatures order), row-major, for ScoringRows.x. Nulls and
- * encoded columns are left to the stored preprocessing, which says what it cannot handle.
+ * The set's raw feature columns (modelSetFeatures) of a table, for ScoringRows.frame. Nulls and encoded columns are
+ * left to the stored preprocessing, which says what it cannot handle.
  */
-export const readScoringRows = (table: arrow.Table, set: ModelSet, fail: ScoringFailure): CellValue[][] => {
+export const readScoringFrame = (table: arrow.Table, set: ModelSet, fail: ScoringFailure): Frame => {
   const features = modelSetFeatures(set);
-  const columns = new Map(tableColumns(table).map((c) => [c.name, c]));
-  const missing = features.filter((f) => !columns.has(f));
+  const columns = features.map((f) => denseColumn(table, f));
+  const missing = features.filter((_, j) => columns[j] === undefined);
   if (missing.length > 0) fail(`the model was trained on column${missing.length === 1 ? "" : "s"} ${missing.map((m) => JSON.stringify(m)).join(", ")}, which the table lacks`);
-  const values = features.map((f) => columns.get(f)!.values);
-  return Array.from({ length: table.numRows }, (_, r) => values.map((v) => v[r] ?? null));
+  return columns.map((c) => frameColumnOf(c!));
 };

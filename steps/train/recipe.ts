@@ -20,7 +20,9 @@
 import { Effect, Schema } from "effect";
 import type { CellValue, ColumnType } from "../../artifacts/table.js";
 import { compareCells, sortedLevels } from "../preprocess/columns.js";
-import { type Standardizer, StandardizerSchema, applyStandardizer, fitStandardizer } from "../preprocess/standardize.js";
+import { type Frame, type FrameColumn, cellAt, cellColumn, columnLength, isMissing, numberColumn } from "./feature-frame.js";
+import { type InputMatrix, inputMatrix } from "./input-matrix.js";
+import { type Standardizer, StandardizerSchema, fitStandardizer, standardizeInPlace } from "../preprocess/standardize.js";
 
 const Cell = Schema.Union([Schema.Number, Schema.String, Schema.Boolean]);
 const ImputeStrategySchema = Schema.Union([Schema.Literals(["mean", "median", "mode"]), Schema.Struct({ constant: Cell })]);
@@ -77,18 +79,8 @@ export interface StoredPreprocessing {
   readonly standardizer: Standardizer;
 }
 export const storedPreprocessingFields = { recipe: Schema.optionalKey(FittedRecipeSchema), standardizer: StandardizerSchema };
-
 /** Ends fitting or applying with a user-facing problem on a field ("params.recipe[2]", or the caller's). */
 export type RecipeFailure = (field: string, problem: string) => never;
-
-/** A column of a frame: its name and one cell per row. */
-interface FrameColumn {
-  readonly name: string;
-  readonly values: CellValue[];
-}
-type Frame = FrameColumn[];
-
-const frameOf = (names: readonly string[], rows: readonly (readonly CellValue[])[]): Frame => names.map((name, j) => ({ name, values: rows.map((row) => row[j] ?? null) }));
 
 const column = (frame: Frame, name: string, field: string, fail: RecipeFailure): FrameColumn => {
   const col = frame.find((c) => c.name === name);
@@ -96,36 +88,63 @@ const column = (frame: Frame, name: string, field: string, fail: RecipeFailure):
   return col;
 };
 
-const numbers = (values: readonly CellValue[], name: string, field: string, where: (r: number) => string, fail: RecipeFailure, what: string): number[] =>
-  values.map((v, r) => {
+/** The column's cells as finite numbers, in row order (skipping nulls when `skipMissing`); any other cell is an error. */
+const finiteNumbers = (col: FrameColumn, field: string, where: (r: number) => string, fail: RecipeFailure, what: string, skipMissing: boolean): Float64Array => {
+  const n = columnLength(col);
+  const out = new Float64Array(n);
+  let k = 0;
+  for (let r = 0; r < n; r++) {
+    const v = cellAt(col, r);
+    if (v === null && skipMissing) continue;
     if (typeof v !== "number" || !Number.isFinite(v)) {
-      fail(field, `${what} needs finite numbers, and column ${JSON.stringify(name)} has ${JSON.stringify(v)} at ${where(r)}${v === null ? "; impute it in an earlier recipe step" : ""}`);
+      fail(field, `${what} needs finite numbers, and column ${JSON.stringify(col.name)} has ${JSON.stringify(v)} at ${where(r)}${v === null ? "; impute it in an earlier recipe step" : ""}`);
     }
-    return v;
-  });
+    out[k++] = v;
+  }
+  return out.subarray(0, k);
+};
 
-const median = (sorted: readonly number[]): number => {
+// Sorted with a comparator (not the typed-array default) so that -0 and 0 keep their row order, as they always have.
+const ascending = (values: Float64Array): Float64Array => values.slice().sort((a, b) => a - b);
+
+const median = (sorted: Float64Array): number => {
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
 /** The q-quantile of sorted values with linear interpolation between order statistics (numpy's default). */
-const quantile = (sorted: readonly number[], q: number): number => {
+const quantile = (sorted: Float64Array, q: number): number => {
   const h = (sorted.length - 1) * q;
   const lo = Math.floor(h);
   const hi = Math.min(lo + 1, sorted.length - 1);
   return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
 };
 
-/** The most frequent value; ties go to the smallest (compareCells), so the result never depends on row order. */
-const mode = (values: readonly CellValue[]): CellValue => {
+/** The most frequent present value; ties go to the smallest (compareCells), so the result never depends on row order. */
+const mode = (col: FrameColumn): CellValue => {
   const counts = new Map<CellValue, number>();
-  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  for (let r = 0; r < columnLength(col); r++) {
+    const v = cellAt(col, r);
+    if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
+  }
   let best: CellValue = null;
   let bestCount = 0;
   for (const [v, n] of [...counts].sort(([a], [b]) => compareCells(a, b))) if (n > bestCount) [best, bestCount] = [v, n];
   return best;
 };
+
+const missingCount = (col: FrameColumn): number => {
+  let n = 0;
+  for (let r = 0; r < columnLength(col); r++) if (isMissing(col, r)) n++;
+  return n;
+};
+
+const firstMissing = (col: FrameColumn): number => {
+  for (let r = 0; r < columnLength(col); r++) if (isMissing(col, r)) return r;
+  return -1;
+};
+
+const cells = (col: FrameColumn): CellValue[] => Array.from({ length: columnLength(col) }, (_, r) => cellAt(col, r));
 
 const fitStep = (step: Exclude<RecipeStep, { step: "standardize" }>, train: Frame, field: string, where: (r: number) => string, fail: RecipeFailure): FittedStep => {
   switch (step.step) {
@@ -139,16 +158,14 @@ const fitStep = (step: Exclude<RecipeStep, { step: "standardize" }>, train: Fram
           .map((name) => {
             const strategy = step.columns[name]!;
             const col = column(train, name, `${field}.columns.${name}`, fail);
-            const present = col.values.filter((v) => v !== null);
-            const missingInTraining = col.values.length - present.length;
+            const missingInTraining = missingCount(col);
             if (typeof strategy === "object") return { column: name, strategy, fill: strategy.constant, indicator: indicators.has(name), missingInTraining };
-            if (present.length === 0) fail(`${field}.columns.${name}`, `column ${JSON.stringify(name)} has no values in the training rows to take the ${strategy} of; use { constant }`);
+            if (missingInTraining === columnLength(col)) fail(`${field}.columns.${name}`, `column ${JSON.stringify(name)} has no values in the training rows to take the ${strategy} of; use { constant }`);
             let fill: CellValue;
-            if (strategy === "mode") fill = mode(present);
+            if (strategy === "mode") fill = mode(col);
             else {
-              const rows = col.values.flatMap((v, r) => (v === null ? [] : [r]));
-              const xs = numbers(rows.map((r) => col.values[r]!), name, `${field}.columns.${name}`, (i) => where(rows[i]!), fail, strategy);
-              fill = strategy === "mean" ? xs.reduce((s, v) => s + v, 0) / xs.length : median(xs.sort((a, b) => a - b));
+              const xs = finiteNumbers(col, `${field}.columns.${name}`, where, fail, strategy, true);
+              fill = strategy === "mean" ? xs.reduce((s, v) => s + v, 0) / xs.length : median(ascending(xs));
             }
             return { column: name, strategy, fill: fill!, indicator: indicators.has(name), missingInTraining };
           }),
@@ -162,8 +179,8 @@ const fitStep = (step: Exclude<RecipeStep, { step: "standardize" }>, train: Fram
           .map((name) => {
             const bounds = step.columns[name]!;
             if ("lower" in bounds || "upper" in bounds) return { column: name, lower: "lower" in bounds ? bounds.lower! : null, upper: "upper" in bounds ? bounds.upper! : null };
-            const values = column(train, name, `${field}.columns.${name}`, fail).values;
-            const sorted = numbers(values, name, `${field}.columns.${name}`, where, fail, "clip").sort((a, b) => a - b);
+            const col = column(train, name, `${field}.columns.${name}`, fail);
+            const sorted = ascending(finiteNumbers(col, `${field}.columns.${name}`, where, fail, "clip", false));
             const at = (q: number | undefined) => (q === undefined ? null : quantile(sorted, q));
             const { lowerQuantile, upperQuantile } = bounds as { readonly lowerQuantile?: number; readonly upperQuantile?: number };
             return { column: name, lower: at(lowerQuantile), upper: at(upperQuantile) };
@@ -175,15 +192,40 @@ const fitStep = (step: Exclude<RecipeStep, { step: "standardize" }>, train: Fram
         step: step.step,
         columns: step.columns.map((name, j) => {
           const col = column(train, name, `${field}.columns[${j}]`, fail);
-          if (col.values.includes(null)) fail(`${field}.columns[${j}]`, `column ${JSON.stringify(name)} has nulls in the training rows; impute it (mode or a constant) in an earlier recipe step`);
-          return { column: name, levels: sortedLevels(col.values) as (number | string | boolean)[] };
+          if (firstMissing(col) >= 0) fail(`${field}.columns[${j}]`, `column ${JSON.stringify(name)} has nulls in the training rows; impute it (mode or a constant) in an earlier recipe step`);
+          return { column: name, levels: sortedLevels(cells(col)) as (number | string | boolean)[] };
         }),
       };
   }
 };
 
+/** The column with its nulls replaced by `fill`. */
+const filled = (col: FrameColumn, fill: CellValue): FrameColumn => {
+  if (col.kind === "numbers" && typeof fill === "number") {
+    const values = col.values.slice();
+    if (col.missing !== undefined) for (let r = 0; r < values.length; r++) if (col.missing[r] === 1) values[r] = fill;
+    return numberColumn(col.name, values);
+  }
+  return cellColumn(col.name, cells(col).map((v) => v ?? fill));
+};
+
+/** 1 where the column is null, else 0. */
+const missingIndicator = (col: FrameColumn): Float64Array => {
+  const out = new Float64Array(columnLength(col));
+  for (let r = 0; r < out.length; r++) if (isMissing(col, r)) out[r] = 1;
+  return out;
+};
+
+const clipped = (col: FrameColumn, lower: number | null, upper: number | null): FrameColumn => {
+  const clip = (v: number) => Math.min(upper ?? Infinity, Math.max(lower ?? -Infinity, v));
+  if (col.kind === "cells") return cellColumn(col.name, col.values.map((v) => (typeof v === "number" ? clip(v) : v)));
+  const values = new Float64Array(col.values.length);
+  for (let r = 0; r < values.length; r++) values[r] = col.missing?.[r] === 1 ? 0 : clip(col.values[r]!);
+  return numberColumn(col.name, values, col.missing);
+};
+
 /** Applies one fitted step to a frame; `where(r)` names row r in messages. */
-const applyStep = (fitted: FittedStep, frame: Frame, where: (r: number) => string, fail: RecipeFailure): Frame => {
+const applyStep = (fitted: FittedStep, frame: Frame, where: (r: number) => string, fail: RecipeFailure): FrameColumn[] => {
   const out = [...frame];
   const at = (name: string) => {
     const j = out.findIndex((c) => c.name === name);
@@ -194,74 +236,85 @@ const applyStep = (fitted: FittedStep, frame: Frame, where: (r: number) => strin
     case "impute":
       for (const s of fitted.columns) {
         const j = at(s.column);
-        const values = out[j]!.values;
-        out[j] = { name: s.column, values: values.map((v) => v ?? s.fill) };
-        if (s.indicator) out.splice(j + 1, 0, { name: `${s.column}_missing`, values: values.map((v) => (v === null ? 1 : 0)) });
+        const col = out[j]!;
+        out[j] = filled(col, s.fill);
+        if (s.indicator) out.splice(j + 1, 0, numberColumn(`${s.column}_missing`, missingIndicator(col)));
       }
       return out;
     case "clip":
       for (const s of fitted.columns) {
         const j = at(s.column);
-        const clip = (v: number) => Math.min(s.upper ?? Infinity, Math.max(s.lower ?? -Infinity, v));
-        out[j] = { name: s.column, values: out[j]!.values.map((v) => (typeof v === "number" ? clip(v) : v)) };
+        out[j] = clipped(out[j]!, s.lower, s.upper);
       }
       return out;
     case "one-hot":
       for (const s of fitted.columns) {
         const j = at(s.column);
-        const values = out[j]!.values;
-        values.forEach((v, r) => v === null && fail("recipe", `column ${JSON.stringify(s.column)} is null at ${where(r)}; impute it before one-hot encoding`));
-        out.splice(j, 1, ...s.levels.map((level) => ({ name: `${s.column}=${String(level)}`, values: values.map((v) => (v === level ? 1 : 0)) })));
+        const col = out[j]!;
+        const r = firstMissing(col);
+        if (r >= 0) fail("recipe", `column ${JSON.stringify(s.column)} is null at ${where(r)}; impute it before one-hot encoding`);
+        out.splice(
+          j,
+          1,
+          ...s.levels.map((level) => {
+            const hot = new Float64Array(columnLength(col));
+            for (let i = 0; i < hot.length; i++) if (col.values[i] === level) hot[i] = 1;
+            return numberColumn(`${s.column}=${String(level)}`, hot);
+          }),
+        );
       }
       return out;
     case "ordinal":
       for (const s of fitted.columns) {
         const j = at(s.column);
-        out[j] = {
-          name: s.column,
-          values: out[j]!.values.map((v, r) => {
-            const code = s.levels.indexOf(v as number | string | boolean);
-            if (code < 0) fail("recipe", `column ${JSON.stringify(s.column)} has ${JSON.stringify(v)} at ${where(r)}, a level the training rows did not have (${s.levels.map((l) => JSON.stringify(l)).join(", ")}); use one-hot, which encodes unseen levels as zeros`);
-            return code;
-          }),
-        };
+        const col = out[j]!;
+        const index = new Map<CellValue, number>(s.levels.map((level, i) => [level, i]));
+        const codes = new Float64Array(columnLength(col));
+        for (let r = 0; r < codes.length; r++) {
+          const v = cellAt(col, r);
+          // NaN is never a level (=== is false for it), though a Map would find it.
+          const code = typeof v === "number" && Number.isNaN(v) ? undefined : index.get(v);
+          if (code === undefined) fail("recipe", `column ${JSON.stringify(s.column)} has ${JSON.stringify(v)} at ${where(r)}, a level the training rows did not have (${s.levels.map((l) => JSON.stringify(l)).join(", ")}); use one-hot, which encodes unseen levels as zeros`);
+          codes[r] = code;
+        }
+        out[j] = numberColumn(s.column, codes);
       }
       return out;
   }
 };
 
 /** The frame as the model's numeric matrix; a non-numeric or missing cell is an error naming its column and row. */
-const toMatrix = (frame: Frame, where: (r: number) => string, fail: RecipeFailure): number[][] => {
-  for (const col of frame) {
-    col.values.forEach((v, r) => {
+const toMatrix = (frame: Frame, where: (r: number) => string, fail: RecipeFailure): InputMatrix => {
+  const rows = frame[0] === undefined ? 0 : columnLength(frame[0]);
+  const m = inputMatrix(rows, frame.length);
+  frame.forEach((col, j) => {
+    for (let r = 0; r < rows; r++) {
+      const v = cellAt(col, r);
       if (typeof v !== "number" || !Number.isFinite(v)) {
         const fix = v === null ? "impute it in params.recipe (or drop such rows)" : typeof v === "number" ? "clip or drop such rows" : "encode it in params.recipe (one-hot or ordinal)";
         fail("params.features", `column ${JSON.stringify(col.name)} has ${JSON.stringify(v)} at ${where(r)}; the model needs finite numbers: ${fix}`);
       }
-    });
-  }
-  const rows = frame[0]?.values.length ?? 0;
-  return Array.from({ length: rows }, (_, r) => frame.map((c) => c.values[r] as number));
+      m.data[r * m.cols + j] = v;
+    }
+  });
+  return m;
 };
 
 export interface FittedPreprocessing {
   readonly stored: StoredPreprocessing;
   /** The model's input columns, in order (the standardizer's columns). */
   readonly features: readonly string[];
+  /** The training rows through the fitted preprocessing: the model's training inputs. */
+  readonly train: InputMatrix;
 }
 
 /**
- * Fits the recipe on the training rows (raw cells, row-major in `inputs` order): each step on the output of the
- * steps before it, on those rows only.
+ * Fits the recipe on the training rows (the raw feature columns, restricted to those rows): each step on the output
+ * of the steps before it, on those rows only.
  */
-export const fitRecipe = (
-  recipe: Recipe,
-  inputs: readonly string[],
-  trainRows: readonly (readonly CellValue[])[],
-  where: (r: number) => string,
-  fail: RecipeFailure,
-): FittedPreprocessing => {
-  let frame = frameOf(inputs, trainRows);
+export const fitRecipe = (recipe: Recipe, train: Frame, where: (r: number) => string, fail: RecipeFailure): FittedPreprocessing => {
+  const inputs = train.map((c) => c.name);
+  let frame: Frame = train;
   const steps: FittedStep[] = [];
   let standardize: readonly string[] | undefined;
   recipe.forEach((step, i) => {
@@ -285,20 +338,27 @@ export const fitRecipe = (
     mean: fitted.mean.map((m, j) => (scaled.has(names[j]!) ? m : 0)),
     sd: fitted.sd.map((s, j) => (scaled.has(names[j]!) ? s : 1)),
   };
-  return { stored: steps.length === 0 ? { standardizer } : { recipe: { inputs: [...inputs], steps }, standardizer }, features: names };
+  standardizeInPlace(standardizer, x);
+  return { stored: steps.length === 0 ? { standardizer } : { recipe: { inputs, steps }, standardizer }, features: names, train: x };
 };
 
-/** The raw columns a stored preprocessing reads, in the order its rows must hold them. */
+/** The raw columns a stored preprocessing reads. */
 export const preprocessingInputs = (p: StoredPreprocessing): readonly string[] => p.recipe?.inputs ?? p.standardizer.columns;
 
 /**
- * Applies stored preprocessing to raw rows (in preprocessingInputs order): the fitted transforms, then the
- * standardizer. `where(r)` names row r in messages (a table row, a file line).
+ * Applies stored preprocessing to raw columns (found by name: preprocessingInputs): the fitted transforms, then
+ * the standardizer. `where(r)` names row r in messages (a table row, a file line).
  */
-export const applyPreprocessing = (p: StoredPreprocessing, rows: readonly (readonly CellValue[])[], where: (r: number) => string, fail: RecipeFailure): number[][] => {
-  let frame = frameOf(preprocessingInputs(p), rows);
+export const applyPreprocessing = (p: StoredPreprocessing, raw: Frame, where: (r: number) => string, fail: RecipeFailure): InputMatrix => {
+  let frame: Frame = preprocessingInputs(p).map((name) => {
+    const col = raw.find((c) => c.name === name);
+    if (col === undefined) fail("recipe", `the stored preprocessing needs column ${JSON.stringify(name)}, which the rows lack`);
+    return col;
+  });
   for (const step of p.recipe?.steps ?? []) frame = applyStep(step, frame, where, fail);
-  return applyStandardizer(p.standardizer, toMatrix(frame, where, fail));
+  const x = toMatrix(frame, where, fail);
+  standardizeInPlace(p.standardizer, x);
+  return x;
 };
 
 /** The columns a recipe names that are not raw features (a typo), checked when the pipeline is built. */

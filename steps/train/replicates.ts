@@ -3,7 +3,8 @@
  * split artifact grouped into replicates (ascending), each with its train, valid and test rows (ascending).
  */
 import type * as arrow from "apache-arrow";
-import { type CellValue, type ColumnData, tableColumns } from "../../artifacts/table.js";
+import { denseColumn } from "../../artifacts/table.js";
+import { type Frame, cellAt, frameColumnOf } from "./feature-frame.js";
 import type { StepContext } from "../../dsl/step.js";
 import { decodeSplit } from "../split/split-codec.js";
 import { predictionsTable } from "../evaluate/predictions.js";
@@ -19,67 +20,61 @@ export interface Replicate {
 }
 
 export interface Dataset {
-  /** The raw feature columns, in params.features order. */
+  /** The raw feature columns, in params.features order (the recipe turns them into numbers). */
   readonly features: readonly string[];
-  /** Row-major raw feature cells, one array per input row, in `features` order (the recipe turns them into numbers). */
-  readonly x: readonly (readonly CellValue[])[];
+  readonly frame: Frame;
   /** 0 or 1 per input row. */
-  readonly y: readonly number[];
+  readonly y: Uint8Array;
   /** How the features become model inputs, fitted per replicate on its train rows (recipe.ts). */
   readonly recipe: Recipe;
 }
 
-const byName = (table: arrow.Table): Map<string, ColumnData> => new Map(tableColumns(table).map((c) => [c.name, c]));
-
 /**
- * Reads raw feature cells, row-major: each listed column once, none the target. A column must be numeric unless the
+ * Reads the raw feature columns: each listed column once, none the target. A column must be numeric unless the
  * recipe encodes it, and may hold nulls only where the recipe imputes it.
  */
-const readFeatureRows = (table: arrow.Table, features: readonly string[], target: string, recipe: Recipe, ctx: StepContext): CellValue[][] => {
-  const columns = byName(table);
-  const names = [...columns.keys()].join(", ");
+const readFeatureFrame = (table: arrow.Table, features: readonly string[], target: string, recipe: Recipe, ctx: StepContext): Frame => {
+  const names = table.schema.fields.map((f) => f.name);
   if (features.length === 0) ctx.fail("params.features", "expected at least one feature column");
   const seen = new Set<string>();
   const imputed = new Set(recipe.flatMap((s) => (s.step === "impute" ? Object.keys(s.columns) : [])));
-  const featureValues = features.map((name, j) => {
+  return features.map((name, j) => {
     const field = `params.features[${j}]`;
     if (seen.has(name)) ctx.fail(field, `column ${JSON.stringify(name)} is listed twice; list each feature once`);
     seen.add(name);
     if (name === target) ctx.fail(field, `column ${JSON.stringify(name)} is the target; remove it from the features`);
-    const col = columns.get(name);
-    if (col === undefined) ctx.fail(field, `unknown column ${JSON.stringify(name)}; the input table has ${names}`);
-    if (!recipeEncodes(recipe, name, col.type)) {
-      ctx.fail(field, `column ${JSON.stringify(name)} is ${col.type}; features must be numeric (encode it in params.recipe with one-hot or ordinal, or in a preprocessing step)`);
+    const dense = denseColumn(table, name);
+    if (dense === undefined) ctx.fail(field, `unknown column ${JSON.stringify(name)}; the input table has ${names.join(", ")}`);
+    if (!recipeEncodes(recipe, name, dense.type)) {
+      ctx.fail(field, `column ${JSON.stringify(name)} is ${dense.type}; features must be numeric (encode it in params.recipe with one-hot or ordinal, or in a preprocessing step)`);
     }
-    const values = col.values as ArrayLike<CellValue>;
+    const col = frameColumnOf(dense);
     if (!imputed.has(name)) {
-      for (let r = 0; r < values.length; r++) {
-        const v = values[r];
+      for (let r = 0; r < col.values.length; r++) {
+        const v = cellAt(col, r);
         if (v === null || (typeof v === "number" && !Number.isFinite(v))) {
           ctx.fail(field, `column ${JSON.stringify(name)} has a missing or non-finite value at row ${r}; impute it in params.recipe (fitted on training rows) or drop such rows before training`);
         }
       }
     }
-    return values;
+    return col;
   });
-  const x: CellValue[][] = [];
-  for (let r = 0; r < table.numRows; r++) x.push(featureValues.map((col) => col[r] ?? null));
-  return x;
 };
 
 /** Reads the 0/1 target (an int or bool column). */
-export const readTarget = (table: arrow.Table, target: string, ctx: StepContext): number[] => {
-  const targetCol = byName(table).get(target);
-  if (targetCol === undefined) ctx.fail("params.target", `unknown column ${JSON.stringify(target)}; the input table has ${[...byName(table).keys()].join(", ")}`);
-  if (targetCol.type !== "int" && targetCol.type !== "bool") {
-    ctx.fail("params.target", `column ${JSON.stringify(target)} is ${targetCol.type}; expected an int (0/1) or bool label`);
+export const readTarget = (table: arrow.Table, target: string, ctx: StepContext): Uint8Array => {
+  const dense = denseColumn(table, target);
+  if (dense === undefined) ctx.fail("params.target", `unknown column ${JSON.stringify(target)}; the input table has ${table.schema.fields.map((f) => f.name).join(", ")}`);
+  if (dense.type !== "int" && dense.type !== "bool") {
+    ctx.fail("params.target", `column ${JSON.stringify(target)} is ${dense.type}; expected an int (0/1) or bool label`);
   }
-  const y: number[] = [];
-  for (let r = 0; r < table.numRows; r++) {
-    const v = targetCol.values[r];
+  const col = frameColumnOf(dense);
+  const y = new Uint8Array(table.numRows);
+  for (let r = 0; r < y.length; r++) {
+    const v = cellAt(col, r);
     const label = v === true ? 1 : v === false ? 0 : v;
     if (label !== 0 && label !== 1) ctx.fail("params.target", `column ${JSON.stringify(target)} has ${JSON.stringify(v)} at row ${r}; expected 0 or 1`);
-    y.push(label);
+    y[r] = label;
   }
   return y;
 };
@@ -87,8 +82,8 @@ export const readTarget = (table: arrow.Table, target: string, ctx: StepContext)
 /** Reads what a train step learns from: the raw features, the target and the recipe that turns features into inputs. */
 export const readDataset = (table: arrow.Table, params: { readonly features: readonly string[]; readonly target: string; readonly recipe: Recipe }, ctx: StepContext): Dataset => {
   for (const { field, problem } of recipeColumnProblems(params.recipe, params.features)) ctx.fail(field, problem);
-  const x = readFeatureRows(table, params.features, params.target, params.recipe, ctx);
-  return { features: params.features, x, y: readTarget(table, params.target, ctx), recipe: params.recipe };
+  const frame = readFeatureFrame(table, params.features, params.target, params.recipe, ctx);
+  return { features: params.features, frame, y: readTarget(table, params.target, ctx), recipe: params.recipe };
 };
 
 /** Reads a split artifact (steps/split/split-codec.ts) into replicates, checked against the table. */
@@ -108,6 +103,3 @@ export interface ReplicatePredictions {
 /** A train step's predictions artifact (steps/evaluate/predictions.ts): each replicate's probabilities for its test rows. */
 export const testPredictionsTable = (results: readonly ReplicatePredictions[]): arrow.Table =>
   predictionsTable(results.map(({ replicate: r, prob }) => ({ replicate: r.replicate, seed: r.seed, fold: r.fold, rows: r.test, probs: prob })));
-
-/** Picks rows of the raw feature cells. */
-export const pick = (x: readonly (readonly CellValue[])[], rows: readonly number[]): CellValue[][] => rows.map((r) => [...x[r]!]);

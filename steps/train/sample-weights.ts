@@ -63,7 +63,7 @@ const countsOf = (groups: readonly string[], rows: readonly number[]): Map<strin
  * One weight per training row (in `trainRows` order) under the scheme, from the training rows alone. `groups`
  * is readWeightGroups' result for the whole table; `y` the 0/1 label of every row.
  */
-export const fitSampleWeights = (weights: SampleWeights, groups: readonly string[], y: readonly number[], trainRows: readonly number[]): Float64Array => {
+export const fitSampleWeights = (weights: SampleWeights, groups: readonly string[], y: ArrayLike<number>, trainRows: readonly number[]): Float64Array => {
   const n = trainRows.length;
   const out = new Float64Array(n).fill(1);
   if (weights.scheme === "uniform" || n === 0) return out;

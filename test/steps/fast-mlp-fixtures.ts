@@ -4,6 +4,7 @@
  * fixed permutation, valid every 5th of the rest, train the others: about 190 train rows).
  */
 import * as fs from "node:fs";
+import { frameOfRows } from "../../steps/train/feature-frame.js";
 import type { StepContext } from "../../dsl/step.js";
 import { seededRandom } from "../../engine/random.js";
 import { DEFAULT_RECIPE } from "../../steps/train/recipe.js";
@@ -19,7 +20,7 @@ export const heartDataset = (): Dataset => {
     .split("\n")
     .filter((line) => line.trim() !== "" && !line.includes("?"))
     .map((line) => line.split(",").map(Number));
-  return { features: HEART_FEATURES, x: rows.map((r) => r.slice(0, 13)), y: rows.map((r) => (r[13]! > 0 ? 1 : 0)), recipe: DEFAULT_RECIPE };
+  return { features: HEART_FEATURES, frame: frameOfRows(HEART_FEATURES, rows.map((r) => r.slice(0, 13))), y: Uint8Array.from(rows, (r) => (r[13]! > 0 ? 1 : 0)), recipe: DEFAULT_RECIPE };
 };
 
 /** A replicate over `rows` rows: a permutation from `seed`, then test / valid / train as described above. */

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { frameOfRows } from "../../steps/train/feature-frame.js";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
@@ -114,10 +115,9 @@ describe("fast MLP engine against tfjs (the reference)", () => {
 describe("fast conditional bias against tfjs (the reference)", () => {
   // Heart rows with sex as the subgroup (not a feature); small predictors so the tfjs reference trains in seconds.
   const full = heartDataset();
-  const sex = HEART_FEATURES.indexOf("sex");
   const features = HEART_FEATURES.filter((f) => f !== "sex");
-  const data = { features, x: full.x.map((r) => r.filter((_, j) => j !== sex)), y: full.y, recipe: DEFAULT_RECIPE };
-  const groupIndex = full.x.map((r) => r[sex]! as number);
+  const data = { features, frame: full.frame.filter((c) => c.name !== "sex"), y: full.y, recipe: DEFAULT_RECIPE };
+  const groupIndex = Array.from(full.frame.find((c) => c.name === "sex")!.values as Float64Array);
   const h = (layers: number[]) => ({ layers, dropout: 0.2, learningRate: 0.003, epochs: 30, batchSize: 64, patience: 10 });
   const params = { features, target: "num", subgroup: "sex", attribute: h([32, 32, 32]), label: h([32, 32]), k: 2 };
   const rep = fixedReplicate(data.y.length, 7);
@@ -158,11 +158,11 @@ describe("the engine parameter and stored sets", () => {
   const scoreAll = async (doc: unknown) => {
     const decoded = decodeModelSet(doc);
     if (!decoded.ok) throw new Error(decoded.problem);
-    const x = Array.from({ length: 120 }, (_, r) => features.map((f) => columnValues(table, f)[r] as number));
+    const frame = frameOfRows(features, Array.from({ length: 120 }, (_, r) => features.map((f) => columnValues(table, f)[r] as number)));
     const fail = (problem: string): never => {
       throw new Error(problem);
     };
-    return Array.from(await predictReplicate(decoded.set, 0, { x, group: undefined }, fail));
+    return Array.from(await predictReplicate(decoded.set, 0, { frame, group: undefined }, fail));
   };
   const ownTestProbs = (predictions: arrow.Table) => {
     const rep = columnValues(predictions, "replicate");

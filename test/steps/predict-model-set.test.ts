@@ -6,7 +6,7 @@ import { subgroupMetrics, type SubgroupMetricsDoc } from "../../steps/evaluate/s
 import { predictModelSetStep } from "../../steps/predict/model-set.js";
 import { logisticRegression } from "../../steps/train/logistic-regression.js";
 import { decodeModelSet } from "../../steps/train/model-set.js";
-import { predictReplicate, readScoringRows } from "../../steps/train/predict-model-set.js";
+import { predictReplicate, readScoringFrame } from "../../steps/train/predict-model-set.js";
 import { runStep } from "../support/step-harness.js";
 import { kFoldSplit, separableTable } from "./train-fixtures.js";
 
@@ -32,7 +32,7 @@ describe("predict.model-set", () => {
     const decoded = decodeModelSet(models);
     if (!decoded.ok) throw new Error(decoded.problem);
     for (let r = 0; r < 3; r++) {
-      const expected = Array.from(await predictReplicate(decoded.set, r, { x: readScoringRows(siteB, decoded.set, fail), group: undefined }, fail));
+      const expected = Array.from(await predictReplicate(decoded.set, r, { frame: readScoringFrame(siteB, decoded.set, fail), group: undefined }, fail));
       expect(prob.filter((_, i) => rep[i] === r)).toEqual(expected);
       expect(row.filter((_, i) => rep[i] === r)).toEqual(Array.from({ length: 90 }, (_, i) => i));
     }

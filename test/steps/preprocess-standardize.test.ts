@@ -1,14 +1,17 @@
 import { describe, expect, it } from "vitest";
+import { inputMatrixOfRows } from "../../steps/train/input-matrix.js";
 import { DataError } from "../../dsl/errors.js";
-import { applyStandardizer, fitStandardizer, standardizeStep } from "../../steps/preprocess/standardize.js";
+import { fitStandardizer, standardizeInPlace, standardizeStep } from "../../steps/preprocess/standardize.js";
 import { runStep } from "../support/step-harness.js";
 import { rows, schemaOf, splitOf, table, userError } from "./data-prep-helpers.js";
 
-describe("fitStandardizer / applyStandardizer", () => {
+describe("fitStandardizer / standardizeInPlace", () => {
   it("fits population mean and sd; a constant column gets sd 1", () => {
-    const s = fitStandardizer(["x", "c"], [[1, 5], [2, 5], [3, 5]]);
+    const s = fitStandardizer(["x", "c"], inputMatrixOfRows([[1, 5], [2, 5], [3, 5]], 2));
     expect(s).toEqual({ columns: ["x", "c"], mean: [2, 5], sd: [Math.sqrt(2 / 3), 1] });
-    expect(applyStandardizer(s, [[2, 5], [5, 7]])).toEqual([[0, 0], [3 / Math.sqrt(2 / 3), 2]]);
+    const m = inputMatrixOfRows([[2, 5], [5, 7]], 2);
+    standardizeInPlace(s, m);
+    expect(Array.from(m.data)).toEqual([0, 0, 3 / Math.sqrt(2 / 3), 2]);
   });
 });
 

@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { inputMatrixOfRows } from "../../steps/train/input-matrix.js";
+import { frameOfRows } from "../../steps/train/feature-frame.js";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -93,7 +95,7 @@ describe("train.conditional-bias", () => {
     const rep = columnValues(preds, "replicate");
     const testRows = (columnValues(preds, "row") as number[]).filter((_, i) => rep[i] === 1);
     const x = testRows.map((r) => features.map((f, j) => ((columnValues(table, f)[r] as number) - r1.standardizer.mean[j]!) / r1.standardizer.sd[j]!));
-    const again = await predictConditionalBiasOn("kernels", r1.model, x);
+    const again = await predictConditionalBiasOn("kernels", r1.model, inputMatrixOfRows(x, features.length));
     expect(again.prob).toEqual((columnValues(preds, "prob") as number[]).filter((_, i) => rep[i] === 1));
     expect(again.groupProb[0]!.reduce((s, p) => s + p, 0)).toBeCloseTo(1, 5);
 
@@ -104,7 +106,7 @@ describe("train.conditional-bias", () => {
     const fail = (problem: string): never => {
       throw new Error(problem);
     };
-    expect(Array.from(await predictReplicate(decoded.set, 1, { x: raw, group: undefined }, fail))).toEqual(again.prob);
+    expect(Array.from(await predictReplicate(decoded.set, 1, { frame: frameOfRows(features, raw), group: undefined }, fail))).toEqual(again.prob);
   });
 
   it("starts its label predictor from Generic's initial weights (same node seed, same streams)", async () => {

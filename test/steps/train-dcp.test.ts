@@ -1,6 +1,8 @@
 // DCP's cross-process determinism is tested with conditional bias's, in train-conditional-bias.test.ts (one
 // script, node bin/run-ts.mjs train-conditional-bias.determinism.script.ts, digests of both steps' outputs).
 import type * as arrow from "apache-arrow";
+import { inputMatrixOfRows } from "../../steps/train/input-matrix.js";
+import { frameOfRows } from "../../steps/train/feature-frame.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { columnValues, makeTable, tableColumns } from "../../artifacts/table.js";
 import { PipelineError } from "../../dsl/errors.js";
@@ -107,7 +109,7 @@ describe("train.dcp", () => {
     const stored = models.replicates[2]!.groups.find((g) => g.group === "tiny")!;
     const lines = cRow.map((row, i) => ({ row, i })).filter(({ i }) => cRep[i] === 2 && cGroup[i] === "tiny");
     const x = lines.map(({ row }) => features.map((f, j) => ((columnValues(table, f)[row] as number) - stored.standardizer.mean[j]!) / stored.standardizer.sd[j]!));
-    expect(await predictMlpOn("kernels", stored.model, x)).toEqual(lines.map(({ i }) => cProb[i]));
+    expect(await predictMlpOn("kernels", stored.model, inputMatrixOfRows(x, features.length))).toEqual(lines.map(({ i }) => cProb[i]));
   });
 
   it("scores through the model-set predictor exactly as it scored its own test rows, each row by its subgroup's model", async () => {
@@ -123,7 +125,7 @@ describe("train.dcp", () => {
       const fail = (problem: string): never => {
         throw new Error(problem);
       };
-      const prob = await predictReplicate(decoded.set, r, { x, group: rows.map((row) => group[row]!) }, fail);
+      const prob = await predictReplicate(decoded.set, r, { frame: frameOfRows(features, x), group: rows.map((row) => group[row]!) }, fail);
       expect(Array.from(prob)).toEqual(pProb.filter((_, i) => pRep[i] === r));
     }
   });

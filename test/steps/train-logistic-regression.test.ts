@@ -1,4 +1,5 @@
 import type * as arrow from "apache-arrow";
+import { inputMatrixOfRows } from "../../steps/train/input-matrix.js";
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../artifacts/canonical-json.js";
 import { sha256Hex } from "../../artifacts/digest.js";
@@ -41,7 +42,7 @@ describe("fitLogistic (Newton)", () => {
     const x = Array.from({ length: 120 }, () => [u() * 4 - 2, u() * 4 - 2, u() * 4 - 2]);
     const y = x.map((r) => (r[0]! - r[1]! + (u() - 0.5) * 3 > 0 ? 1 : 0)); // noisy, not separable
     const l2 = 0.7;
-    const fit = fitLogistic(x, y, l2, 100);
+    const fit = fitLogistic(inputMatrixOfRows(x, 3), y, l2, 100);
     expect(fit.converged).toBe(true);
     const grad = [0, 0, 0, 0];
     x.forEach((r, i) => {
@@ -56,7 +57,7 @@ describe("fitLogistic (Newton)", () => {
   });
 
   it("stays finite on separable data thanks to the penalty", () => {
-    const fit = fitLogistic([[-2], [-1], [1], [2]], [0, 0, 1, 1], 1, 100);
+    const fit = fitLogistic(inputMatrixOfRows([[-2], [-1], [1], [2]], 1), [0, 0, 1, 1], 1, 100);
     expect(fit.converged).toBe(true);
     expect(Number.isFinite(fit.coef[0]!)).toBe(true);
   });
@@ -105,7 +106,7 @@ describe("train.logistic-regression", () => {
     const rows = (columnValues(predictions, "row") as number[]).filter((_, i) => columnValues(predictions, "replicate")[i] === 3);
     const expected = (columnValues(predictions, "prob") as number[]).filter((_, i) => columnValues(predictions, "replicate")[i] === 3);
     const x = rows.map((r) => features.map((f, j) => ((columnValues(table, f)[r] as number) - rep.standardizer.mean[j]!) / rep.standardizer.sd[j]!));
-    expect(predictLogistic(rep.model, x)).toEqual(expected);
+    expect(Array.from(predictLogistic(rep.model, inputMatrixOfRows(x, features.length)))).toEqual(expected);
     expect(rep.model.weights.map((w) => [w.name, w.shape])).toEqual([["coef", [4]], ["intercept", [1]]]);
   });
 

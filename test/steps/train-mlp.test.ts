@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { inputMatrixOfRows } from "../../steps/train/input-matrix.js";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -81,7 +82,7 @@ describe("train.mlp", () => {
     const testRows = rows.filter((_, i) => rep[i] === 2);
     const x = testRows.map((r) => features.map((f, j) => ((columnValues(table, f)[r] as number) - r2.standardizer.mean[j]!) / r2.standardizer.sd[j]!));
     expect(models.engine).toBe("kernels");
-    expect(await predictMlpOn("kernels", r2.model, x)).toEqual(prob.filter((_, i) => rep[i] === 2));
+    expect(await predictMlpOn("kernels", r2.model, inputMatrixOfRows(x, features.length))).toEqual(prob.filter((_, i) => rep[i] === 2));
   });
 
   it("trains all epochs when a replicate has no valid rows", async () => {

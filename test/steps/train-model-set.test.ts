@@ -1,5 +1,6 @@
 // The model-set document: train steps write it through encodeModelSet, every reader decodes it with decodeModelSet.
 import { describe, expect, it } from "vitest";
+import { frameOfRows } from "../../steps/train/feature-frame.js";
 import { logisticRegression } from "../../steps/train/logistic-regression.js";
 import { decodeModelSet, encodeModelSet } from "../../steps/train/model-set.js";
 import { modelSetFeatures, modelSetSubgroupColumn, predictModelSet } from "../../steps/train/predict-model-set.js";
@@ -22,7 +23,7 @@ describe("model-set document", () => {
     expect(encodeModelSet(decoded.set)).toEqual(doc);
     expect(modelSetFeatures(decoded.set)).toEqual(features);
     expect(modelSetSubgroupColumn(decoded.set)).toBeUndefined();
-    const prob = await predictModelSet(decoded.set, { x: [[5, 5, 50, 0], [-5, -5, 50, 0]], group: undefined }, fail);
+    const prob = await predictModelSet(decoded.set, { frame: frameOfRows(features, [[5, 5, 50, 0], [-5, -5, 50, 0]]), group: undefined }, fail);
     expect(prob[0]).toBeGreaterThan(0.9);
     expect(prob[1]).toBeLessThan(0.1);
   });

@@ -1,11 +1,11 @@
 import * as fs from "node:fs";
 import type * as arrow from "apache-arrow";
 import { describe, expect, it } from "vitest";
-import { type CellValue, columnValues, makeTable } from "../../artifacts/table.js";
+import { columnValues, makeTable } from "../../artifacts/table.js";
 import { DataError } from "../../dsl/errors.js";
 import { logisticRegression } from "../../steps/train/logistic-regression.js";
 import { decodeModelSet } from "../../steps/train/model-set.js";
-import { predictReplicate, readScoringRows } from "../../steps/train/predict-model-set.js";
+import { predictReplicate, readScoringFrame } from "../../steps/train/predict-model-set.js";
 import type { RecipeStep } from "../../steps/train/recipe.js";
 import { decodeWeights } from "../../steps/train/weights.js";
 import { runStep } from "../support/step-harness.js";
@@ -155,8 +155,8 @@ describe("leakage guard: nothing is fitted on test rows", () => {
       { name: "kind", type: "string", values: ["mid", "unheard-of"] },
       { name: "count", type: "int", values: [9, 1] },
     ]);
-    const rows: CellValue[][] = readScoringRows(fresh, decoded.set, fail);
-    const prob = Array.from(await predictReplicate(decoded.set, 0, { x: rows, group: undefined }, fail));
+    const frame = readScoringFrame(fresh, decoded.set, fail);
+    const prob = Array.from(await predictReplicate(decoded.set, 0, { frame, group: undefined }, fail));
     expect(prob).toHaveLength(2);
     for (const p of prob) expect(p > 0 && p < 1).toBe(true);
   });

@@ -11,6 +11,7 @@ import { canonicalJson } from "../../artifacts/canonical-json.js";
 import { makeTable, tableColumns } from "../../artifacts/table.js";
 import { PipelineError } from "../../dsl/errors.js";
 import { decodeSplit } from "../../steps/split/split-codec.js";
+import { inputMatrixOfRows } from "../../steps/train/input-matrix.js";
 import { fitLogistic, logisticRegression } from "../../steps/train/logistic-regression.js";
 import { repoRoot } from "../support/cli.js";
 import { runStep } from "../support/step-harness.js";
@@ -26,7 +27,7 @@ const golden = JSON.parse(fs.readFileSync(path.join(repoRoot, "test/fixtures/wei
 describe("fitLogistic with sample weights against scikit-learn (golden values)", () => {
   for (const c of golden.cases) {
     it(`${c.name}: coefficients and intercept within 1e-6`, () => {
-      const fit = fitLogistic(golden.x, golden.y, c.l2, 200, c.weights);
+      const fit = fitLogistic(inputMatrixOfRows(golden.x, 3), golden.y, c.l2, 200, c.weights);
       expect(fit.converged).toBe(true);
       [...fit.coef, fit.intercept].forEach((v, j) => expect(Math.abs(v - [...c.coef, c.intercept][j]!), `parameter ${j}`).toBeLessThanOrEqual(1e-6));
     });
@@ -38,8 +39,8 @@ describe("fitLogistic with sample weights against scikit-learn (golden values)",
     const w = x.map((_, i) => (i % 3 === 0 ? 3 : 1));
     const repeated = x.flatMap((row, i) => Array.from({ length: w[i]! }, () => row));
     const repeatedY = y.flatMap((v, i) => Array<number>(w[i]!).fill(v));
-    const a = fitLogistic(x, y, 0.5, 100, w);
-    const b = fitLogistic(repeated, repeatedY, 0.5, 100);
+    const a = fitLogistic(inputMatrixOfRows(x, 3), y, 0.5, 100, w);
+    const b = fitLogistic(inputMatrixOfRows(repeated, 3), repeatedY, 0.5, 100);
     [...a.coef, a.intercept].forEach((v, j) => expect(v).toBeCloseTo([...b.coef, b.intercept][j]!, 10));
   });
 });

@@ -11,9 +11,9 @@ import type { ConditionalBiasTopology, ConditionalBiasTraining } from "../model-
 import type { Dataset, Replicate } from "../replicates.js";
 import { drawSeed } from "../tfjs-runtime.js";
 import { type EncodedModel, decodeWeights, encodeWeight } from "../weights.js";
+import { type InputMatrix, float32Cells } from "../input-matrix.js";
 import { fitFast } from "./fit.js";
 import { type Arena, type Kernels, withArena } from "./kernels.js";
-import { flattenRows } from "./mlp.js";
 import { FastNetwork, type Matrix } from "./network.js";
 
 /** The two networks of a topology; seeds drawn per stream in tfjs' order (blocks, then output; bias maps). */
@@ -70,7 +70,7 @@ export const trainConditionalBiasFast = (
       label: () => drawSeed(labelInit),
       bias: () => drawSeed(biasInit),
     });
-    const upload = (rows: readonly (readonly number[])[]) => net.attribute.upload(flattenRows(rows, d), rows.length, d);
+    const upload = (m: InputMatrix) => net.attribute.upload(float32Cells(m), m.rows, d);
     const [xTrain, xValid, xTest] = [upload(train), upload(valid), upload(test)];
 
     // Stage 1: the sensitive-attribute predictor.
@@ -119,11 +119,11 @@ export const trainConditionalBiasFast = (
 /** P(y = 1) and the attribute predictor's group probabilities for standardised rows, on the fast engine. */
 export const predictConditionalBiasFast = (
   encoded: EncodedModel<ConditionalBiasTopology>,
-  x: readonly (readonly number[])[],
+  x: InputMatrix,
 ): { prob: number[]; groupProb: number[][] } => {
   const t = encoded.topology;
   const values = decodeWeights(encoded, conditionalBiasWeightSpecs(t));
-  if (x.length === 0) return { prob: [], groupProb: [] };
+  if (x.rows === 0) return { prob: [], groupProb: [] };
   return withArena((arena, kernels) => {
     const one = () => 1;
     const net = networks(arena, kernels, t, { attribute: one, label: one, bias: one });
@@ -131,14 +131,14 @@ export const predictConditionalBiasFast = (
     net.attribute.setWeights(values.slice(0, attributeCount));
     net.label.setWeights(values.slice(attributeCount));
     const d = t.features.length;
-    const rows = net.attribute.upload(flattenRows(x, d), x.length, d);
+    const rows = net.attribute.upload(float32Cells(x), x.rows, d);
     const blocks = lastK(t.attribute.layers.length, t.k);
     const { prob: groupFlat, hidden } = net.attribute.infer(rows, [], blocks);
-    const sides = hidden.map((h, i) => net.attribute.upload(h, x.length, t.attribute.layers[blocks[i]!]!));
+    const sides = hidden.map((h, i) => net.attribute.upload(h, x.rows, t.attribute.layers[blocks[i]!]!));
     const g = t.groups.length;
     return {
       prob: Array.from(net.label.infer(rows, sides).prob),
-      groupProb: x.map((_, i) => Array.from(groupFlat.subarray(i * g, (i + 1) * g))),
+      groupProb: Array.from({ length: x.rows }, (_, i) => Array.from(groupFlat.subarray(i * g, (i + 1) * g))),
     };
   });
 };

@@ -9,16 +9,10 @@ import type { MlpTopology } from "../model-set.js";
 import type { Dataset, Replicate } from "../replicates.js";
 import { drawSeed } from "../tfjs-runtime.js";
 import { type EncodedModel, decodeWeights, encodeWeight } from "../weights.js";
+import { type InputMatrix, float32Cells } from "../input-matrix.js";
 import { fitFast } from "./fit.js";
 import { withArena } from "./kernels.js";
 import { FastNetwork, type FastNetworkSpec } from "./network.js";
-
-/** Rows as one row-major float32 array. */
-export const flattenRows = (rows: readonly (readonly number[])[], width: number): Float32Array => {
-  const out = new Float32Array(rows.length * width);
-  rows.forEach((r, i) => out.set(r, i * width));
-  return out;
-};
 
 const networkSpec = (topology: MlpTopology, seeds: () => number): FastNetworkSpec => ({
   inputs: topology.features.length,
@@ -40,10 +34,11 @@ export const trainMlpFast = (
 ): TrainedMlp => {
   const { preprocessing, features, train, valid, test, yTrain, yValid, topology, initRng, orderRng, dropoutRng } = mlpReplicateInputs(data, rep, params, ctx, stream);
   const d = features.length;
+  const upload = (net: FastNetwork, m: InputMatrix) => net.upload(float32Cells(m), m.rows, d);
   return withArena((arena, kernels) => {
     const net = new FastNetwork(arena, kernels, networkSpec(topology, () => drawSeed(initRng)));
-    const x = net.upload(flattenRows(train, d), train.length, d);
-    const xValid = net.upload(flattenRows(valid, d), valid.length, d);
+    const x = upload(net, train);
+    const xValid = upload(net, valid);
     const training = fitFast(net, {
       learningRate: params.learningRate,
       epochs: params.epochs,
@@ -60,19 +55,19 @@ export const trainMlpFast = (
       topology,
       weights: mlpWeightSpecs(topology).map((spec, i) => encodeWeight(spec.name, spec.shape, weights[i]!)),
     };
-    const prob = test.length === 0 ? new Float32Array(0) : net.infer(net.upload(flattenRows(test, d), test.length, d)).prob;
+    const prob = test.rows === 0 ? new Float32Array(0) : net.infer(upload(net, test)).prob;
     return { preprocessing, model, training, prob };
   });
 };
 
 /** P(y = 1) for standardised rows from an encoded MLP, on the fast engine (inference mode). */
-export const predictMlpFast = (encoded: EncodedModel<MlpTopology>, x: readonly (readonly number[])[]): number[] => {
+export const predictMlpFast = (encoded: EncodedModel<MlpTopology>, x: InputMatrix): number[] => {
   const values = decodeWeights(encoded, mlpWeightSpecs(encoded.topology));
-  if (x.length === 0) return [];
+  if (x.rows === 0) return [];
   const d = encoded.topology.features.length;
   return withArena((arena, kernels) => {
     const net = new FastNetwork(arena, kernels, networkSpec(encoded.topology, () => 1));
     net.setWeights(values);
-    return Array.from(net.infer(net.upload(flattenRows(x, d), x.length, d)).prob);
+    return Array.from(net.infer(net.upload(float32Cells(x), x.rows, d)).prob);
   });
 };
