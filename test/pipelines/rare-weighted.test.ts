@@ -51,12 +51,12 @@ describe("pipelines/rare-weighted.ts", () => {
     expect(md).toContain("## Net benefit (decision curves)");
     expect(md).toContain("Rare cells of this cohort: (rare, label 1).");
     expect(md).toMatch(/## Harm tests/);
-  });
+  }, 300_000);
 
   it("adding a weight strength to the sweep trains only it", async () => {
     const after = await run("test/pipelines/rare-weighted-extra-strength.pipeline.ts", coldStore);
     const ran = after.nodes.filter((n) => !n.cached).map((n) => n.id);
     expect(ran).toEqual(["train-utility-2", "evaluate", "report"]);
     for (const n of after.nodes.filter((x) => x.cached)) expect(n.outputs).toEqual(coldOutputs[n.id]);
-  });
+  }, 240_000);
 });
