@@ -10,9 +10,11 @@ import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../artifacts/canonical-json.js";
 import { makeTable, tableColumns } from "../../artifacts/table.js";
 import { PipelineError } from "../../dsl/errors.js";
+import type { SplitHandle, TableHandle } from "../../dsl/handles.js";
+import { StudyGraph } from "../../dsl/study.js";
 import { decodeSplit } from "../../steps/split/split-codec.js";
 import { inputMatrixOfRows } from "../../steps/train/input-matrix.js";
-import { fitLogistic, logisticRegression } from "../../steps/train/logistic-regression.js";
+import { fitLogistic, logisticRegression, trainLogisticRegression } from "../../steps/train/logistic-regression.js";
 import { repoRoot } from "../support/cli.js";
 import { runStep } from "../support/step-harness.js";
 import { kFoldSplit, separableTable } from "./train-fixtures.js";
@@ -81,5 +83,16 @@ describe("train.logistic-regression: weights", () => {
     await expect(train({ weights: { scheme: "inverse-prevalence", subgroup: "nope" } })).rejects.toThrow(/params\.weights\.subgroup.*unknown column "nope"/);
     await expect(train({ weights: { scheme: "inverse-prevalence", subgroup: "x0" } })).rejects.toThrow(/params\.weights\.subgroup.*expected a string column/);
     await expect(train({ weights: { scheme: "sometimes" } })).rejects.toThrow(PipelineError);
+  });
+
+  it("puts the weights in the node's params (so in its cache key) and checks their column when the study is built", () => {
+    const graph = new StudyGraph("weights-builder", 3);
+    const t = { kind: "table", ref: { node: "prep", output: "table" }, study: graph, columns: { x: "float", g: "string", target: "int" } } as TableHandle<{ x: "float"; g: "string"; target: "int" }>;
+    const s = { kind: "split", ref: { node: "split", output: "split" }, study: graph } as SplitHandle;
+    trainLogisticRegression(t, s, { features: ["x"], target: "target", weights: { scheme: "inverse-prevalence", subgroup: "g", cap: 5 } }, { id: "lr" });
+    expect(graph.nodes[0]!.params).toMatchObject({ weights: { scheme: "inverse-prevalence", subgroup: "g", strength: 1, cap: 5 } });
+    expect(() => trainLogisticRegression(t, s, { features: ["x"], target: "target", weights: { scheme: "inverse-prevalence", subgroup: "group" } }, { id: "lr2" })).toThrow(
+      /params\.weights\.subgroup/,
+    );
   });
 });
