@@ -67,6 +67,7 @@ export const netBenefitSection = async (doc: SubgroupMetricsDoc, k: number): Pro
   for (const group of doc.groups) {
     const curves = nb.curves.filter((c) => c.group === group);
     const allShown = treatAllVisibility(group);
+    // Treat all depends only on the test rows: models evaluated together share a split, so the first model's stands for all.
     const treatAll = curves[0]!;
     if (allShown === "shown" && curves.every((c) => modelVisibility(c.model, group) === "shown")) {
       const rows: CurveRow[] = [
