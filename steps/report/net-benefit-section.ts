@@ -67,7 +67,8 @@ export const netBenefitSection = async (doc: SubgroupMetricsDoc, k: number): Pro
   for (const group of doc.groups) {
     const curves = nb.curves.filter((c) => c.group === group);
     const allShown = treatAllVisibility(group);
-    // Treat all depends only on the test rows: models evaluated together share a split, so the first model's stands for all.
+    // Treat all depends only on the test rows, so one column: the first model's replicates (models compared with a
+    // reference are checked to share its split; the JSON keeps every model's own).
     const treatAll = curves[0]!;
     if (allShown === "shown" && curves.every((c) => modelVisibility(c.model, group) === "shown")) {
       const rows: CurveRow[] = [
