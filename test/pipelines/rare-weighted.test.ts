@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { SubgroupMetricsDoc } from "../../steps/evaluate/subgroup-metrics.js";
 import { jsonOf, strata } from "../support/cli.js";
 import { makeTempDir } from "../support/temp-project.js";
@@ -24,11 +24,15 @@ const outputsOf = (r: RunJson) => Object.fromEntries(r.nodes.map((n) => [n.id, n
 describe("pipelines/rare-weighted.ts", () => {
   // The first test's cold store, reused by the second (a third full run would only repeat the first).
   const coldStore = makeTempDir("strata-rare-weighted-");
+  const otherStore = makeTempDir("strata-rare-weighted-");
+  afterAll(() => {
+    for (const dir of [coldStore, otherStore]) fs.rmSync(dir, { recursive: true, force: true });
+  });
   let coldOutputs: Record<string, Record<string, string>> = {};
 
   it("weighting raises the rare subgroup's sensitivity (interval excludes 0), reports the cost to the others, and reruns cold to the same digests", async () => {
     const first = coldStore;
-    const second = makeTempDir("strata-rare-weighted-");
+    const second = otherStore;
     const [a, b] = await Promise.all([run(PIPELINE, first), run(PIPELINE, second)]);
     expect(a.status).toBe("succeeded");
     expect(outputsOf(b)).toEqual(outputsOf(a));
