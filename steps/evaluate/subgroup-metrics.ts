@@ -9,6 +9,7 @@ import type { Columns, MetricsHandle, PredictionsHandle, TableHandle } from "../
 import { type JsonValue, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { readLabels } from "./labels.js";
+import type { PrevalenceUtilityRarity } from "./prevalence-utility-rarity.js";
 import { type ReplicatePredictions, readPredictions } from "./predictions.js";
 import { computeSubgroupMetrics } from "./subgroup-metrics/compute.js";
 import { type ModelPredictions, type ReplicateScores, SubgroupMetricsParams } from "./subgroup-metrics/document.js";
@@ -74,6 +75,10 @@ export interface SubgroupMetricsOptions<C extends Columns> {
   readonly minCell?: number;
   readonly rareBelow?: number;
   readonly alpha?: number;
+  /** Decision curve analysis (net benefit per model × group) at these threshold probabilities. */
+  readonly netBenefit?: { readonly thresholds: readonly number[] };
+  /** Prevalence-utility rarity (our definition): which (subgroup, label) cells of the cohort are rare. */
+  readonly rarity?: PrevalenceUtilityRarity;
 }
 
 /**

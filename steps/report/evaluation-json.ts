@@ -7,7 +7,7 @@
 import type { JsonValue } from "../../dsl/step.js";
 import type { MetricName } from "../evaluate/metrics/registry.js";
 import type { GroupComparison } from "../evaluate/group-comparison.js";
-import type { ComparisonEntry, Estimate, HarmEntry, SubgroupMetricsDoc } from "../evaluate/subgroup-metrics/document.js";
+import type { ComparisonEntry, Estimate, HarmEntry, NetBenefit, SubgroupMetricsDoc } from "../evaluate/subgroup-metrics/document.js";
 import type { EnvyDoc } from "./evaluation-view.js";
 import { type SizeField, type Suppression, type Visibility, OVERALL } from "./suppression.js";
 
@@ -44,6 +44,17 @@ const harmJson = (h: HarmEntry, v: Visibility): Record<string, unknown> =>
   v === "shown"
     ? { ...h, suppressed: false }
     : { model: h.model, reference: h.reference, group: h.group, metric: h.metric, harmed: null, mcnemar: null, pAdjusted: null, signTest: null, basis: null, suppressed: true };
+
+/** Net benefit curves with a hidden cell's estimates nulled (suppression.ts: netBenefit, treatAll). */
+const netBenefitJson = (nb: NetBenefit, sup: Suppression): NetBenefit =>
+  ({
+    ...nb,
+    curves: nb.curves.map((c) => {
+      const model = sup.netBenefit(c.model, c.group);
+      const all = sup.treatAll(c.group);
+      return { ...c, points: c.points.map((p) => ({ ...p, model: model === "shown" ? p.model : hiddenEstimate(p.model), treatAll: all === "shown" ? p.treatAll : hiddenEstimate(p.treatAll) })) };
+    }),
+  }) as unknown as NetBenefit;
 
 /** The evaluation document as report.json carries it. */
 export const evaluationJson = (doc: SubgroupMetricsDoc, sup: Suppression): JsonValue => {
@@ -105,6 +116,15 @@ export const evaluationJson = (doc: SubgroupMetricsDoc, sup: Suppression): JsonV
       rcpg: doc.rareCases.rcpg.map((e) => (rare && sup.estimate(e.gap) === "shown" ? { ...e, gap: estimateJson(e.gap, "shown") } : { ...e, common: null, rare: null, gap: hiddenEstimate(e.gap) })),
       rcce: doc.rareCases.rcce.map((e) => estimateJson(e, rare ? sup.estimate(e) : "small")),
     },
+    ...(doc.netBenefit === undefined ? {} : { netBenefit: netBenefitJson(doc.netBenefit, sup) }),
+    ...(doc.prevalenceUtilityRarity === undefined
+      ? {}
+      : {
+          prevalenceUtilityRarity: {
+            ...doc.prevalenceUtilityRarity,
+            cells: doc.prevalenceUtilityRarity.cells.map((c) => (sup.size(c.group, "cohortPositives") === "shown" ? { ...c, suppressed: false } : { ...c, n: null, prevalence: null, suppressed: true })),
+          },
+        }),
     perReplicate: doc.perReplicate.map((e) => ({
       ...e,
       n: sup.size(e.group, "testN") === "shown" ? e.n : null,

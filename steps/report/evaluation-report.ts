@@ -29,6 +29,8 @@ import { buildCharts } from "./evaluation-charts.js";
 import { envyJson, evaluationJson } from "./evaluation-json.js";
 import { renderHtml, renderMarkdown } from "./evaluation-render.js";
 import { type EnvyDoc, type EnvyEntry, EvaluationReportParams, buildView } from "./evaluation-view.js";
+import { netBenefitSection } from "./net-benefit-section.js";
+import { rarityFacts, raritySection } from "./rarity-section.js";
 import { suppression } from "./suppression.js";
 import { type MethodsSpec, NO_METHODS_SPEC, MethodsSpecSchema, methodsSection, methodsSources, methodsSpec, missingFacts } from "./methods.js";
 
@@ -54,6 +56,7 @@ const readEnvy = (value: unknown, field: string, ctx: StepContext): EnvyDoc => {
 const evaluationFacts = (doc: SubgroupMetricsDoc): string[] => [
   `Evaluated table digest ${doc.inputs.table}; predictions digests ${Object.entries(doc.inputs.predictions).map(([m, d]) => `${m} ${d}`).join(", ")}.`,
   `Cohort: ${doc.sizes.map((g) => `${g.group} ${g.cohortN}`).join(", ")} rows.`,
+  ...rarityFacts(doc),
 ];
 
 const readDoc = (value: unknown, ctx: StepContext): SubgroupMetricsDoc => {
@@ -79,6 +82,8 @@ export const evaluationReport = defineStep({
     const envy = inputs.evaluations.length === 2 ? readEnvy(inputs.evaluations[1]!.json(), "inputs.evaluations[1]", ctx) : null;
     for (const m of params.keyMetrics) if (!(m in doc.metricInfo)) ctx.fail("params.keyMetrics", `the evaluation has no metric ${JSON.stringify(m)}`);
     const charts = await buildCharts(doc, params);
+    const minCell = params.minCell ?? doc.params.minCell;
+    const netBenefit = await netBenefitSection(doc, minCell);
     ctx.progress(1, 2);
     const provenanceHead: [string, string][] = [
       ["Manifest digest (the run)", MANIFEST_DIGEST_TOKEN],
@@ -88,9 +93,9 @@ export const evaluationReport = defineStep({
     const sources = missingFacts(params.methods, inputs.sources.map((s) => s.json()), (field, problem) => ctx.fail(field, problem));
     const methods = methodsSection(params.methods, { facts: [...sources, ...evaluationFacts(doc)] });
     const methodsView = { id: "methods", title: "Methods", intro: methods.paragraphs, charts: [], tables: [{ ...methods.checklist, markdown: true }], notes: [] };
-    const view = { ...built, sections: [methodsView, ...built.sections] };
-    const minCell = params.minCell ?? doc.params.minCell;
     const sup = suppression(doc, minCell);
+    const added = [raritySection(doc, minCell), netBenefit].filter((s) => s !== null);
+    const view = { ...built, sections: [methodsView, ...built.sections, ...added] };
     const json: JsonValue = {
       format: "strata-report/1",
       title: params.title,

@@ -72,6 +72,10 @@ export interface Suppression {
   comparison(c: ComparisonEntry, groups: readonly string[]): Visibility;
   /** The rare-case measures: aggregates over the rare and the common groups, which partition "overall". */
   readonly rareCases: Visibility;
+  /** A model's net benefit in a group: counts of the same people as its accuracy cell. */
+  netBenefit(model: string, group: string): Visibility;
+  /** Treat-all's net benefit in a group: its evaluated n and positives. */
+  treatAll(group: string): Visibility;
 }
 
 export const suppression = (doc: SubgroupMetricsDoc, k: number): Suppression => {
@@ -122,5 +126,7 @@ export const suppression = (doc: SubgroupMetricsDoc, k: number): Suppression => 
     calibration: (curve, point) => calibration.get(point) ?? stricter(point.people < k ? "small" : "shown", size(curve.group, "testN")),
     comparison: (c, groups) => groups.map((g) => metric(c.model, g, c.metric)).reduce(stricter, "shown"),
     rareCases,
+    netBenefit: (model, group) => metric(model, group, "accuracy"),
+    treatAll: (group) => stricter(size(group, "testN"), size(group, "testPositives")),
   };
 };

@@ -18,6 +18,7 @@ import { RecipeParam } from "./recipe.js";
 import { rowLinesInput, rowSourceFields } from "../row-reference.js";
 import type { InputMatrix } from "./input-matrix.js";
 import { preprocessReplicate } from "./preprocess-replicate.js";
+import { SampleWeightsSchema, fitSampleWeights, readWeightGroups } from "./sample-weights.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
 import { type EncodedModel, type WeightSpec, decodeWeights, encodeWeight } from "./weights.js";
 
@@ -33,6 +34,8 @@ const Params = Schema.Struct({
   maxIterations: Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 10_000 })).pipe(
     Schema.withDecodingDefaultKey(Effect.succeed(LOGISTIC_REGRESSION_DEFAULTS.maxIterations)),
   ),
+  /** Sample weights of the loss, fitted per replicate on its training rows; without it every row weighs 1. */
+  weights: Schema.optional(SampleWeightsSchema),
 });
 export type LogisticRegressionParams = typeof Params.Type;
 
@@ -78,8 +81,9 @@ const solveSpd = (a: Float64Array, b: readonly number[]): number[] | null => {
 };
 
 /**
- * Newton-Raphson for the penalised objective above. Parameter vector θ = [w_1..w_d, b]. Returns θ and the number
- * of iterations; converged when the largest Newton step is below 1e-10. Sums run in row order, so equal inputs give
+ * Newton-Raphson (IRLS) for the penalised objective above; `weights` (one per row, default 1) scale each row's
+ * gradient and Hessian terms. Parameter vector θ = [w_1..w_d, b]. Returns θ and the number of iterations;
+ * converged when the largest Newton step is below 1e-10. Sums run in row order, so equal inputs give
  * bit-identical fits.
  */
 export const fitLogistic = (
@@ -87,6 +91,7 @@ export const fitLogistic = (
   y: ArrayLike<number>,
   l2: number,
   maxIterations: number,
+  weights?: ArrayLike<number>,
 ): { coef: number[]; intercept: number; iterations: number; converged: boolean } => {
   const d = x.cols;
   const n = x.rows;
@@ -103,8 +108,9 @@ export const fitLogistic = (
       let z = theta[d]!;
       for (let j = 0; j < d; j++) z += theta[j]! * xi[j]!;
       const p = sigmoid(z);
-      const r = p - y[i]!;
-      const s = p * (1 - p);
+      const w = weights === undefined ? 1 : weights[i]!;
+      const r = w * (p - y[i]!);
+      const s = w * (p * (1 - p));
       for (let j = 0; j <= d; j++) {
         grad[j] = grad[j]! + r * xi[j]!;
         const sxj = s * xi[j]!;
@@ -143,9 +149,10 @@ export const predictLogistic = (model: EncodedModel<LogisticTopology>, x: InputM
   return prob;
 };
 
-const trainReplicate = (data: Dataset, rep: Replicate, params: LogisticRegressionParams, ctx: StepContext) => {
+const trainReplicate = (data: Dataset, weightGroups: readonly string[], rep: Replicate, params: LogisticRegressionParams, ctx: StepContext) => {
   const { preprocessing, features, train, test } = preprocessReplicate(data, rep, ctx);
-  const fit = fitLogistic(train, rep.train.map((r) => data.y[r]!), params.l2, params.maxIterations);
+  const weights = params.weights === undefined ? undefined : fitSampleWeights(params.weights, weightGroups, data.y, rep.train);
+  const fit = fitLogistic(train, rep.train.map((r) => data.y[r]!), params.l2, params.maxIterations, weights);
   if (!fit.converged) {
     ctx.log(`replicate ${rep.replicate}: Newton did not converge in ${fit.iterations} iterations; using the last iterate (raise maxIterations or l2)`);
   }
@@ -166,10 +173,11 @@ export const logisticRegression = defineStep({
   units: {
     prepare: (inputs, params, ctx) => {
       const table = inputs.table.table();
-      return { params, data: readDataset(inputs, params, ctx), replicates: readSplit(inputs.split.table(), table.numRows, ctx) };
+      const weightGroups = params.weights === undefined ? [] : readWeightGroups(table, params.weights, ctx);
+      return { params, data: readDataset(inputs, params, ctx), weightGroups, replicates: readSplit(inputs.split.table(), table.numRows, ctx) };
     },
     count: (state) => state.replicates.length,
-    run: (state, i, ctx) => trainReplicate(state.data, state.replicates[i]!, state.params, ctx),
+    run: (state, i, ctx) => trainReplicate(state.data, state.weightGroups, state.replicates[i]!, state.params, ctx),
     combine: (state, fitted) => ({
       models: encodeModelSet({
         format: MODEL_SET_FORMAT,

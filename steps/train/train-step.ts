@@ -42,7 +42,7 @@ export const trainStepBuilder =
   <C extends Columns>(
     table: TableHandle<C>,
     split: SplitHandle,
-    params: { readonly features: readonly string[]; readonly target: string; readonly subgroup?: string; readonly recipe?: Recipe },
+    params: { readonly features: readonly string[]; readonly target: string; readonly subgroup?: string; readonly recipe?: Recipe; readonly weights?: { readonly scheme: string; readonly subgroup?: string } },
     options: NodeOptions = {},
   ): TrainOutputs<O> => {
     const rows = rowSourceWiring(table);
@@ -51,6 +51,7 @@ export const trainStepBuilder =
     for (const { field, problem } of recipeColumnProblems(params.recipe ?? DEFAULT_RECIPE, params.features)) node.fail(field, problem);
     node.requireColumns(table, [params.target], "params.target");
     if (params.subgroup !== undefined) node.requireColumns(table, [params.subgroup], "params.subgroup");
+    if (params.weights !== undefined && params.weights.subgroup !== undefined) node.requireColumns(table, [params.weights.subgroup], "params.weights.subgroup");
     const handles: Partial<Record<O, ModelSetHandle | PredictionsHandle>> = {};
     for (const [name, kind] of Object.entries(step.outputs) as [O, string][]) handles[name] = kind === "models" ? node.models(name) : node.predictions(name);
     return handles as TrainOutputs<O>;

@@ -18,7 +18,7 @@ const GROUPS: readonly (readonly [string, number])[] = [
   [SMALL, 7],
 ];
 
-export const syntheticEvaluation = async (options: { resamples?: number; seed?: number } = {}): Promise<SubgroupMetricsDoc> => {
+export const syntheticEvaluation = async (options: { resamples?: number; seed?: number; netBenefit?: { thresholds: number[] } } = {}): Promise<SubgroupMetricsDoc> => {
   const random = seededRandom(11, "report-fixture");
   const group = GROUPS.flatMap(([name, n]) => Array<string>(n).fill(name));
   const target = group.map((_, i) => (i % 7 === 3 ? 1 : random() < 0.45 ? 1 : 0));
@@ -45,7 +45,7 @@ export const syntheticEvaluation = async (options: { resamples?: number; seed?: 
   const out = await runStep(
     subgroupMetrics,
     { table, predictions: [predictions(0.5), predictions(0.35)] },
-    { models: ["generic", "personalized"], reference: "generic", target: "target", subgroup: "subgroup", resamples: options.resamples ?? 200, rareBelow: 0.06 },
+    { models: ["generic", "personalized"], reference: "generic", target: "target", subgroup: "subgroup", resamples: options.resamples ?? 200, rareBelow: 0.06, ...(options.netBenefit === undefined ? {} : { netBenefit: options.netBenefit }) },
     options.seed ?? 1,
   );
   return out.metrics as unknown as SubgroupMetricsDoc;

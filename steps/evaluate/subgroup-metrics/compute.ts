@@ -11,10 +11,13 @@
  */
 import type { Labels } from "../labels.js";
 import { METRIC_INFO } from "../metrics/registry.js";
+import { rarityCells, rarityDefinitionText } from "../prevalence-utility-rarity.js";
+import { OUR_DEFINITION } from "../rare-cases.js";
 import { calibrationCurves, groupComparisons, groupSizes, metricResults, referenceGains } from "./aggregate.js";
 import type { ModelPredictions, ReplicateEntry, SubgroupMetricsDoc, SubgroupMetricsParams } from "./document.js";
 import { layoutGroups } from "./groups.js";
 import { harmRule, harmTests } from "./harm-tests.js";
+import { netBenefitCurves } from "./net-benefit.js";
 import { rareCases } from "./rare-cases.js";
 import { pairWithReference, scoreModels } from "./scoring.js";
 
@@ -75,5 +78,19 @@ export const computeSubgroupMetrics = (
     harmRule: harmRule(params),
     rareCases: rareCases(layout, labels.groups, models, scores, params),
     perReplicate,
+    ...(params.netBenefit === undefined
+      ? {}
+      : { netBenefit: netBenefitCurves(layout, labels, models, params.netBenefit.thresholds, params, scores.intervalOf, randomStream("bootstrap")) }),
+    ...(params.rarity === undefined
+      ? {}
+      : {
+          prevalenceUtilityRarity: {
+            definition: OUR_DEFINITION,
+            note: rarityDefinitionText(params.rarity),
+            prevalenceBelow: params.rarity.prevalenceBelow,
+            utilityAbove: params.rarity.utilityAbove,
+            cells: rarityCells(params.rarity, labels.group, labels.y),
+          },
+        }),
   };
 };

@@ -9,6 +9,8 @@ import type { GroupComparison } from "../group-comparison.js";
 import { type MultiplicityMethod, MultiplicityMethodSchema } from "../harm-multiplicity.js";
 import type { BootstrapSignResult, McNemarResult } from "../harm.js";
 import type { METRIC_INFO, MetricName, MetricValues } from "../metrics/registry.js";
+import { thresholdsProblem } from "../metrics/net-benefit.js";
+import { PrevalenceUtilityRaritySchema, type RarityCell } from "../prevalence-utility-rarity.js";
 import type { OUR_DEFINITION } from "../rare-cases.js";
 
 const Probability = Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 1 }));
@@ -37,6 +39,12 @@ export const SubgroupMetricsParams = Schema.Struct({
   alpha: Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 1, exclusiveMinimum: true, exclusiveMaximum: true })).pipe(
     Schema.withDecodingDefaultKey(Effect.succeed(0.05)),
   ),
+  /** Opt-in decision curve analysis over these threshold probabilities (ascending, each in (0, 1)). */
+  netBenefit: Schema.optional(
+    Schema.Struct({ thresholds: Schema.Array(Schema.Number).check(Schema.makeFilter((t: readonly number[]) => thresholdsProblem(t) ?? true)) }),
+  ),
+  /** Opt-in prevalence-utility rarity (our definition, prevalence-utility-rarity.ts): which (subgroup, label) cells are rare. */
+  rarity: Schema.optional(PrevalenceUtilityRaritySchema),
 });
 export type SubgroupMetricsParams = typeof SubgroupMetricsParams.Type;
 
@@ -158,6 +166,37 @@ export interface RareCases {
   readonly rcce: readonly (Estimate & { readonly model: string })[];
 }
 
+export interface NetBenefitPoint {
+  readonly threshold: number;
+  /** NB of treating those the model scores at or above the threshold. */
+  readonly model: Estimate;
+  /** NB of treating everyone in the group (same replicates' test rows). */
+  readonly treatAll: Estimate;
+}
+
+export interface NetBenefitCurve {
+  readonly model: string;
+  readonly group: string;
+  readonly points: readonly NetBenefitPoint[];
+}
+
+/** Decision curve analysis per model × group (present only when params.netBenefit is given). */
+export interface NetBenefit {
+  readonly definition: string;
+  readonly thresholds: readonly number[];
+  readonly curves: readonly NetBenefitCurve[];
+}
+
+/** The prevalence-utility rare cells of the cohort (present only when params.rarity is given). */
+export interface PrevalenceUtilityRareCells {
+  readonly definition: typeof OUR_DEFINITION;
+  readonly note: string;
+  readonly prevalenceBelow: number;
+  readonly utilityAbove: number;
+  /** Every (subgroup, label) cell of the cohort (the input table), prevalence among its rows. */
+  readonly cells: readonly RarityCell[];
+}
+
 export interface ReplicateEntry {
   readonly model: string;
   readonly replicate: number;
@@ -199,6 +238,10 @@ export interface SubgroupMetricsDoc {
   readonly harmRule: string;
   readonly rareCases: RareCases;
   readonly perReplicate: readonly ReplicateEntry[];
+  /** Only when params.netBenefit is declared, so a study without it keeps its bytes. */
+  readonly netBenefit?: NetBenefit;
+  /** Only when params.rarity is declared. */
+  readonly prevalenceUtilityRarity?: PrevalenceUtilityRareCells;
 }
 
 /** One replicate of one model as the evaluation holds it: P(y = 1) per table row, NaN where the replicate did not predict the row. */
