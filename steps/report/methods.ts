@@ -163,12 +163,19 @@ const describeRecipe = (recipe: unknown): string => {
   return `preprocessing recipe, in order: ${words.join(", then ")}; fitted on each replicate's training rows only (imputation values, clipping quantiles, encoding levels, means and sds) and stored with the model, then applied unchanged to validation, test and new rows`;
 };
 
+/** Whether a train node weights its loss (a scheme other than uniform). */
+const weightedTraining = (n: MethodsSpec["nodes"][number]): boolean => {
+  const w = (n.params as { weights?: { scheme?: string } }).weights;
+  return w !== undefined && w.scheme !== "uniform";
+};
+
 const describeNode = (n: MethodsSpec["nodes"][number]): string => {
   const from = n.sources.length === 0 ? "" : ` from ${n.sources.map((s) => `"${s}"`).join(", ")}`;
   if (stageOf(n.step) === "train") {
     const p = n.params as { recipe?: unknown };
     const rest = describeParams(n.params, ["recipe"]);
-    return `${n.id} (${n.step}): ${rest}; ${describeRecipe(p.recipe)}; the model weights are fitted on the same training rows.`;
+    const weighted = weightedTraining(n) ? "; sample weights (params.weights) fitted on each replicate's training rows only, scaled to mean 1, then capped" : "";
+    return `${n.id} (${n.step}): ${rest}; ${describeRecipe(p.recipe)}${weighted}; the model weights are fitted on the same training rows.`;
   }
   if (n.step === "evaluate.subgroup-metrics") {
     const p = n.params as { resamples?: number; level?: number; adjust?: string };
@@ -199,7 +206,7 @@ const CHECKLIST: readonly (readonly [item: string, answeredBy: (spec: MethodsSpe
   ["Sample size (10)", () => null],
   ["Missing data (11)", (s) => (s.nodes.some((n) => ["preprocess.drop-missing", "preprocess.impute"].includes(n.step) || JSON.stringify(n.params).includes('"impute"')) ? "Data preparation and Models above" : null)],
   ["Analytical methods: model, hyperparameters, internal validation (12)", (s) => (s.nodes.some((n) => stageOf(n.step) === "train") ? "Split protocol and Models above" : null)],
-  ["Class imbalance (13)", () => null],
+  ["Class imbalance (13)", (s) => (s.nodes.some((n) => stageOf(n.step) === "train" && weightedTraining(n)) ? "Models above (sample weights)" : null)],
   ["Fairness: subgroups and their evaluation (14)", (s) => (s.nodes.some((n) => stageOf(n.step) === "subgroups") ? "Subgroups and Evaluation above" : null)],
   ["Model output and thresholds (15)", (s) => (s.nodes.some((n) => stageOf(n.step) === "evaluate") ? "Evaluation above" : null)],
   ["Training versus evaluation data differences (16)", (s) => (s.nodes.some((n) => stageOf(n.step) === "train") ? "Models above: what is fitted on training rows" : null)],

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { PipelineError } from "../../dsl/errors.js";
 import { StudyGraph } from "../../dsl/study.js";
 import { HEART_BIAS_MODULATION, buildHeartBiasModulation } from "../../pipelines/heart-bias-modulation.js";
+import { rareWeighted } from "../../pipelines/rare-weighted.js";
 import { csvStep } from "../../steps/ingest/csv.js";
 import { dropMissingStep } from "../../steps/preprocess/drop-missing.js";
 import { type MethodsSpec, methodsSection, missingFacts } from "../../steps/report/methods.js";
@@ -48,6 +49,18 @@ describe("Methods written from the plan", () => {
       'ingest read 303 rows; values read as missing (tokens "?"): ca 4, thal 2.',
       "drop-missing removed 6 of 303 rows with a missing value in any column, leaving 297; rows with a missing value, per column (a row may count in several): ca 4, thal 2.",
     ]);
+  });
+
+  it("says which models weight their loss and answers the class-imbalance item from it", () => {
+    const graph = new StudyGraph("rare-weighted", 0);
+    rareWeighted(graph);
+    const { paragraphs, checklist } = methodsSection(specOf(graph, "report"), { facts: [] });
+    const models = paragraphs.find((p) => p.startsWith("Models."))!;
+    expect(models).toMatch(/train-utility-1 \(train\.logistic-regression\).*sample weights \(params\.weights\) fitted on each replicate's training rows only/);
+    expect(models).not.toMatch(/train-unweighted \(train\.logistic-regression\)[^;]*;[^.]*sample weights/);
+    const status = Object.fromEntries(checklist.rows.map((r) => [r[0]!.lines[0], r[1]!.lines[0]]));
+    expect(status["Class imbalance (13)"]).toBe("answered by the plan: Models above (sample weights)");
+    expect(Object.fromEntries(methodsSection(specOf(planned(), "report"), { facts: [] }).checklist.rows.map((r) => [r[0]!.lines[0], r[1]!.lines[0]]))["Class imbalance (13)"]).toBe("author must fill");
   });
 
   it("lists the checklist items the author must still fill", () => {
