@@ -9,14 +9,15 @@
  * any replicate) and is flagged suppressed when that basis is below `minCell`; the artifact keeps the full values
  * and the reports print "< minCell" for flagged cells.
  */
+import { asStoredJson } from "../../../dsl/step.js";
 import type { Labels } from "../labels.js";
 import { METRIC_INFO } from "../metrics/registry.js";
 import { calibrationCurves, groupComparisons, groupSizes, metricResults, referenceGains } from "./aggregate.js";
-import type { ModelPredictions, ReplicateEntry, SubgroupMetricsDoc, SubgroupMetricsParams } from "./document.js";
-import { layoutGroups } from "./groups.js";
-import { harmRule, harmTests } from "./harm-tests.js";
+import type { HarmEntry, ModelPredictions, ReplicateEntry, SubgroupMetricsDoc, SubgroupMetricsParams } from "./document.js";
+import { type GroupLayout, layoutGroups } from "./groups.js";
+import { adjustAcrossSubgroups, harmCells, harmRule, harmTest } from "./harm-tests.js";
 import { rareCases } from "./rare-cases.js";
-import { pairWithReference, scoreModels } from "./scoring.js";
+import { type Pairing, type Scoring, bootstrapResamples, pairWithReference, prepareScoring, scoresOf, seriesWidth } from "./scoring.js";
 
 export interface EvaluationInput {
   readonly labels: Labels;
@@ -24,18 +25,82 @@ export interface EvaluationInput {
   readonly digests: SubgroupMetricsDoc["inputs"];
 }
 
-export const computeSubgroupMetrics = (
-  input: EvaluationInput,
-  params: SubgroupMetricsParams,
-  /** A seeded stream by name (ctx.random in the step). */
-  randomStream: (stream: string) => () => number,
-  progress: (done: number, total: number) => void = () => {},
-): SubgroupMetricsDoc => {
+/** Everything the units read, prepared once per thread from the inputs alone. */
+export interface Evaluation {
+  readonly input: EvaluationInput;
+  readonly params: SubgroupMetricsParams;
+  readonly layout: GroupLayout;
+  readonly pairing: Pairing;
+  readonly scoring: Scoring;
+  readonly units: readonly EvaluationUnit[];
+}
+
+/**
+ * The independent parts of the work, each with its own random stream: chunks of bootstrap resamples, then one harm
+ * test per candidate model × group. Their boundaries depend on the params and inputs only, never on how many cores
+ * or workers run them, so the document's bytes do not either.
+ */
+export type EvaluationUnit =
+  | { readonly kind: "resamples"; readonly from: number; readonly to: number }
+  | { readonly kind: "harm"; readonly cell: readonly [number, number] };
+
+/** What a unit returns, as JSON: a chunk's bootstrap series (float64, little-endian, base64: exact) or a harm test. */
+export type EvaluationUnitResult = { readonly series: string } | { readonly harm: HarmEntry };
+
+/**
+ * The bootstrap's resamples come in this many chunks (fewer when there are fewer resamples). Each chunk skips the
+ * stream's draws of the chunks before it (cheap next to scoring them), so more chunks cost more of that.
+ */
+const RESAMPLE_CHUNKS = 8;
+
+const resampleChunks = (resamples: number): EvaluationUnit[] => {
+  const size = Math.ceil(resamples / RESAMPLE_CHUNKS);
+  const chunks: EvaluationUnit[] = [];
+  for (let from = 0; from < resamples; from += size) chunks.push({ kind: "resamples", from, to: Math.min(resamples, from + size) });
+  return chunks;
+};
+
+export const prepareEvaluation = (input: EvaluationInput, params: SubgroupMetricsParams): Evaluation => {
+  const layout = layoutGroups(input.labels, input.models, params.rareBelow);
+  const pairing = pairWithReference(input.models, params.reference);
+  const scoring = prepareScoring(layout, input.labels, input.models, pairing, params);
+  const units = [...resampleChunks(params.resamples), ...harmCells(layout, pairing).map((cell): EvaluationUnit => ({ kind: "harm", cell }))];
+  return { input, params, layout, pairing, scoring, units };
+};
+
+const encodeSeries = (series: Float64Array): string => {
+  const view = new DataView(new ArrayBuffer(series.length * 8));
+  for (let i = 0; i < series.length; i++) view.setFloat64(i * 8, series[i]!, true);
+  return Buffer.from(view.buffer).toString("base64");
+};
+
+const decodeSeries = (text: string, into: Float64Array, at: number): void => {
+  const bytes = Buffer.from(text, "base64");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < bytes.byteLength / 8; i++) into[at + i] = view.getFloat64(i * 8, true);
+};
+
+export const runEvaluationUnit = (evaluation: Evaluation, index: number, randomStream: (stream: string) => () => number): EvaluationUnitResult => {
+  const unit = evaluation.units[index]!;
+  if (unit.kind === "resamples") return { series: encodeSeries(bootstrapResamples(evaluation.scoring, unit.from, unit.to, randomStream("bootstrap"))) };
+  const { layout, input, pairing, params } = evaluation;
+  return { harm: harmTest(layout, input.labels, input.models, pairing, params, unit.cell, randomStream) };
+};
+
+/** The document, from every unit's result in unit order. */
+export const finishEvaluation = (evaluation: Evaluation, results: readonly EvaluationUnitResult[]): SubgroupMetricsDoc => {
+  const { input, params, layout, pairing, scoring } = evaluation;
   const { labels, models } = input;
   const { minCell, level } = params;
-  const layout = layoutGroups(labels, models, params.rareBelow);
-  const pairing = pairWithReference(models, params.reference);
-  const scores = scoreModels(layout, labels, models, pairing, params, randomStream("bootstrap"), progress);
+  const width = seriesWidth(scoring);
+  const series = new Float64Array(params.resamples * width);
+  const harm: HarmEntry[] = [];
+  evaluation.units.forEach((unit, i) => {
+    const result = results[i]!;
+    if (unit.kind === "resamples") decodeSeries((result as { series: string }).series, series, unit.from * width);
+    else harm.push((result as { harm: HarmEntry }).harm);
+  });
+  const scores = scoresOf(scoring, series);
 
   const perReplicate: ReplicateEntry[] = [];
   models.forEach((m, mi) =>
@@ -71,9 +136,23 @@ export const computeSubgroupMetrics = (
     calibration: calibrationCurves(layout, labels, models, minCell),
     comparisons: groupComparisons(layout, labels, models, scores),
     gains: referenceGains(layout, models, pairing, scores, minCell),
-    harm: harmTests(layout, labels, models, pairing, params, randomStream),
+    harm: adjustAcrossSubgroups(harm, params),
     harmRule: harmRule(params),
     rareCases: rareCases(layout, labels.groups, models, scores, params),
     perReplicate,
   };
+};
+
+/**
+ * The whole evaluation in this thread, every unit in order, their results as the step stores them (the step runs
+ * the same units, possibly elsewhere).
+ */
+export const computeSubgroupMetrics = (
+  input: EvaluationInput,
+  params: SubgroupMetricsParams,
+  /** A seeded stream by name (ctx.random in the step). */
+  randomStream: (stream: string) => () => number,
+): SubgroupMetricsDoc => {
+  const evaluation = prepareEvaluation(input, params);
+  return finishEvaluation(evaluation, evaluation.units.map((_, i) => asStoredJson(runEvaluationUnit(evaluation, i, randomStream)) as EvaluationUnitResult));
 };
