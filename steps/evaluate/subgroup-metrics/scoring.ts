@@ -221,15 +221,15 @@ export const bootstrapResamples = (scoring: Scoring, from: number, to: number, r
 };
 
 /** The point scores and the estimates, from the whole bootstrap series (every resample in order, bootstrapResamples' layout). */
-export const scoresOf = (scoring: Scoring, series: Float64Array): Scores => {
+export const scoresOf = (scoring: Scoring, bootstrap: Float64Array): Scores => {
   const { prepared, people, groupCount: G, params } = scoring;
   const { level, minCell } = params;
   const point = scoreSample(prepared, G, new Int32Array(people).fill(1), params.threshold);
   const B = params.resamples;
   const slots = scoring.models * G * METRIC_NAMES.length;
   const slot = slotOf(G);
-  const bootMeans = Array.from({ length: B }, (_, b) => series.subarray(2 * b * slots, (2 * b + 1) * slots));
-  const bootGains = Array.from({ length: B }, (_, b) => series.subarray((2 * b + 1) * slots, (2 * b + 2) * slots));
+  const bootMeans = Array.from({ length: B }, (_, b) => bootstrap.subarray(2 * b * slots, (2 * b + 1) * slots));
+  const bootGains = Array.from({ length: B }, (_, b) => bootstrap.subarray((2 * b + 1) * slots, (2 * b + 2) * slots));
   const intervalOf = (series: readonly number[]): Interval => (B === 0 ? null : percentileInterval(series.map((v) => (Number.isNaN(v) ? null : v)), level));
   const bootSeries = (source: readonly Float64Array[], mi: number, gi: number, k: number): number[] => source.map((a) => a[slot(mi, gi, k)]!);
 
