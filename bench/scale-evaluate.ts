@@ -21,15 +21,15 @@ const resamples = flag("--resamples", 1000);
 const random = seededRandom(7, "scale-evaluate");
 const groups = ["a-female-young", "b-female-old", "c-male-young", "d-male-old"];
 const shares = [0.1, 0.2, 0.3, 0.4];
-const y: number[] = [];
-const group: string[] = [];
+const y = new Uint8Array(rows);
+const group = new Int32Array(rows);
 const latent = new Float64Array(rows);
 for (let r = 0; r < rows; r++) {
   const u = random();
   let g = 0;
   for (let c = shares[0]!; u > c && g < 3; ) c += shares[++g]!;
-  group.push(groups[g]!);
-  y.push(random() < 0.3 + 0.1 * g ? 1 : 0);
+  group[r] = g;
+  y[r] = random() < 0.3 + 0.1 * g ? 1 : 0;
   latent[r] = y[r]! + random() * 1.5;
 }
 const replicates: ReplicateScores[] = [];

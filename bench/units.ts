@@ -41,7 +41,7 @@ const startWorker = async (store: string): Promise<ChildProcess> => {
   return child;
 };
 
-/** Seconds of the nodes whose step has units (the trainings), from the run's manifest: the part units can speed up. */
+/** Seconds of the nodes whose step has units (the trainings, evaluate.subgroup-metrics), from the run's manifest: the part units can speed up. */
 const unitNodeSeconds = (store: string, manifest: string): number => {
   const shown = spawnSync(process.execPath, ["bin/strata.mjs", "show", manifest, "--store", store, "--json"], { encoding: "utf8" });
   const record = JSON.parse(shown.stdout) as { record: { nodes: { seconds: number; units?: unknown }[] } };
@@ -90,7 +90,7 @@ process.stdout.write(
       pipeline,
       seconds: times,
       medians,
-      // Node seconds summed over the nodes with units: how much the trainings themselves gained.
+      // Node seconds summed over the nodes with units: how much those nodes themselves gained.
       unitNodeSeconds: trainSeconds,
       localTwoCoresSpeedup: medians["local-1"] / medians["local-2"],
       temporalTwoWorkersSpeedup: medians["temporal-1"] / medians["temporal-2"],

@@ -34,6 +34,15 @@ export const stratifiedSampler = (strata: readonly string[]): ((random: () => nu
 };
 
 /**
+ * Advances `random` past `resamples` resamples of a stratifiedSampler over `units` units (each resample takes one
+ * number per unit), so that resamples from any index on can be drawn from a fresh stream: a chunk of resamples
+ * then draws exactly what one pass from the first resample would.
+ */
+export const skipResamples = (random: () => number, units: number, resamples: number): void => {
+  for (let i = units * resamples; i > 0; i--) random();
+};
+
+/**
  * The q-quantile (0 ≤ q ≤ 1) of the values by linear interpolation between order statistics (numpy's default
  * "linear" method, Hyndman & Fan type 7). NaN and null values are left out; null when none is left.
  */

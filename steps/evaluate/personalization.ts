@@ -35,7 +35,7 @@ import { makeTable, tableColumns } from "../../artifacts/table.js";
 import type { Columns, MetricsHandle, PredictionsHandle, TableHandle } from "../../dsl/handles.js";
 import { type JsonValue, type StepContext, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
-import { type Labels, OVERALL, readLabels } from "./labels.js";
+import { type Labels, OVERALL, groupOf, readLabels } from "./labels.js";
 import { type ReplicatePredictions, readPredictions } from "./predictions.js";
 import { MultiplicityMethodSchema, type MultiplicityMethod, adjustPValues } from "./harm-multiplicity.js";
 import { type BootstrapSignResult, type McNemarResult, bootstrapSignTest, exactMcNemar, meanOver } from "./harm.js";
@@ -292,7 +292,7 @@ const pairedTests = (
     else if (p.candidate > p.reference) helped++;
   }
   const mcnemar = exactMcNemar(harmed, helped, alpha);
-  const strata = rows.map((r) => `${labels.group[r]}/${labels.y[r]}`);
+  const strata = rows.map((r) => `${groupOf(labels, r)}/${labels.y[r]}`);
   const candidateScore = rows.map((r) => people.get(r)!.candidate / people.get(r)!.n);
   const referenceScore = rows.map((r) => people.get(r)!.reference / people.get(r)!.n);
   const boot =
@@ -319,7 +319,7 @@ export const evaluatePersonalizationMetrics = (
   random: (stream: string) => () => number,
 ): PersonalizationMetrics => {
   const groups = [OVERALL, ...labels.groups];
-  const inGroup = (g: string) => (row: number) => g === OVERALL || labels.group[row] === g;
+  const inGroup = (g: string) => (row: number) => g === OVERALL || groupOf(labels, row) === g;
   const replicateIds = [...reference.byReplicate.keys()].sort((a, b) => a - b);
 
   // Accuracy per model × replicate × group.
@@ -411,14 +411,14 @@ export const evaluatePersonalizationMetrics = (
         const accOwn: number[] = [];
         const accOther: number[] = [];
         for (const id of replicateIds) {
-          const o = (own.get(id) ?? []).filter((l) => labels.group[l.row] === g);
-          const t = (theirs.get(id) ?? []).filter((l) => labels.group[l.row] === g);
+          const o = (own.get(id) ?? []).filter((l) => groupOf(labels, l.row) === g);
+          const t = (theirs.get(id) ?? []).filter((l) => groupOf(labels, l.row) === g);
           if (o.length === 0 || t.length === 0) continue;
           accOwn.push(o.filter((l) => correctOf(labels, l, params.threshold)).length / o.length);
           accOther.push(t.filter((l) => correctOf(labels, l, params.threshold)).length / t.length);
         }
         const diffs = accOther.map((a, i) => a - accOwn[i]!);
-        const people = personOutcomes(labels, own, theirs, (row) => labels.group[row] === g, params.threshold);
+        const people = personOutcomes(labels, own, theirs, (row) => groupOf(labels, row) === g, params.threshold);
         let worse = 0;
         let better = 0;
         for (const p of people.values()) {

@@ -61,7 +61,7 @@ export interface RarityCell {
  * Every (subgroup, label) cell present among the rows (subgroups in code-unit order, label 0 then 1), with its
  * prevalence among those rows, its utility and whether it is rare.
  */
-export const rarityCells = (d: PrevalenceUtilityRarity, group: readonly string[], y: readonly number[]): RarityCell[] => {
+export const rarityCells = (d: PrevalenceUtilityRarity, group: readonly string[], y: ArrayLike<number>): RarityCell[] => {
   const counts = new Map<string, number>();
   for (let r = 0; r < group.length; r++) counts.set(cellKey(group[r]!, y[r]!), (counts.get(cellKey(group[r]!, y[r]!)) ?? 0) + 1);
   const utility = utilityOf(d.utilities);

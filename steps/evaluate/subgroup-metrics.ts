@@ -6,12 +6,12 @@
  * group, and per-cell small-cell suppression flags.
  */
 import type { Columns, MetricsHandle, PredictionsHandle, TableHandle } from "../../dsl/handles.js";
-import { type JsonValue, defineStep } from "../../dsl/step.js";
+import { type JsonValue, type StepContext, type StepInput, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { readLabels } from "./labels.js";
 import type { PrevalenceUtilityRarity } from "./prevalence-utility-rarity.js";
 import { type ReplicatePredictions, readPredictions } from "./predictions.js";
-import { computeSubgroupMetrics } from "./subgroup-metrics/compute.js";
+import { type EvaluationInput, finishEvaluation, prepareEvaluation, runEvaluationUnit } from "./subgroup-metrics/compute.js";
 import { type ModelPredictions, type ReplicateScores, SubgroupMetricsParams } from "./subgroup-metrics/document.js";
 
 export type { SubgroupMetricsDoc } from "./subgroup-metrics/document.js";
@@ -23,44 +23,56 @@ const perTableRow = (r: ReplicatePredictions, tableRows: number): ReplicateScore
   return { replicate: r.replicate, seed: r.seed, fold: r.fold, prob };
 };
 
+/** The labels and every model's predictions, checked against the params. */
+const readEvaluationInput = (
+  inputs: { readonly table: StepInput; readonly predictions: readonly StepInput[] },
+  params: SubgroupMetricsParams,
+  ctx: StepContext,
+): EvaluationInput => {
+  if (inputs.predictions.length !== params.models.length) {
+    ctx.fail("params.models", `${params.models.length} model labels for ${inputs.predictions.length} predictions inputs; give one label per input, in the same order`);
+  }
+  if (params.reference !== undefined && !params.models.includes(params.reference)) {
+    ctx.fail("params.reference", `${JSON.stringify(params.reference)} is not one of the models (${params.models.join(", ")})`);
+  }
+  const table = inputs.table.table();
+  const labels = readLabels(table, params, ctx);
+  const models: ModelPredictions[] = inputs.predictions.map((input, i) => ({
+    label: params.models[i]!,
+    replicates: readPredictions(input.table(), table.numRows, `inputs.predictions[${i}]`, ctx).map((r) => perTableRow(r, table.numRows)),
+  }));
+  if (params.reference !== undefined) {
+    const ref = models.find((m) => m.label === params.reference)!;
+    const byId = new Map(ref.replicates.map((r) => [r.replicate, r]));
+    models.forEach((m, i) => {
+      for (const rep of m.replicates) {
+        const other = byId.get(rep.replicate);
+        if (other !== undefined && (other.seed !== rep.seed || other.fold !== rep.fold)) {
+          ctx.fail(`inputs.predictions[${i}]`, `replicate ${rep.replicate} is seed ${rep.seed}, fold ${rep.fold} here but seed ${other.seed}, fold ${other.fold} in the reference ${JSON.stringify(ref.label)}; gains pair replicates by id, so both models need the same split`);
+        }
+      }
+    });
+  }
+  const digests = {
+    table: inputs.table.digest,
+    predictions: Object.fromEntries(params.models.map((label, i) => [label, inputs.predictions[i]!.digest])),
+  };
+  return { labels, models, digests };
+};
+
 export const subgroupMetrics = defineStep({
   kind: "evaluate.subgroup-metrics",
   module: import.meta.url,
   params: SubgroupMetricsParams,
   inputs: { table: "table", predictions: { list: "predictions" } },
   outputs: { metrics: "metrics" },
-  run: (inputs, params, ctx) => {
-    if (inputs.predictions.length !== params.models.length) {
-      ctx.fail("params.models", `${params.models.length} model labels for ${inputs.predictions.length} predictions inputs; give one label per input, in the same order`);
-    }
-    if (params.reference !== undefined && !params.models.includes(params.reference)) {
-      ctx.fail("params.reference", `${JSON.stringify(params.reference)} is not one of the models (${params.models.join(", ")})`);
-    }
-    const table = inputs.table.table();
-    const labels = readLabels(table, params, ctx);
-    const models: ModelPredictions[] = inputs.predictions.map((input, i) => ({
-      label: params.models[i]!,
-      replicates: readPredictions(input.table(), table.numRows, `inputs.predictions[${i}]`, ctx).map((r) => perTableRow(r, table.numRows)),
-    }));
-    if (params.reference !== undefined) {
-      const ref = models.find((m) => m.label === params.reference)!;
-      const byId = new Map(ref.replicates.map((r) => [r.replicate, r]));
-      models.forEach((m, i) => {
-        for (const rep of m.replicates) {
-          const other = byId.get(rep.replicate);
-          if (other !== undefined && (other.seed !== rep.seed || other.fold !== rep.fold)) {
-            ctx.fail(`inputs.predictions[${i}]`, `replicate ${rep.replicate} is seed ${rep.seed}, fold ${rep.fold} here but seed ${other.seed}, fold ${other.fold} in the reference ${JSON.stringify(ref.label)}; gains pair replicates by id, so both models need the same split`);
-          }
-        }
-      });
-    }
-    const digests = {
-      table: inputs.table.digest,
-      predictions: Object.fromEntries(params.models.map((label, i) => [label, inputs.predictions[i]!.digest])),
-    };
-    const doc = computeSubgroupMetrics({ labels, models, digests }, params, (stream) => ctx.random(stream), (d, t) => ctx.progress(d, t));
-    if (params.resamples === 0) ctx.progress(1, 1);
-    return { metrics: doc as unknown as JsonValue };
+  // Chunks of bootstrap resamples and the harm tests are units: the engine may run them on several cores or
+  // workers, and combines them in unit order.
+  units: {
+    prepare: (inputs, params, ctx) => prepareEvaluation(readEvaluationInput(inputs, params, ctx), params),
+    count: (evaluation) => evaluation.units.length,
+    run: (evaluation, index, ctx) => runEvaluationUnit(evaluation, index, (stream) => ctx.random(stream)),
+    combine: (evaluation, results) => ({ metrics: finishEvaluation(evaluation, results) as unknown as JsonValue }),
   },
 });
 

@@ -9,17 +9,18 @@
  * any replicate) and is flagged suppressed when that basis is below `minCell`; the artifact keeps the full values
  * and the reports print "< minCell" for flagged cells.
  */
-import type { Labels } from "../labels.js";
+import { asStoredJson } from "../../../dsl/step.js";
+import { type Labels, groupOf } from "../labels.js";
 import { METRIC_INFO } from "../metrics/registry.js";
 import { rarityCells, rarityDefinitionText } from "../prevalence-utility-rarity.js";
 import { OUR_DEFINITION } from "../rare-cases.js";
 import { calibrationCurves, groupComparisons, groupSizes, metricResults, referenceGains } from "./aggregate.js";
-import type { ModelPredictions, ReplicateEntry, SubgroupMetricsDoc, SubgroupMetricsParams } from "./document.js";
-import { layoutGroups } from "./groups.js";
-import { harmRule, harmTests } from "./harm-tests.js";
-import { netBenefitCurves } from "./net-benefit.js";
+import type { HarmEntry, ModelPredictions, NetBenefit, ReplicateEntry, SubgroupMetricsDoc, SubgroupMetricsParams } from "./document.js";
+import { type GroupLayout, layoutGroups } from "./groups.js";
+import { adjustAcrossSubgroups, harmCells, harmRule, harmTest } from "./harm-tests.js";
 import { rareCases } from "./rare-cases.js";
-import { pairWithReference, scoreModels } from "./scoring.js";
+import { type Pairing, type Scoring, bootstrapInterval, bootstrapResamples, pairWithReference, prepareScoring, scoresOf, seriesWidth } from "./scoring.js";
+import { netBenefitCurves } from "./net-benefit.js";
 
 export interface EvaluationInput {
   readonly labels: Labels;
@@ -27,18 +28,96 @@ export interface EvaluationInput {
   readonly digests: SubgroupMetricsDoc["inputs"];
 }
 
-export const computeSubgroupMetrics = (
-  input: EvaluationInput,
-  params: SubgroupMetricsParams,
-  /** A seeded stream by name (ctx.random in the step). */
-  randomStream: (stream: string) => () => number,
-  progress: (done: number, total: number) => void = () => {},
-): SubgroupMetricsDoc => {
+/** Everything the units read, prepared once per thread from the inputs alone. */
+export interface Evaluation {
+  readonly input: EvaluationInput;
+  readonly params: SubgroupMetricsParams;
+  readonly layout: GroupLayout;
+  readonly pairing: Pairing;
+  readonly scoring: Scoring;
+  readonly units: readonly EvaluationUnit[];
+}
+
+/**
+ * The independent parts of the work, each with its own random stream: chunks of bootstrap resamples, then one harm
+ * test per candidate model × group. Their boundaries depend on the params and inputs only, never on how many cores
+ * or workers run them, so the document's bytes do not either.
+ */
+export type EvaluationUnit =
+  | { readonly kind: "resamples"; readonly from: number; readonly to: number }
+  | { readonly kind: "harm"; readonly cell: readonly [number, number] }
+  | { readonly kind: "net-benefit" };
+
+/**
+ * What a unit returns, as JSON: a chunk's bootstrap series (float64, little-endian, base64: exact), a harm test, or
+ * the decision curves (which redraw the same "bootstrap" resamples from the start of the stream).
+ */
+export type EvaluationUnitResult = { readonly series: string } | { readonly harm: HarmEntry } | { readonly netBenefit: NetBenefit };
+
+/**
+ * The bootstrap's resamples come in this many chunks (fewer when there are fewer resamples). Each chunk skips the
+ * stream's draws of the chunks before it (cheap next to scoring them), so more chunks cost more of that.
+ */
+const RESAMPLE_CHUNKS = 8;
+
+const resampleChunks = (resamples: number): EvaluationUnit[] => {
+  const size = Math.ceil(resamples / RESAMPLE_CHUNKS);
+  const chunks: EvaluationUnit[] = [];
+  for (let from = 0; from < resamples; from += size) chunks.push({ kind: "resamples", from, to: Math.min(resamples, from + size) });
+  return chunks;
+};
+
+export const prepareEvaluation = (input: EvaluationInput, params: SubgroupMetricsParams): Evaluation => {
+  const layout = layoutGroups(input.labels, input.models, params.rareBelow);
+  const pairing = pairWithReference(input.models, params.reference);
+  const scoring = prepareScoring(layout, input.labels, input.models, pairing, params);
+  const units = [
+    ...resampleChunks(params.resamples),
+    ...harmCells(layout, pairing).map((cell): EvaluationUnit => ({ kind: "harm", cell })),
+    ...(params.netBenefit === undefined ? [] : [{ kind: "net-benefit" } as const]),
+  ];
+  return { input, params, layout, pairing, scoring, units };
+};
+
+const encodeSeries = (series: Float64Array): string => {
+  const view = new DataView(new ArrayBuffer(series.length * 8));
+  for (let i = 0; i < series.length; i++) view.setFloat64(i * 8, series[i]!, true);
+  return Buffer.from(view.buffer).toString("base64");
+};
+
+const decodeSeries = (text: string, into: Float64Array, at: number): void => {
+  const bytes = Buffer.from(text, "base64");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < bytes.byteLength / 8; i++) into[at + i] = view.getFloat64(i * 8, true);
+};
+
+export const runEvaluationUnit = (evaluation: Evaluation, index: number, randomStream: (stream: string) => () => number): EvaluationUnitResult => {
+  const unit = evaluation.units[index]!;
+  if (unit.kind === "resamples") return { series: encodeSeries(bootstrapResamples(evaluation.scoring, unit.from, unit.to, randomStream("bootstrap"))) };
+  const { layout, input, pairing, params } = evaluation;
+  if (unit.kind === "net-benefit") {
+    const intervalOf = (series: readonly number[]) => bootstrapInterval(series, params.resamples, params.level);
+    return { netBenefit: netBenefitCurves(layout, input.labels, input.models, params.netBenefit!.thresholds, params, intervalOf, randomStream("bootstrap")) };
+  }
+  return { harm: harmTest(layout, input.labels, input.models, pairing, params, unit.cell, randomStream) };
+};
+
+/** The document, from every unit's result in unit order. */
+export const finishEvaluation = (evaluation: Evaluation, results: readonly EvaluationUnitResult[]): SubgroupMetricsDoc => {
+  const { input, params, layout, pairing, scoring } = evaluation;
   const { labels, models } = input;
   const { minCell, level } = params;
-  const layout = layoutGroups(labels, models, params.rareBelow);
-  const pairing = pairWithReference(models, params.reference);
-  const scores = scoreModels(layout, labels, models, pairing, params, randomStream("bootstrap"), progress);
+  const width = seriesWidth(scoring);
+  const series = new Float64Array(params.resamples * width);
+  const harm: HarmEntry[] = [];
+  let netBenefit: NetBenefit | undefined;
+  evaluation.units.forEach((unit, i) => {
+    const result = results[i]!;
+    if (unit.kind === "resamples") decodeSeries((result as { series: string }).series, series, unit.from * width);
+    else if (unit.kind === "harm") harm.push((result as { harm: HarmEntry }).harm);
+    else netBenefit = (result as { netBenefit: NetBenefit }).netBenefit;
+  });
+  const scores = scoresOf(scoring, series);
 
   const perReplicate: ReplicateEntry[] = [];
   models.forEach((m, mi) =>
@@ -74,13 +153,11 @@ export const computeSubgroupMetrics = (
     calibration: calibrationCurves(layout, labels, models, minCell),
     comparisons: groupComparisons(layout, labels, models, scores),
     gains: referenceGains(layout, models, pairing, scores, minCell),
-    harm: harmTests(layout, labels, models, pairing, params, randomStream),
+    harm: adjustAcrossSubgroups(harm, params),
     harmRule: harmRule(params),
     rareCases: rareCases(layout, labels.groups, models, scores, params),
     perReplicate,
-    ...(params.netBenefit === undefined
-      ? {}
-      : { netBenefit: netBenefitCurves(layout, labels, models, params.netBenefit.thresholds, params, scores.intervalOf, randomStream("bootstrap")) }),
+    ...(netBenefit === undefined ? {} : { netBenefit }),
     ...(params.rarity === undefined
       ? {}
       : {
@@ -89,8 +166,22 @@ export const computeSubgroupMetrics = (
             note: rarityDefinitionText(params.rarity),
             prevalenceBelow: params.rarity.prevalenceBelow,
             utilityAbove: params.rarity.utilityAbove,
-            cells: rarityCells(params.rarity, labels.group, labels.y),
+            cells: rarityCells(params.rarity, Array.from(labels.group, (_, r) => groupOf(labels, r)), labels.y),
           },
         }),
   };
+};
+
+/**
+ * The whole evaluation in this thread, every unit in order, their results as the step stores them (the step runs
+ * the same units, possibly elsewhere).
+ */
+export const computeSubgroupMetrics = (
+  input: EvaluationInput,
+  params: SubgroupMetricsParams,
+  /** A seeded stream by name (ctx.random in the step). */
+  randomStream: (stream: string) => () => number,
+): SubgroupMetricsDoc => {
+  const evaluation = prepareEvaluation(input, params);
+  return finishEvaluation(evaluation, evaluation.units.map((_, i) => asStoredJson(runEvaluationUnit(evaluation, i, randomStream)) as EvaluationUnitResult));
 };

@@ -28,7 +28,7 @@ export interface GroupLayout {
   /** People and positives per subgroup in the cohort (the whole input table). */
   readonly cohortCounts: ReadonlyMap<string, { readonly n: number; readonly positives: number }>;
   /** The evaluated people: every row some replicate of some model predicted, ascending. */
-  readonly population: readonly number[];
+  readonly population: Int32Array;
   /** Distinct evaluated people and positives per group key. */
   readonly testPeople: readonly number[];
   readonly testPositives: readonly number[];
@@ -37,24 +37,26 @@ export interface GroupLayout {
 export const layoutGroups = (labels: Labels, models: readonly ModelPredictions[], rareBelow: number): GroupLayout => {
   const groups = [OVERALL, ...labels.groups];
   const cohortN = labels.y.length;
-  const cohortCounts = new Map(labels.groups.map((g) => [g, { n: 0, positives: 0 }]));
-  labels.group.forEach((g, r) => {
-    const c = cohortCounts.get(g)!;
-    c.n++;
-    c.positives += labels.y[r]!;
-  });
-  const rare = new Set(rareGroups(labels.groups.map((g) => ({ group: g, share: cohortCounts.get(g)!.n / cohortN })), rareBelow));
+  const n = new Int32Array(labels.groups.length);
+  const positives = new Int32Array(labels.groups.length);
+  for (let r = 0; r < cohortN; r++) {
+    n[labels.group[r]!]!++;
+    positives[labels.group[r]!]! += labels.y[r]!;
+  }
+  const cohortCounts = new Map(labels.groups.map((g, c) => [g, { n: n[c]!, positives: positives[c]! }]));
+  const rare = new Set(rareGroups(labels.groups.map((g, c) => ({ group: g, share: n[c]! / cohortN })), rareBelow));
   const withRare = rare.size > 0 && rare.size < labels.groups.length;
   const groupKeys = withRare ? [...groups, RARE, COMMON] : groups;
-  const groupIndex = new Map(labels.groups.map((g) => [g, groupKeys.indexOf(g)]));
+  // Subgroup code c is group key 1 + c ("overall" is key 0).
+  const groupIndex = new Map(labels.groups.map((g, c) => [g, 1 + c]));
   const rareIndex = groupKeys.length - 2;
   const commonIndex = groupKeys.length - 1;
+  const pseudoGroupOfCode = Int32Array.from(labels.groups, (g) => (!withRare ? -1 : rare.has(g) ? rareIndex : commonIndex));
   const subgroupOfRow = new Int32Array(cohortN);
-  const pseudoGroupOfRow = new Int32Array(cohortN).fill(-1);
+  const pseudoGroupOfRow = new Int32Array(cohortN);
   for (let r = 0; r < cohortN; r++) {
-    const g = labels.group[r]!;
-    subgroupOfRow[r] = groupIndex.get(g)!;
-    if (withRare) pseudoGroupOfRow[r] = rare.has(g) ? rareIndex : commonIndex;
+    subgroupOfRow[r] = 1 + labels.group[r]!;
+    pseudoGroupOfRow[r] = pseudoGroupOfCode[labels.group[r]!]!;
   }
 
   const evaluated = new Uint8Array(cohortN);
@@ -64,8 +66,10 @@ export const layoutGroups = (labels: Labels, models: readonly ModelPredictions[]
       for (let r = 0; r < prob.length; r++) if (!Number.isNaN(prob[r]!)) evaluated[r] = 1;
     }
   }
-  const population: number[] = [];
-  for (let r = 0; r < cohortN; r++) if (evaluated[r] === 1) population.push(r);
+  let evaluatedCount = 0;
+  for (let r = 0; r < cohortN; r++) evaluatedCount += evaluated[r]!;
+  const population = new Int32Array(evaluatedCount);
+  for (let r = 0, i = 0; r < cohortN; r++) if (evaluated[r] === 1) population[i++] = r;
 
   const testPeople = groupKeys.map(() => 0);
   const testPositives = groupKeys.map(() => 0);

@@ -6,7 +6,7 @@
  */
 import { MULTIPLICITY_NAMES, type MultiplicityMethod, adjustPValues } from "../harm-multiplicity.js";
 import { bootstrapSignTest, discordantPairs, exactMcNemar } from "../harm.js";
-import type { Labels } from "../labels.js";
+import { type Labels, groupOf } from "../labels.js";
 import type { HarmEntry, ModelPredictions } from "./document.js";
 import type { GroupLayout } from "./groups.js";
 import type { Pairing } from "./scoring.js";
@@ -19,95 +19,94 @@ export const harmRule = (params: { readonly alpha: number; readonly adjust: Mult
   "The paired bootstrap of the accuracy gain (resamples stratified by group × label, accuracy averaged over replicates) is reported beside it, " +
   "as the gain's 95% percentile interval and the share of resamples in which the model is worse; it does not set the flag.";
 
-export const harmTests = (
+/** The harm tests, one per candidate model × group (model index, group index), in the document's order. */
+export const harmCells = (layout: GroupLayout, pairing: Pairing): (readonly [number, number])[] =>
+  pairing.gainModels.flatMap((mi) => layout.groups.map((_, gi) => [mi, gi] as const));
+
+/** One harm test, before the adjustment across the model's subgroups; its bootstrap has a stream of its own. */
+export const harmTest = (
   layout: GroupLayout,
   labels: Labels,
   models: readonly ModelPredictions[],
   pairing: Pairing,
-  params: { readonly threshold: number; readonly alpha: number; readonly adjust: MultiplicityMethod; readonly resamples: number; readonly minCell: number },
+  params: { readonly threshold: number; readonly alpha: number; readonly resamples: number; readonly minCell: number },
+  [mi, gi]: readonly [number, number],
   randomStream: (stream: string) => () => number,
-): HarmEntry[] => {
-  const { population, groups, testPeople } = layout;
-  const { gainModels, referenceIndex } = pairing;
+): HarmEntry => {
+  const { population, groups, testPeople, subgroupOfRow } = layout;
   const B = params.resamples;
-  const minCell = params.minCell;
-  const harm: HarmEntry[] = [];
-  for (const mi of gainModels) {
-    const ref = models[referenceIndex]!;
-    groups.forEach((group, gi) => {
-      const people = population.filter((r) => gi === 0 || labels.group[r] === group);
-      const correctness = (model: ModelPredictions): Float64Array[] =>
-        model.replicates.map((rep) => Float64Array.from(people, (r) => (Number.isNaN(rep.prob[r]!) ? Number.NaN : (rep.prob[r]! >= params.threshold ? 1 : 0) === labels.y[r] ? 1 : 0)));
-      const candidateCorrect = correctness(models[mi]!);
-      const referenceCorrect = correctness(ref);
-      // Accuracy on a set of units (with repeats): per replicate over the units it predicted, then the mean.
-      const accuracyOn = (correct: readonly Float64Array[]) => (units: readonly number[]): number => {
-        let total = 0;
-        let replicatesUsed = 0;
-        for (const c of correct) {
-          let sum = 0;
-          let count = 0;
-          for (const u of units) {
-            const v = c[u]!;
-            if (Number.isNaN(v)) continue;
-            sum += v;
-            count++;
-          }
-          if (count === 0) continue;
-          total += sum / count;
-          replicatesUsed++;
-        }
-        return replicatesUsed === 0 ? Number.NaN : total / replicatesUsed;
-      };
-      // McNemar's units are people: each person's outcome is the majority over the replicates that scored them.
-      const majority = (correct: readonly Float64Array[], u: number): boolean => {
-        let right = 0;
-        let scored = 0;
-        for (const c of correct) {
-          if (Number.isNaN(c[u]!)) continue;
-          scored++;
-          right += c[u]!;
-        }
-        return scored > 0 && right / scored > 0.5;
-      };
-      const units = people.map((_, u) => u);
-      const pairs = discordantPairs(
-        units.map((u) => majority(candidateCorrect, u)),
-        units.map((u) => majority(referenceCorrect, u)),
-      );
-      const mcnemar = exactMcNemar(pairs.b, pairs.c, params.alpha);
-      const sign =
-        B === 0 || people.length === 0
-          ? null
-          : bootstrapSignTest({
-              strata: people.map((r) => `${labels.group[r]}\u0000${labels.y[r]}`),
-              candidate: accuracyOn(candidateCorrect),
-              reference: accuracyOn(referenceCorrect),
-              resamples: B,
-              rng: randomStream(`harm/${models[mi]!.label}/${group}`),
-              alpha: params.alpha,
-            });
-      const basis = testPeople[gi]!;
-      harm.push({
-        model: models[mi]!.label,
-        reference: ref.label,
-        group,
-        metric: "accuracy",
-        harmed: mcnemar.harmed,
-        mcnemar,
-        pAdjusted: mcnemar.pHarm,
-        signTest: sign === null ? null : { ...sign, meanDifference: Number.isNaN(sign.meanDifference) ? null : sign.meanDifference, observedDifference: Number.isNaN(sign.observedDifference) ? null : sign.observedDifference },
-        basis,
-        suppressed: basis < minCell,
-      });
-    });
-  }
-
-  return adjustAcrossSubgroups(harm, params);
+  const ref = models[pairing.referenceIndex]!;
+  const group = groups[gi]!;
+  const people: number[] = [];
+  for (const r of population) if (gi === 0 || subgroupOfRow[r] === gi) people.push(r);
+  const correctness = (model: ModelPredictions): Float64Array[] =>
+    model.replicates.map((rep) => Float64Array.from(people, (r) => (Number.isNaN(rep.prob[r]!) ? Number.NaN : (rep.prob[r]! >= params.threshold ? 1 : 0) === labels.y[r] ? 1 : 0)));
+  const candidateCorrect = correctness(models[mi]!);
+  const referenceCorrect = correctness(ref);
+  // Accuracy on a set of units (with repeats): per replicate over the units it predicted, then the mean.
+  const accuracyOn = (correct: readonly Float64Array[]) => (units: readonly number[]): number => {
+    let total = 0;
+    let replicatesUsed = 0;
+    for (const c of correct) {
+      let sum = 0;
+      let count = 0;
+      for (const u of units) {
+        const v = c[u]!;
+        if (Number.isNaN(v)) continue;
+        sum += v;
+        count++;
+      }
+      if (count === 0) continue;
+      total += sum / count;
+      replicatesUsed++;
+    }
+    return replicatesUsed === 0 ? Number.NaN : total / replicatesUsed;
+  };
+  // McNemar's units are people: each person's outcome is the majority over the replicates that scored them.
+  const majority = (correct: readonly Float64Array[], u: number): boolean => {
+    let right = 0;
+    let scored = 0;
+    for (const c of correct) {
+      if (Number.isNaN(c[u]!)) continue;
+      scored++;
+      right += c[u]!;
+    }
+    return scored > 0 && right / scored > 0.5;
+  };
+  const units = people.map((_, u) => u);
+  const pairs = discordantPairs(
+    units.map((u) => majority(candidateCorrect, u)),
+    units.map((u) => majority(referenceCorrect, u)),
+  );
+  const mcnemar = exactMcNemar(pairs.b, pairs.c, params.alpha);
+  const sign =
+    B === 0 || people.length === 0
+      ? null
+      : bootstrapSignTest({
+          strata: people.map((r) => `${groupOf(labels, r)}\u0000${labels.y[r]}`),
+          candidate: accuracyOn(candidateCorrect),
+          reference: accuracyOn(referenceCorrect),
+          resamples: B,
+          rng: randomStream(`harm/${models[mi]!.label}/${group}`),
+          alpha: params.alpha,
+        });
+  const basis = testPeople[gi]!;
+  return {
+    model: models[mi]!.label,
+    reference: ref.label,
+    group,
+    metric: "accuracy",
+    harmed: mcnemar.harmed,
+    mcnemar,
+    pAdjusted: mcnemar.pHarm,
+    signTest: sign === null ? null : { ...sign, meanDifference: Number.isNaN(sign.meanDifference) ? null : sign.meanDifference, observedDifference: Number.isNaN(sign.observedDifference) ? null : sign.observedDifference },
+    basis,
+    suppressed: basis < params.minCell,
+  };
 };
 
 /** Replaces each subgroup's pAdjusted and flag by the adjustment across its model's subgroups. */
-const adjustAcrossSubgroups = (harm: readonly HarmEntry[], params: { readonly alpha: number; readonly adjust: MultiplicityMethod }): HarmEntry[] => {
+export const adjustAcrossSubgroups = (harm: readonly HarmEntry[], params: { readonly alpha: number; readonly adjust: MultiplicityMethod }): HarmEntry[] => {
   const adjusted = new Map<HarmEntry, number>();
   for (const model of new Set(harm.map((h) => h.model))) {
     const family = harm.filter((h) => h.model === model && h.group !== "overall");

@@ -7,7 +7,7 @@
  * strata and the same "bootstrap" stream as scoring.ts, so resample b here is resample b of every metric.
  */
 import { stratifiedSampler } from "../bootstrap.js";
-import type { Labels } from "../labels.js";
+import { type Labels, groupOf } from "../labels.js";
 import { bucketDecisionCurve, type DecisionCurve, thresholdBucket } from "../metrics/net-benefit.js";
 import { mean, sampleSd } from "../statistics.js";
 import type { Estimate, Interval, ModelPredictions, NetBenefit } from "./document.js";
@@ -79,7 +79,7 @@ export const netBenefitCurves = (
   const T = thresholds.length;
   const prepared = prepare(layout, labels, models, thresholds);
   const point = curvesOf(prepared, G, T, new Int32Array(layout.population.length).fill(1), thresholds);
-  const draw = stratifiedSampler(layout.population.map((r) => `${labels.group[r]}\u0000${labels.y[r]}`));
+  const draw = stratifiedSampler(Array.from(layout.population, (r) => `${groupOf(labels, r)}\u0000${labels.y[r]}`));
   const weights = new Int32Array(layout.population.length);
   // [model][group][threshold] per resample: the mean over replicates of the model's and treat-all's NB.
   const bootModel: Float64Array[] = [];

@@ -5,9 +5,9 @@
  * every replicate of every model on the same draw, so gains are paired. A sample is a weight (draw count) per
  * person over rows sorted once, the fast path of metrics/sufficient-statistics.ts.
  */
-import { percentileInterval, stratifiedSampler } from "../bootstrap.js";
+import { percentileInterval, skipResamples, stratifiedSampler } from "../bootstrap.js";
 import { gainOf } from "../gain.js";
-import type { Labels } from "../labels.js";
+import { type Labels, groupOf } from "../labels.js";
 import { type BasisCounts, METRIC_BY_NAME, METRIC_NAMES, type MetricName, type MetricValues, weightedMetrics } from "../metrics/registry.js";
 import { type SortedRows, gatherWeights, probabilityOrder, rowsAt, subsetRows } from "../metrics/sufficient-statistics.js";
 import { mean, sampleSd } from "../statistics.js";
@@ -162,48 +162,79 @@ export interface Scores {
   readonly estimateOf: (mi: number, gi: number, metric: MetricName) => Estimate;
 }
 
-export const scoreModels = (
-  layout: GroupLayout,
-  labels: Labels,
-  models: readonly ModelPredictions[],
-  pairing: Pairing,
-  params: { readonly threshold: number; readonly resamples: number; readonly level: number; readonly minCell: number },
-  random: () => number,
-  progress: (done: number, total: number) => void,
-): Scores => {
-  const { population, groupKeys } = layout;
-  const { level, minCell } = params;
-  const prepared = prepare(layout, labels, models);
-  const point = scoreSample(prepared, groupKeys.length, new Int32Array(population.length).fill(1), params.threshold);
+/** What scoring needs, prepared once per thread: the sorted rows of every replicate and the resampler. */
+export interface Scoring {
+  readonly prepared: Prepared;
+  readonly people: number;
+  readonly groupCount: number;
+  readonly models: number;
+  readonly pairing: Pairing;
+  readonly params: { readonly threshold: number; readonly resamples: number; readonly level: number; readonly minCell: number };
+  readonly draw: (random: () => number, counts: Int32Array) => void;
+}
 
-  const B = params.resamples;
-  const draw = stratifiedSampler(population.map((r) => `${labels.group[r]}\u0000${labels.y[r]}`));
-  const weights = new Int32Array(population.length);
-  const G = groupKeys.length;
-  const M = METRIC_NAMES.length;
-  const slot = (mi: number, gi: number, k: number) => (mi * G + gi) * M + k;
-  const bootMeans: Float64Array[] = [];
-  const bootGains: Float64Array[] = [];
-  for (let b = 0; b < B; b++) {
-    draw(random, weights);
-    const scored = scoreSample(prepared, G, weights, params.threshold);
-    const means = new Float64Array(models.length * G * M).fill(Number.NaN);
-    const gains = new Float64Array(models.length * G * M).fill(Number.NaN);
-    for (let mi = 0; mi < models.length; mi++) {
+export const prepareScoring = (layout: GroupLayout, labels: Labels, models: readonly ModelPredictions[], pairing: Pairing, params: Scoring["params"]): Scoring => ({
+  prepared: prepare(layout, labels, models),
+  people: layout.population.length,
+  groupCount: layout.groupKeys.length,
+  models: models.length,
+  pairing,
+  params,
+  draw: stratifiedSampler(Array.from(layout.population, (r) => `${groupOf(labels, r)}\u0000${labels.y[r]}`)),
+});
+
+/** Where (model, group key, metric) is in a resample's means or gains, with G group keys. */
+const slotOf = (G: number) => (mi: number, gi: number, k: number): number => (mi * G + gi) * METRIC_NAMES.length + k;
+
+/** Numbers per resample in a bootstrap series: the means, then the gains, per slot(model, group key, metric). */
+export const seriesWidth = (scoring: Scoring): number => 2 * scoring.models * scoring.groupCount * METRIC_NAMES.length;
+
+/**
+ * Resamples from..to of the bootstrap, each scored on every model × group key × replicate and reduced to its mean
+ * over replicates and mean gain (NaN where undefined), seriesWidth numbers per resample. The stream is the one the
+ * whole bootstrap draws from, fresh: the resamples before `from` are skipped, so any chunking gives the same draws.
+ */
+export const bootstrapResamples = (scoring: Scoring, from: number, to: number, random: () => number): Float64Array => {
+  const { prepared, people, groupCount: G, pairing } = scoring;
+  const slots = scoring.models * G * METRIC_NAMES.length;
+  const slot = slotOf(G);
+  skipResamples(random, people, from);
+  const weights = new Int32Array(people);
+  const out = new Float64Array((to - from) * 2 * slots).fill(Number.NaN);
+  for (let b = from; b < to; b++) {
+    scoring.draw(random, weights);
+    const scored = scoreSample(prepared, G, weights, scoring.params.threshold);
+    const means = (b - from) * 2 * slots;
+    const gains = means + slots;
+    for (let mi = 0; mi < scoring.models; mi++) {
       for (let gi = 0; gi < G; gi++) {
         METRIC_NAMES.forEach((metric, k) => {
-          means[slot(mi, gi, k)] = meanOver(scored.values[mi]![gi]!, metric) ?? Number.NaN;
+          out[means + slot(mi, gi, k)] = meanOver(scored.values[mi]![gi]!, metric) ?? Number.NaN;
           if (pairing.gainModels.includes(mi)) {
-            gains[slot(mi, gi, k)] = meanGain(scored.values[mi]![gi]!, scored.values[pairing.referenceIndex]![gi]!, pairing.pairs[mi]!, metric) ?? Number.NaN;
+            out[gains + slot(mi, gi, k)] = meanGain(scored.values[mi]![gi]!, scored.values[pairing.referenceIndex]![gi]!, pairing.pairs[mi]!, metric) ?? Number.NaN;
           }
         });
       }
     }
-    bootMeans.push(means);
-    bootGains.push(gains);
-    progress(b + 1, B);
   }
-  const intervalOf = (series: readonly number[]): Interval => (B === 0 ? null : percentileInterval(series.map((v) => (Number.isNaN(v) ? null : v)), level));
+  return out;
+};
+
+/** The percentile interval of a bootstrap series over `resamples` resamples (NaN: a resample without the cell); null without resamples. */
+export const bootstrapInterval = (series: readonly number[], resamples: number, level: number): Interval =>
+  resamples === 0 ? null : percentileInterval(series.map((v) => (Number.isNaN(v) ? null : v)), level);
+
+/** The point scores and the estimates, from the whole bootstrap series (every resample in order, bootstrapResamples' layout). */
+export const scoresOf = (scoring: Scoring, bootstrap: Float64Array): Scores => {
+  const { prepared, people, groupCount: G, params } = scoring;
+  const { level, minCell } = params;
+  const point = scoreSample(prepared, G, new Int32Array(people).fill(1), params.threshold);
+  const B = params.resamples;
+  const slots = scoring.models * G * METRIC_NAMES.length;
+  const slot = slotOf(G);
+  const bootMeans = Array.from({ length: B }, (_, b) => bootstrap.subarray(2 * b * slots, (2 * b + 1) * slots));
+  const bootGains = Array.from({ length: B }, (_, b) => bootstrap.subarray((2 * b + 1) * slots, (2 * b + 2) * slots));
+  const intervalOf = (series: readonly number[]): Interval => bootstrapInterval(series, B, level);
   const bootSeries = (source: readonly Float64Array[], mi: number, gi: number, k: number): number[] => source.map((a) => a[slot(mi, gi, k)]!);
 
   const basisOf = (mi: number, gi: number, metric: MetricName): number => {
