@@ -265,9 +265,17 @@ const runUnit = async (ctx: EngineContext, keyed: KeyedNode, index: number, even
   return ran.digest;
 };
 
-/** Combines the unit results (in unit order) into the node's outputs. */
-const combineUnits = (ctx: EngineContext, keyed: KeyedNode, results: readonly string[], events: NodeEvents, signal?: AbortSignal): Promise<Record<string, OutputRecord>> =>
-  ctx.pool.outputs(keyed.task({ kind: "combine", results }), stepEvents(events, keyed.node), signal);
+/**
+ * Combines the unit results (in unit order) into the node's outputs; then no thread needs the node's prepared
+ * state any more (at 10^6 rows, a cohort's columns per thread), so every thread is told to drop it.
+ */
+const combineUnits = async (ctx: EngineContext, keyed: KeyedNode, results: readonly string[], events: NodeEvents, signal?: AbortSignal): Promise<Record<string, OutputRecord>> => {
+  try {
+    return await ctx.pool.outputs(keyed.task({ kind: "combine", results }), stepEvents(events, keyed.node), signal);
+  } finally {
+    ctx.pool.release(keyed.key);
+  }
+};
 
 /** Records a node that produced its outputs: its raw inputs, then its index entry. A failure leaves neither. */
 const recordNode = (ctx: EngineContext, keyed: KeyedNode, outputs: Record<string, OutputRecord>, units?: UnitCounts): NodeResult => {

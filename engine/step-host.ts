@@ -140,6 +140,11 @@ const storeOutputs = (store: ContentStore, definition: StepDefinition, step: str
 const prepared = new Map<string, Promise<unknown>>();
 const PREPARED_KEPT = 2;
 
+/** Forgets a node's prepared state in this thread: the node is finished, and the state may hold a cohort's columns. */
+export const releasePrepared = (key: string): void => {
+  prepared.delete(key);
+};
+
 const preparedState = (key: string, prepare: () => Promise<unknown>): Promise<unknown> => {
   let state = prepared.get(key);
   if (state === undefined) {

@@ -2,7 +2,7 @@ import * as v8 from "node:v8";
 import { Worker } from "node:worker_threads";
 import { UsageError } from "../dsl/errors.js";
 import type { OutputRecord, StepEvents, StepTask, StepTaskResult } from "./step-host.js";
-import type { WorkerMessage } from "./step-worker-loop.js";
+import type { WorkerMessage, WorkerRequest } from "./step-worker-loop.js";
 import { fromWireError } from "./wire-errors.js";
 
 interface Pending {
@@ -53,6 +53,11 @@ export class StepPool {
     return result.outputs;
   }
 
+  /** Tells every worker thread that node `nodeKey` is finished, so none keeps its prepared state (step-host.ts). */
+  release(nodeKey: string): void {
+    for (const slot of this.slots) slot.worker.postMessage({ release: nodeKey } satisfies WorkerRequest);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const p of this.queue.splice(0)) p.reject(new Error("step pool closed before the task started"));
@@ -66,7 +71,7 @@ export class StepPool {
       if (!slot) return;
       const next = this.queue.shift()!;
       slot.current = next;
-      slot.worker.postMessage({ taskId: next.taskId, task: next.task });
+      slot.worker.postMessage({ taskId: next.taskId, task: next.task } satisfies WorkerRequest);
     }
   }
 
