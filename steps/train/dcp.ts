@@ -84,6 +84,9 @@ export const dcp = defineStep({
       if (params.features.includes(params.subgroup)) ctx.fail("params.features", `column ${JSON.stringify(params.subgroup)} is the subgroup column; remove it from the features`);
       const data = readDataset(inputs, params, ctx);
       const { group, groups } = readGroupColumn(table, params.subgroup, ctx, data.rowName);
+      if (params.weights?.scheme === "inverse-prevalence" && params.weights.subgroup === params.subgroup) {
+        ctx.log(`params.weights: inverse prevalence over ${JSON.stringify(params.subgroup)}, DCP's own subgroup column, weighs every row of a subgroup's model alike, so it trains unweighted models; weight by another column or use utility weights`);
+      }
       return { params, data, group, groups, weighting: sampleWeighting(table, params.weights, data.y, ctx), replicates: readSplit(inputs.split.table(), table.numRows, ctx) };
     },
     count: (state) => state.replicates.length,

@@ -3,8 +3,8 @@
  * Dropout, and a Linear → sigmoid output), trained with Adam on binary cross-entropy and early-stopped on the
  * replicate's valid rows (the weights of the epoch with the lowest valid loss are kept). With `weights`, the loss
  * is weighted by sample weights fitted on each replicate's training rows (sample-weights.ts; the valid loss stays
- * unweighted). See mlp-toolkit.ts for the
- * network, the training loop and how it stays deterministic, and training-engine.ts for the engines that train it.
+ * unweighted). See mlp-toolkit.ts for the network, the training loop and how it stays deterministic, and
+ * training-engine.ts for the engines that train it.
  */
 import { Schema } from "effect";
 import { defineStep } from "../../dsl/step.js";

@@ -90,6 +90,12 @@ for (const engine of ["kernels", "tfjs"] as const) {
 }
 
 describe("the weights param of the MLP family", () => {
+  it("train.dcp fits each subgroup model's weights on its own rows: inverse prevalence over DCP's own subgroups is uniform", async () => {
+    const { step, params } = stepCases.dcp;
+    const plain = await train(step, params);
+    expect((await train(step, { ...params, weights: inversePrevalence })).bytes).toBe(plain.bytes);
+  });
+
   it("is in the node's params (so in its cache key) and its column is checked when the study is built", () => {
     const graph = new StudyGraph("weights-builder", 3);
     const t = { kind: "table", ref: { node: "prep", output: "table" }, study: graph, columns: { x: "float", g: "string", target: "int" } } as TableHandle<{ x: "float"; g: "string"; target: "int" }>;
