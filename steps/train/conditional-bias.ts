@@ -11,6 +11,10 @@
  *    BatchNorm moving statistics, no dropout); the label blocks, output and bias maps train together with
  *    binary cross-entropy, early-stopped on the valid rows' loss.
  *
+ * With `weights`, the label predictor's loss is weighted by sample weights fitted on the replicate's training rows
+ * (sample-weights.ts); the attribute predictor's loss and both valid losses stay unweighted: the weights express
+ * the clinical cost of label errors, and the attribute predictor predicts no label.
+ *
  * Our reading of the paper, where it is silent: embeddings are the last K hidden blocks of the attribute predictor;
  * the bias enters after BatchNorm (the pre-activation is what ReLU sees); stage 1 is frozen in stage 2. The paper's
  * two-class softmax on the label is a sigmoid on one logit here (the same family of functions), as in train.mlp.
@@ -41,6 +45,7 @@ import { type ConditionalBiasShape, conditionalBiasReplicateInputs, conditionalB
 import {
   type MlpBlock,
   type MlpHyperparameters,
+  batchLogLoss,
   encodeVariables,
   fitEarlyStopping,
   inputTensor,
@@ -48,6 +53,7 @@ import {
   mlpHyperparameterFields,
   mlpOutputLayer,
   restoreWeights,
+  sampleWeightTensor,
   validLogLoss,
 } from "./mlp-toolkit.js";
 import { ATTRIBUTE_PREDICTOR_DEFAULTS, LABEL_PREDICTOR_DEFAULTS, readGroupColumn } from "./personalization-shared.js";
@@ -56,6 +62,7 @@ import type { InputMatrix } from "./input-matrix.js";
 import { RecipeParam } from "./recipe.js";
 import { rowLinesInput, rowSourceFields } from "../row-reference.js";
 import { drawSeed, initTfjs, tf } from "./tfjs-runtime.js";
+import { sampleWeighting, sampleWeightsField } from "./sample-weights.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
 import { type TrainingEngine, trainingEngineField } from "./training-engine.js";
 import { type EncodedModel, decodeWeights } from "./weights.js";
@@ -79,6 +86,7 @@ const Params = Schema.Struct({
   /** K: how many embeddings / bias vectors, i.e. how many of the label predictor's last blocks are modulated. */
   k: Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(1)).pipe(Schema.withDecodingDefaultKey(Effect.succeed(CONDITIONAL_BIAS_DEFAULTS.k))),
   ...trainingEngineField,
+  ...sampleWeightsField,
 }).check(
   Schema.makeFilter((p) =>
     p.k <= p.label.layers.length && p.k <= p.attribute.layers.length
@@ -195,6 +203,7 @@ export const trainConditionalBiasReplicate = async (
   rep: Replicate,
   params: ConditionalBiasShape,
   ctx: StepContext,
+  labelSampleWeights?: ArrayLike<number>,
 ) => {
   const { preprocessing, train, valid, test, topology, stream, attributeInit, labelInit, biasInit } = conditionalBiasReplicateInputs(data, groups, rep, params, ctx);
   const net = buildNetwork(topology, {
@@ -211,6 +220,7 @@ export const trainConditionalBiasReplicate = async (
   const xAll = inputTensor(train);
   const groupAll = tf.tidy(() => tf.oneHot(tf.tensor1d(gTrain, "int32"), g).toFloat());
   const yAll = tf.tensor2d(yTrain, [yTrain.length, 1], "float32");
+  const wAll = sampleWeightTensor(labelSampleWeights);
   const embeddings: TF.Tensor[] = [];
   try {
     // Stage 1: the sensitive-attribute predictor.
@@ -237,7 +247,7 @@ export const trainConditionalBiasReplicate = async (
         const xb = tf.gather(xAll, idx);
         const yb = tf.gather(yAll, idx);
         const eb = eTrain.map((e) => tf.gather(e, idx));
-        return tf.losses.logLoss(yb, labelForward(net, xb, eb, true), undefined, 1e-7) as TF.Scalar;
+        return batchLogLoss(yb, labelForward(net, xb, eb, true), wAll === undefined ? undefined : tf.gather(wAll, idx));
       },
       trainable: trainableOf(lWeights),
       weights: lWeights,
@@ -260,7 +270,7 @@ export const trainConditionalBiasReplicate = async (
     };
     return { preprocessing, model, training, prob: predictLabel(net, test, eTest) };
   } finally {
-    tf.dispose([xAll, groupAll, yAll, ...embeddings]);
+    tf.dispose([xAll, groupAll, yAll, ...(wAll === undefined ? [] : [wAll]), ...embeddings]);
     disposeNetwork(net);
   }
 };
@@ -319,15 +329,15 @@ export const conditionalBias = defineStep({
       const groupIndex = group.map((g) => index.get(g)!);
       const replicates = readSplit(inputs.split.table(), table.numRows, ctx);
       if (params.engine === "tfjs") await initTfjs();
-      return { params, data, groups, groupIndex, replicates };
+      return { params, data, groups, groupIndex, weighting: sampleWeighting(table, params.weights, data.y, ctx), replicates };
     },
     count: (state) => state.replicates.length,
-    run: async ({ params, data, groups, groupIndex, replicates }, i, ctx) => {
+    run: async ({ params, data, groups, groupIndex, weighting, replicates }, i, ctx) => {
       const rep = replicates[i]!;
       const train = params.engine === "kernels" ? trainConditionalBiasFast : trainConditionalBiasReplicate;
       if (rep.valid.length === 0) ctx.log(`replicate ${rep.replicate}: no valid rows, so no early stopping; training all epochs of both stages`);
       // Progress is counted in units (replicates) by the engine.
-      const { preprocessing, model, training, prob } = await train(data, groupIndex, groups, rep, params, ctx);
+      const { preprocessing, model, training, prob } = await train(data, groupIndex, groups, rep, params, ctx, weighting(rep.train));
       return { preprocessing, model, training, prob: Array.from(prob) };
     },
     combine: ({ params, groups, replicates }, trained) => ({

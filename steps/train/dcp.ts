@@ -7,7 +7,10 @@
  * The label predictor is the MLP toolkit's network and training loop, called per subgroup (trainMlpOn, on the step's engine): blocks of
  * Linear → BatchNorm → ReLU → Dropout, a sigmoid output, Adam, early stopping. Defaults are the paper's label
  * predictor (LABEL_PREDICTOR_DEFAULTS). Each subgroup's model has its own ctx streams,
- * "replicate/<r>/seed/<s>/fold/<f>/group/<g>/{init,order,math-random}".
+ * "replicate/<r>/seed/<s>/fold/<f>/group/<g>/{init,order,math-random}". With `weights`, each subgroup's model
+ * weights its loss by sample weights fitted on that model's own training rows (sample-weights.ts), so a scheme over
+ * the DCP subgroup column itself (inverse prevalence) is uniform within every model; utility weights per (subgroup,
+ * label) cell still reweight a model's labels. The valid loss stays unweighted.
  *
  * Outputs:
  * - predictions: the usual table (replicate, seed, fold, row, prob), each test row scored by its own subgroup's model;
@@ -27,6 +30,7 @@ import { mlpHyperparameterFields, replicateStream } from "./mlp-toolkit.js";
 import { LABEL_PREDICTOR_DEFAULTS, readGroupColumn } from "./personalization-shared.js";
 import { RecipeParam } from "./recipe.js";
 import { type Replicate, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
+import { sampleWeighting, sampleWeightsField } from "./sample-weights.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
 import { trainingEngineField } from "./training-engine.js";
 import { rowLinesInput, rowSourceFields } from "../row-reference.js";
@@ -40,6 +44,7 @@ const Params = Schema.Struct({
   subgroup: Schema.String,
   ...mlpHyperparameterFields(LABEL_PREDICTOR_DEFAULTS),
   ...trainingEngineField,
+  ...sampleWeightsField,
 });
 export type DcpParams = typeof Params.Type;
 
@@ -79,10 +84,13 @@ export const dcp = defineStep({
       if (params.features.includes(params.subgroup)) ctx.fail("params.features", `column ${JSON.stringify(params.subgroup)} is the subgroup column; remove it from the features`);
       const data = readDataset(inputs, params, ctx);
       const { group, groups } = readGroupColumn(table, params.subgroup, ctx, data.rowName);
-      return { params, data, group, groups, replicates: readSplit(inputs.split.table(), table.numRows, ctx) };
+      if (params.weights?.scheme === "inverse-prevalence" && params.weights.subgroup === params.subgroup) {
+        ctx.log(`params.weights: inverse prevalence over ${JSON.stringify(params.subgroup)}, DCP's own subgroup column, weighs every row of a subgroup's model alike, so it trains unweighted models; weight by another column or use utility weights`);
+      }
+      return { params, data, group, groups, weighting: sampleWeighting(table, params.weights, data.y, ctx), replicates: readSplit(inputs.split.table(), table.numRows, ctx) };
     },
     count: (state) => state.replicates.length,
-    run: async ({ params, data, group, groups, replicates }, i, ctx) => {
+    run: async ({ params, data, group, groups, weighting, replicates }, i, ctx) => {
       const rep = replicates[i]!;
       const inGroup = (g: string) => (r: number) => group[r] === g;
       const ownProb = new Array<number>(rep.test.length).fill(Number.NaN);
@@ -98,7 +106,7 @@ export const dcp = defineStep({
         if (valid.length === 0) ctx.log(`replicate ${rep.replicate}, subgroup ${g}: no valid rows, so no early stopping; training all ${params.epochs} epochs`);
         // The subgroup's model is trained on its own rows and scores every test row (for the cross predictions).
         const sub: Replicate = { ...rep, train, valid, test: rep.test };
-        const trained = await trainMlpOn(params.engine, data, sub, params, ctx, `${replicateStream(rep)}/group/${g}`);
+        const trained = await trainMlpOn(params.engine, data, sub, params, ctx, `${replicateStream(rep)}/group/${g}`, weighting(train));
         rep.test.forEach((r, t) => {
           if (group[r] === g) ownProb[t] = trained.prob[t]!;
         });

@@ -18,7 +18,7 @@ import { RecipeParam } from "./recipe.js";
 import { rowLinesInput, rowSourceFields } from "../row-reference.js";
 import type { InputMatrix } from "./input-matrix.js";
 import { preprocessReplicate } from "./preprocess-replicate.js";
-import { SampleWeightsSchema, fitSampleWeights, readWeightGroups } from "./sample-weights.js";
+import { type SampleWeighting, sampleWeighting, sampleWeightsField } from "./sample-weights.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
 import { type EncodedModel, type WeightSpec, decodeWeights, encodeWeight } from "./weights.js";
 
@@ -34,8 +34,7 @@ const Params = Schema.Struct({
   maxIterations: Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 10_000 })).pipe(
     Schema.withDecodingDefaultKey(Effect.succeed(LOGISTIC_REGRESSION_DEFAULTS.maxIterations)),
   ),
-  /** Sample weights of the loss, fitted per replicate on its training rows; without it every row weighs 1. */
-  weights: Schema.optional(SampleWeightsSchema),
+  ...sampleWeightsField,
 });
 export type LogisticRegressionParams = typeof Params.Type;
 
@@ -149,10 +148,9 @@ export const predictLogistic = (model: EncodedModel<LogisticTopology>, x: InputM
   return prob;
 };
 
-const trainReplicate = (data: Dataset, weightGroups: readonly string[], rep: Replicate, params: LogisticRegressionParams, ctx: StepContext) => {
+const trainReplicate = (data: Dataset, weighting: SampleWeighting, rep: Replicate, params: LogisticRegressionParams, ctx: StepContext) => {
   const { preprocessing, features, train, test } = preprocessReplicate(data, rep, ctx);
-  const weights = params.weights === undefined ? undefined : fitSampleWeights(params.weights, weightGroups, data.y, rep.train);
-  const fit = fitLogistic(train, rep.train.map((r) => data.y[r]!), params.l2, params.maxIterations, weights);
+  const fit = fitLogistic(train, rep.train.map((r) => data.y[r]!), params.l2, params.maxIterations, weighting(rep.train));
   if (!fit.converged) {
     ctx.log(`replicate ${rep.replicate}: Newton did not converge in ${fit.iterations} iterations; using the last iterate (raise maxIterations or l2)`);
   }
@@ -173,11 +171,11 @@ export const logisticRegression = defineStep({
   units: {
     prepare: (inputs, params, ctx) => {
       const table = inputs.table.table();
-      const weightGroups = params.weights === undefined ? [] : readWeightGroups(table, params.weights, ctx);
-      return { params, data: readDataset(inputs, params, ctx), weightGroups, replicates: readSplit(inputs.split.table(), table.numRows, ctx) };
+      const data = readDataset(inputs, params, ctx);
+      return { params, data, weighting: sampleWeighting(table, params.weights, data.y, ctx), replicates: readSplit(inputs.split.table(), table.numRows, ctx) };
     },
     count: (state) => state.replicates.length,
-    run: (state, i, ctx) => trainReplicate(state.data, state.weightGroups, state.replicates[i]!, state.params, ctx),
+    run: (state, i, ctx) => trainReplicate(state.data, state.weighting, state.replicates[i]!, state.params, ctx),
     combine: (state, fitted) => ({
       models: encodeModelSet({
         format: MODEL_SET_FORMAT,

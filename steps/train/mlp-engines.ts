@@ -12,7 +12,7 @@ import { initTfjs } from "./tfjs-runtime.js";
 import type { TrainingEngine } from "./training-engine.js";
 import type { EncodedModel } from "./weights.js";
 
-/** trainMlpReplicate on `engine`. */
+/** trainMlpReplicate on `engine`; `sampleWeights` (one per row of rep.train) weight the loss. */
 export const trainMlpOn = async (
   engine: TrainingEngine,
   data: Dataset,
@@ -20,10 +20,11 @@ export const trainMlpOn = async (
   params: MlpHyperparameters & { readonly features: readonly string[] },
   ctx: StepContext,
   stream: string = replicateStream(rep),
+  sampleWeights?: ArrayLike<number>,
 ): Promise<TrainedMlp> => {
-  if (engine === "kernels") return trainMlpFast(data, rep, params, ctx, stream);
+  if (engine === "kernels") return trainMlpFast(data, rep, params, ctx, stream, sampleWeights);
   await initTfjs();
-  return trainMlpReplicate(data, rep, params, ctx, stream);
+  return trainMlpReplicate(data, rep, params, ctx, stream, sampleWeights);
 };
 
 /** P(y = 1) for standardised rows from an MLP that `engine` trained. */

@@ -207,10 +207,27 @@ export const predictMlp = async (encoded: EncodedModel<MlpTopology>, x: InputMat
 
 /**
  * The valid loss early stopping compares: mean binary cross-entropy in float64 with the probabilities clipped to
- * [1e-7, 1 − 1e-7], the epsilon of the training loss (tf.losses.logLoss below), so both losses saturate alike.
+ * [1e-7, 1 − 1e-7], the epsilon of the training loss (batchLogLoss below), so both losses saturate alike. It is
+ * unweighted even when the training loss is weighted: early stopping picks the epoch that predicts the valid rows
+ * best as they are, and valid rows have no fitted weights (weights are fitted on training rows only).
  */
 export const validLogLoss = (labels: readonly number[], prob: ArrayLike<number>): number =>
   meanLogLoss(labels, Array.from(prob, (p) => Math.min(1 - 1e-7, Math.max(1e-7, p)))) ?? Number.NaN;
+
+/**
+ * The training loss of one batch of a sigmoid output: binary cross-entropy (epsilon 1e-7), averaged over the batch.
+ * With sample weights it is the mean over the batch of w_i · loss_i: divided by the batch size, not by Σw (tfjs'
+ * MEAN reduction) nor by the count of non-zero weights (its default), so a weight scales its row's gradient and
+ * nothing else. Unweighted it is tfjs' default reduction, sum / n, so weights of 1 give the same bytes.
+ */
+export const batchLogLoss = (labels: TF.Tensor, prob: TF.Tensor, sampleWeights: TF.Tensor | undefined): TF.Scalar =>
+  sampleWeights === undefined
+    ? (tf.losses.logLoss(labels, prob, undefined, 1e-7) as TF.Scalar)
+    : tf.div(tf.losses.logLoss(labels, prob, sampleWeights, 1e-7, tf.Reduction.SUM), labels.shape[0]!);
+
+/** Sample weights as a [rows, 1] float32 tensor (the shape of the labels); undefined stays undefined. */
+export const sampleWeightTensor = (sampleWeights: ArrayLike<number> | undefined): TF.Tensor2D | undefined =>
+  sampleWeights === undefined ? undefined : tf.tensor2d(Array.from(sampleWeights), [sampleWeights.length, 1], "float32");
 
 export interface EarlyStoppingRun {
   readonly learningRate: number;
@@ -306,11 +323,6 @@ export const mlpTopology = (params: MlpHyperparameters & { readonly features: re
 export const replicateStream = (rep: Replicate): string => `replicate/${rep.replicate}/seed/${rep.seed}/fold/${rep.fold}`;
 
 /**
- * Trains one MLP on rep.train (standardised on those rows), early-stopped on rep.valid, and scores rep.test.
- * train.mlp calls it once per replicate; train.dcp once per replicate and subgroup, with a rep restricted to the
- * subgroup's train and valid rows and its own `stream`.
- */
-/**
  * What both training engines start a replicate from: its rows through the recipe fitted on its train rows, the
  * labels, the topology, and the seeded streams for initial weights, batch order and dropout masks.
  */
@@ -337,18 +349,26 @@ export const mlpReplicateInputs = (
   };
 };
 
+/**
+ * Trains one MLP on rep.train (standardised on those rows), early-stopped on rep.valid, and scores rep.test.
+ * train.mlp calls it once per replicate; train.dcp once per replicate and subgroup, with a rep restricted to the
+ * subgroup's train and valid rows and its own `stream`. `sampleWeights`, one per row of rep.train, weight the
+ * training loss (batchLogLoss); the valid loss stays unweighted.
+ */
 export const trainMlpReplicate = async (
   data: Dataset,
   rep: Replicate,
   params: MlpHyperparameters & { readonly features: readonly string[] },
   ctx: StepContext,
   stream: string = replicateStream(rep),
+  sampleWeights?: ArrayLike<number>,
 ): Promise<TrainedMlp> => {
   const { preprocessing, train, valid, test, yTrain, yValid, topology, initRng, orderRng, dropoutRng } = mlpReplicateInputs(data, rep, params, ctx, stream);
 
   const model = buildModel(topology, () => drawSeed(initRng));
   const xAll = inputTensor(train);
   const yAll = tf.tensor2d(yTrain, [yTrain.length, 1], "float32");
+  const wAll = sampleWeightTensor(sampleWeights);
   try {
     const training = await fitEarlyStopping({
       learningRate: params.learningRate,
@@ -359,7 +379,7 @@ export const trainMlpReplicate = async (
       batchLoss: (idx) => {
         const xb = tf.gather(xAll, idx);
         const yb = tf.gather(yAll, idx);
-        return tf.losses.logLoss(yb, model.apply(xb, { training: true }) as TF.Tensor, undefined, 1e-7) as TF.Scalar;
+        return batchLogLoss(yb, model.apply(xb, { training: true }) as TF.Tensor, wAll === undefined ? undefined : tf.gather(wAll, idx));
       },
       trainable: model.trainableWeights.map((w) => w.read() as TF.Variable),
       weights: layerWeights(model),
@@ -371,7 +391,7 @@ export const trainMlpReplicate = async (
     const prob = predictProb(model, test);
     return { preprocessing, model: encoded, training, prob };
   } finally {
-    tf.dispose([xAll, yAll]);
+    tf.dispose([xAll, yAll, ...(wAll === undefined ? [] : [wAll])]);
     model.dispose();
   }
 };

@@ -1,17 +1,20 @@
 /**
  * train.mlp: one multilayer perceptron per replicate (the MLP toolkit's blocks, Linear → BatchNorm → ReLU →
  * Dropout, and a Linear → sigmoid output), trained with Adam on binary cross-entropy and early-stopped on the
- * replicate's valid rows (the weights of the epoch with the lowest valid loss are kept). See mlp-toolkit.ts for the
- * network, the training loop and how it stays deterministic, and training-engine.ts for the engines that train it.
+ * replicate's valid rows (the weights of the epoch with the lowest valid loss are kept). With `weights`, the loss
+ * is weighted by sample weights fitted on each replicate's training rows (sample-weights.ts; the valid loss stays
+ * unweighted). See mlp-toolkit.ts for the network, the training loop and how it stays deterministic, and
+ * training-engine.ts for the engines that train it.
  */
 import { Schema } from "effect";
 import { defineStep } from "../../dsl/step.js";
 import { MODEL_SET_FORMAT, encodeModelSet } from "./model-set.js";
 import { trainMlpOn } from "./mlp-engines.js";
-import { mlpHyperparameterFields } from "./mlp-toolkit.js";
+import { mlpHyperparameterFields, replicateStream } from "./mlp-toolkit.js";
 import { RecipeParam } from "./recipe.js";
 import { rowLinesInput, rowSourceFields } from "../row-reference.js";
 import { type ReplicatePredictions, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
+import { sampleWeighting, sampleWeightsField } from "./sample-weights.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
 import { trainingEngineField } from "./training-engine.js";
 
@@ -32,6 +35,7 @@ const Params = Schema.Struct({
   ...rowSourceFields,
   ...mlpHyperparameterFields(MLP_DEFAULTS),
   ...trainingEngineField,
+  ...sampleWeightsField,
 });
 export type MlpParams = typeof Params.Type;
 
@@ -45,13 +49,14 @@ export const mlp = defineStep({
   units: {
     prepare: (inputs, params, ctx) => {
       const table = inputs.table.table();
-      return { params, data: readDataset(inputs, params, ctx), replicates: readSplit(inputs.split.table(), table.numRows, ctx) };
+      const data = readDataset(inputs, params, ctx);
+      return { params, data, weighting: sampleWeighting(table, params.weights, data.y, ctx), replicates: readSplit(inputs.split.table(), table.numRows, ctx) };
     },
     count: (state) => state.replicates.length,
-    run: async ({ params, data, replicates }, i, ctx) => {
+    run: async ({ params, data, weighting, replicates }, i, ctx) => {
       const rep = replicates[i]!;
       if (rep.valid.length === 0) ctx.log(`replicate ${rep.replicate}: no valid rows, so no early stopping; training all ${params.epochs} epochs`);
-      const { preprocessing, model, training, prob } = await trainMlpOn(params.engine, data, rep, params, ctx);
+      const { preprocessing, model, training, prob } = await trainMlpOn(params.engine, data, rep, params, ctx, replicateStream(rep), weighting(rep.train));
       return { preprocessing, model, training, prob: Array.from(prob) };
     },
     combine: ({ params, replicates }, trained) => ({

@@ -37,9 +37,11 @@ export const SampleWeightsSchema = Schema.Union([
 export type SampleWeights = typeof SampleWeightsSchema.Type;
 export const UNIFORM_WEIGHTS: SampleWeights = { scheme: "uniform" };
 
-/** The subgroup of every row, read from the column a scheme names; [] for the uniform scheme. */
-export const readWeightGroups = (table: arrow.Table, weights: SampleWeights, ctx: StepContext): readonly string[] => {
-  if (weights.scheme === "uniform") return [];
+/** The step param: sample weights of the loss, fitted per model on its training rows; without it every row weighs 1. */
+export const sampleWeightsField = { weights: Schema.optional(SampleWeightsSchema) };
+
+/** The subgroup of every row, read from the column a (non-uniform) scheme names. */
+const readWeightGroups = (table: arrow.Table, weights: Exclude<SampleWeights, { scheme: "uniform" }>, ctx: StepContext): readonly string[] => {
   const column = tableColumns(table).find((c) => c.name === weights.subgroup);
   if (column === undefined) ctx.fail("params.weights.subgroup", `unknown column ${JSON.stringify(weights.subgroup)}; the input table has ${tableColumns(table).map((c) => c.name).join(", ")}`);
   if (column.type !== "string") ctx.fail("params.weights.subgroup", `column ${JSON.stringify(weights.subgroup)} is ${column.type}; expected a string column of group names`);
@@ -84,4 +86,20 @@ export const fitSampleWeights = (weights: SampleWeights, groups: readonly string
   const cap = weights.cap ?? Number.POSITIVE_INFINITY;
   for (let i = 0; i < n; i++) out[i] = Math.min(cap, out[i]! * scale);
   return out;
+};
+
+/**
+ * Fits one model's sample weights from the rows it trains on: one weight per row of `trainRows` (in that order),
+ * or undefined for the unweighted loss (no `weights` param, or the uniform scheme).
+ */
+export type SampleWeighting = (trainRows: readonly number[]) => Float64Array | undefined;
+
+/**
+ * The weighting a step's `weights` param declares, for a table whose 0/1 labels are `y`. The scheme's subgroup
+ * column is read (and checked) once here; the weights themselves are fitted per model by the returned function.
+ */
+export const sampleWeighting = (table: arrow.Table, weights: SampleWeights | undefined, y: ArrayLike<number>, ctx: StepContext): SampleWeighting => {
+  if (weights === undefined || weights.scheme === "uniform") return () => undefined;
+  const groups = readWeightGroups(table, weights, ctx);
+  return (trainRows) => fitSampleWeights(weights, groups, y, trainRows);
 };

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type * as arrow from "apache-arrow";
+import { Schema } from "effect";
 import { describe, expect, it } from "vitest";
 import { columnValues } from "../../artifacts/table.js";
 import { alea, fillDropoutMask } from "../../steps/train/fast-mlp/alea.js";
@@ -15,7 +16,8 @@ import { withArena } from "../../steps/train/fast-mlp/kernels.js";
 import { predictMlpFast, trainMlpFast } from "../../steps/train/fast-mlp/mlp.js";
 import { trainConditionalBiasReplicate } from "../../steps/train/conditional-bias.js";
 import { MLP_DEFAULTS, mlp } from "../../steps/train/mlp.js";
-import { trainMlpReplicate } from "../../steps/train/mlp-toolkit.js";
+import { replicateStream, trainMlpReplicate } from "../../steps/train/mlp-toolkit.js";
+import { SampleWeightsSchema, fitSampleWeights } from "../../steps/train/sample-weights.js";
 import { decodeModelSet } from "../../steps/train/model-set.js";
 import { predictReplicate } from "../../steps/train/predict-model-set.js";
 import { preprocessReplicate } from "../../steps/train/preprocess-replicate.js";
@@ -59,6 +61,24 @@ describe("fast MLP kernels", () => {
     }
   });
 
+  it("the log-loss gradient with per-row weights: weights of 1 give the unweighted bytes, others scale each row's term", () => {
+    const rows = 37;
+    const u = lcg(9);
+    const z = Float32Array.from({ length: rows }, () => u() * 8 - 4);
+    const y = Float32Array.from({ length: rows }, () => (u() < 0.4 ? 1 : 0));
+    const w = Float32Array.from({ length: rows }, () => 0.2 + 3 * u());
+    const grad = (weights: Float32Array | undefined) =>
+      withArena((arena, k) => {
+        const [pz, py, pd] = [arena.floats(z), arena.floats(y), arena.alloc(rows)];
+        k.sigmoidLogLossGrad(pz, py, weights === undefined ? 0 : arena.floats(weights), pd, rows, Math.fround(1e-7));
+        return arena.f32(pd, rows).slice();
+      });
+    const plain = grad(undefined);
+    expect(Buffer.from(grad(new Float32Array(rows).fill(1)).buffer).equals(Buffer.from(plain.buffer))).toBe(true);
+    const weighted = grad(w);
+    for (let i = 0; i < rows; i++) expect(Math.abs(weighted[i]! - w[i]! * plain[i]!)).toBeLessThanOrEqual(1e-6 * Math.abs(w[i]! * plain[i]!) + 1e-12);
+  });
+
   it("alea draws what seedrandom's alea (inside tfjs) draws, and dropout masks are 0 or 1/keep", () => {
     const seedrandom = createRequire(import.meta.url)("seedrandom") as { alea: (seed: string) => () => number };
     for (const seed of [0.123456789, 42, 1_234_567]) {
@@ -76,31 +96,40 @@ describe("fast MLP kernels", () => {
 });
 
 describe("fast MLP engine against tfjs (the reference)", () => {
-  it("on the heart shape with train.mlp's defaults: same epochs, weights and probabilities within float32 rounding", async () => {
-    await initTfjs();
-    const data = heartDataset();
-    const rep = fixedReplicate(data.y.length, 7);
-    const params = { ...MLP_DEFAULTS, features: HEART_FEATURES };
-    const reference = await trainMlpReplicate(data, rep, params, streamsContext(3));
-    const fast = trainMlpFast(data, rep, params, streamsContext(3));
+  const heart = heartDataset();
+  const heartRep = fixedReplicate(heart.y.length, 7);
+  // Utility weights per (sex, label) cell, fitted on the replicate's train rows: what train.mlp's `weights` passes.
+  const sex = Array.from(heart.frame.find((c) => c.name === "sex")!.values as Float64Array, String);
+  const utilityScheme = Schema.decodeUnknownSync(SampleWeightsSchema)({ scheme: "utility", subgroup: "sex", utilities: [{ group: "0", label: 1, utility: 6 }, { group: "1", label: 0, utility: 2 }] });
+  const heartWeights = fitSampleWeights(utilityScheme, sex, heart.y, heartRep.train);
+  expect(new Set(heartWeights).size).toBe(3);
 
-    // Same initial weights, batches and dropout masks: early stopping ends at the same epochs.
-    expect(fast.training.epochsRun).toBe(reference.training.epochsRun);
-    expect(fast.training.bestEpoch).toBe(reference.training.bestEpoch);
-    expect(Math.abs(fast.training.validLoss! - reference.training.validLoss!)).toBeLessThan(1e-4);
-    for (let i = 0; i < reference.prob.length; i++) expect(Math.abs(fast.prob[i]! - reference.prob[i]!)).toBeLessThan(1e-3);
-    reference.model.weights.forEach((w, i) => {
-      const mine = fast.model.weights[i]!;
-      expect(mine.name).toBe(w.name);
-      const [a, b] = [decodeFloat32(w.data), decodeFloat32(mine.data)];
-      // A linear layer's bias before BatchNorm gets a gradient that is rounding noise around 0 (BatchNorm removes
-      // the mean), which Adam scales up to steps of the learning rate; it and the moving mean it shifts differ by
-      // up to a few learning rates. Everything else agrees to float32 rounding.
-      const tolerance = /linear\.bias|moving_mean/.test(w.name) ? 10 * params.learningRate : 1e-5;
-      for (let j = 0; j < a.length; j++) expect(Math.abs(a[j]! - b[j]!)).toBeLessThan(tolerance);
-    });
-    expect(tf.memory().numTensors).toBeLessThan(100);
-  }, 60_000);
+  for (const [what, sampleWeights] of [["unweighted", undefined], ["with utility sample weights", heartWeights]] as const) {
+    it(`on the heart shape with train.mlp's defaults, ${what}: same epochs, weights and probabilities within float32 rounding`, async () => {
+      await initTfjs();
+      const [data, rep] = [heart, heartRep];
+      const params = { ...MLP_DEFAULTS, features: HEART_FEATURES };
+      const reference = await trainMlpReplicate(data, rep, params, streamsContext(3), replicateStream(rep), sampleWeights);
+      const fast = trainMlpFast(data, rep, params, streamsContext(3), replicateStream(rep), sampleWeights);
+
+      // Same initial weights, batches and dropout masks: early stopping ends at the same epochs.
+      expect(fast.training.epochsRun).toBe(reference.training.epochsRun);
+      expect(fast.training.bestEpoch).toBe(reference.training.bestEpoch);
+      expect(Math.abs(fast.training.validLoss! - reference.training.validLoss!)).toBeLessThan(1e-4);
+      for (let i = 0; i < reference.prob.length; i++) expect(Math.abs(fast.prob[i]! - reference.prob[i]!)).toBeLessThan(1e-3);
+      reference.model.weights.forEach((w, i) => {
+        const mine = fast.model.weights[i]!;
+        expect(mine.name).toBe(w.name);
+        const [a, b] = [decodeFloat32(w.data), decodeFloat32(mine.data)];
+        // A linear layer's bias before BatchNorm gets a gradient that is rounding noise around 0 (BatchNorm removes
+        // the mean), which Adam scales up to steps of the learning rate; it and the moving mean it shifts differ by
+        // up to a few learning rates. Everything else agrees to float32 rounding.
+        const tolerance = /linear\.bias|moving_mean/.test(w.name) ? 10 * params.learningRate : 1e-5;
+        for (let j = 0; j < a.length; j++) expect(Math.abs(a[j]! - b[j]!)).toBeLessThan(tolerance);
+      });
+      expect(tf.memory().numTensors).toBeLessThan(100);
+    }, 60_000);
+  }
 
   it("predictMlpFast on the stored model reproduces the training run's test probabilities bit for bit", () => {
     const data = heartDataset();
@@ -122,24 +151,38 @@ describe("fast conditional bias against tfjs (the reference)", () => {
   const params = { features, target: "num", subgroup: "sex", attribute: h([32, 32, 32]), label: h([32, 32]), k: 2 };
   const rep = fixedReplicate(data.y.length, 7);
 
-  it("stage 1 agrees to float32 rounding; stage 2 ends at the same epochs with probabilities within 0.02", async () => {
-    await initTfjs();
-    const reference = await trainConditionalBiasReplicate(data, groupIndex, ["0", "1"], rep, params, streamsContext(3));
-    const fast = trainConditionalBiasFast(data, groupIndex, ["0", "1"], rep, params, streamsContext(3));
-    expect({ ...fast.training.attribute, validLoss: 0 }).toEqual({ ...reference.training.attribute, validLoss: 0 });
-    expect({ ...fast.training.label, validLoss: 0 }).toEqual({ ...reference.training.label, validLoss: 0 });
-    expect(Math.abs(fast.training.label.validLoss! - reference.training.label.validLoss!)).toBeLessThan(1e-3);
-    // Stage 2 learns from stage 1's inference-mode embeddings, which carry the noise of the pre-BatchNorm biases
-    // (see the MLP test above) through BatchNorm's moving means: its inputs differ by about 1e-3, its weights by 1e-2.
-    for (let i = 0; i < reference.prob.length; i++) expect(Math.abs(fast.prob[i]! - reference.prob[i]!)).toBeLessThan(0.02);
-    reference.model.weights.forEach((w, i) => {
-      const mine = fast.model.weights[i]!;
-      expect(mine.name).toBe(w.name);
-      if (!w.name.startsWith("attribute.") || /linear\.bias|moving_mean/.test(w.name)) return;
-      const [a, b] = [decodeFloat32(w.data), decodeFloat32(mine.data)];
-      for (let j = 0; j < a.length; j++) expect(Math.abs(a[j]! - b[j]!)).toBeLessThan(1e-5);
-    });
-  }, 120_000);
+  // Label weights per (sex, label) cell, fitted on the replicate's train rows (stage 2 only; stage 1 is unweighted).
+  // A moderate utility: stronger weights train stage 2 for more epochs (15 instead of 8 at utility 6), and the
+  // embedding noise described below then grows the valid-loss gap past 1e-3 (1.3e-3 at utility 6; probabilities
+  // still within 0.01). The weighted loss itself is checked at the MLP's tight tolerances above.
+  const sexNames = groupIndex.map(String);
+  const labelWeights = fitSampleWeights(
+    Schema.decodeUnknownSync(SampleWeightsSchema)({ scheme: "utility", subgroup: "sex", utilities: [{ group: "0", label: 1, utility: 2 }] }),
+    sexNames,
+    data.y,
+    rep.train,
+  );
+
+  for (const [what, sampleWeights] of [["unweighted", undefined], ["with utility weights on the label predictor", labelWeights]] as const) {
+    it(`${what}: stage 1 agrees to float32 rounding; stage 2 ends at the same epochs with probabilities within 0.02`, async () => {
+      await initTfjs();
+      const reference = await trainConditionalBiasReplicate(data, groupIndex, ["0", "1"], rep, params, streamsContext(3), sampleWeights);
+      const fast = trainConditionalBiasFast(data, groupIndex, ["0", "1"], rep, params, streamsContext(3), sampleWeights);
+      expect({ ...fast.training.attribute, validLoss: 0 }).toEqual({ ...reference.training.attribute, validLoss: 0 });
+      expect({ ...fast.training.label, validLoss: 0 }).toEqual({ ...reference.training.label, validLoss: 0 });
+      expect(Math.abs(fast.training.label.validLoss! - reference.training.label.validLoss!)).toBeLessThan(1e-3);
+      // Stage 2 learns from stage 1's inference-mode embeddings, which carry the noise of the pre-BatchNorm biases
+      // (see the MLP test above) through BatchNorm's moving means: its inputs differ by about 1e-3, its weights by 1e-2.
+      for (let i = 0; i < reference.prob.length; i++) expect(Math.abs(fast.prob[i]! - reference.prob[i]!)).toBeLessThan(0.02);
+      reference.model.weights.forEach((w, i) => {
+        const mine = fast.model.weights[i]!;
+        expect(mine.name).toBe(w.name);
+        if (!w.name.startsWith("attribute.") || /linear\.bias|moving_mean/.test(w.name)) return;
+        const [a, b] = [decodeFloat32(w.data), decodeFloat32(mine.data)];
+        for (let j = 0; j < a.length; j++) expect(Math.abs(a[j]! - b[j]!)).toBeLessThan(1e-5);
+      });
+    }, 120_000);
+  }
 
   it("predictConditionalBiasFast on the stored model reproduces the training run's test probabilities bit for bit", () => {
     const fast = trainConditionalBiasFast(data, groupIndex, ["0", "1"], rep, { ...params, attribute: h([16, 16]), label: h([16, 16]) }, streamsContext(5));

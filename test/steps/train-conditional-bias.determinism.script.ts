@@ -1,7 +1,7 @@
 /**
  * Run by train-conditional-bias.test.ts and train-dcp.test.ts in a fresh process (node bin/run-ts.mjs): trains
- * conditional bias and DCP on a small planted case and prints the digests of their outputs as one JSON line, so the
- * tests can compare digests across processes.
+ * conditional bias and DCP on a small planted case (also with sample weights) and prints the digests of their outputs
+ * as one JSON line, so the tests can compare digests across processes.
  */
 import type * as arrow from "apache-arrow";
 import { canonicalJson } from "../../artifacts/canonical-json.js";
@@ -28,12 +28,17 @@ export const personalizationDigests = async (): Promise<Record<string, string>> 
   const common = { features, target: "target", subgroup: "subgroup" };
   const cb = await runStep(conditionalBias, { table, split }, { ...common, label: small, attribute: small, k: 2 }, seed);
   const d = await runStep(dcp, { table, split }, { ...common, ...small }, seed);
+  const weights = { scheme: "utility", subgroup: "subgroup", utilities: [{ group: "b", label: 1, utility: 4 }] };
+  const cbWeighted = await runStep(conditionalBias, { table, split }, { ...common, label: small, attribute: small, k: 2, weights }, seed);
+  const dWeighted = await runStep(dcp, { table, split }, { ...common, ...small, weights }, seed);
   return {
     condBiasModels: sha256Hex(canonicalJson(cb.models)),
     condBiasPredictions: sha256Hex(encodeParquet(cb.predictions as arrow.Table)),
     dcpModels: sha256Hex(canonicalJson(d.models)),
     dcpPredictions: sha256Hex(encodeParquet(d.predictions as arrow.Table)),
     dcpCross: sha256Hex(encodeParquet(d.cross as arrow.Table)),
+    weightedCondBiasModels: sha256Hex(canonicalJson(cbWeighted.models)),
+    weightedDcpModels: sha256Hex(canonicalJson(dWeighted.models)),
   };
 };
 

@@ -179,6 +179,8 @@ describe("determinism of the personalization train steps across runs and process
     expect(second).toEqual(first);
     expect(p1).toEqual(first);
     expect(p2).toEqual(first);
-    expect(Object.keys(first).sort()).toEqual(["condBiasModels", "condBiasPredictions", "dcpCross", "dcpModels", "dcpPredictions"]);
+    expect(Object.keys(first).sort()).toEqual(["condBiasModels", "condBiasPredictions", "dcpCross", "dcpModels", "dcpPredictions", "weightedCondBiasModels", "weightedDcpModels"]);
+    expect(first.weightedCondBiasModels).not.toBe(first.condBiasModels);
+    expect(first.weightedDcpModels).not.toBe(first.dcpModels);
   }, 300_000);
 });

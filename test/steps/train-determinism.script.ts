@@ -1,6 +1,7 @@
 /**
- * Run by train-*.test.ts in a fresh process (node bin/run-ts.mjs): trains both models on the shared fixtures and prints the
- * digests of their outputs as one JSON line, so tests can compare digests across processes.
+ * Run by train-*.test.ts in a fresh process (node bin/run-ts.mjs): trains both models on the shared fixtures (the MLP
+ * also with sample weights, on both engines) and prints the digests of their outputs as one JSON line, so tests can
+ * compare digests across processes.
  */
 import { canonicalJson } from "../../artifacts/canonical-json.js";
 import { sha256Hex } from "../../artifacts/digest.js";
@@ -12,14 +13,20 @@ import { runStep } from "../support/step-harness.js";
 import { DETERMINISM_CASE } from "./train-fixtures.js";
 
 export const trainDigests = async (): Promise<Record<string, string>> => {
-  const { table, split, features, mlpParams, seed } = DETERMINISM_CASE();
+  const { table, split, features, mlpParams, weights, seed } = DETERMINISM_CASE();
   const lr = await runStep(logisticRegression, { table, split }, { features, target: "target" }, seed);
   const nn = await runStep(mlp, { table, split }, { features, target: "target", ...mlpParams }, seed);
+  const weighted = await runStep(mlp, { table, split }, { features, target: "target", ...mlpParams, weights }, seed);
+  const weightedTfjs = await runStep(mlp, { table, split }, { features, target: "target", ...mlpParams, weights, engine: "tfjs" }, seed);
   return {
     lrPredictions: sha256Hex(encodeParquet(lr.predictions as arrow.Table)),
     lrModels: sha256Hex(canonicalJson(lr.models)),
     mlpPredictions: sha256Hex(encodeParquet(nn.predictions as arrow.Table)),
     mlpModels: sha256Hex(canonicalJson(nn.models)),
+    weightedMlpPredictions: sha256Hex(encodeParquet(weighted.predictions as arrow.Table)),
+    weightedMlpModels: sha256Hex(canonicalJson(weighted.models)),
+    weightedTfjsMlpPredictions: sha256Hex(encodeParquet(weightedTfjs.predictions as arrow.Table)),
+    weightedTfjsMlpModels: sha256Hex(canonicalJson(weightedTfjs.models)),
   };
 };
 

@@ -67,5 +67,6 @@ export const DETERMINISM_CASE = () => ({
   split: kFoldSplit(160, [1, 2], 2),
   features: ["x0", "x1", "x2", "x3"],
   mlpParams: { layers: [16, 16], epochs: 12, batchSize: 32, patience: 4, dropout: 0.2 },
+  weights: { scheme: "utility", subgroup: "subgroup", utilities: [{ group: "a", label: 1, utility: 5 }] },
   seed: 11,
 });

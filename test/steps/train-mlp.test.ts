@@ -125,7 +125,18 @@ describe("determinism across runs and processes", () => {
     expect(second).toEqual(first);
     expect(p1).toEqual(first);
     expect(p2).toEqual(first);
-    expect(Object.keys(first).sort()).toEqual(["lrModels", "lrPredictions", "mlpModels", "mlpPredictions"]);
+    expect(Object.keys(first).sort()).toEqual([
+      "lrModels",
+      "lrPredictions",
+      "mlpModels",
+      "mlpPredictions",
+      "weightedMlpModels",
+      "weightedMlpPredictions",
+      "weightedTfjsMlpModels",
+      "weightedTfjsMlpPredictions",
+    ]);
+    // The weights change the model, so the weighted digests are not the unweighted ones under other names.
+    expect(first.weightedMlpModels).not.toBe(first.mlpModels);
     // the case really trains something: the MLP is not trivially constant
     const { mlpParams } = DETERMINISM_CASE();
     expect(mlpParams.dropout).toBeGreaterThan(0);

@@ -54,6 +54,7 @@ export const trainConditionalBiasFast = (
   rep: Replicate,
   params: ConditionalBiasShape,
   ctx: StepContext,
+  labelSampleWeights?: ArrayLike<number>,
 ) => {
   const { preprocessing, features, train, valid, test, topology, stream, attributeInit, labelInit, biasInit } = conditionalBiasReplicateInputs(data, groups, rep, params, ctx);
   const d = features.length;
@@ -91,6 +92,7 @@ export const trainConditionalBiasFast = (
       ...hyper(params.label),
       x: xTrain,
       targets: yTrain,
+      sampleWeights: labelSampleWeights,
       sides: eTrain,
       validLoss: yValid.length === 0 ? undefined : () => validLogLoss(yValid, net.label.infer(xValid, eValid).prob),
       orderRng: ctx.random(`${stream}/order`),

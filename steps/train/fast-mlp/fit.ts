@@ -16,6 +16,8 @@ export interface FastRun {
   readonly x: Matrix;
   /** Per row of x: the 0/1 label (sigmoid head) or the class index (softmax head). */
   readonly targets: ArrayLike<number>;
+  /** Sample weights of a sigmoid head's loss, one per row of x; undefined for the unweighted loss. */
+  readonly sampleWeights?: ArrayLike<number>;
   /** Side inputs, one matrix per side of the network, rows aligned with x. */
   readonly sides?: readonly Matrix[];
   /** The inference-mode loss on the valid rows; undefined when there are none (all epochs run, last weights kept). */
@@ -26,7 +28,7 @@ export interface FastRun {
 
 export const fitFast = (net: FastNetwork, run: FastRun): TrainingRecord => {
   const rows = run.x.rows;
-  const step = net.trainer(run.x, run.targets, run.sides ?? [], Math.min(run.batchSize, Math.max(rows, 1)), run.learningRate, run.mathRandom);
+  const step = net.trainer(run.x, run.targets, run.sides ?? [], Math.min(run.batchSize, Math.max(rows, 1)), run.learningRate, run.mathRandom, run.sampleWeights);
   let best = Number.POSITIVE_INFINITY;
   let bestWeights: Float32Array[] | undefined;
   let bestEpoch = 0;

@@ -21,7 +21,8 @@ export interface Kernels {
   readonly reluDropout: (s: Ptr, h: Ptr, mask: Ptr, count: number) => void;
   readonly reluDropoutBackward: (dh: Ptr, s: Ptr, mask: Ptr, ds: Ptr, count: number) => void;
   readonly sigmoid: (z: Ptr, count: number) => void;
-  readonly sigmoidLogLossGrad: (z: Ptr, y: Ptr, dz: Ptr, rows: number, epsilon: number) => void;
+  /** `w` is per-row sample weights, or 0 for the unweighted loss. */
+  readonly sigmoidLogLossGrad: (z: Ptr, y: Ptr, w: Ptr, dz: Ptr, rows: number, epsilon: number) => void;
   readonly softmax: (z: Ptr, rows: number, g: number) => void;
   readonly softmaxCrossEntropyGrad: (z: Ptr, cls: Ptr, dz: Ptr, rows: number, g: number) => void;
   readonly adam: (theta: Ptr, grad: Ptr, m: Ptr, v: Ptr, count: number, lr: number, beta1: number, beta2: number, c1: number, c2: number, oneMinusAcc1: number, oneMinusAcc2: number, epsilon: number) => void;

@@ -31,6 +31,7 @@ export const trainMlpFast = (
   params: MlpHyperparameters & { readonly features: readonly string[] },
   ctx: StepContext,
   stream: string = replicateStream(rep),
+  sampleWeights?: ArrayLike<number>,
 ): TrainedMlp => {
   const { preprocessing, features, train, valid, test, yTrain, yValid, topology, initRng, orderRng, dropoutRng } = mlpReplicateInputs(data, rep, params, ctx, stream);
   const d = features.length;
@@ -46,6 +47,7 @@ export const trainMlpFast = (
       patience: params.patience,
       x,
       targets: yTrain,
+      sampleWeights,
       validLoss: yValid.length === 0 ? undefined : () => validLogLoss(yValid, net.infer(xValid).prob),
       orderRng,
       mathRandom: dropoutRng,

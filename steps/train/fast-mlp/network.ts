@@ -224,11 +224,21 @@ export class FastNetwork {
 
   /**
    * A trainer for minibatches of up to `maxRows` rows of `x` (and the side inputs' same rows); targets are
-   * 0/1 labels (sigmoid head) or class indices (softmax head), one per row of x. Allocates its buffers and a fresh
-   * Adam state once; each call trains one step on the given rows.
+   * 0/1 labels (sigmoid head) or class indices (softmax head), one per row of x. `sampleWeights`, one per row of x,
+   * weight a sigmoid head's loss (the mean over the batch of w_i · loss_i); undefined is the unweighted loss.
+   * Allocates its buffers and a fresh Adam state once; each call trains one step on the given rows.
    */
-  trainer(x: Matrix, targets: ArrayLike<number>, sides: readonly Matrix[], maxRows: number, learningRate: number, mathRandom: () => number): (batch: readonly number[]) => void {
+  trainer(
+    x: Matrix,
+    targets: ArrayLike<number>,
+    sides: readonly Matrix[],
+    maxRows: number,
+    learningRate: number,
+    mathRandom: () => number,
+    sampleWeights?: ArrayLike<number>,
+  ): (batch: readonly number[]) => void {
     const { arena, k, spec } = this;
+    if (sampleWeights !== undefined && spec.head.activation === "softmax") throw new Error("fast MLP: sample weights apply to a sigmoid head only");
     const L = this.blocks.length;
     const widest = Math.max(spec.inputs, spec.head.units, ...spec.blocks);
     const perBlock = (f: () => number) => this.blocks.map(f);
@@ -244,6 +254,8 @@ export class FastNetwork {
     const out = arena.alloc(maxRows * spec.head.units);
     const dOut = arena.alloc(maxRows * spec.head.units);
     const yb = arena.alloc(maxRows);
+    // 0 tells the loss kernel the rows are unweighted.
+    const wb = sampleWeights === undefined ? 0 : arena.alloc(maxRows);
     const dA = arena.alloc(maxRows * widest);
     const dB = arena.alloc(maxRows * widest);
     const dT = arena.alloc(maxRows * widest);
@@ -269,6 +281,10 @@ export class FastNetwork {
         const y = arena.f32(yb, n);
         batch.forEach((r, i) => (y[i] = targets[r]!));
       }
+      if (sampleWeights !== undefined) {
+        const w = arena.f32(wb, n);
+        batch.forEach((r, i) => (w[i] = sampleWeights[r]!));
+      }
 
       // Forward, keeping what the backward pass needs.
       let input = xb;
@@ -290,7 +306,7 @@ export class FastNetwork {
       });
       k.gemm(input, this.head.inputs, 1, this.param(this.head.kernel), out, this.param(this.head.bias), n, this.head.inputs, spec.head.units);
       if (softmaxHead) k.softmaxCrossEntropyGrad(out, yb, dOut, n, spec.head.units);
-      else k.sigmoidLogLossGrad(out, yb, dOut, n, LOG_LOSS_EPSILON);
+      else k.sigmoidLogLossGrad(out, yb, wb, dOut, n, LOG_LOSS_EPSILON);
 
       // Backward: dW = inputᵀ·dZ, db = column sums of dZ, dInput = dZ·Wᵀ (not for the network's input).
       const backDense = (d: Dense, inputPtr: number, dz: number, dInput: number) => {

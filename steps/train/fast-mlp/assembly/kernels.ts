@@ -249,14 +249,17 @@ export function sigmoid(z: usize, count: i32): void {
  * For a sigmoid output z (rows × 1) and labels y: the gradient of mean binary cross-entropy (Keras' log loss,
  * −y·log(p + ε) − (1 − y)·log(1 − p + ε)) with respect to z, through the sigmoid as tfjs differentiates it:
  * dz = (−y/(p + ε) + (1 − y)/(1 − p + ε))/rows · p·(1 − p). Written into dz.
+ * With per-row sample weights w (w ≠ 0), the loss is the mean over the rows of w_i · loss_i (divided by rows, not
+ * by Σw): row i's term is multiplied by w_i before the division, so a weight of 1 gives the unweighted bytes.
  */
-export function sigmoidLogLossGrad(z: usize, y: usize, dz: usize, rows: i32, epsilon: f32): void {
+export function sigmoidLogLossGrad(z: usize, y: usize, w: usize, dz: usize, rows: i32, epsilon: f32): void {
   const n = <f32>rows;
   for (let i = 0; i < rows; i++) {
     const q = <usize>i << 2;
     const p: f32 = 1 / (1 + Mathf.exp(-load<f32>(z + q)));
     const t = load<f32>(y + q);
-    const dp: f32 = (-t / (p + epsilon) + (1 - t) / (1 - p + epsilon)) / n;
+    const term: f32 = -t / (p + epsilon) + (1 - t) / (1 - p + epsilon);
+    const dp: f32 = (w == 0 ? term : load<f32>(w + q) * term) / n;
     store<f32>(dz + q, dp * (p * (1 - p)));
   }
 }
