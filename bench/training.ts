@@ -54,7 +54,7 @@ const wideShape = (): Shape => {
     y.push(row[0]! + 0.5 * row[1]! - 0.25 * row[2]! + 0.5 * (u() - 0.5) > 0 ? 1 : 0);
   }
   const all = Array.from({ length: rows }, (_, i) => i);
-  const rep = { replicate: 0, seed: 1, fold: 0, train: all.filter((i) => i % 5 !== 0), valid: all.filter((i) => i % 5 === 0), test: [] };
+  const rep = { replicate: 0, seed: 1, fold: 0, train: Int32Array.from(all.filter((i) => i % 5 !== 0)), valid: Int32Array.from(all.filter((i) => i % 5 === 0)), test: new Int32Array(0) };
   const features = Array.from({ length: d }, (_, j) => `x${j}`);
   return { name: "wide", data: { features, frame: frameOfRows(features, x), y: Uint8Array.from(y), recipe: DEFAULT_RECIPE, rowName: rowNamer("table") }, rep, features, epochs: 10 };
 };

@@ -76,14 +76,14 @@ export const conditionalBiasWeightSpecs = (t: ConditionalBiasTopology): WeightSp
 };
 
 /** Mean cross-entropy over the groups in float64, probabilities clipped to [1e-7, 1]. */
-export const crossEntropy = (probs: Float32Array, groups: readonly number[], g: number): number => {
+export const crossEntropy = (probs: Float32Array, groups: ArrayLike<number>, g: number): number => {
   let sum = 0;
   for (let i = 0; i < groups.length; i++) sum -= Math.log(Math.max(1e-7, probs[i * g + groups[i]!]!));
   return sum / groups.length;
 };
 
 /** Share of rows whose most probable group (first on ties) is their group; null for no rows. */
-export const groupAccuracy = (probs: Float32Array, groups: readonly number[], g: number): number | null => {
+export const groupAccuracy = (probs: Float32Array, groups: ArrayLike<number>, g: number): number | null => {
   if (groups.length === 0) return null;
   let correct = 0;
   for (let i = 0; i < groups.length; i++) {

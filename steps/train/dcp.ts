@@ -126,7 +126,7 @@ export const dcp = defineStep({
     },
     combine: ({ params, groups, replicates }, trained) => {
       const cross: CrossLine[] = replicates.flatMap((rep, i) =>
-        groups.flatMap((g, k) => rep.test.map((row, t) => ({ replicate: rep, row, modelGroup: g, prob: trained[i]!.crossProb[k]![t]! }))),
+        groups.flatMap((g, k) => Array.from(rep.test, (row, t) => ({ replicate: rep, row, modelGroup: g, prob: trained[i]!.crossProb[k]![t]! }))),
       );
       return {
         models: encodeModelSet({

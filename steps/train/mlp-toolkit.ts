@@ -211,7 +211,7 @@ export const predictMlp = async (encoded: EncodedModel<MlpTopology>, x: InputMat
  * unweighted even when the training loss is weighted: early stopping picks the epoch that predicts the valid rows
  * best as they are, and valid rows have no fitted weights (weights are fitted on training rows only).
  */
-export const validLogLoss = (labels: readonly number[], prob: ArrayLike<number>): number =>
+export const validLogLoss = (labels: ArrayLike<number>, prob: ArrayLike<number>): number =>
   meanLogLoss(labels, Array.from(prob, (p) => Math.min(1 - 1e-7, Math.max(1e-7, p)))) ?? Number.NaN;
 
 /**

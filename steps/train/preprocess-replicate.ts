@@ -21,8 +21,8 @@ export interface PreprocessedReplicate {
 
 export const preprocessReplicate = (data: Dataset, rep: Replicate, ctx: StepContext): PreprocessedReplicate => {
   const fail = (field: string, problem: string): never => ctx.fail(field, `replicate ${rep.replicate}: ${problem}`);
-  const rowOf = (rows: readonly number[]) => (r: number) => data.rowName(rows[r]!);
+  const rowOf = (rows: ArrayLike<number>) => (r: number) => data.rowName(rows[r]!);
   const fitted = fitRecipe(data.recipe, takeFrameRows(data.frame, rep.train), rowOf(rep.train), fail);
-  const apply = (rows: readonly number[]) => applyPreprocessing(fitted.stored, takeFrameRows(data.frame, rows), rowOf(rows), fail);
+  const apply = (rows: ArrayLike<number>) => applyPreprocessing(fitted.stored, takeFrameRows(data.frame, rows), rowOf(rows), fail);
   return { preprocessing: fitted.stored, features: fitted.features, train: fitted.train, valid: apply(rep.valid), test: apply(rep.test) };
 };

@@ -15,9 +15,9 @@ export interface Replicate {
   readonly replicate: number;
   readonly seed: number;
   readonly fold: number;
-  readonly train: readonly number[];
-  readonly valid: readonly number[];
-  readonly test: readonly number[];
+  readonly train: Int32Array;
+  readonly valid: Int32Array;
+  readonly test: Int32Array;
 }
 
 export interface Dataset {
@@ -104,7 +104,7 @@ export const readSplit = (split: arrow.Table, tableRows: number, ctx: StepContex
   decodeSplit(split, tableRows, (problem) => ctx.fail("inputs.split", problem)).map((r) => {
     if (r.countOf("train") === 0) ctx.fail("inputs.split", `replicate ${r.replicate} has no train rows`);
     if (r.countOf("test") === 0) ctx.fail("inputs.split", `replicate ${r.replicate} has no test rows`);
-    return { replicate: r.replicate, seed: r.seed, fold: r.fold, train: Array.from(r.rowsWith("train")), valid: Array.from(r.rowsWith("valid")), test: Array.from(r.rowsWith("test")) };
+    return { replicate: r.replicate, seed: r.seed, fold: r.fold, train: r.rowsWith("train"), valid: r.rowsWith("valid"), test: r.rowsWith("test") };
   });
 
 /** One predicted probability per test row of one replicate. */

@@ -55,7 +55,7 @@ const readWeightGroups = (table: arrow.Table, weights: Exclude<SampleWeights, { 
 };
 
 /** Counts of training rows per subgroup (first-seen order does not matter: only lookups). */
-const countsOf = (groups: readonly string[], rows: readonly number[]): Map<string, number> => {
+const countsOf = (groups: readonly string[], rows: Int32Array): Map<string, number> => {
   const counts = new Map<string, number>();
   for (const r of rows) counts.set(groups[r]!, (counts.get(groups[r]!) ?? 0) + 1);
   return counts;
@@ -65,7 +65,7 @@ const countsOf = (groups: readonly string[], rows: readonly number[]): Map<strin
  * One weight per training row (in `trainRows` order) under the scheme, from the training rows alone. `groups`
  * is readWeightGroups' result for the whole table; `y` the 0/1 label of every row.
  */
-export const fitSampleWeights = (weights: SampleWeights, groups: readonly string[], y: ArrayLike<number>, trainRows: readonly number[]): Float64Array => {
+export const fitSampleWeights = (weights: SampleWeights, groups: readonly string[], y: ArrayLike<number>, trainRows: Int32Array): Float64Array => {
   const n = trainRows.length;
   const out = new Float64Array(n).fill(1);
   if (weights.scheme === "uniform" || n === 0) return out;
@@ -92,7 +92,7 @@ export const fitSampleWeights = (weights: SampleWeights, groups: readonly string
  * Fits one model's sample weights from the rows it trains on: one weight per row of `trainRows` (in that order),
  * or undefined for the unweighted loss (no `weights` param, or the uniform scheme).
  */
-export type SampleWeighting = (trainRows: readonly number[]) => Float64Array | undefined;
+export type SampleWeighting = (trainRows: Int32Array) => Float64Array | undefined;
 
 /**
  * The weighting a step's `weights` param declares, for a table whose 0/1 labels are `y`. The scheme's subgroup

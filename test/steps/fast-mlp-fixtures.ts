@@ -37,7 +37,7 @@ export const fixedReplicate = (rows: number, seed: number, replicate = 0): Repli
   const valid = rest.filter((_, i) => i % 5 === 0);
   const train = rest.filter((_, i) => i % 5 !== 0);
   const asc = (a: number[]) => a.sort((p, q) => p - q);
-  return { replicate, seed, fold: 0, train: asc(train), valid: asc(valid), test: asc(test) };
+  return { replicate, seed, fold: 0, train: Int32Array.from(asc(train)), valid: Int32Array.from(asc(valid)), test: Int32Array.from(asc(test)) };
 };
 
 /** A step context with seeded streams and nothing else (what the train functions read). */

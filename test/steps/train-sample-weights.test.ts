@@ -11,7 +11,7 @@ const decode = (value: unknown): SampleWeights => Schema.decodeUnknownSync(Sampl
 // Rows 0-7 "common" (rows 0-3 positive), rows 8-9 "rare" (row 8 positive); rows 10-11 are test rows.
 const groups = [...Array(8).fill("common"), "rare", "rare", "rare", "common"] as string[];
 const y = [1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 1];
-const train = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+const train = Int32Array.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
 
 describe("sample weights", () => {
   it("uniform weighs every training row 1", () => {
