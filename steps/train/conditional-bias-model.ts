@@ -31,12 +31,23 @@ export const conditionalBiasTopology = (params: ConditionalBiasShape, groups: re
   output: "sigmoid",
 });
 
+/** The training schedule of one stage, as the early-stopping loops of both engines take it. */
+export const stageSchedule = (h: MlpHyperparameters) => ({ learningRate: h.learningRate, epochs: h.epochs, batchSize: h.batchSize, patience: h.patience });
+
 /** Weight names and shapes in their fixed order: attribute blocks and output, label blocks and output, bias maps. */
 /**
- * What both training engines start a replicate from: its rows through the recipe fitted on its train rows, the
- * topology, and the seeded streams for the two stages' initial weights and the bias maps.
+ * What both training engines start a replicate from: its rows through the recipe fitted on its train rows, their
+ * groups (indices into `groups`) and labels, the topology, and the seeded streams for the two stages' initial
+ * weights and the bias maps.
  */
-export const conditionalBiasReplicateInputs = (data: Dataset, groups: readonly string[], rep: Replicate, params: ConditionalBiasShape, ctx: StepContext) => {
+export const conditionalBiasReplicateInputs = (
+  data: Dataset,
+  groupIndex: readonly number[],
+  groups: readonly string[],
+  rep: Replicate,
+  params: ConditionalBiasShape,
+  ctx: StepContext,
+) => {
   const { preprocessing, features, train, valid, test } = preprocessReplicate(data, rep, ctx);
   const stream = replicateStream(rep);
   return {
@@ -45,6 +56,11 @@ export const conditionalBiasReplicateInputs = (data: Dataset, groups: readonly s
     train,
     valid,
     test,
+    gTrain: rep.train.map((r) => groupIndex[r]!),
+    gValid: rep.valid.map((r) => groupIndex[r]!),
+    gTest: rep.test.map((r) => groupIndex[r]!),
+    yTrain: rep.train.map((r) => data.y[r]!),
+    yValid: rep.valid.map((r) => data.y[r]!),
     topology: conditionalBiasTopology({ ...params, features }, groups),
     stream,
     attributeInit: ctx.random(`${stream}/attribute/init`),

@@ -41,7 +41,7 @@ import {
   encodeModelSet,
 } from "./model-set.js";
 import { predictConditionalBiasFast, trainConditionalBiasFast } from "./fast-mlp/conditional-bias.js";
-import { type ConditionalBiasShape, conditionalBiasReplicateInputs, conditionalBiasWeightSpecs, crossEntropy, groupAccuracy } from "./conditional-bias-model.js";
+import { type ConditionalBiasShape, conditionalBiasReplicateInputs, stageSchedule, conditionalBiasWeightSpecs, crossEntropy, groupAccuracy } from "./conditional-bias-model.js";
 import {
   type MlpBlock,
   type MlpHyperparameters,
@@ -57,12 +57,12 @@ import {
   validLogLoss,
 } from "./mlp-toolkit.js";
 import { ATTRIBUTE_PREDICTOR_DEFAULTS, LABEL_PREDICTOR_DEFAULTS, readGroupColumn } from "./personalization-shared.js";
-import { type Dataset, type Replicate, type ReplicatePredictions, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
+import { type Dataset, type Replicate, type ReplicatePredictions, readTrainingInputs, testPredictionsTable } from "./replicates.js";
 import type { InputMatrix } from "./input-matrix.js";
 import { RecipeParam } from "./recipe.js";
 import { rowLinesInput, rowSourceFields } from "../row-reference.js";
 import { drawSeed, initTfjs, tf } from "./tfjs-runtime.js";
-import { sampleWeighting, sampleWeightsField } from "./sample-weights.js";
+import { sampleWeightsField } from "./sample-weights.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
 import { type TrainingEngine, trainingEngineField } from "./training-engine.js";
 import { type EncodedModel, decodeWeights } from "./weights.js";
@@ -193,8 +193,6 @@ const predictLabel = (net: Network, rows: InputMatrix, embeddings: readonly TF.T
   return tf.tidy(() => labelForward(net, inputTensor(rows), embeddings, false).dataSync() as Float32Array).slice();
 };
 
-const hyper = (h: MlpHyperparameters) => ({ learningRate: h.learningRate, epochs: h.epochs, batchSize: h.batchSize, patience: h.patience });
-
 /** Trains both stages on one replicate; returns the encoded model, how training went and P(y = 1) for rep.test. */
 export const trainConditionalBiasReplicate = async (
   data: Dataset,
@@ -205,18 +203,13 @@ export const trainConditionalBiasReplicate = async (
   ctx: StepContext,
   labelSampleWeights?: ArrayLike<number>,
 ) => {
-  const { preprocessing, train, valid, test, topology, stream, attributeInit, labelInit, biasInit } = conditionalBiasReplicateInputs(data, groups, rep, params, ctx);
+  const { preprocessing, train, valid, test, gTrain, gValid, gTest, yTrain, yValid, topology, stream, attributeInit, labelInit, biasInit } = conditionalBiasReplicateInputs(data, groupIndex, groups, rep, params, ctx);
   const net = buildNetwork(topology, {
     attribute: () => drawSeed(attributeInit),
     label: () => drawSeed(labelInit),
     bias: () => drawSeed(biasInit),
   });
   const g = groups.length;
-  const gTrain = rep.train.map((r) => groupIndex[r]!);
-  const gValid = rep.valid.map((r) => groupIndex[r]!);
-  const gTest = rep.test.map((r) => groupIndex[r]!);
-  const yTrain = rep.train.map((r) => data.y[r]!);
-  const yValid = rep.valid.map((r) => data.y[r]!);
   const xAll = inputTensor(train);
   const groupAll = tf.tidy(() => tf.oneHot(tf.tensor1d(gTrain, "int32"), g).toFloat());
   const yAll = tf.tensor2d(yTrain, [yTrain.length, 1], "float32");
@@ -226,7 +219,7 @@ export const trainConditionalBiasReplicate = async (
     // Stage 1: the sensitive-attribute predictor.
     const aWeights = attributeWeights(net);
     const attributeRecord = await fitEarlyStopping({
-      ...hyper(params.attribute),
+      ...stageSchedule(params.attribute),
       rows: train.rows,
       batchLoss: (idx) => tf.losses.softmaxCrossEntropy(tf.gather(groupAll, idx), attributeForward(net, tf.gather(xAll, idx), true).logits) as TF.Scalar,
       trainable: trainableOf(aWeights),
@@ -241,7 +234,7 @@ export const trainConditionalBiasReplicate = async (
     embeddings.push(...eTrain, ...eValid, ...eTest);
     const lWeights = labelWeights(net);
     const labelRecord = await fitEarlyStopping({
-      ...hyper(params.label),
+      ...stageSchedule(params.label),
       rows: train.rows,
       batchLoss: (idx) => {
         const xb = tf.gather(xAll, idx);
@@ -322,14 +315,13 @@ export const conditionalBias = defineStep({
     prepare: async (inputs, params, ctx) => {
       const table = inputs.table.table();
       if (params.features.includes(params.subgroup)) ctx.fail("params.features", `column ${JSON.stringify(params.subgroup)} is the subgroup column; remove it from the features`);
-      const data = readDataset(inputs, params, ctx);
+      const { data, weighting, replicates } = readTrainingInputs(inputs, params, ctx);
       const { group, groups } = readGroupColumn(table, params.subgroup, ctx, data.rowName);
       if (groups.length < 2) ctx.fail("params.subgroup", `column ${JSON.stringify(params.subgroup)} has ${groups.length} subgroup; the attribute predictor needs at least two`);
       const index = new Map(groups.map((g, i) => [g, i]));
       const groupIndex = group.map((g) => index.get(g)!);
-      const replicates = readSplit(inputs.split.table(), table.numRows, ctx);
       if (params.engine === "tfjs") await initTfjs();
-      return { params, data, groups, groupIndex, weighting: sampleWeighting(table, params.weights, data.y, ctx), replicates };
+      return { params, data, groups, groupIndex, weighting, replicates };
     },
     count: (state) => state.replicates.length,
     run: async ({ params, data, groups, groupIndex, weighting, replicates }, i, ctx) => {

@@ -29,8 +29,8 @@ import { trainMlpOn } from "./mlp-engines.js";
 import { mlpHyperparameterFields, replicateStream } from "./mlp-toolkit.js";
 import { LABEL_PREDICTOR_DEFAULTS, readGroupColumn } from "./personalization-shared.js";
 import { RecipeParam } from "./recipe.js";
-import { type Replicate, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
-import { sampleWeighting, sampleWeightsField } from "./sample-weights.js";
+import { type Replicate, readTrainingInputs, testPredictionsTable } from "./replicates.js";
+import { sampleWeightsField } from "./sample-weights.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
 import { trainingEngineField } from "./training-engine.js";
 import { rowLinesInput, rowSourceFields } from "../row-reference.js";
@@ -82,12 +82,12 @@ export const dcp = defineStep({
     prepare: (inputs, params, ctx) => {
       const table = inputs.table.table();
       if (params.features.includes(params.subgroup)) ctx.fail("params.features", `column ${JSON.stringify(params.subgroup)} is the subgroup column; remove it from the features`);
-      const data = readDataset(inputs, params, ctx);
+      const { data, weighting, replicates } = readTrainingInputs(inputs, params, ctx);
       const { group, groups } = readGroupColumn(table, params.subgroup, ctx, data.rowName);
       if (params.weights?.scheme === "inverse-prevalence" && params.weights.subgroup === params.subgroup) {
         ctx.log(`params.weights: inverse prevalence over ${JSON.stringify(params.subgroup)}, DCP's own subgroup column, weighs every row of a subgroup's model alike, so it trains unweighted models; weight by another column or use utility weights`);
       }
-      return { params, data, group, groups, weighting: sampleWeighting(table, params.weights, data.y, ctx), replicates: readSplit(inputs.split.table(), table.numRows, ctx) };
+      return { params, data, group, groups, weighting, replicates };
     },
     count: (state) => state.replicates.length,
     run: async ({ params, data, group, groups, weighting, replicates }, i, ctx) => {

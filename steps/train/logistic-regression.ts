@@ -13,12 +13,12 @@
 import { Effect, Schema } from "effect";
 import { type StepContext, defineStep } from "../../dsl/step.js";
 import { type LogisticTopology, MODEL_SET_FORMAT, type ReplicateOf, encodeModelSet } from "./model-set.js";
-import { type Dataset, type Replicate, type ReplicatePredictions, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
+import { type Dataset, type Replicate, type ReplicatePredictions, readTrainingInputs, testPredictionsTable } from "./replicates.js";
 import { RecipeParam } from "./recipe.js";
 import { rowLinesInput, rowSourceFields } from "../row-reference.js";
 import type { InputMatrix } from "./input-matrix.js";
 import { preprocessReplicate } from "./preprocess-replicate.js";
-import { type SampleWeighting, sampleWeighting, sampleWeightsField } from "./sample-weights.js";
+import { type SampleWeighting, sampleWeightsField } from "./sample-weights.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
 import { type EncodedModel, type WeightSpec, decodeWeights, encodeWeight } from "./weights.js";
 
@@ -170,9 +170,7 @@ export const logisticRegression = defineStep({
   // One unit per replicate: the engine may fit them on several cores or workers and combines them in order.
   units: {
     prepare: (inputs, params, ctx) => {
-      const table = inputs.table.table();
-      const data = readDataset(inputs, params, ctx);
-      return { params, data, weighting: sampleWeighting(table, params.weights, data.y, ctx), replicates: readSplit(inputs.split.table(), table.numRows, ctx) };
+      return { params, ...readTrainingInputs(inputs, params, ctx) };
     },
     count: (state) => state.replicates.length,
     run: (state, i, ctx) => trainReplicate(state.data, state.weighting, state.replicates[i]!, state.params, ctx),

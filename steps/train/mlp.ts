@@ -13,8 +13,8 @@ import { trainMlpOn } from "./mlp-engines.js";
 import { mlpHyperparameterFields, replicateStream } from "./mlp-toolkit.js";
 import { RecipeParam } from "./recipe.js";
 import { rowLinesInput, rowSourceFields } from "../row-reference.js";
-import { type ReplicatePredictions, testPredictionsTable, readDataset, readSplit } from "./replicates.js";
-import { sampleWeighting, sampleWeightsField } from "./sample-weights.js";
+import { type ReplicatePredictions, readTrainingInputs, testPredictionsTable } from "./replicates.js";
+import { sampleWeightsField } from "./sample-weights.js";
 import { type TrainStepBuilder, trainStepBuilder } from "./train-step.js";
 import { trainingEngineField } from "./training-engine.js";
 
@@ -48,9 +48,7 @@ export const mlp = defineStep({
   // One unit per replicate: the engine may train them on several cores or workers and combines them in order.
   units: {
     prepare: (inputs, params, ctx) => {
-      const table = inputs.table.table();
-      const data = readDataset(inputs, params, ctx);
-      return { params, data, weighting: sampleWeighting(table, params.weights, data.y, ctx), replicates: readSplit(inputs.split.table(), table.numRows, ctx) };
+      return { params, ...readTrainingInputs(inputs, params, ctx) };
     },
     count: (state) => state.replicates.length,
     run: async ({ params, data, weighting, replicates }, i, ctx) => {

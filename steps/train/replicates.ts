@@ -9,6 +9,7 @@ import type { StepContext, StepInput } from "../../dsl/step.js";
 import { decodeSplit } from "../split/split-codec.js";
 import { predictionsTable } from "../evaluate/predictions.js";
 import { type Recipe, recipeColumnProblems, recipeEncodes } from "./recipe.js";
+import { type SampleWeighting, type SampleWeights, sampleWeighting } from "./sample-weights.js";
 import { rowNamer } from "../row-reference.js";
 
 export interface Replicate {
@@ -97,6 +98,20 @@ export const readDataset = (inputs: { readonly table: StepInput; readonly rowLin
   const rowName = rowNamer("table", params.rowSource, inputs.rowLines);
   const frame = readFeatureFrame(table, params.features, params.target, params.recipe, rowName, ctx);
   return { features: params.features, frame, y: readTarget(table, params.target, ctx, rowName), recipe: params.recipe, rowName };
+};
+
+/**
+ * What every train step's prepare reads: the dataset, the sample weighting its `weights` param declares (fitted
+ * later, per model, on training rows only) and the split's replicates.
+ */
+export const readTrainingInputs = (
+  inputs: { readonly table: StepInput; readonly split: StepInput; readonly rowLines?: StepInput },
+  params: DatasetParams & { readonly weights?: SampleWeights },
+  ctx: StepContext,
+): { readonly data: Dataset; readonly weighting: SampleWeighting; readonly replicates: Replicate[] } => {
+  const data = readDataset(inputs, params, ctx);
+  const table = inputs.table.table();
+  return { data, weighting: sampleWeighting(table, params.weights, data.y, ctx), replicates: readSplit(inputs.split.table(), table.numRows, ctx) };
 };
 
 /** Reads a split artifact (steps/split/split-codec.ts) into replicates, checked against the table. */

@@ -5,8 +5,8 @@
  * stage 2, the label network, whose side maps (Linear + ReLU) add the bias vectors after BatchNorm.
  */
 import type { StepContext } from "../../../dsl/step.js";
-import { type ConditionalBiasShape, conditionalBiasReplicateInputs, conditionalBiasWeightSpecs, crossEntropy, groupAccuracy } from "../conditional-bias-model.js";
-import { type MlpHyperparameters, validLogLoss } from "../mlp-toolkit.js";
+import { type ConditionalBiasShape, conditionalBiasReplicateInputs, stageSchedule, conditionalBiasWeightSpecs, crossEntropy, groupAccuracy } from "../conditional-bias-model.js";
+import { validLogLoss } from "../mlp-toolkit.js";
 import type { ConditionalBiasTopology, ConditionalBiasTraining } from "../model-set.js";
 import type { Dataset, Replicate } from "../replicates.js";
 import { drawSeed } from "../tfjs-runtime.js";
@@ -45,8 +45,6 @@ const networks = (arena: Arena, kernels: Kernels, t: ConditionalBiasTopology, se
 /** Indices of the last K blocks of a network with `blocks` blocks. */
 const lastK = (blocks: number, k: number): number[] => Array.from({ length: k }, (_, i) => blocks - k + i);
 
-const hyper = (h: MlpHyperparameters) => ({ learningRate: h.learningRate, epochs: h.epochs, batchSize: h.batchSize, patience: h.patience });
-
 export const trainConditionalBiasFast = (
   data: Dataset,
   groupIndex: readonly number[],
@@ -56,14 +54,9 @@ export const trainConditionalBiasFast = (
   ctx: StepContext,
   labelSampleWeights?: ArrayLike<number>,
 ) => {
-  const { preprocessing, features, train, valid, test, topology, stream, attributeInit, labelInit, biasInit } = conditionalBiasReplicateInputs(data, groups, rep, params, ctx);
+  const { preprocessing, features, train, valid, test, gTrain, gValid, gTest, yTrain, yValid, topology, stream, attributeInit, labelInit, biasInit } = conditionalBiasReplicateInputs(data, groupIndex, groups, rep, params, ctx);
   const d = features.length;
   const g = groups.length;
-  const gTrain = rep.train.map((r) => groupIndex[r]!);
-  const gValid = rep.valid.map((r) => groupIndex[r]!);
-  const gTest = rep.test.map((r) => groupIndex[r]!);
-  const yTrain = rep.train.map((r) => data.y[r]!);
-  const yValid = rep.valid.map((r) => data.y[r]!);
   return withArena((arena, kernels) => {
     const net = networks(arena, kernels, topology, {
       attribute: () => drawSeed(attributeInit),
@@ -75,7 +68,7 @@ export const trainConditionalBiasFast = (
 
     // Stage 1: the sensitive-attribute predictor.
     const attributeRecord = fitFast(net.attribute, {
-      ...hyper(params.attribute),
+      ...stageSchedule(params.attribute),
       x: xTrain,
       targets: gTrain,
       validLoss: gValid.length === 0 ? undefined : () => crossEntropy(net.attribute.infer(xValid).prob, gValid, g),
@@ -89,7 +82,7 @@ export const trainConditionalBiasFast = (
       net.attribute.infer(x, [], embeddingBlocks).hidden.map((h, i) => net.attribute.upload(h, x.rows, topology.attribute.layers[embeddingBlocks[i]!]!));
     const [eTrain, eValid, eTest] = [embed(xTrain), embed(xValid), embed(xTest)];
     const labelRecord = fitFast(net.label, {
-      ...hyper(params.label),
+      ...stageSchedule(params.label),
       x: xTrain,
       targets: yTrain,
       sampleWeights: labelSampleWeights,
