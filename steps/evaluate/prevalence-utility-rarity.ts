@@ -58,19 +58,18 @@ export interface RarityCell {
 }
 
 /**
- * Every (subgroup, label) cell present among the rows (subgroups in code-unit order, label 0 then 1), with its
- * prevalence among those rows, its utility and whether it is rare.
+ * Every (subgroup, label) cell present among the rows (subgroups in `groups` order, label 0 then 1), with its
+ * prevalence among those rows, its utility and whether it is rare. Row r is in subgroup groups[code[r]].
  */
-export const rarityCells = (d: PrevalenceUtilityRarity, group: readonly string[], y: ArrayLike<number>): RarityCell[] => {
-  const counts = new Map<string, number>();
-  for (let r = 0; r < group.length; r++) counts.set(cellKey(group[r]!, y[r]!), (counts.get(cellKey(group[r]!, y[r]!)) ?? 0) + 1);
+export const rarityCells = (d: PrevalenceUtilityRarity, groups: readonly string[], code: ArrayLike<number>, y: ArrayLike<number>): RarityCell[] => {
+  const counts = new Int32Array(2 * groups.length);
+  for (let r = 0; r < code.length; r++) counts[2 * code[r]! + y[r]!]!++;
   const utility = utilityOf(d.utilities);
-  const groups = [...new Set(group)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return groups.flatMap((g) =>
+  return groups.flatMap((g, gi) =>
     ([0, 1] as const).flatMap((label) => {
-      const n = counts.get(cellKey(g, label)) ?? 0;
+      const n = counts[2 * gi + label]!;
       if (n === 0) return [];
-      const prevalence = n / group.length;
+      const prevalence = n / code.length;
       const u = utility(g, label);
       return [{ group: g, label, n, prevalence, utility: u, rare: prevalence < d.prevalenceBelow && u > d.utilityAbove }];
     }),

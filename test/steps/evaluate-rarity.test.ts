@@ -18,7 +18,8 @@ const definition = { utilities: [{ group: "rare", label: 1, utility: 10 }, { gro
 
 describe("prevalence-utility rarity", () => {
   it("a cell is rare when its prevalence is below the threshold and its utility above", () => {
-    const cells = rarityCells(decode(definition), group, y);
+    const groups = ["common", "rare"];
+    const cells = rarityCells(decode(definition), groups, group.map((g) => groups.indexOf(g)), y);
     expect(cells.map((c) => [c.group, c.label, c.n, c.rare])).toEqual([
       ["common", 0, 18, false],
       ["common", 1, 12, false], // utility 10 but prevalence 30%

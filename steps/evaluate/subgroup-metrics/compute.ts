@@ -10,7 +10,7 @@
  * and the reports print "< minCell" for flagged cells.
  */
 import { asStoredJson } from "../../../dsl/step.js";
-import { type Labels, groupOf } from "../labels.js";
+import type { Labels } from "../labels.js";
 import { METRIC_INFO } from "../metrics/registry.js";
 import { rarityCells, rarityDefinitionText } from "../prevalence-utility-rarity.js";
 import { OUR_DEFINITION } from "../rare-cases.js";
@@ -166,7 +166,7 @@ export const finishEvaluation = (evaluation: Evaluation, results: readonly Evalu
             note: rarityDefinitionText(params.rarity),
             prevalenceBelow: params.rarity.prevalenceBelow,
             utilityAbove: params.rarity.utilityAbove,
-            cells: rarityCells(params.rarity, Array.from(labels.group, (_, r) => groupOf(labels, r)), labels.y),
+            cells: rarityCells(params.rarity, labels.groups, labels.group, labels.y),
           },
         }),
   };
