@@ -25,6 +25,7 @@ import { defineSubgroupsStep } from "./subgroups/define.js";
 import { conditionalBias } from "./train/conditional-bias.js";
 import { dcp } from "./train/dcp.js";
 import { logisticRegression } from "./train/logistic-regression.js";
+import { trainMetaStep } from "./train/meta/train-meta.js";
 import { mlp } from "./train/mlp.js";
 
 const registered: readonly RegisteredStep[] = [
@@ -45,6 +46,7 @@ const registered: readonly RegisteredStep[] = [
   { definition: mlp },
   { definition: dcp },
   { definition: conditionalBias },
+  { definition: trainMetaStep },
   { definition: predictModelSetStep },
   { definition: subgroupMetrics },
   { definition: personalization },

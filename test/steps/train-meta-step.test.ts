@@ -1,0 +1,104 @@
+/**
+ * train.meta through the real CLI and store (test/steps/train-meta.pipeline.ts on the synthetic three-site table
+ * test/fixtures/train-meta/sites.csv), and its user errors in-process.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ContentStore } from "../../artifacts/store.js";
+import { seededRandom } from "../../engine/random.js";
+import { decodeMetaInit } from "../../steps/train/meta/init-document.js";
+import { metaTrain } from "../../steps/train/meta/meta-train.js";
+import { trainMetaStep } from "../../steps/train/meta/train-meta.js";
+import type { Task } from "../../steps/train/meta/task.js";
+import { makeTable } from "../../artifacts/table.js";
+import { jsonOf, repoRoot, strata } from "../support/cli.js";
+import { runStep } from "../support/step-harness.js";
+import { makeTempDir } from "../support/temp-project.js";
+import { META_STEP_OPTIONS } from "./train-meta.pipeline.js";
+
+interface RunJson {
+  nodes: { id: string; outputs: Record<string, string> }[];
+}
+
+const stores: string[] = [];
+afterAll(() => {
+  for (const s of stores) fs.rmSync(s, { recursive: true, force: true });
+});
+
+const FEATURES = ["x1", "x2", "x3"];
+
+/** The fixture's rows of `sites`, parsed here on their own (not through the step), standardized as documented. */
+const expectedTasks = (sites: readonly string[]) => {
+  const lines = fs.readFileSync(path.join(repoRoot, "test/fixtures/train-meta/sites.csv"), "utf8").trim().split("\n").slice(1);
+  const rows = lines.map((l) => l.split(",")).filter((cells) => sites.includes(cells[0]!));
+  const d = FEATURES.length;
+  const means = FEATURES.map((_, j) => rows.reduce((s, r) => s + Number(r[1 + j]), 0) / rows.length);
+  const sds = FEATURES.map((_, j) => Math.sqrt(rows.reduce((s, r) => s + (Number(r[1 + j]) - means[j]!) ** 2, 0) / rows.length));
+  const tasks = sites.map((site): Task => {
+    const own = rows.filter((r) => r[0] === site);
+    const x = Float64Array.from(own.flatMap((r) => FEATURES.map((_, j) => (Number(r[1 + j]) - means[j]!) / sds[j]!)));
+    return { x, y: Float64Array.from(own, (r) => Number(r[4])), n: own.length, d };
+  });
+  return { means, sds, tasks };
+};
+
+const runPipeline = async (store: string) =>
+  jsonOf<RunJson>(await strata(["run", "test/steps/train-meta.pipeline.ts", "--store", store, "--out", path.join(store, "out"), "--no-lock", "--json"]));
+
+describe("train.meta through the CLI", () => {
+  it("writes a strata-meta-init/1 document per method, fitted on every site but the held-out one, identical in two cold runs", async () => {
+    const [a, b] = [makeTempDir("strata-meta-a-"), makeTempDir("strata-meta-b-")];
+    stores.push(a, b);
+    const [first, second] = await Promise.all([runPipeline(a), runPipeline(b)]);
+    const digests = (run: RunJson) => run.nodes.filter((n) => n.id.startsWith("meta-")).map((n) => n.outputs["init"]);
+    expect(digests(first)).toEqual(digests(second));
+    expect(new Set(digests(first)).size).toBe(2);
+
+    const store = new ContentStore(a);
+    const expected = expectedTasks(["Alpha", "Beta"]);
+    for (const method of ["reptile", "maml"] as const) {
+      const node = first.nodes.find((n) => n.id === `meta-${method}`)!;
+      const doc = decodeMetaInit(JSON.parse(new TextDecoder().decode(store.get(node.outputs["init"]!))));
+      expect(doc).toMatchObject({ format: "strata-meta-init/1", model: "logistic", method, heldOutSite: "Gamma", trainingSites: ["Alpha", "Beta"], trainingRows: [40, 30], features: FEATURES, siteColumn: "site", target: "target" });
+      expect(doc.options).toEqual(META_STEP_OPTIONS);
+      doc.standardization.means.forEach((m, j) => expect(m).toBeCloseTo(expected.means[j]!, 10));
+      doc.standardization.sds.forEach((s, j) => expect(s).toBeCloseTo(expected.sds[j]!, 10));
+      // The step's meta-training is metaTrain on those tasks with the node's "meta-train" stream (seed 7).
+      const direct = metaTrain(expected.tasks, { method, ...META_STEP_OPTIONS }, seededRandom(7, "meta-train"));
+      doc.params.forEach((p, j) => expect(p).toBeCloseTo(direct[j]!, 10));
+      expect(doc.params.some((p) => Math.abs(p) > 0.05)).toBe(true);
+    }
+  }, 60_000);
+});
+
+describe("train.meta user errors", () => {
+  const table = makeTable([
+    { name: "site", type: "string", values: ["A", "A", "B", "B", "C", null] },
+    { name: "x", type: "float", values: [1, 2, 3, 4, 5, 6] },
+    { name: "y", type: "int", values: [0, 1, 0, 1, 0, 1] },
+  ]);
+  const complete = makeTable([
+    { name: "site", type: "string", values: ["A", "A", "A", "B", "B", "C"] },
+    { name: "x", type: "float", values: [1, 2, 3, 4, null, 6] },
+    { name: "y", type: "int", values: [0, 1, 0, 1, 0, 1] },
+  ]);
+  const filled = makeTable([
+    { name: "site", type: "string", values: ["A", "A", "A", "B", "B", "C"] },
+    { name: "x", type: "float", values: [1, 2, 3, 4, 5, 6] },
+    { name: "y", type: "int", values: [0, 1, 0, 1, 0, 1] },
+    { name: "bad", type: "int", values: [0, 2, 0, 1, 0, 1] },
+  ]);
+  const base = { site: "site", heldOut: "C", features: ["x"], target: "y", supportSize: 2, querySize: 1 };
+
+  it("names the field and says what to do", async () => {
+    await expect(runStep(trainMetaStep, { table }, base)).rejects.toThrow(/params\.site.*no site at row 6 \(1-based\)/);
+    await expect(runStep(trainMetaStep, { table: complete }, { ...base, heldOut: "D" })).rejects.toThrow(/params\.heldOut.*no row has site "D"; the sites are A, B, C/);
+    await expect(runStep(trainMetaStep, { table: filled }, { ...base, target: "bad" })).rejects.toThrow(/params\.target.*is 2 at row 2.*0\/1 labels/);
+    await expect(runStep(trainMetaStep, { table: complete }, base)).rejects.toThrow(/params\.features\[0\].*missing at row 5.*drop or impute/);
+    await expect(runStep(trainMetaStep, { table: filled }, { ...base, method: "maml" })).rejects.toThrow(/params\.querySize.*site "B" has 2 rows.*takes 3 distinct ones/);
+    await expect(runStep(trainMetaStep, { table: filled }, { ...base, method: "cuda" })).rejects.toThrow(/method/);
+    const ok = await runStep(trainMetaStep, { table: filled }, { ...base, supportSize: 2, iterations: 5 });
+    expect(decodeMetaInit(ok.init).trainingRows).toEqual([3, 2]);
+  });
+});
