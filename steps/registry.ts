@@ -3,6 +3,8 @@
  * test/yaml/registry.test.ts fails when a `defineStep` under steps/ is missing here.
  */
 import type { RegisteredStep, StepRegistry } from "../dsl/registered-step.js";
+import { fewShotCell } from "./evaluate/few-shot/cell.js";
+import { fewShotSummary } from "./evaluate/few-shot/summary-step.js";
 import { personalization } from "./evaluate/personalization.js";
 import { promotionGateDerivedParams, promotionGateStep } from "./evaluate/promotion-gate.js";
 import { subgroupMetrics } from "./evaluate/subgroup-metrics.js";
@@ -17,6 +19,7 @@ import { predictModelSetStep } from "./predict/model-set.js";
 import { sqlStep } from "./preprocess/sql.js";
 import { standardizeStep } from "./preprocess/standardize.js";
 import { evaluationReport, evaluationReportDerivedParams } from "./report/evaluation-report.js";
+import { fewShotReport } from "./report/few-shot-report.js";
 import { personalizationReport, personalizationReportDerivedParams } from "./report/personalization-report.js";
 import { holdoutStep } from "./split/holdout.js";
 import { kfoldStep } from "./split/kfold.js";
@@ -53,6 +56,9 @@ const registered: readonly RegisteredStep[] = [
   { definition: promotionGateStep, derivedParams: promotionGateDerivedParams },
   { definition: evaluationReport, derivedParams: evaluationReportDerivedParams },
   { definition: personalizationReport, derivedParams: personalizationReportDerivedParams },
+  { definition: fewShotCell },
+  { definition: fewShotSummary },
+  { definition: fewShotReport },
 ];
 
 /** Built-in steps by kind. */

@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ContentStore } from "../../artifacts/store.js";
 import { decodeParquet } from "../../artifacts/table.js";
 import { SITE_FEATURES, SITE_NAMES } from "../../pipelines/heart-sites-common.js";
-import { fitStandardization, readSiteRows, standardize, takeRows } from "../../steps/evaluate/few-shot/site-rows.js";
+import { readSiteRows, standardized, takeRows } from "../../steps/evaluate/few-shot/site-rows.js";
+import { fitStandardizer } from "../../steps/preprocess/standardize.js";
 import { ROLE_CODE, decodeSplit } from "../../steps/split/split-codec.js";
 import { inputMatrix } from "../../steps/train/input-matrix.js";
 import { fitLogistic } from "../../steps/train/logistic-regression.js";
@@ -68,9 +69,9 @@ describe("pipelines/heart-sites-common.ts (FLamby Fed-Heart-Disease)", () => {
     for (const c of golden.cases) {
       const part = takeRows(rows, rowsOf(c.sites));
       expect([part.n, part.y.reduce((a, v) => a + v, 0)], c.name).toEqual([c.n, c.positives]);
-      const s = fitStandardization(part.x, part.n, part.d);
-      s.means.forEach((m, j) => expect(Math.abs(m - c.mean[j]!), `${c.name} mean ${j}`).toBeLessThan(1e-9));
-      const fit = fitLogistic(inputMatrix(part.n, part.d, standardize(part.x, part.n, part.d, s)), part.y, golden.l2, 100);
+      const s = fitStandardizer(SITE_FEATURES, inputMatrix(part.n, part.d, part.x));
+      s.mean.forEach((m, j) => expect(Math.abs(m - c.mean[j]!), `${c.name} mean ${j}`).toBeLessThan(1e-9));
+      const fit = fitLogistic(inputMatrix(part.n, part.d, standardized(part.x, part.n, part.d, s)), part.y, golden.l2, 100);
       expect(fit.converged, c.name).toBe(true);
       const worst = Math.max(Math.abs(fit.intercept - c.intercept), ...fit.coef.map((w, j) => Math.abs(w - c.coef[j]!)));
       expect(worst, c.name).toBeLessThan(1e-6);

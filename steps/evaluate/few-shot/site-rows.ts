@@ -1,11 +1,12 @@
 /**
  * A multi-site table as the few-shot steps read it: the features as one row-major float64 matrix, the 0/1 labels
- * and each row's site, so no row becomes a JS object. Also the standardisation every few-shot model uses (the mean
- * and population sd of the rows it is fitted on, ours; a constant column is only centred, since its sd is 0).
+ * and each row's site, so no row becomes a JS object.
  */
 import type * as arrow from "apache-arrow";
 import { denseCells, isValidAt } from "../../../artifacts/dense-column.js";
 import { denseOf, tableColumns } from "../../../artifacts/table.js";
+import { type Standardizer, standardizeInPlace } from "../../preprocess/standardize.js";
+import { inputMatrix } from "../../train/input-matrix.js";
 
 export interface SiteRows {
   readonly n: number;
@@ -15,11 +16,6 @@ export interface SiteRows {
   readonly y: Float64Array;
   /** Each row's site name. */
   readonly site: readonly string[];
-}
-
-export interface Standardization {
-  readonly means: readonly number[];
-  readonly sds: readonly number[];
 }
 
 type Fail = (field: string, problem: string) => never;
@@ -68,30 +64,9 @@ export const takeRows = (data: SiteRows, rows: ArrayLike<number>): { readonly x:
   return { x, y, n, d };
 };
 
-/** Mean and population sd per column of an n × d matrix, summed in row order. */
-export const fitStandardization = (x: Float64Array, n: number, d: number): Standardization => {
-  const means = new Array<number>(d).fill(0);
-  const sds = new Array<number>(d).fill(0);
-  for (let j = 0; j < d; j++) {
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += x[i * d + j]!;
-    const m = sum / n;
-    let ss = 0;
-    for (let i = 0; i < n; i++) ss += (x[i * d + j]! - m) ** 2;
-    means[j] = m;
-    sds[j] = Math.sqrt(ss / n);
-  }
-  return { means, sds };
-};
-
-/** (x − mean) / sd per column, a new matrix; a column with sd 0 is only centred. */
-export const standardize = (x: Float64Array, n: number, d: number, s: Standardization): Float64Array => {
-  const out = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) {
-      const sd = s.sds[j]!;
-      out[i * d + j] = (x[i * d + j]! - s.means[j]!) / (sd > 0 ? sd : 1);
-    }
-  }
-  return out;
+/** A copy of an n × d matrix z-scored with `s` (preprocess/standardize.ts). */
+export const standardized = (x: Float64Array, n: number, d: number, s: Standardizer): Float64Array => {
+  const copy = inputMatrix(n, d, Float64Array.from(x));
+  standardizeInPlace(s, copy);
+  return copy.data;
 };
