@@ -59,7 +59,9 @@ export const regularizedBeta = (x: number, a: number, b: number): number => {
 /** P(T ≤ t) for T ~ t(df). */
 export const studentTCdf = (t: number, df: number): number => {
   if (!(df > 0)) throw new RangeError(`degrees of freedom must be > 0, got ${df}`);
-  const tail = 0.5 * regularizedBeta(df / (df + t * t), df / 2, 0.5);
+  const t2 = t * t;
+  // Near 0, df / (df + t²) rounds to 1; the complementary form keeps the CDF's resolution there.
+  const tail = t2 < df ? 0.5 - 0.5 * regularizedBeta(t2 / (df + t2), 0.5, df / 2) : 0.5 * regularizedBeta(df / (df + t2), df / 2, 0.5);
   return t >= 0 ? 1 - tail : tail;
 };
 
@@ -93,13 +95,15 @@ export interface PairedT {
 export const pairedT = (differences: readonly number[], alpha = 0.05): PairedT | null => {
   const n = differences.length;
   if (n < 2) return null;
+  // Equal differences are tested for exactly: their float mean need not equal them, which would give a tiny sd
+  // and a huge t from rounding alone.
+  if (differences.every((v) => v === differences[0])) return { n, mean: differences[0]!, sd: 0, interval: null, pBelowZero: null };
   let sum = 0;
   for (const v of differences) sum += v;
   const mean = sum / n;
   let ss = 0;
   for (const v of differences) ss += (v - mean) ** 2;
   const sd = Math.sqrt(ss / (n - 1));
-  if (sd === 0) return { n, mean, sd, interval: null, pBelowZero: null };
   const se = sd / Math.sqrt(n);
   const q = studentTQuantile(1 - alpha / 2, n - 1);
   return { n, mean, sd, interval: [mean - q * se, mean + q * se], pBelowZero: studentTCdf(mean / se, n - 1) };
