@@ -30,6 +30,21 @@ const pText = (p: number | null | undefined): string => (p === null || p === und
 
 const list = (ks: readonly number[]): string => ks.map((k) => `k = ${k}`).join(", ");
 
+const meanAt = (site: SiteSummary, doc: SummaryDocument, shots: number, method: string): number | null =>
+  site.shots.find((k) => k.shots === shots)?.methods.find((m) => m.method === method)?.metrics[doc.decisionMetric].mean ?? null;
+
+/** The baseline (not the reference, not meta-learned) with the best mean decision metric at k. */
+const bestBaseline = (site: SiteSummary, doc: SummaryDocument, metaMethods: readonly string[], shots: number): { method: string; mean: number } | null => {
+  const better = METRIC_BY_NAME[doc.decisionMetric].higherIsBetter ? 1 : -1;
+  let best: { method: string; mean: number } | null = null;
+  for (const method of doc.methods) {
+    if (method === doc.reference || metaMethods.includes(method)) continue;
+    const mean = meanAt(site, doc, shots, method);
+    if (mean !== null && (best === null || better * (mean - best.mean) > 0)) best = { method, mean };
+  }
+  return best;
+};
+
 /** The verdict for one site, in plain words, from the summary's flags. */
 export const siteVerdict = (site: SiteSummary, doc: SummaryDocument, metaMethods: readonly string[]): string => {
   const metric = METRIC_BY_NAME[doc.decisionMetric].label;
@@ -41,6 +56,11 @@ export const siteVerdict = (site: SiteSummary, doc: SummaryDocument, metaMethods
   else {
     const first = Math.min(...beating.map((m) => site.smallestBeatingShots[m]!));
     parts.push(`Meta-learning helps ${site.site} from ${first} patients: ${beating.map((m) => `${m} beats ${doc.reference} on ${metric} from k = ${site.smallestBeatingShots[m]}`).join("; ")}.`);
+    const best = bestBaseline(site, doc, metaMethods, first);
+    if (best !== null) {
+      const metaMeans = beating.flatMap((m) => (site.smallestBeatingShots[m] === first ? [`${m} ${fixed(meanAt(site, doc, first, m)!, 3)}`] : []));
+      parts.push(`At k = ${first} the best baseline, ${best.method}, has a mean ${metric} of ${fixed(best.mean, 3)} (${metaMeans.join(", ")}); meta-learning and the baselines are not tested against each other.`);
+    }
   }
   const baselines = doc.methods.filter((m) => m !== doc.reference && !metaMethods.includes(m) && site.smallestBeatingShots[m] !== null);
   if (baselines.length > 0) parts.push(`Baselines that also beat ${doc.reference}: ${baselines.map((m) => `${m} from k = ${site.smallestBeatingShots[m]}`).join("; ")}.`);
