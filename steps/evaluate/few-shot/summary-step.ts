@@ -1,5 +1,6 @@
 /** evaluate.few-shot: the summary over a study's few-shot cells (summary.ts says what it computes). */
 import { Effect, Schema } from "effect";
+import { PipelineError } from "../../../dsl/errors.js";
 import type { MetricsHandle } from "../../../dsl/handles.js";
 import { defineStep } from "../../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../../dsl/study.js";
@@ -35,6 +36,7 @@ export const fewShotSummary = defineStep({
 
 /** e.g. summarizeFewShot(cells, {}, { id: "few-shot" }). */
 export const summarizeFewShot = (cells: readonly MetricsHandle[], params: Partial<typeof Params.Type> = {}, options?: NodeOptions): MetricsHandle => {
+  if (cells.length === 0) throw new PipelineError({ node: options?.id, step: fewShotSummary.kind, field: "inputs.cells", problem: "no cells to summarize; give fewShotCells at least one site, shot count and seed" });
   const node = addNode(cells[0]!.study, fewShotSummary, { cells }, params, options);
   return node.metrics("summary");
 };
