@@ -9,7 +9,7 @@ import type { MetricsHandle } from "../../dsl/handles.js";
 import { defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { METRIC_BY_NAME } from "../evaluate/metrics/registry.js";
-import { SUMMARY_FORMAT, SUMMARY_METRICS, type Estimate, type GainEstimate, type SiteSummary, type SummaryDocument } from "../evaluate/few-shot/summary.js";
+import { SUMMARY_FORMAT, SUMMARY_METRICS, SummaryDocumentSchema, type Estimate, type GainEstimate, type SiteSummary, type SummaryDocument } from "../evaluate/few-shot/summary.js";
 import { renderChart } from "./charts.js";
 import { type Cell, type Table, fixed, htmlDocument, htmlParagraphs, htmlTable, markdownHeading, markdownParagraphs, markdownTable, text } from "./renderer.js";
 import { escapeHtml } from "./escape.js";
@@ -118,13 +118,14 @@ const curvesSpec = (doc: SummaryDocument) => ({
 const intro = (doc: SummaryDocument): string[] => [
   `Each cell is one held-out site, one shot count k and one seed: k labelled patients (stratified) drawn from the site's training part are the support set every method sees, the site's test part is the query set, and the other sites are the pooled and meta-training data. Intervals and tests are over seeds, paired within each cell (every method sees the same support set): the mean gain over ${doc.reference} with a two-sided 95% t interval, and a one-sided paired t-test of harm (mean gain < 0) with Holm's adjustment across every site × k, per method. A method beats ${doc.reference} at k when the gain interval lies above 0 (our definition).`,
   "At k = 0 nothing is drawn, so every seed gives the same numbers: a k = 0 difference is shown without an interval and is neither a win nor a harm by these tests (its uncertainty is the query set's, which seeds do not resample).",
+  "What the intervals cover: the variation over seeds, that is over which k patients a site labels, for this query set. They do not include the sampling error of the test patients themselves (the query set is the site's whole test part in every cell), which is large where the test part is small (Switzerland: 16 patients).",
   "The meta-learning literature reports intervals over many sampled test tasks; here every task of a site shares its patients, so such intervals would treat correlated draws as independent and be too narrow. We use paired tests over seeds instead.",
 ];
 
-const decodeSummary = (json: unknown, fail: (problem: string) => never): SummaryDocument =>
-  typeof json === "object" && json !== null && (json as { format?: unknown }).format === SUMMARY_FORMAT
-    ? (json as SummaryDocument)
-    : fail(`expected a ${SUMMARY_FORMAT} document (the summary output of evaluate.few-shot)`);
+const decodeSummary = (json: unknown, fail: (problem: string) => never): SummaryDocument => {
+  const decoded = Schema.decodeUnknownExit(SummaryDocumentSchema)(json);
+  return decoded._tag === "Success" ? decoded.value : fail(`expected a ${SUMMARY_FORMAT} document (the summary output of evaluate.few-shot)`);
+};
 
 export const fewShotReport = defineStep({
   kind: "report.few-shot",

@@ -2,7 +2,8 @@
  * The four UCI heart sites under FLamby's Fed-Heart-Disease protocol (pipelines/heart-sites-common.ts), built with
  * the real CLI and store: 740 rows with the published per-site counts and prevalences, a per-centre stratified
  * 66:34 split, and pooled and per-site L2 logistic regressions (our fitLogistic) equal to scikit-learn's on the same
- * rows within 1e-6 (test/fixtures/heart-sites/golden.py, which parses the committed files on its own).
+ * rows within 1e-6 (test/fixtures/heart-sites/golden.py, which parses the committed files on its own). A few-shot
+ * cell for a site the table lacks is one user error naming the node.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -16,7 +17,7 @@ import { ROLE_CODE, decodeSplit } from "../../steps/split/split-codec.js";
 import { inputMatrix } from "../../steps/train/input-matrix.js";
 import { fitLogistic } from "../../steps/train/logistic-regression.js";
 import { jsonOf, repoRoot, strata } from "../support/cli.js";
-import { makeTempDir } from "../support/temp-project.js";
+import { makeTempDir, makeTempProject } from "../support/temp-project.js";
 
 interface Golden {
   features: string[];
@@ -76,5 +77,26 @@ describe("pipelines/heart-sites-common.ts (FLamby Fed-Heart-Disease)", () => {
       const worst = Math.max(Math.abs(fit.intercept - c.intercept), ...fit.coef.map((w, j) => Math.abs(w - c.coef[j]!)));
       expect(worst, c.name).toBeLessThan(1e-6);
     }
+  }, 60_000);
+
+  it("ends with one message naming the node when a cell's site is not in the table", async () => {
+    const project = makeTempProject("strata-heart-sites-bad-");
+    stores.push(project);
+    fs.writeFileSync(
+      path.join(project, "pipelines/bad-site.ts"),
+      `import { study } from "../dsl/study.js";
+import { fewShotCells } from "../steps/evaluate/few-shot/cell.js";
+import { SITE_FEATURES, heartSites } from "./heart-sites-common.js";
+export default study("bad-site", (s) => {
+  const { table, split } = heartSites(s);
+  fewShotCells(table, split, { siteColumn: "site", features: SITE_FEATURES, target: "target", adapt: { steps: 1, lr: 0.1, batchSize: 4, optimizer: "sgd", l2: 0 } }, { sites: ["Basel"], shots: [5], seeds: [1] });
+});
+`,
+    );
+    const r = await strata(["run", "pipelines/bad-site.ts", "--no-lock"], { cwd: project });
+    expect([1, 2]).toContain(r.code);
+    expect(r.stderr).toMatch(/cell-basel-k5-s1/);
+    expect(r.stderr).toMatch(/no row has site = "Basel"; the sites are Cleveland, Hungary, Switzerland, VA/);
+    expect(r.stderr).not.toMatch(/internal error/i);
   }, 60_000);
 });

@@ -8,6 +8,7 @@
  *   harmed  the harm test's Holm-adjusted p-value (one family per method: every site × k) is below α;
  *   smallest k  per site and method, the smallest k at which the method beats the reference, if any.
  */
+import { Schema } from "effect";
 import { METRIC_BY_NAME, type MetricName } from "../metrics/registry.js";
 import { adjustPValues } from "../harm-multiplicity.js";
 import { gainOf } from "../gain.js";
@@ -18,61 +19,72 @@ export const SUMMARY_FORMAT = "strata-few-shot-summary/1";
 export const SUMMARY_METRICS = ["accuracy", "auroc", "brier", "ece"] as const satisfies readonly MetricName[];
 export type SummaryMetric = (typeof SUMMARY_METRICS)[number];
 
-export interface Estimate {
+const Interval = Schema.NullOr(Schema.Tuple([Schema.Number, Schema.Number]));
+
+const EstimateSchema = Schema.Struct({
   /** Seeds where the value is defined. */
-  readonly n: number;
-  readonly mean: number | null;
+  n: Schema.Number,
+  mean: Schema.NullOr(Schema.Number),
   /** Two-sided t interval over seeds; null with fewer than two seeds or when the seeds do not vary (k = 0). */
-  readonly interval: readonly [number, number] | null;
-}
+  interval: Interval,
+});
+export type Estimate = typeof EstimateSchema.Type;
 
-export interface GainEstimate extends Estimate {
+const GainEstimateSchema = Schema.Struct({
+  ...EstimateSchema.fields,
   /** One-sided paired t-test p-value of harm (mean gain < 0); null with fewer than two seeds or no variation. */
-  readonly pHarm: number | null;
-}
+  pHarm: Schema.NullOr(Schema.Number),
+});
+export type GainEstimate = typeof GainEstimateSchema.Type;
 
-export interface MethodRow {
-  readonly method: string;
-  readonly metrics: { readonly [M in SummaryMetric]: Estimate };
+const perMetric = <S extends Schema.Top>(schema: S) => Schema.Struct({ accuracy: schema, auroc: schema, brier: schema, ece: schema });
+
+const MethodRowSchema = Schema.Struct({
+  method: Schema.String,
+  metrics: perMetric(EstimateSchema),
   /** Absent for the reference itself. */
-  readonly gains?: { readonly [M in SummaryMetric]: GainEstimate };
-  readonly pHarmAdjusted?: number | null;
-  readonly beats?: boolean;
-  readonly harmed?: boolean;
+  gains: Schema.optionalKey(perMetric(GainEstimateSchema)),
+  pHarmAdjusted: Schema.optionalKey(Schema.NullOr(Schema.Number)),
+  beats: Schema.optionalKey(Schema.Boolean),
+  harmed: Schema.optionalKey(Schema.Boolean),
   /** Why the method has no value in some seeds (e.g. local-lr at k = 0). */
-  readonly undefinedBecause?: readonly string[];
-}
+  undefinedBecause: Schema.optionalKey(Schema.Array(Schema.String)),
+});
+export type MethodRow = typeof MethodRowSchema.Type;
 
-export interface ShotRow {
-  readonly shots: number;
-  readonly seeds: readonly number[];
+const ShotRowSchema = Schema.Struct({
+  shots: Schema.Number,
+  seeds: Schema.Array(Schema.Number),
   /** Support sizes drawn (equal to k unless the site's training part is smaller: then `capped`). */
-  readonly supportSize: number;
-  readonly capped: boolean;
-  readonly querySize: number;
-  readonly queryPositives: number;
-  readonly methods: readonly MethodRow[];
-}
+  supportSize: Schema.Number,
+  capped: Schema.Boolean,
+  querySize: Schema.Number,
+  queryPositives: Schema.Number,
+  methods: Schema.Array(MethodRowSchema),
+});
+export type ShotRow = typeof ShotRowSchema.Type;
 
-export interface SiteSummary {
-  readonly site: string;
-  readonly available: number;
-  readonly shots: readonly ShotRow[];
+const SiteSummarySchema = Schema.Struct({
+  site: Schema.String,
+  available: Schema.Number,
+  shots: Schema.Array(ShotRowSchema),
   /** Method → the smallest k at which it beats the reference (null: at no k tried). */
-  readonly smallestBeatingShots: { readonly [method: string]: number | null };
+  smallestBeatingShots: Schema.Record(Schema.String, Schema.NullOr(Schema.Number)),
   /** Method → the k at which it is flagged as harming the site. */
-  readonly harmedAtShots: { readonly [method: string]: readonly number[] };
-}
+  harmedAtShots: Schema.Record(Schema.String, Schema.Array(Schema.Number)),
+});
+export type SiteSummary = typeof SiteSummarySchema.Type;
 
-export interface SummaryDocument {
-  readonly format: typeof SUMMARY_FORMAT;
-  readonly reference: string;
-  readonly decisionMetric: SummaryMetric;
-  readonly alpha: number;
-  readonly threshold: number;
-  readonly methods: readonly string[];
-  readonly sites: readonly SiteSummary[];
-}
+export const SummaryDocumentSchema = Schema.Struct({
+  format: Schema.Literal(SUMMARY_FORMAT),
+  reference: Schema.String,
+  decisionMetric: Schema.Literals(SUMMARY_METRICS),
+  alpha: Schema.Number,
+  threshold: Schema.Number,
+  methods: Schema.Array(Schema.String),
+  sites: Schema.Array(SiteSummarySchema),
+});
+export type SummaryDocument = typeof SummaryDocumentSchema.Type;
 
 export interface SummaryOptions {
   readonly reference: string;
