@@ -56,6 +56,16 @@ export const siteVerdict = (site: SiteSummary, doc: SummaryDocument, metaMethods
   else {
     const first = Math.min(...beating.map((m) => site.smallestBeatingShots[m]!));
     parts.push(`Meta-learning helps ${site.site} from ${first} patients: ${beating.map((m) => `${m} beats ${doc.reference} on ${metric} from k = ${site.smallestBeatingShots[m]}`).join("; ")}.`);
+    const robust = beating.filter((m) => {
+      const k = site.shots.find((r) => r.shots === site.smallestBeatingShots[m])!;
+      const interval = k.methods.find((r) => r.method === m)!.gainWithPatients;
+      return interval !== undefined && interval !== null && interval[0] > 0;
+    });
+    parts.push(
+      robust.length === beating.length
+        ? "Each of these gains stays above 0 when the test patients are resampled too."
+        : `With the test patients resampled too, the gain at that k ${robust.length === 0 ? "includes 0 for every one of them" : `stays above 0 only for ${robust.join(", ")}`}, so this is a statement about these test patients more than about the site.`,
+    );
     const best = bestBaseline(site, doc, metaMethods, first);
     if (best !== null) {
       const metaMeans = beating.flatMap((m) => (site.smallestBeatingShots[m] === first ? [`${m} ${fixed(meanAt(site, doc, first, m)!, 3)}`] : []));
@@ -70,6 +80,20 @@ export const siteVerdict = (site: SiteSummary, doc: SummaryDocument, metaMethods
       ? `No method is flagged as harming ${site.site} (one-sided paired t-test over seeds, Holm across sites × k, α = ${doc.alpha}).`
       : `Flagged as harming ${site.site} (worse than ${doc.reference}; Holm-adjusted p < ${doc.alpha}): ${harmed.map((m) => `${m} at ${list(site.harmedAtShots[m]!)}`).join("; ")}.`,
   );
+  if (harmed.length > 0) {
+    const robust = harmed.flatMap((m) => {
+      const ks = site.harmedAtShots[m]!.filter((shots) => {
+        const interval = site.shots.find((k) => k.shots === shots)!.methods.find((r) => r.method === m)!.gainWithPatients;
+        return interval !== undefined && interval !== null && interval[1] < 0;
+      });
+      return ks.length === 0 ? [] : [`${m} at ${list(ks)}`];
+    });
+    parts.push(
+      robust.length === 0
+        ? "With the test patients resampled too, none of these losses is clear (every such interval includes 0)."
+        : `With the test patients resampled too, the loss stays below 0 for ${robust.join("; ")}.`,
+    );
+  }
   const capped = site.shots.filter((k) => k.capped);
   if (capped.length > 0) parts.push(`${site.site}'s training part has ${site.available} patients, so ${list(capped.map((k) => k.shots))} use all ${site.available}.`);
   return parts.join(" ");
@@ -77,7 +101,7 @@ export const siteVerdict = (site: SiteSummary, doc: SummaryDocument, metaMethods
 
 const siteTable = (site: SiteSummary, doc: SummaryDocument): Table => ({
   caption: `${site.site}: query set ${site.shots[0]!.querySize} patients (${site.shots[0]!.queryPositives} positive); mean over seeds [95% t interval]; gain over ${doc.reference} on ${METRIC_BY_NAME[doc.decisionMetric].label} (positive is better)`,
-  header: ["k (support)", "method", ...SUMMARY_METRICS.map((m) => METRIC_BY_NAME[m].label), `gain (${doc.decisionMetric})`, "harm p (Holm)", "verdict"],
+  header: ["k (support)", "method", ...SUMMARY_METRICS.map((m) => METRIC_BY_NAME[m].label), `gain (${doc.decisionMetric})`, "gain, patients resampled too", "harm p (Holm)", "verdict"],
   rows: site.shots.flatMap((k) =>
     k.methods.map((m): Cell[] => {
       const gain: GainEstimate | undefined = m.gains?.[doc.decisionMetric];
@@ -86,6 +110,7 @@ const siteTable = (site: SiteSummary, doc: SummaryDocument): Table => ({
         text(m.method),
         ...SUMMARY_METRICS.map((name) => text(m.metrics[name].n === 0 ? `undefined${m.undefinedBecause ? `: ${m.undefinedBecause.join("; ")}` : ""}` : estimateText(m.metrics[name]))),
         text(gain === undefined ? "reference" : estimateText(gain)),
+        text(m.gainWithPatients === undefined || m.gainWithPatients === null ? "–" : `[${fixed(m.gainWithPatients[0], 3)}, ${fixed(m.gainWithPatients[1], 3)}]`),
         text(pText(m.pHarmAdjusted)),
         { lines: [m.harmed ? "harms" : m.beats ? "beats" : m.gains === undefined ? "" : "–"], flag: m.harmed === true },
       ];
@@ -118,7 +143,7 @@ const curvesSpec = (doc: SummaryDocument) => ({
 const intro = (doc: SummaryDocument): string[] => [
   `Each cell is one held-out site, one shot count k and one seed: k labelled patients (stratified) drawn from the site's training part are the support set every method sees, the site's test part is the query set, and the other sites are the pooled and meta-training data. Intervals and tests are over seeds, paired within each cell (every method sees the same support set): the mean gain over ${doc.reference} with a two-sided 95% t interval, and a one-sided paired t-test of harm (mean gain < 0) with Holm's adjustment across every site × k, per method. A method beats ${doc.reference} at k when the gain interval lies above 0 (our definition).`,
   "At k = 0 nothing is drawn, so every seed gives the same numbers: a k = 0 difference is shown without an interval and is neither a win nor a harm by these tests (its uncertainty is the query set's, which seeds do not resample).",
-  "What the intervals cover: the variation over seeds, that is over which k patients a site labels, for this query set. They do not include the sampling error of the test patients themselves (the query set is the site's whole test part in every cell), which is large where the test part is small (Switzerland: 16 patients).",
+  `What the intervals cover: the t intervals, the tests and "beats" are over seeds, that is over which k patients a site labels, for this query set; they do not include the sampling error of the test patients themselves (the query set is the site's whole test part in every cell), which is large where the test part is small. The column "gain, patients resampled too" adds it: a 95% percentile interval of the ${METRIC_BY_NAME[doc.decisionMetric].label} gain from a bootstrap that resamples seeds and test patients (within class) independently (${doc.resamples} resamples; Owen's pigeonhole bootstrap for crossed factors).`,
   "The meta-learning literature reports intervals over many sampled test tasks; here every task of a site shares its patients, so such intervals would treat correlated draws as independent and be too narrow. We use paired tests over seeds instead.",
 ];
 

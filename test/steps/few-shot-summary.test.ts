@@ -8,6 +8,8 @@ import type { CellDocument } from "../../steps/evaluate/few-shot/cell-document.j
 import { pairedT } from "../../steps/evaluate/few-shot/student-t.js";
 import { summarizeCells } from "../../steps/evaluate/few-shot/summary.js";
 import { adjustPValues } from "../../steps/evaluate/harm-multiplicity.js";
+import { crossedGainInterval } from "../../steps/evaluate/few-shot/crossed-bootstrap.js";
+import { seededRandom } from "../../engine/random.js";
 
 const labels = [1, 0, 1, 0];
 const brier = (p: readonly number[]) => p.reduce((a, v, i) => a + (v - labels[i]!) ** 2, 0) / p.length;
@@ -32,14 +34,15 @@ const cell = (site: string, shots: number, seed: number): CellDocument => {
 };
 
 const cells = ["A", "B"].flatMap((site) => [0, 10].flatMap((k) => [1, 2, 3, 4].map((seed) => cell(site, k, seed))));
-const options = { reference: "pooled", decisionMetric: "brier", alpha: 0.05, threshold: 0.5 } as const;
+const options = { reference: "pooled", decisionMetric: "brier", alpha: 0.05, threshold: 0.5, resamples: 500 } as const;
+const random = (stream: string) => seededRandom(7, stream);
 const fail = (problem: string): never => {
   throw new Error(problem);
 };
 
 describe("the few-shot summary", () => {
   it("pairs every method with pooled over seeds, flags wins and Holm-adjusted harms, and finds the smallest beating k", () => {
-    const doc = summarizeCells(cells, options, fail);
+    const doc = summarizeCells(cells, options, random, fail);
     expect(doc.methods).toEqual(["pooled", "good", "bad", "local"]);
     expect(doc.sites.map((s) => s.site)).toEqual(["A", "B"]);
     const a = doc.sites[0]!;
@@ -64,16 +67,42 @@ describe("the few-shot summary", () => {
     expect(row(0, 0, "local")).toMatchObject({ metrics: { brier: { n: 0, mean: null, interval: null } }, undefinedBecause: ["no support rows (k = 0)"] });
     expect(row(0, 1, "local").metrics.brier.mean).toBeCloseTo(0.16, 14);
 
+    // With the test patients resampled too: good's gain stays above 0, bad's below.
+    const withPatients = row(0, 1, "good").gainWithPatients!;
+    expect(withPatients[0]).toBeGreaterThan(0);
+    expect(withPatients[0]).toBeLessThanOrEqual(t.mean);
+    expect(withPatients[1]).toBeGreaterThanOrEqual(t.mean);
+    expect(row(0, 1, "bad").gainWithPatients![1]).toBeLessThan(0);
+    expect(row(0, 0, "good").gainWithPatients).toEqual([0, 0]);
+
     expect(a.smallestBeatingShots).toEqual({ good: 10, bad: null, local: null });
     expect(a.harmedAtShots).toEqual({ good: [], bad: [10], local: [] });
     // Cells in any order give the same summary.
-    expect(summarizeCells([...cells].reverse().sort((x, y) => (x.site < y.site ? -1 : x.site > y.site ? 1 : 0)), options, fail)).toEqual(doc);
+    expect(summarizeCells([...cells].reverse().sort((x, y) => (x.site < y.site ? -1 : x.site > y.site ? 1 : 0)), options, random, fail)).toEqual(doc);
   });
 
   it("refuses cells with different methods or a repeated seed, and an unknown reference", () => {
     const other = { ...cell("A", 10, 9), methods: cell("A", 10, 9).methods.slice(0, 2) };
-    expect(() => summarizeCells([...cells, other], options, fail)).toThrow(/has the methods pooled, good, the first cell pooled, good, bad, local/);
-    expect(() => summarizeCells([...cells, cell("A", 10, 1)], options, fail)).toThrow(/two cells for A k = 10 have seed 1/);
-    expect(() => summarizeCells(cells, { ...options, reference: "generic" }, fail)).toThrow(/reference method "generic" is not among/);
+    expect(() => summarizeCells([...cells, other], options, random, fail)).toThrow(/has the methods pooled, good, the first cell pooled, good, bad, local/);
+    expect(() => summarizeCells([...cells, cell("A", 10, 1)], options, random, fail)).toThrow(/two cells for A k = 10 have seed 1/);
+    expect(() => summarizeCells(cells, { ...options, reference: "generic" }, random, fail)).toThrow(/reference method "generic" is not among/);
+  });
+
+  it("resamples seeds and test patients crossed: equal gains give a point, patient spread widens the interval, AUROC gets none", () => {
+    const opts = { threshold: 0.5, level: 0.95, resamples: 1000 };
+    const ys = [1, 0, 1, 0, 1, 0];
+    const ref = [0.5, 0.5, 0.5, 0.5, 0.5, 0.5];
+    const same = [0.6, 0.4, 0.6, 0.4, 0.6, 0.4];
+    // Every (seed, patient) gain is 0.25 − 0.16 = 0.09.
+    const point = crossedGainInterval("brier", ys, [same, same, same], [ref, ref, ref], opts, seededRandom(1, "x"))!;
+    expect(point[0]).toBeCloseTo(0.09, 12);
+    expect(point[1]).toBeCloseTo(0.09, 12);
+    // Patients that differ (one badly predicted) but seeds that agree: the seed t interval has no width, this one has.
+    const uneven = [0.9, 0.1, 0.9, 0.1, 0.1, 0.4];
+    const wide = crossedGainInterval("brier", ys, [uneven, uneven, uneven], [ref, ref, ref], opts, seededRandom(1, "x"))!;
+    expect(wide[1] - wide[0]).toBeGreaterThan(0.1);
+    expect(crossedGainInterval("brier", ys, [uneven, uneven, uneven], [ref, ref, ref], opts, seededRandom(1, "x"))).toEqual(wide);
+    expect(crossedGainInterval("auroc", ys, [uneven, uneven], [ref, ref], opts, seededRandom(1, "x"))).toBeNull();
+    expect(crossedGainInterval("brier", ys, [uneven, null], [ref, ref], opts, seededRandom(1, "x"))).toBeNull();
   });
 });

@@ -15,6 +15,8 @@ const Params = Schema.Struct({
   alpha: Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 1, exclusiveMinimum: true, exclusiveMaximum: true })).pipe(Schema.withDecodingDefaultKey(Effect.succeed(0.05))),
   /** Decision threshold of accuracy. */
   threshold: Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 1 })).pipe(Schema.withDecodingDefaultKey(Effect.succeed(0.5))),
+  /** Resamples of the crossed (seeds × test patients) bootstrap of the decision metric's gain. */
+  resamples: Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum: 100, maximum: 100_000 })).pipe(Schema.withDecodingDefaultKey(Effect.succeed(2000))),
 });
 
 export const fewShotSummary = defineStep({
@@ -28,7 +30,7 @@ export const fewShotSummary = defineStep({
       const decoded = Schema.decodeUnknownExit(CellDocumentSchema)(input.json());
       return decoded._tag === "Success" ? decoded.value : ctx.fail(`inputs.cells[${i}]`, "expected a strata-few-shot-cell/1 document (the cell output of evaluate.few-shot-cell)");
     });
-    const summary = summarizeCells(cells, params, (problem) => ctx.fail("inputs.cells", problem));
+    const summary = summarizeCells(cells, params, (stream) => ctx.random(stream), (problem) => ctx.fail("inputs.cells", problem));
     ctx.log(`${cells.length} cells over ${summary.sites.length} sites, ${summary.methods.length} methods`);
     return { summary: summary as never };
   },

@@ -7,12 +7,15 @@
  *   beats   the decision metric's gain interval lies above 0 (ours);
  *   harmed  the harm test's Holm-adjusted p-value (one family per method: every site × k) is below α;
  *   smallest k  per site and method, the smallest k at which the method beats the reference, if any.
+ * Beside the seeds' interval, the decision metric's gain gets an interval that resamples the test patients too
+ * (crossed-bootstrap.ts), since the seeds treat the query set as fixed.
  */
 import { Schema } from "effect";
 import { METRIC_BY_NAME, type MetricName } from "../metrics/registry.js";
 import { adjustPValues } from "../harm-multiplicity.js";
 import { gainOf } from "../gain.js";
 import type { CellDocument } from "./cell-document.js";
+import { crossedGainInterval } from "./crossed-bootstrap.js";
 import { pairedT } from "./student-t.js";
 
 export const SUMMARY_FORMAT = "strata-few-shot-summary/1";
@@ -47,6 +50,11 @@ const MethodRowSchema = Schema.Struct({
   pHarmAdjusted: Schema.optionalKey(Schema.NullOr(Schema.Number)),
   beats: Schema.optionalKey(Schema.Boolean),
   harmed: Schema.optionalKey(Schema.Boolean),
+  /**
+   * The decision metric's gain interval with the test patients resampled too (crossed-bootstrap.ts); null where the
+   * metric is not a mean over patients or fewer than two seeds have values.
+   */
+  gainWithPatients: Schema.optionalKey(Interval),
   /** Why the method has no value in some seeds (e.g. local-lr at k = 0). */
   undefinedBecause: Schema.optionalKey(Schema.Array(Schema.String)),
 });
@@ -81,6 +89,8 @@ export const SummaryDocumentSchema = Schema.Struct({
   decisionMetric: Schema.Literals(SUMMARY_METRICS),
   alpha: Schema.Number,
   threshold: Schema.Number,
+  /** Resamples of the crossed bootstrap. */
+  resamples: Schema.Number,
   methods: Schema.Array(Schema.String),
   sites: Schema.Array(SiteSummarySchema),
 });
@@ -91,6 +101,7 @@ export interface SummaryOptions {
   readonly decisionMetric: SummaryMetric;
   readonly alpha: number;
   readonly threshold: number;
+  readonly resamples: number;
 }
 
 const estimate = (values: readonly number[], alpha: number): Estimate => {
@@ -113,7 +124,7 @@ const byKey = <T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> 
 type Fail = (problem: string) => never;
 
 /** Cells in the order given; sites keep their first appearance, shots and seeds are sorted. */
-export const summarizeCells = (cells: readonly CellDocument[], options: SummaryOptions, fail: Fail): SummaryDocument => {
+export const summarizeCells = (cells: readonly CellDocument[], options: SummaryOptions, random: (stream: string) => () => number, fail: Fail): SummaryDocument => {
   const methods = cells[0]!.methods.map((m) => m.method);
   if (!methods.includes(options.reference)) fail(`the reference method ${JSON.stringify(options.reference)} is not among the cells' methods (${methods.join(", ")})`);
   for (const c of cells) {
@@ -157,7 +168,16 @@ export const summarizeCells = (cells: readonly CellDocument[], options: SummaryO
               return [name, e];
             }),
           ) as { [M in SummaryMetric]: GainEstimate };
-          return { method, metrics, gains, ...(reasons.length > 0 ? { undefinedBecause: reasons } : {}) };
+          const probabilities = (method: string) => sorted.map((c) => c.methods.find((m) => m.method === method)!.probabilities);
+          const gainWithPatients = crossedGainInterval(
+            options.decisionMetric,
+            sorted[0]!.query.labels,
+            probabilities(method),
+            probabilities(options.reference),
+            { threshold: options.threshold, level: 1 - options.alpha, resamples: options.resamples },
+            random(`crossed/${site}/${sorted[0]!.shots}/${method}`),
+          );
+          return { method, metrics, gains, gainWithPatients, ...(reasons.length > 0 ? { undefinedBecause: reasons } : {}) };
         });
         return {
           shots: sorted[0]!.shots,
@@ -205,5 +225,5 @@ export const summarizeCells = (cells: readonly CellDocument[], options: SummaryO
       harmedAtShots: Object.fromEntries(others.map((m) => [m, shots.filter((k) => k.methods.find((r) => r.method === m)!.harmed).map((k) => k.shots)])),
     };
   });
-  return { format: SUMMARY_FORMAT, reference: options.reference, decisionMetric: options.decisionMetric, alpha: options.alpha, threshold: options.threshold, methods, sites };
+  return { format: SUMMARY_FORMAT, reference: options.reference, decisionMetric: options.decisionMetric, alpha: options.alpha, threshold: options.threshold, resamples: options.resamples, methods, sites };
 };
