@@ -68,6 +68,10 @@ describe("train.meta through the CLI", () => {
       const direct = metaTrain(expected.tasks, { method, ...META_STEP_OPTIONS }, seededRandom(7, "meta-train"));
       doc.params.forEach((p, j) => expect(p).toBeCloseTo(direct[j]!, 10));
       expect(doc.params.some((p) => Math.abs(p) > 0.05)).toBe(true);
+      expect(doc.adaptation.candidates).toEqual([0, 1, 2, 3, 5, 8, 13, 20]);
+      expect(doc.adaptation.candidates).toContain(doc.adaptation.steps);
+      const best = Math.min(...doc.adaptation.meanQueryLoss);
+      expect(doc.adaptation.meanQueryLoss[doc.adaptation.candidates.indexOf(doc.adaptation.steps)]).toBe(best);
     }
   }, 60_000);
 });
@@ -98,7 +102,7 @@ describe("train.meta user errors", () => {
     await expect(runStep(trainMetaStep, { table: complete }, base)).rejects.toThrow(/params\.features\[0\].*missing at row 5.*drop or impute/);
     await expect(runStep(trainMetaStep, { table: filled }, { ...base, method: "maml" })).rejects.toThrow(/params\.querySize.*site "B" has 2 rows.*takes 3 distinct ones/);
     await expect(runStep(trainMetaStep, { table: filled }, { ...base, method: "cuda" })).rejects.toThrow(/method/);
-    const ok = await runStep(trainMetaStep, { table: filled }, { ...base, supportSize: 2, iterations: 5 });
+    const ok = await runStep(trainMetaStep, { table: filled }, { ...base, supportSize: 1, iterations: 5 });
     expect(decodeMetaInit(ok.init).trainingRows).toEqual([3, 2]);
   });
 });

@@ -7,7 +7,8 @@ import { seededRandom } from "../../engine/random.js";
 import { adapt } from "../../steps/train/meta/adapt.js";
 import { logisticGradient, logisticHessianVector, logisticLoss, predictLogistic } from "../../steps/train/meta/logistic.js";
 import { innerLoop, metaGradient, metaTrain } from "../../steps/train/meta/meta-train.js";
-import { type Task, allRows } from "../../steps/train/meta/task.js";
+import { selectAdaptSteps } from "../../steps/train/meta/select-steps.js";
+import { type Task, allRows, drawToFront, uniformIndex } from "../../steps/train/meta/task.js";
 import { metaDigests } from "./train-meta-determinism.script.js";
 import { logisticTask, separableTask } from "./train-meta.fixtures.js";
 
@@ -165,6 +166,34 @@ describe("metaTrain", () => {
       metaTrain(sites, { method, iterations: 1000, tasksPerIteration: 4, innerSteps: 5, innerLr: 0.1, outerLr: 0.1, supportSize: 20, querySize: 20, l2: 0 }, seededRandom(1, method));
       expect(performance.now() - started, method).toBeLessThan(2000);
     }
+  });
+});
+
+describe("selectAdaptSteps", () => {
+  const tasks = [0, 1].map((t) => logisticTask([1, -1, t], t - 0.5, 40, seededRandom(t, "select")));
+  const options = { candidates: [0, 2, 5], draws: 1, supportSize: 10, querySize: 10, innerLr: 0.5, l2: 0 };
+
+  it("scores every candidate on the same draw, continuing one pass exactly as separate runs from the init would", () => {
+    const init = Float64Array.from([0.2, -0.1, 0.3, 0]);
+    const selection = selectAdaptSteps(init, tasks, options, seededRandom(1, "s"));
+    // The same draw, replayed: the task, then its support and query rows.
+    const random = seededRandom(1, "s");
+    const t = uniformIndex(tasks.length, random);
+    const rows = drawToFront(allRows(tasks[t]!.n), 20, random);
+    const expected = options.candidates.map((steps) => {
+      const phi = new Float64Array(init.length);
+      innerLoop(init, tasks[t]!, rows.subarray(0, 10), steps, options.innerLr, 0, phi);
+      return logisticLoss(phi, tasks[t]!, rows.subarray(10), 0);
+    });
+    expect(selection.meanQueryLoss).toEqual(expected);
+    const best = expected.indexOf(Math.min(...expected));
+    expect(selection.steps).toBe(options.candidates[best]);
+  });
+
+  it("refuses candidates out of order and tasks too small for a draw", () => {
+    const init = new Float64Array(4);
+    expect(() => selectAdaptSteps(init, tasks, { ...options, candidates: [2, 1] }, seededRandom(1, "s"))).toThrow(/ascending/);
+    expect(() => selectAdaptSteps(init, tasks, { ...options, querySize: 31 }, seededRandom(1, "s"))).toThrow(/task 0 has 40 rows; each draw needs 41/);
   });
 });
 

@@ -66,7 +66,7 @@ const scratchFor = (size: number, innerSteps: number, method: MetaMethod): Inner
   hv: new Float64Array(size),
 });
 
-/** Writes φ_K into `phi`: `innerSteps` full-batch gradient steps on `support` from θ. */
+/** Writes φ_K into `phi`: `innerSteps` full-batch gradient steps on `support` from θ (`phi` may be `theta` itself, to continue from it). */
 export const innerLoop = (
   theta: Float64Array,
   task: Task,
