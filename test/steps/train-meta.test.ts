@@ -144,12 +144,24 @@ describe("metaTrain", () => {
     }
   });
 
-  it("Reptile with one task, one inner step on all its rows and ε = 1 is gradient descent on that task", () => {
+  it("Reptile's first iteration with one task, all its rows and ε = 1 is gradient descent on that task", () => {
     const one = tasks[0]!;
-    const init = metaTrain([one], { ...base, method: "reptile", iterations: 5, tasksPerIteration: 1, innerSteps: 1, outerLr: 1, supportSize: one.n }, seededRandom(1, "r"));
+    const init = metaTrain([one], { ...base, method: "reptile", iterations: 1, tasksPerIteration: 1, innerSteps: 5, outerLr: 1, supportSize: one.n }, seededRandom(1, "r"));
     const expected = new Float64Array(one.d + 1);
     innerLoop(new Float64Array(one.d + 1), one, allRows(one.n), 5, base.innerLr, 0, expected);
     expect(maxAbsDiff(init, expected)).toBeLessThan(1e-15);
+  });
+
+  it("anneals the outer step linearly to zero: the last iteration's update is (1 − (T − 1)/T) of the first's", () => {
+    const one = tasks[0]!;
+    const options = { ...base, method: "reptile" as const, tasksPerIteration: 1, innerSteps: 1, outerLr: 1, supportSize: one.n };
+    // Two iterations: θ_1 = φ(0) (ε = 1), θ_2 = θ_1 + ½ (φ(θ_1) − θ_1).
+    const two = metaTrain([one], { ...options, iterations: 2 }, seededRandom(1, "r"));
+    const first = new Float64Array(one.d + 1);
+    innerLoop(new Float64Array(one.d + 1), one, allRows(one.n), 1, base.innerLr, 0, first);
+    const phi = new Float64Array(one.d + 1);
+    innerLoop(first, one, allRows(one.n), 1, base.innerLr, 0, phi);
+    expect(maxAbsDiff(two, first.map((t, j) => t + 0.5 * (phi[j]! - t)))).toBeLessThan(1e-15);
   });
 
   it("names the task that is too small for a draw", () => {
