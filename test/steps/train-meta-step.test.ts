@@ -7,7 +7,10 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ContentStore } from "../../artifacts/store.js";
 import { seededRandom } from "../../engine/random.js";
-import { decodeMetaInit } from "../../steps/train/meta/init-document.js";
+import { adapt, predictLogistic } from "../../steps/train/meta/adapt.js";
+import { adaptOptionsOf, decodeMetaInit, initParams } from "../../steps/train/meta/init-document.js";
+import { innerLoop } from "../../steps/train/meta/meta-train.js";
+import { allRows } from "../../steps/train/meta/task.js";
 import { metaTrain } from "../../steps/train/meta/meta-train.js";
 import { trainMetaStep } from "../../steps/train/meta/train-meta.js";
 import type { Task } from "../../steps/train/meta/task.js";
@@ -29,9 +32,11 @@ afterAll(() => {
 const FEATURES = ["x1", "x2", "x3"];
 
 /** The fixture's rows of `sites`, parsed here on their own (not through the step), standardized as documented. */
+const fixtureRows = (): string[][] =>
+  fs.readFileSync(path.join(repoRoot, "test/fixtures/train-meta/sites.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
+
 const expectedTasks = (sites: readonly string[]) => {
-  const lines = fs.readFileSync(path.join(repoRoot, "test/fixtures/train-meta/sites.csv"), "utf8").trim().split("\n").slice(1);
-  const rows = lines.map((l) => l.split(",")).filter((cells) => sites.includes(cells[0]!));
+  const rows = fixtureRows().filter((cells) => sites.includes(cells[0]!));
   const d = FEATURES.length;
   const means = FEATURES.map((_, j) => rows.reduce((s, r) => s + Number(r[1 + j]), 0) / rows.length);
   const sds = FEATURES.map((_, j) => Math.sqrt(rows.reduce((s, r) => s + (Number(r[1 + j]) - means[j]!) ** 2, 0) / rows.length));
@@ -72,6 +77,20 @@ describe("train.meta through the CLI", () => {
       expect(doc.adaptation.candidates).toContain(doc.adaptation.steps);
       const best = Math.min(...doc.adaptation.meanQueryLoss);
       expect(doc.adaptation.meanQueryLoss[doc.adaptation.candidates.indexOf(doc.adaptation.steps)]).toBe(best);
+      // A few-shot cell's use of it: Gamma's first 10 rows (standardized with the document's statistics) adapted as the
+      // document says, which is the inner loop's rule for the chosen number of steps.
+      const gammaRows = fixtureRows().filter((c) => c[0] === "Gamma").slice(0, 10);
+      const support: Task = {
+        x: Float64Array.from(gammaRows.flatMap((c) => FEATURES.map((_, j) => (Number(c[1 + j]) - doc.standardization.means[j]!) / doc.standardization.sds[j]!))),
+        y: Float64Array.from(gammaRows, (c) => Number(c[4])),
+        n: 10,
+        d: FEATURES.length,
+      };
+      const adapted = adapt(initParams(doc), support, adaptOptionsOf(doc, support.n), seededRandom(1, "unused"));
+      const byInnerLoop = new Float64Array(FEATURES.length + 1);
+      innerLoop(initParams(doc), support, allRows(10), doc.adaptation.steps, doc.options.innerLr, doc.options.l2, byInnerLoop);
+      expect(Array.from(adapted)).toEqual(Array.from(byInnerLoop));
+      expect(predictLogistic(adapted, support.x, 10, FEATURES.length).every((p) => p > 0 && p < 1)).toBe(true);
     }
   }, 60_000);
 });

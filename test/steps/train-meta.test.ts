@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { seededRandom } from "../../engine/random.js";
 import { adapt } from "../../steps/train/meta/adapt.js";
 import { logisticGradient, logisticHessianVector, logisticLoss, predictLogistic } from "../../steps/train/meta/logistic.js";
+import { adam } from "../../steps/train/meta/optimizers.js";
 import { innerLoop, metaGradient, metaTrain } from "../../steps/train/meta/meta-train.js";
 import { selectAdaptSteps } from "../../steps/train/meta/select-steps.js";
 import { type Task, allRows, drawToFront, uniformIndex } from "../../steps/train/meta/task.js";
@@ -90,6 +91,24 @@ describe("meta-gradients", () => {
     innerLoop(theta, task, support, options.innerSteps, options.innerLr, l2, phi);
     expect(maxAbsDiff(first, numericGradient((p) => logisticLoss(p, task, query, l2), phi))).toBeLessThan(1e-8);
     expect(maxAbsDiff(first, numericGradient(outer, theta))).toBeGreaterThan(1e-3);
+  });
+});
+
+describe("Adam", () => {
+  it("moves each parameter by lr · sign(g) on its first step and follows Kingma & Ba's bias-corrected moments after", () => {
+    const params = Float64Array.from([1, -2, 0.5]);
+    const g1 = Float64Array.from([0.3, -4, 1e-3]);
+    const g2 = Float64Array.from([-0.1, 2, 1e-3]);
+    const opt = adam(0.01, 3);
+    opt.step(params, g1);
+    [1 - 0.01, -2 + 0.01, 0.5 - 0.01].forEach((v, j) => expect(params[j]).toBeCloseTo(v, 6));
+    const after1 = Float64Array.from(params);
+    opt.step(params, g2);
+    g2.forEach((g, j) => {
+      const m = (0.9 * 0.1 * g1[j]! + 0.1 * g) / (1 - 0.9 ** 2);
+      const v = (0.999 * 0.001 * g1[j]! ** 2 + 0.001 * g * g) / (1 - 0.999 ** 2);
+      expect(params[j]).toBeCloseTo(after1[j]! - (0.01 * m) / (Math.sqrt(v) + 1e-8), 12);
+    });
   });
 });
 

@@ -33,7 +33,7 @@ export interface MetaOptions {
 }
 
 /** Rows a task needs for one meta-training draw under `options`. */
-export const rowsPerDraw = (options: Pick<MetaOptions, "method" | "supportSize" | "querySize">): number =>
+const rowsPerDraw = (options: Pick<MetaOptions, "method" | "supportSize" | "querySize">): number =>
   options.supportSize + (options.method === "reptile" ? 0 : options.querySize);
 
 const checkWhole = (name: string, value: number, minimum: number): void => {
