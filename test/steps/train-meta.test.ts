@@ -183,6 +183,18 @@ describe("metaTrain", () => {
     expect(maxAbsDiff(two, first.map((t, j) => t + 0.5 * (phi[j]! - t)))).toBeLessThan(1e-15);
   });
 
+  it("each method lowers the meta-objective: the query loss after the inner loop, from its init rather than from zero", () => {
+    const r = seededRandom(8, "objective");
+    const shifted = [0, 1, 2, 3].map((t) => logisticTask([1.5, -1, 0.5], t - 1.5, 80, r));
+    const objective = (init: Float64Array) =>
+      selectAdaptSteps(init, shifted, { candidates: [base.innerSteps], draws: 300, supportSize: 10, querySize: 10, innerLr: base.innerLr, l2: 0 }, seededRandom(3, "score")).meanQueryLoss[0]!;
+    const zero = objective(new Float64Array(4));
+    for (const method of ["reptile", "fomaml", "maml"] as const) {
+      const init = metaTrain(shifted, { ...base, method, iterations: 300 }, seededRandom(1, method));
+      expect(objective(init), method).toBeLessThan(zero - 0.05);
+    }
+  });
+
   it("names the task that is too small for a draw", () => {
     const small = { ...tasks[1]!, n: 12, x: tasks[1]!.x.slice(0, 36), y: tasks[1]!.y.slice(0, 12) };
     expect(() => metaTrain([tasks[0]!, small], { ...base, method: "maml" }, seededRandom(1, "m"))).toThrow(/task 1 has 12 rows; each draw needs 20/);
