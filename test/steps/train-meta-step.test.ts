@@ -121,6 +121,7 @@ describe("train.meta user errors", () => {
     await expect(runStep(trainMetaStep, { table: complete }, base)).rejects.toThrow(/params\.features\[0\].*missing at row 5.*drop or impute/);
     await expect(runStep(trainMetaStep, { table: filled }, { ...base, method: "maml" })).rejects.toThrow(/params\.querySize.*site "B" has 2 rows.*takes 3 distinct ones/);
     await expect(runStep(trainMetaStep, { table: filled }, { ...base, method: "cuda" })).rejects.toThrow(/method/);
+    await expect(runStep(trainMetaStep, { table: filled }, { ...base, supportSize: 1, innerLr: 1e308, outerLr: 1e308 })).rejects.toThrow(/params\.innerLr.*diverged.*lower innerLr or outerLr/);
     const ok = await runStep(trainMetaStep, { table: filled }, { ...base, supportSize: 1, iterations: 5 });
     expect(decodeMetaInit(ok.init).trainingRows).toEqual([3, 2]);
   });

@@ -108,6 +108,9 @@ export const trainMetaStep = defineStep({
       { candidates: params.adaptStepCandidates, draws: params.selectionDraws, supportSize: params.supportSize, querySize: params.querySize, innerLr: params.innerLr, l2: params.l2 },
       ctx.random("adapt-steps"),
     );
+    if (!init.every(Number.isFinite) || !selection.meanQueryLoss.every(Number.isFinite)) {
+      ctx.fail("params.innerLr", "meta-training diverged (a parameter or a loss became infinite or NaN); lower innerLr or outerLr");
+    }
     ctx.log(`adaptation: ${selection.steps} steps (mean query loss ${selection.meanQueryLoss.map((l, c) => `${params.adaptStepCandidates[c]}: ${l.toFixed(4)}`).join(", ")})`);
     ctx.progress(1, 1);
     const { method, ...rest } = options;
