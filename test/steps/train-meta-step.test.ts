@@ -96,6 +96,15 @@ describe("train.meta through the CLI", () => {
 });
 
 describe("train.meta user errors", () => {
+  it("through the CLI: an unknown held-out site ends the run with one message naming the node and the field", async () => {
+    const store = makeTempDir("strata-meta-bad-");
+    stores.push(store);
+    const r = await strata(["run", "test/steps/train-meta-unknown-site.pipeline.ts", "--store", store, "--out", path.join(store, "out"), "--no-lock"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/node "meta" \(train\.meta\).*params\.heldOut.*no row has site "Delta"; the sites are Alpha, Beta, Gamma/);
+    expect(r.stderr).not.toMatch(/internal error|    at /);
+  }, 60_000);
+
   const table = makeTable([
     { name: "site", type: "string", values: ["A", "A", "B", "B", "C", null] },
     { name: "x", type: "float", values: [1, 2, 3, 4, 5, 6] },
