@@ -36,7 +36,8 @@ export const MetaInitSchema = Schema.Struct({
   /**
    * How a few-shot cell adapts `params` on the held-out site's support set: `steps` full-batch gradient steps at
    * `options.innerLr` (the inner loop's rule), `steps` chosen among `candidates` on the meta-training tasks
-   * (select-steps.ts; `meanQueryLoss` per candidate over `draws` support/query draws).
+   * (select-steps.ts; `meanQueryLoss` per candidate over `draws` support/query draws) for support sets of
+   * `options.supportSize` rows: a cell with a much larger k may want more steps than that.
    */
   adaptation: Schema.Struct({
     steps: Schema.Number,
