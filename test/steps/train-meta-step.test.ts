@@ -73,10 +73,11 @@ describe("train.meta through the CLI", () => {
       const direct = metaTrain(expected.tasks, { method, ...META_STEP_OPTIONS }, seededRandom(7, "meta-train"));
       doc.params.forEach((p, j) => expect(p).toBeCloseTo(direct[j]!, 10));
       expect(doc.params.some((p) => Math.abs(p) > 0.05)).toBe(true);
-      expect(doc.adaptation.candidates).toEqual([0, 1, 2, 3, 5, 8, 13, 20]);
-      expect(doc.adaptation.candidates).toContain(doc.adaptation.steps);
-      const best = Math.min(...doc.adaptation.meanQueryLoss);
-      expect(doc.adaptation.meanQueryLoss[doc.adaptation.candidates.indexOf(doc.adaptation.steps)]).toBe(best);
+      const adaptation = doc.adaptation!;
+      expect(adaptation.candidates).toEqual([0, 1, 2, 3, 5, 8, 13, 20]);
+      expect(adaptation.candidates).toContain(adaptation.steps);
+      const best = Math.min(...adaptation.meanQueryLoss);
+      expect(adaptation.meanQueryLoss[adaptation.candidates.indexOf(adaptation.steps)]).toBe(best);
       // A few-shot cell's use of it: Gamma's first 10 rows (standardized with the document's statistics) adapted as the
       // document says, which is the inner loop's rule for the chosen number of steps.
       const gammaRows = fixtureRows().filter((c) => c[0] === "Gamma").slice(0, 10);
@@ -88,9 +89,12 @@ describe("train.meta through the CLI", () => {
       };
       const adapted = adapt(initParams(doc), support, adaptOptionsOf(doc, support.n), seededRandom(1, "unused"));
       const byInnerLoop = new Float64Array(FEATURES.length + 1);
-      innerLoop(initParams(doc), support, allRows(10), doc.adaptation.steps, doc.options.innerLr, doc.options.l2, byInnerLoop);
+      innerLoop(initParams(doc), support, allRows(10), adaptation.steps, doc.options.innerLr, doc.options.l2, byInnerLoop);
       expect(Array.from(adapted)).toEqual(Array.from(byInnerLoop));
       expect(predictLogistic(adapted, support.x, 10, FEATURES.length).every((p) => p > 0 && p < 1)).toBe(true);
+      // A document with the contract's fields only adapts with the inner loop's own step count.
+      const { adaptation: _, ...contractOnly } = doc;
+      expect(adaptOptionsOf(decodeMetaInit(contractOnly), 10).steps).toBe(doc.options.innerSteps);
     }
   }, 60_000);
 });

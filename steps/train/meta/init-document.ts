@@ -37,14 +37,17 @@ export const MetaInitSchema = Schema.Struct({
    * How a few-shot cell adapts `params` on the held-out site's support set: `steps` full-batch gradient steps at
    * `options.innerLr` (the inner loop's rule), `steps` chosen among `candidates` on the meta-training tasks
    * (select-steps.ts; `meanQueryLoss` per candidate over `draws` support/query draws) for support sets of
-   * `options.supportSize` rows: a cell with a much larger k may want more steps than that.
+   * `options.supportSize` rows: a cell with a much larger k may want more steps than that. train.meta always
+   * writes it; a document without it (the contract's fields only) adapts with `options.innerSteps`.
    */
-  adaptation: Schema.Struct({
-    steps: Schema.Number,
-    candidates: Schema.Array(Schema.Number),
-    meanQueryLoss: Schema.Array(Schema.Number),
-    draws: Schema.Number,
-  }),
+  adaptation: Schema.optional(
+    Schema.Struct({
+      steps: Schema.Number,
+      candidates: Schema.Array(Schema.Number),
+      meanQueryLoss: Schema.Array(Schema.Number),
+      draws: Schema.Number,
+    }),
+  ),
   heldOutSite: Schema.String,
   /** In code-unit order of their names; `trainingRows` counts each one's rows, in the same order. */
   trainingSites: Schema.Array(Schema.String),
@@ -67,7 +70,7 @@ export const initParams = (doc: MetaInit): Float64Array => Float64Array.from(doc
 
 /** The adapt() options a few-shot cell uses on a support set of `supportRows` rows (one full batch). */
 export const adaptOptionsOf = (doc: MetaInit, supportRows: number): AdaptOptions => ({
-  steps: doc.adaptation.steps,
+  steps: doc.adaptation?.steps ?? doc.options.innerSteps,
   lr: doc.options.innerLr,
   batchSize: Math.max(1, supportRows),
   optimizer: "sgd",
