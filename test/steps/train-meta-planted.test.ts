@@ -4,13 +4,14 @@
  * meta-training tasks of 100 rows, a held-out task with a support set of k = 10 rows and a query set of 400.
  *   pooled:  L2 logistic regression (IRLS, l2 = 1, sklearn's C = 1) on all training rows, not adapted;
  *   local:   the same fitted on the 10 support rows alone;
- *   reptile: metaTrain (Reptile, train.meta's defaults but 300 iterations) on the training tasks, the number of
+ *   meta:    metaTrain (train.meta's defaults but 300 iterations) on the training tasks, the number of
  *            adaptation steps chosen on those tasks (select-steps.ts), then adapt() on the support rows with the
  *            inner loop's rule (full-batch gradient steps at innerLr): what train.meta and a few-shot cell do.
- * With a shift Reptile must beat both on the query set's mean log loss and accuracy, averaged over 20 seeds. With no
- * shift it must not harm: on no seed is it flagged against pooled by the one-sided exact McNemar test (Holm-adjusted
- * across the seeds, α = 0.05, the harm test of evaluate.personalization), and its mean accuracy over seeds is within
- * 0.03 of pooled's (ours: the tolerance for the variance that adapting on 10 rows adds when there is nothing to adapt to).
+ * The issue asks this of Reptile; first-order and exact MAML are held to the same. With a shift the meta method
+ * must beat both on the query set's mean log loss and accuracy, averaged over 20 seeds. With no shift it must not
+ * harm: on no seed is it flagged against pooled by the one-sided exact McNemar test (Holm-adjusted across the seeds,
+ * α = 0.05, the harm test of evaluate.personalization), and its mean accuracy over seeds is within 0.03 of pooled's
+ * (ours: the tolerance for the variance that adapting on 10 rows adds when there is nothing to adapt to).
  */
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "../../engine/random.js";
@@ -20,7 +21,7 @@ import { inputMatrix } from "../../steps/train/input-matrix.js";
 import { fitLogistic } from "../../steps/train/logistic-regression.js";
 import { adapt } from "../../steps/train/meta/adapt.js";
 import { logisticLoss, predictLogistic } from "../../steps/train/meta/logistic.js";
-import { type MetaOptions, metaTrain } from "../../steps/train/meta/meta-train.js";
+import { type MetaMethod, metaTrain } from "../../steps/train/meta/meta-train.js";
 import { selectAdaptSteps } from "../../steps/train/meta/select-steps.js";
 import { type Task, allRows } from "../../steps/train/meta/task.js";
 import { META_DEFAULTS } from "../../steps/train/meta/train-meta.js";
@@ -33,9 +34,9 @@ const K = 10;
 const QUERY = 400;
 const SHARED_WEIGHTS = [1, -1, 0.5, 0.5, 0, 0];
 const SHIFTED = 2;
-const META: MetaOptions = { ...META_DEFAULTS, method: "reptile", iterations: 300, supportSize: K, querySize: K };
+const META = { ...META_DEFAULTS, iterations: 300, supportSize: K, querySize: K };
 
-type Method = "pooled" | "local" | "reptile";
+type Method = "pooled" | "local" | "meta";
 
 const fitIrls = (task: Task): Float64Array => {
   const fit = fitLogistic(inputMatrix(task.n, task.d, task.x), task.y, 1, 100);
@@ -46,7 +47,7 @@ const correctness = (params: Float64Array, query: Task): boolean[] =>
   Array.from(predictLogistic(params, query.x, query.n, query.d), (p, i) => (p >= 0.5 ? 1 : 0) === query.y[i]);
 
 /** Each seed's query-set log loss and per-row correctness for every method. */
-const plantedStudy = (sigma: number) =>
+const plantedStudy = (sigma: number, method: MetaMethod) =>
   Array.from({ length: SEEDS }, (_, seed) => {
     const random = seededRandom(seed, `planted-${sigma}`);
     const normal = gaussian(random);
@@ -58,44 +59,44 @@ const plantedStudy = (sigma: number) =>
     const heldOut = task(K + QUERY);
     const support = sliceTask(heldOut, 0, K);
     const query = sliceTask(heldOut, K, K + QUERY);
-    const init = metaTrain(training, META, seededRandom(seed, "meta-train"));
+    const init = metaTrain(training, { ...META, method }, seededRandom(seed, "meta-train"));
     const selection = { candidates: META_DEFAULTS.adaptStepCandidates, draws: META_DEFAULTS.selectionDraws, supportSize: K, querySize: K, innerLr: META.innerLr, l2: META.l2 };
     const { steps } = selectAdaptSteps(init, training, selection, seededRandom(seed, "adapt-steps"));
     const params: Record<Method, Float64Array> = {
       pooled: fitIrls(poolTasks(training)),
       local: fitIrls(support),
-      reptile: adapt(init, support, { steps, lr: META.innerLr, batchSize: K, optimizer: "sgd", l2: META.l2 }, seededRandom(seed, "adapt")),
+      meta: adapt(init, support, { steps, lr: META.innerLr, batchSize: K, optimizer: "sgd", l2: META.l2 }, seededRandom(seed, "adapt")),
     };
     const of = (m: Method) => ({ loss: logisticLoss(params[m], query, allRows(QUERY), 0), correct: correctness(params[m], query) });
-    return { pooled: of("pooled"), local: of("local"), reptile: of("reptile"), steps };
+    return { pooled: of("pooled"), local: of("local"), meta: of("meta"), steps };
   });
 
 type Study = ReturnType<typeof plantedStudy>;
 const meanLoss = (study: Study, m: Method) => study.reduce((s, r) => s + r[m].loss, 0) / study.length;
 const meanAccuracy = (study: Study, m: Method) => study.reduce((s, r) => s + r[m].correct.filter(Boolean).length / QUERY, 0) / study.length;
 
-describe("planted test: Reptile on tasks with shared structure", () => {
-  it("with site-specific shifts, Reptile adapted from k = 10 beats pooled and local-only on the held-out query sets", () => {
-    const study = plantedStudy(1.5);
-    const loss = { pooled: meanLoss(study, "pooled"), local: meanLoss(study, "local"), reptile: meanLoss(study, "reptile") };
-    const accuracy = { pooled: meanAccuracy(study, "pooled"), local: meanAccuracy(study, "local"), reptile: meanAccuracy(study, "reptile") };
-    expect(loss.reptile).toBeLessThan(loss.pooled);
-    expect(loss.reptile).toBeLessThan(loss.local);
-    expect(accuracy.reptile).toBeGreaterThan(accuracy.pooled);
-    expect(accuracy.reptile).toBeGreaterThan(accuracy.local);
+describe.each(["reptile", "fomaml", "maml"] as const)("planted test: %s on tasks with shared structure", (method) => {
+  it("with site-specific shifts, adapted from k = 10 it beats pooled and local-only on the held-out query sets", () => {
+    const study = plantedStudy(1.5, method);
+    const loss = { pooled: meanLoss(study, "pooled"), local: meanLoss(study, "local"), meta: meanLoss(study, "meta") };
+    const accuracy = { pooled: meanAccuracy(study, "pooled"), local: meanAccuracy(study, "local"), meta: meanAccuracy(study, "meta") };
+    expect(loss.meta).toBeLessThan(loss.pooled);
+    expect(loss.meta).toBeLessThan(loss.local);
+    expect(accuracy.meta).toBeGreaterThan(accuracy.pooled);
+    expect(accuracy.meta).toBeGreaterThan(accuracy.local);
     // The shifts are worth adapting to: the selection never keeps the init as it is.
     expect(Math.min(...study.map((r) => r.steps))).toBeGreaterThan(0);
   }, 30_000);
 
-  it("with no shift, Reptile does not harm: no seed flagged against pooled, mean accuracy within 0.03", () => {
-    const study = plantedStudy(0);
+  it("with no shift, it does not harm: no seed flagged against pooled, mean accuracy within 0.03", () => {
+    const study = plantedStudy(0, method);
     const pHarm = study.map((r) => {
-      const { b, c } = discordantPairs(r.reptile.correct, r.pooled.correct);
+      const { b, c } = discordantPairs(r.meta.correct, r.pooled.correct);
       return exactMcNemar(b, c).pHarm;
     });
     const adjusted = adjustPValues(pHarm, "holm");
     expect(adjusted.filter((p) => p < 0.05)).toEqual([]);
-    expect(meanAccuracy(study, "reptile")).toBeGreaterThan(meanAccuracy(study, "pooled") - 0.03);
+    expect(meanAccuracy(study, "meta")).toBeGreaterThan(meanAccuracy(study, "pooled") - 0.03);
     // With nothing to adapt to, the selection mostly leaves the init as it is.
     expect(study.filter((r) => r.steps === 0).length).toBeGreaterThan(SEEDS / 2);
   }, 30_000);
