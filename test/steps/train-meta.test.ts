@@ -6,8 +6,10 @@ import { describe, expect, it } from "vitest";
 import { seededRandom } from "../../engine/random.js";
 import { adapt } from "../../steps/train/meta/adapt.js";
 import { logisticGradient, logisticHessianVector, logisticLoss, predictLogistic } from "../../steps/train/meta/logistic.js";
+import { adam } from "../../steps/train/meta/optimizers.js";
 import { innerLoop, metaGradient, metaTrain } from "../../steps/train/meta/meta-train.js";
-import { type Task, allRows } from "../../steps/train/meta/task.js";
+import { selectAdaptSteps } from "../../steps/train/meta/select-steps.js";
+import { type Task, allRows, drawToFront, uniformIndex } from "../../steps/train/meta/task.js";
 import { metaDigests } from "./train-meta-determinism.script.js";
 import { logisticTask, separableTask } from "./train-meta.fixtures.js";
 
@@ -92,6 +94,24 @@ describe("meta-gradients", () => {
   });
 });
 
+describe("Adam", () => {
+  it("moves each parameter by lr · sign(g) on its first step and follows Kingma & Ba's bias-corrected moments after", () => {
+    const params = Float64Array.from([1, -2, 0.5]);
+    const g1 = Float64Array.from([0.3, -4, 1e-3]);
+    const g2 = Float64Array.from([-0.1, 2, 1e-3]);
+    const opt = adam(0.01, 3);
+    opt.step(params, g1);
+    [1 - 0.01, -2 + 0.01, 0.5 - 0.01].forEach((v, j) => expect(params[j]).toBeCloseTo(v, 6));
+    const after1 = Float64Array.from(params);
+    opt.step(params, g2);
+    g2.forEach((g, j) => {
+      const m = (0.9 * 0.1 * g1[j]! + 0.1 * g) / (1 - 0.9 ** 2);
+      const v = (0.999 * 0.001 * g1[j]! ** 2 + 0.001 * g * g) / (1 - 0.999 ** 2);
+      expect(params[j]).toBeCloseTo(after1[j]! - (0.01 * m) / (Math.sqrt(v) + 1e-8), 12);
+    });
+  });
+});
+
 describe("adapt", () => {
   it("drives the training loss of a separable task to about zero (Adam, minibatches)", () => {
     const sep = separableTask(80, 3, 0.5, 2);
@@ -143,12 +163,36 @@ describe("metaTrain", () => {
     }
   });
 
-  it("Reptile with one task, one inner step on all its rows and ε = 1 is gradient descent on that task", () => {
+  it("Reptile's first iteration with one task, all its rows and ε = 1 is gradient descent on that task", () => {
     const one = tasks[0]!;
-    const init = metaTrain([one], { ...base, method: "reptile", iterations: 5, tasksPerIteration: 1, innerSteps: 1, outerLr: 1, supportSize: one.n }, seededRandom(1, "r"));
+    const init = metaTrain([one], { ...base, method: "reptile", iterations: 1, tasksPerIteration: 1, innerSteps: 5, outerLr: 1, supportSize: one.n }, seededRandom(1, "r"));
     const expected = new Float64Array(one.d + 1);
     innerLoop(new Float64Array(one.d + 1), one, allRows(one.n), 5, base.innerLr, 0, expected);
     expect(maxAbsDiff(init, expected)).toBeLessThan(1e-15);
+  });
+
+  it("anneals the outer step linearly to zero: the last iteration's update is (1 − (T − 1)/T) of the first's", () => {
+    const one = tasks[0]!;
+    const options = { ...base, method: "reptile" as const, tasksPerIteration: 1, innerSteps: 1, outerLr: 1, supportSize: one.n };
+    // Two iterations: θ_1 = φ(0) (ε = 1), θ_2 = θ_1 + ½ (φ(θ_1) − θ_1).
+    const two = metaTrain([one], { ...options, iterations: 2 }, seededRandom(1, "r"));
+    const first = new Float64Array(one.d + 1);
+    innerLoop(new Float64Array(one.d + 1), one, allRows(one.n), 1, base.innerLr, 0, first);
+    const phi = new Float64Array(one.d + 1);
+    innerLoop(first, one, allRows(one.n), 1, base.innerLr, 0, phi);
+    expect(maxAbsDiff(two, first.map((t, j) => t + 0.5 * (phi[j]! - t)))).toBeLessThan(1e-15);
+  });
+
+  it("each method lowers the meta-objective: the query loss after the inner loop, from its init rather than from zero", () => {
+    const r = seededRandom(8, "objective");
+    const shifted = [0, 1, 2, 3].map((t) => logisticTask([1.5, -1, 0.5], t - 1.5, 80, r));
+    const objective = (init: Float64Array) =>
+      selectAdaptSteps(init, shifted, { candidates: [base.innerSteps], draws: 300, supportSize: 10, querySize: 10, innerLr: base.innerLr, l2: 0 }, seededRandom(3, "score")).meanQueryLoss[0]!;
+    const zero = objective(new Float64Array(4));
+    for (const method of ["reptile", "fomaml", "maml"] as const) {
+      const init = metaTrain(shifted, { ...base, method, iterations: 300 }, seededRandom(1, method));
+      expect(objective(init), method).toBeLessThan(zero - 0.05);
+    }
   });
 
   it("names the task that is too small for a draw", () => {
@@ -165,6 +209,34 @@ describe("metaTrain", () => {
       metaTrain(sites, { method, iterations: 1000, tasksPerIteration: 4, innerSteps: 5, innerLr: 0.1, outerLr: 0.1, supportSize: 20, querySize: 20, l2: 0 }, seededRandom(1, method));
       expect(performance.now() - started, method).toBeLessThan(2000);
     }
+  });
+});
+
+describe("selectAdaptSteps", () => {
+  const tasks = [0, 1].map((t) => logisticTask([1, -1, t], t - 0.5, 40, seededRandom(t, "select")));
+  const options = { candidates: [0, 2, 5], draws: 1, supportSize: 10, querySize: 10, innerLr: 0.5, l2: 0 };
+
+  it("scores every candidate on the same draw, continuing one pass exactly as separate runs from the init would", () => {
+    const init = Float64Array.from([0.2, -0.1, 0.3, 0]);
+    const selection = selectAdaptSteps(init, tasks, options, seededRandom(1, "s"));
+    // The same draw, replayed: the task, then its support and query rows.
+    const random = seededRandom(1, "s");
+    const t = uniformIndex(tasks.length, random);
+    const rows = drawToFront(allRows(tasks[t]!.n), 20, random);
+    const expected = options.candidates.map((steps) => {
+      const phi = new Float64Array(init.length);
+      innerLoop(init, tasks[t]!, rows.subarray(0, 10), steps, options.innerLr, 0, phi);
+      return logisticLoss(phi, tasks[t]!, rows.subarray(10), 0);
+    });
+    expect(selection.meanQueryLoss).toEqual(expected);
+    const best = expected.indexOf(Math.min(...expected));
+    expect(selection.steps).toBe(options.candidates[best]);
+  });
+
+  it("refuses candidates out of order and tasks too small for a draw", () => {
+    const init = new Float64Array(4);
+    expect(() => selectAdaptSteps(init, tasks, { ...options, candidates: [2, 1] }, seededRandom(1, "s"))).toThrow(/ascending/);
+    expect(() => selectAdaptSteps(init, tasks, { ...options, querySize: 31 }, seededRandom(1, "s"))).toThrow(/task 0 has 40 rows; each draw needs 41/);
   });
 });
 

@@ -25,7 +25,7 @@ export interface AdaptOptions {
 /** FLamby's Fed-Heart-Disease baseline training: Adam, learning rate 0.001, batch size 4 (no penalty). */
 export const FLAMBY_ADAPT_DEFAULTS = { lr: 0.001, batchSize: 4, optimizer: "adam", l2: 0 } as const;
 
-export const checkAdaptOptions = (options: AdaptOptions): void => {
+const checkAdaptOptions = (options: AdaptOptions): void => {
   if (!Number.isInteger(options.steps) || options.steps < 0) throw new RangeError(`adapt: steps must be a whole number ≥ 0 (got ${options.steps})`);
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new RangeError(`adapt: batchSize must be a whole number ≥ 1 (got ${options.batchSize})`);
   if (!(options.lr > 0) || !Number.isFinite(options.lr)) throw new RangeError(`adapt: lr must be a finite number > 0 (got ${options.lr})`);

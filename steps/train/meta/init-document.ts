@@ -5,6 +5,7 @@
  * (shortest round-trip form), so a reader gets the trainer's bits back.
  */
 import { Schema } from "effect";
+import type { AdaptOptions } from "./adapt.js";
 
 export const META_INIT_FORMAT = "strata-meta-init/1";
 
@@ -32,6 +33,21 @@ export const MetaInitSchema = Schema.Struct({
   /** Mean and population sd of each feature over the meta-training rows (a constant feature has sd 1). */
   standardization: Schema.Struct({ means: Schema.Array(Schema.Number), sds: Schema.Array(Schema.Number) }),
   params: Schema.Array(Schema.Number),
+  /**
+   * How a few-shot cell adapts `params` on the held-out site's support set: `steps` full-batch gradient steps at
+   * `options.innerLr` (the inner loop's rule), `steps` chosen among `candidates` on the meta-training tasks
+   * (select-steps.ts; `meanQueryLoss` per candidate over `draws` support/query draws) for support sets of
+   * `options.supportSize` rows: a cell with a much larger k may want more steps than that. train.meta always
+   * writes it; a document without it (the contract's fields only) adapts with `options.innerSteps`.
+   */
+  adaptation: Schema.optional(
+    Schema.Struct({
+      steps: Schema.Number,
+      candidates: Schema.Array(Schema.Number),
+      meanQueryLoss: Schema.Array(Schema.Number),
+      draws: Schema.Number,
+    }),
+  ),
   heldOutSite: Schema.String,
   /** In code-unit order of their names; `trainingRows` counts each one's rows, in the same order. */
   trainingSites: Schema.Array(Schema.String),
@@ -51,3 +67,12 @@ export const decodeMetaInit = Schema.decodeUnknownSync(MetaInitSchema);
 
 /** The initialization as the float64 vector adapt() starts from. */
 export const initParams = (doc: MetaInit): Float64Array => Float64Array.from(doc.params);
+
+/** The adapt() options a few-shot cell uses on a support set of `supportRows` rows (one full batch). */
+export const adaptOptionsOf = (doc: MetaInit, supportRows: number): AdaptOptions => ({
+  steps: doc.adaptation?.steps ?? doc.options.innerSteps,
+  lr: doc.options.innerLr,
+  batchSize: Math.max(1, supportRows),
+  optimizer: "sgd",
+  l2: doc.options.l2,
+});

@@ -9,7 +9,9 @@
  *   reptile (Nichol et al. 2018, batched):  θ ← θ + ε (1/B) Σ_i (φ_K,i − θ)
  *   fomaml  (Finn et al. 2017, first order): θ ← θ − β (1/B) Σ_i ∇L_Q(φ_K,i)
  *   maml    (Finn et al. 2017, exact):        θ ← θ − β (1/B) Σ_i Π_{k=0}^{K−1} (I − α ∇²L_S(φ_k,i)) ∇L_Q(φ_K,i)
- * with ε, β = `outerLr` and α = `innerLr`. The logistic Hessian is closed-form, so the MAML meta-gradient is exact
+ * with α = `innerLr` and ε, β = `outerLr` annealed linearly to zero, `outerLr` (1 − t/T) at iteration t of T (Nichol
+ * et al.'s schedule for Reptile, ours for MAML: with plain outer steps the last iterate otherwise keeps the noise of
+ * the last few tasks drawn). The logistic Hessian is closed-form, so the MAML meta-gradient is exact
  * (back-propagated through the K steps as Hessian–vector products, the product applied from k = K − 1 down to 0).
  * θ starts at zero. Reptile draws no query set: its update uses only what the inner loop trained on.
  */
@@ -31,7 +33,7 @@ export interface MetaOptions {
 }
 
 /** Rows a task needs for one meta-training draw under `options`. */
-export const rowsPerDraw = (options: Pick<MetaOptions, "method" | "supportSize" | "querySize">): number =>
+const rowsPerDraw = (options: Pick<MetaOptions, "method" | "supportSize" | "querySize">): number =>
   options.supportSize + (options.method === "reptile" ? 0 : options.querySize);
 
 const checkWhole = (name: string, value: number, minimum: number): void => {
@@ -66,7 +68,7 @@ const scratchFor = (size: number, innerSteps: number, method: MetaMethod): Inner
   hv: new Float64Array(size),
 });
 
-/** Writes φ_K into `phi`: `innerSteps` full-batch gradient steps on `support` from θ. */
+/** Writes φ_K into `phi`: `innerSteps` full-batch gradient steps on `support` from θ (`phi` may be `theta` itself, to continue from it). */
 export const innerLoop = (
   theta: Float64Array,
   task: Task,
@@ -144,7 +146,8 @@ export const metaTrain = (tasks: readonly Task[], options: MetaOptions, random: 
         for (let j = 0; j < size; j++) sum[j]! += taskUpdate[j]!;
       }
     }
-    const step = options.method === "reptile" ? options.outerLr / B : -options.outerLr / B;
+    const rate = options.outerLr * (1 - it / options.iterations);
+    const step = options.method === "reptile" ? rate / B : -rate / B;
     for (let j = 0; j < size; j++) theta[j] = theta[j]! + step * sum[j]!;
   }
   return theta;

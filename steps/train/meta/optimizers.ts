@@ -12,9 +12,9 @@ export interface Optimizer {
   readonly step: (params: Float64Array, grad: Float64Array) => void;
 }
 
-export const ADAM_BETA1 = 0.9;
-export const ADAM_BETA2 = 0.999;
-export const ADAM_EPSILON = 1e-8;
+const ADAM_BETA1 = 0.9;
+const ADAM_BETA2 = 0.999;
+const ADAM_EPSILON = 1e-8;
 
 export const sgd = (lr: number): Optimizer => ({
   step: (params, grad) => {

@@ -3,7 +3,8 @@
  * site out (meta-train.ts: Reptile, first-order or exact second-order MAML). Each site but the held-out one is a
  * task; features are standardized with the meta-training rows' statistics (site-tasks.ts). Output `init` is a
  * `strata-meta-init/1` document (init-document.ts) that a few-shot cell adapts on the held-out site's support set.
- * Tasks, support and query rows are drawn from the node's `meta-train` stream.
+ * It also fixes how many adaptation steps the init gets on a new site, chosen on the meta-training tasks
+ * (select-steps.ts). Tasks, support and query rows are drawn from the node's `meta-train` and `adapt-steps` streams.
  */
 import { Effect, Schema } from "effect";
 import type { Columns, MetricsHandle, TableHandle } from "../../../dsl/handles.js";
@@ -11,19 +12,23 @@ import { type JsonValue, defineStep } from "../../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../../dsl/study.js";
 import { rowLinesInput, rowNamer, rowSourceFields, rowSourceWiring } from "../../row-reference.js";
 import { META_INIT_FORMAT, type MetaInit, MetaMethodSchema } from "./init-document.js";
-import { type MetaOptions, metaTrain, rowsPerDraw } from "./meta-train.js";
+import { type MetaOptions, metaTrain } from "./meta-train.js";
+import { selectAdaptSteps } from "./select-steps.js";
 import { readSiteTasks } from "./site-tasks.js";
 
+/** Defaults as in the planted test (test/steps/train-meta-planted.test.ts), which holds with them. */
 export const META_DEFAULTS = {
   method: "reptile",
   iterations: 1000,
   tasksPerIteration: 4,
   innerSteps: 5,
-  innerLr: 0.1,
+  innerLr: 0.5,
   outerLr: 0.5,
   supportSize: 10,
   querySize: 10,
   l2: 0,
+  adaptStepCandidates: [0, 1, 2, 3, 5, 8, 13, 20],
+  selectionDraws: 200,
 } as const;
 
 const withDefault = <S extends Schema.Top>(schema: S, value: S["Type"]) => schema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(value)));
@@ -52,6 +57,16 @@ const Params = Schema.Struct({
   querySize: withDefault(Whole(1, 100_000), META_DEFAULTS.querySize),
   /** Penalty λ on ‖w‖² / 2 in the inner and query losses. */
   l2: withDefault(Schema.Number.check(Schema.isGreaterThanOrEqualTo(0), Schema.isFinite()), META_DEFAULTS.l2),
+  /** Adaptation step counts to choose from on the meta-training tasks (select-steps.ts); one value fixes it. */
+  adaptStepCandidates: withDefault(
+    Schema.Array(Whole(0, 10_000)).check(
+      Schema.isMinLength(1),
+      Schema.makeFilter((c) => c.every((v, i) => i === 0 || v > c[i - 1]!) || "list the step counts in ascending order, each once"),
+    ),
+    META_DEFAULTS.adaptStepCandidates,
+  ),
+  /** Support/query draws from the meta-training tasks that score each candidate. */
+  selectionDraws: withDefault(Whole(1, 100_000), META_DEFAULTS.selectionDraws),
 });
 export type TrainMetaParams = typeof Params.Type;
 
@@ -75,17 +90,28 @@ export const trainMetaStep = defineStep({
       querySize: params.querySize,
       l2: params.l2,
     };
-    const needed = rowsPerDraw(options);
+    // Choosing the adaptation steps draws support and query sets, whatever the method.
+    const needed = params.supportSize + params.querySize;
     tasks.forEach((task, t) => {
       if (task.n < needed) {
         ctx.fail(
-          params.method === "reptile" ? "params.supportSize" : "params.querySize",
-          `site ${JSON.stringify(sites[t])} has ${task.n} rows, and each ${params.method} draw takes ${needed} distinct ones (support ${params.supportSize}${params.method === "reptile" ? "" : ` + query ${params.querySize}`}); lower them or leave that site out of the table`,
+          "params.querySize",
+          `site ${JSON.stringify(sites[t])} has ${task.n} rows, and each draw takes ${needed} distinct ones (support ${params.supportSize} + query ${params.querySize}); lower them or leave that site out of the table`,
         );
       }
     });
     ctx.log(`meta-training (${params.method}) on ${sites.map((s, t) => `${s} (${tasks[t]!.n} rows)`).join(", ")}; holding out ${params.heldOut}`);
     const init = metaTrain(tasks, options, ctx.random("meta-train"));
+    const selection = selectAdaptSteps(
+      init,
+      tasks,
+      { candidates: params.adaptStepCandidates, draws: params.selectionDraws, supportSize: params.supportSize, querySize: params.querySize, innerLr: params.innerLr, l2: params.l2 },
+      ctx.random("adapt-steps"),
+    );
+    if (!init.every(Number.isFinite) || !selection.meanQueryLoss.every(Number.isFinite)) {
+      ctx.fail("params.innerLr", "meta-training diverged (a parameter or a loss became infinite or NaN); lower innerLr or outerLr");
+    }
+    ctx.log(`adaptation: ${selection.steps} steps (mean query loss ${selection.meanQueryLoss.map((l, c) => `${params.adaptStepCandidates[c]}: ${l.toFixed(4)}`).join(", ")})`);
     ctx.progress(1, 1);
     const { method, ...rest } = options;
     const doc: MetaInit = {
@@ -98,6 +124,7 @@ export const trainMetaStep = defineStep({
       siteColumn: params.site,
       standardization: { means: [...standardizer.mean], sds: [...standardizer.sd] },
       params: Array.from(init),
+      adaptation: { steps: selection.steps, candidates: [...params.adaptStepCandidates], meanQueryLoss: selection.meanQueryLoss, draws: params.selectionDraws },
       heldOutSite: params.heldOut,
       trainingSites: [...sites],
       trainingRows: tasks.map((t) => t.n),
