@@ -72,6 +72,12 @@ describe("evaluate.few-shot-cell", () => {
     expect(probs(six, "local-adapt")).not.toBeNull();
     expect(await cellOf(6)).toEqual(six);
     expect(await cellOf(12)).toMatchObject({ support: { size: 10, capped: true } });
+
+    // metaAdaptation "document": the meta method follows its document's rule (here 0 steps: its initialization).
+    const own = (await runStep(fewShotCell, { table, split, inits: [{ ...init(), adaptation: { steps: 0, candidates: [0, 5], meanQueryLoss: [0.3, 0.4], draws: 10 } }] }, { ...params(6), metaAdaptation: "document" }, 4))
+      .cell as unknown as CellDocument;
+    expect(probs(own, "reptile")).toEqual(probs(zero, "reptile"));
+    expect(probs(own, "fine-tuned")).toEqual(probs(six, "fine-tuned"));
   });
 
   it("refuses an initialization meta-trained for another site, and a site the table lacks", async () => {

@@ -9,7 +9,11 @@
  *   local-adapt     `adapt` on the support rows from the zero model (a gradient-trained local model; defined for any
  *                   k ≥ 1, it stays near p = 0.5 when the support is tiny)
  *   fine-tuned      `adapt` on the support rows from the pooled model
- *   <meta method>   `adapt` on the support rows from each meta-initialization (train.meta documents), e.g. reptile
+ *   <meta method>   each meta-initialization (train.meta documents, e.g. reptile) adapted on the support rows
+ * `params.adapt` is how local-adapt and fine-tuned adapt, and with `metaAdaptation: "shared"` (the default) the meta
+ * methods too: the same fixed budget for every adapted method. With "document", a meta method follows its own
+ * document's rule instead (full-batch SGD at its inner learning rate for the number of steps train.meta chose on the
+ * meta-training tasks: adaptOptionsOf).
  * At k = 0 nothing adapts: fine-tuned is pooled and a meta method is its initialization as learned.
  * Standardisation: the baselines z-score with the mean and population sd of the other sites' rows (preprocess/
  * standardize.ts's fit); a meta method with the standardisation its document records (train.meta fits it on the same rows).
@@ -45,8 +49,10 @@ const Params = Schema.Struct({
   shots: Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum: 0, maximum: 100_000 })),
   /** Penalty of the logistic regressions (sklearn's 1 / C). */
   l2: Schema.Number.check(Schema.isGreaterThan(0)).pipe(Schema.withDecodingDefaultKey(Effect.succeed(LOGISTIC_REGRESSION_DEFAULTS.l2))),
-  /** How every adapted method trains on the support set (the same budget for each). */
+  /** How the adapted methods train on the support set. */
   adapt: AdaptParams,
+  /** "shared": meta methods adapt by `adapt` too; "document": by their train.meta document's own rule. */
+  metaAdaptation: Schema.Literals(["shared", "document"]).pipe(Schema.withDecodingDefaultKey(Effect.succeed("shared" as const))),
 });
 
 type Matrix = { readonly x: Float64Array; readonly y: Float64Array; readonly n: number; readonly d: number };
@@ -95,9 +101,8 @@ export const fewShotCell = defineStep({
     const supportRows = standardizedRows(supportRaw, s);
     const queryX = standardized(queryRaw.x, queryRaw.n, queryRaw.d, s);
     const score = (method: string, model: Float64Array, x = queryX): MethodScores => ({ method, probabilities: Array.from(predictLogistic(model, x, queryRaw.n, data.d)) });
-    const adaptOptions: AdaptOptions = params.adapt;
-    const adapted = (method: string, init: Float64Array, task: Matrix) =>
-      support.rows.length === 0 ? init : adapt(init, task, adaptOptions, ctx.random(`adapt/${method}`));
+    const adapted = (method: string, init: Float64Array, task: Matrix, options: AdaptOptions = params.adapt) =>
+      support.rows.length === 0 ? init : adapt(init, task, options, ctx.random(`adapt/${method}`));
 
     const pooled = fitParams(pooledRows, params.l2);
     const oneClass = support.positives === 0 || support.positives === support.rows.length;
@@ -119,7 +124,8 @@ export const fewShotCell = defineStep({
       seen.add(init.method);
       const supportMeta = standardizedRows(supportRaw, init.standardizer);
       const queryMeta = standardized(queryRaw.x, queryRaw.n, queryRaw.d, init.standardizer);
-      methods.push(score(init.method, adapted(init.method, init.params, supportMeta), queryMeta));
+      const options = params.metaAdaptation === "document" ? init.adaptOptions(support.rows.length) : params.adapt;
+      methods.push(score(init.method, adapted(init.method, init.params, supportMeta, options), queryMeta));
     });
     const doc: CellDocument = {
       format: CELL_FORMAT,
@@ -141,6 +147,7 @@ export interface FewShotDesign {
   readonly target: string;
   readonly l2?: number;
   readonly adapt: AdaptOptions;
+  readonly metaAdaptation?: "shared" | "document";
 }
 
 /**

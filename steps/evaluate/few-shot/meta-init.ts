@@ -5,12 +5,15 @@
  */
 import { Schema } from "effect";
 import type { Standardizer } from "../../preprocess/standardize.js";
-import { MetaInitSchema, initParams } from "../../train/meta/init-document.js";
+import type { AdaptOptions } from "../../train/meta/adapt.js";
+import { MetaInitSchema, adaptOptionsOf, initParams } from "../../train/meta/init-document.js";
 
 export interface MetaInit {
   readonly method: string;
   readonly standardizer: Standardizer;
   readonly params: Float64Array;
+  /** How to adapt it on a support set of n rows: the document's own rule (adaptOptionsOf). */
+  readonly adaptOptions: (supportRows: number) => AdaptOptions;
 }
 
 export const readMetaInit = (json: unknown, cell: { readonly site: string; readonly features: readonly string[] }, fail: (problem: string) => never): MetaInit => {
@@ -22,5 +25,5 @@ export const readMetaInit = (json: unknown, cell: { readonly site: string; reado
     fail(`the ${doc.method} initialization has the features ${doc.features.join(", ")}; the cell uses ${cell.features.join(", ")} (same names, same order)`);
   }
   const { means, sds } = doc.standardization;
-  return { method: doc.method, standardizer: { columns: doc.features, mean: means, sd: sds }, params: initParams(doc) };
+  return { method: doc.method, standardizer: { columns: doc.features, mean: means, sd: sds }, params: initParams(doc), adaptOptions: (n) => adaptOptionsOf(doc, n) };
 };

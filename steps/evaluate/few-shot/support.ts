@@ -9,7 +9,10 @@
 import { shuffled } from "../../split/split-table.js";
 
 export interface Support {
-  /** Row indices into the table: the positives drawn, then the negatives. */
+  /**
+   * Row indices into the table, ascending: the same set drawn under two seeds (a capped k) is then the same rows in
+   * the same order, so every fit on it sums in the same order and gives the same bits.
+   */
   readonly rows: Int32Array;
   readonly positives: number;
   readonly available: number;
@@ -34,5 +37,5 @@ export const drawSupport = (
     ...shuffled(positiveRows, random("support/positive")).slice(0, positives),
     ...shuffled(negativeRows, random("support/negative")).slice(0, size - positives),
   ];
-  return { rows: Int32Array.from(chosen), positives, available, capped: k > available };
+  return { rows: Int32Array.from(chosen).sort(), positives, available, capped: k > available };
 };
