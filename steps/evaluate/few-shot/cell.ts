@@ -20,7 +20,7 @@
  */
 import { Effect, Schema } from "effect";
 import type { MetricsHandle, SplitHandle, TableHandle } from "../../../dsl/handles.js";
-import { defineStep } from "../../../dsl/step.js";
+import { type JsonValue, defineStep } from "../../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../../dsl/study.js";
 import { ROLE_CODE } from "../../split/split-codec.js";
 import { readHoldout } from "../../split/split-table.js";
@@ -136,7 +136,7 @@ export const fewShotCell = defineStep({
       query: { labels: Array.from(queryRaw.y) },
       methods,
     };
-    return { cell: doc as never };
+    return { cell: doc as unknown as JsonValue };
   },
 });
 
@@ -167,7 +167,10 @@ export const fewShotCells = (
       grid.seeds.map((seed) => {
         const options: NodeOptions = { id: `cell-${site.toLowerCase()}-k${shots}-s${seed}`, seed };
         const node = addNode(table.study, fewShotCell, { table, split, inits: inits(site) }, { ...design, site, shots }, options);
-        node.requireColumns(table, [design.siteColumn, design.target, ...design.features], "params.features");
+        node.requireColumns(table, [design.siteColumn], "params.siteColumn");
+        if (table.columns[design.siteColumn] !== "string") node.fail("params.siteColumn", `column ${JSON.stringify(design.siteColumn)} is ${table.columns[design.siteColumn]}; expected a string column naming each row's site`);
+        node.requireColumns(table, [design.target], "params.target");
+        node.requireColumns(table, design.features, "params.features");
         return node.metrics("cell");
       }),
     ),

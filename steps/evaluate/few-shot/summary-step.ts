@@ -2,7 +2,7 @@
 import { Effect, Schema } from "effect";
 import { PipelineError } from "../../../dsl/errors.js";
 import type { MetricsHandle } from "../../../dsl/handles.js";
-import { defineStep } from "../../../dsl/step.js";
+import { type JsonValue, defineStep } from "../../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../../dsl/study.js";
 import { CellDocumentSchema } from "./cell-document.js";
 import { SUMMARY_METRICS, summarizeCells } from "./summary.js";
@@ -32,7 +32,7 @@ export const fewShotSummary = defineStep({
     });
     const summary = summarizeCells(cells, params, (stream) => ctx.random(stream), (problem) => ctx.fail("inputs.cells", problem));
     ctx.log(`${cells.length} cells over ${summary.sites.length} sites, ${summary.methods.length} methods`);
-    return { summary: summary as never };
+    return { summary: summary as unknown as JsonValue };
   },
 });
 
