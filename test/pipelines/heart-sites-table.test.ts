@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { ContentStore } from "../../artifacts/store.js";
 import { decodeParquet } from "../../artifacts/table.js";
 import { SITE_FEATURES, SITE_NAMES } from "../../pipelines/heart-sites-common.js";
-import { readSiteRows, standardized, takeRows } from "../../steps/evaluate/few-shot/site-rows.js";
+import { readSiteRows, standardized, takeRows } from "../../steps/train/meta/site-rows.js";
 import { fitStandardizer } from "../../steps/preprocess/standardize.js";
 import { ROLE_CODE, decodeSplit } from "../../steps/split/split-codec.js";
 import { inputMatrix } from "../../steps/train/input-matrix.js";

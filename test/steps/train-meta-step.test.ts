@@ -129,7 +129,7 @@ describe("train.meta user errors", () => {
 
   it("names the field and says what to do", async () => {
     await expect(runStep(trainMetaStep, { table }, base)).rejects.toThrow(/params\.site.*no site at row 6 \(1-based\)/);
-    await expect(runStep(trainMetaStep, { table: complete }, { ...base, heldOut: "D" })).rejects.toThrow(/params\.heldOut.*no row has site "D"; the sites are A, B, C/);
+    await expect(runStep(trainMetaStep, { table: filled }, { ...base, heldOut: "D" })).rejects.toThrow(/params\.heldOut.*no row has site "D"; the sites are A, B, C/);
     await expect(runStep(trainMetaStep, { table: filled }, { ...base, target: "bad" })).rejects.toThrow(/params\.target.*is 2 at row 2.*0\/1 labels/);
     await expect(runStep(trainMetaStep, { table: complete }, base)).rejects.toThrow(/params\.features\[0\].*missing at row 5.*drop or impute/);
     await expect(runStep(trainMetaStep, { table: filled }, { ...base, method: "maml" })).rejects.toThrow(/params\.querySize.*site "B" has 2 rows.*takes 3 distinct ones/);

@@ -30,7 +30,7 @@ import { LOGISTIC_REGRESSION_DEFAULTS, fitLogistic } from "../../train/logistic-
 import { CELL_FORMAT, type CellDocument, type MethodScores } from "./cell-document.js";
 import { readMetaInit } from "./meta-init.js";
 import { type Standardizer, fitStandardizer } from "../../preprocess/standardize.js";
-import { type SiteRows, readSiteRows, standardized, takeRows } from "./site-rows.js";
+import { type SiteRows, readSiteRows, standardized, takeRows } from "../../train/meta/site-rows.js";
 import { drawSupport } from "./support.js";
 
 export const AdaptParams = Schema.Struct({
