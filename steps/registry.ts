@@ -26,6 +26,8 @@ import { conditionalBias } from "./train/conditional-bias.js";
 import { dcp } from "./train/dcp.js";
 import { logisticRegression } from "./train/logistic-regression.js";
 import { mlp } from "./train/mlp.js";
+import { trialAnalyzeStep } from "./trials/analyze.js";
+import { trialPoolStep } from "./trials/pool.js";
 
 const registered: readonly RegisteredStep[] = [
   { definition: csvStep },
@@ -51,6 +53,8 @@ const registered: readonly RegisteredStep[] = [
   { definition: promotionGateStep, derivedParams: promotionGateDerivedParams },
   { definition: evaluationReport, derivedParams: evaluationReportDerivedParams },
   { definition: personalizationReport, derivedParams: personalizationReportDerivedParams },
+  { definition: trialAnalyzeStep },
+  { definition: trialPoolStep },
 ];
 
 /** Built-in steps by kind. */

@@ -69,7 +69,7 @@ export interface PatientEffects {
   readonly pMcid: Float64Array;
 }
 
-/** Resolves the compared treatments to codes; throws when a name is not the design's. */
+/** Resolves the compared treatments to codes (they may coincide; callers check); throws when a name is not the design's. */
 export const comparedTreatments = (design: TrialDesign, options: Pick<AnalysisOptions, "reference" | "treatment">): { reference: number; treatment: number } => {
   const code = (name: string | undefined, fallback: number, field: string): number => {
     if (name === undefined) return fallback;
@@ -78,9 +78,7 @@ export const comparedTreatments = (design: TrialDesign, options: Pick<AnalysisOp
     return i;
   };
   const reference = code(options.reference, 0, "reference");
-  const treatment = code(options.treatment, reference === 1 ? 0 : 1, "treatment");
-  if (reference === treatment) throw new RangeError(`reference and treatment are both ${JSON.stringify(design.treatments[reference])}; compare two different treatments`);
-  return { reference, treatment };
+  return { reference, treatment: code(options.treatment, reference === 1 ? 0 : 1, "treatment") };
 };
 
 /** Student-t quantiles by degrees of freedom, computed once per call. */
@@ -100,6 +98,7 @@ export const analyzePatients = (days: TrialDays, design: TrialDesign, options: A
   if (days.outcome === undefined) throw new RangeError("the trial days have no outcome column; analyse outcomes, not a schedule");
   const outcome = days.outcome;
   const { reference, treatment } = comparedTreatments(design, options);
+  if (reference === treatment) throw new RangeError(`reference and treatment are both ${JSON.stringify(design.treatments[reference])}; compare two different treatments`);
   const set = options.randomizationSet === undefined ? randomizationSet(design) : options.randomizationSet;
   if (set !== null && "problem" in set) throw new RangeError(set.problem);
   const runAr1 = options.ar1 !== false || options.primary === "ar1";
