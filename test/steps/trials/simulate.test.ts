@@ -7,11 +7,11 @@ import { trialDesignStep } from "../../../steps/trials/design.js";
 import { type MechanisticModel, MechanisticModelSchema, simulateSeries } from "../../../steps/trials/mechanistic-model.js";
 import { patientIds } from "../../../steps/trials/schedule.js";
 import { trialSimulateStep } from "../../../steps/trials/simulate.js";
-import { ACTIVE_PHASE, type TrialDays, readTrialDays } from "../../../steps/trials/trial-days.js";
+import { ACTIVE_PHASE, type TrialDays } from "../../../steps/trials/trial-days.js";
 import { Schema } from "effect";
 import { runStep } from "../../support/step-harness.js";
 
-const model = (m: Partial<MechanisticModel> & { effect: Partial<MechanisticModel["effect"]> & { mean: number } }): MechanisticModel => Schema.decodeUnknownSync(MechanisticModelSchema)(m);
+const model = (m: Partial<Omit<MechanisticModel, "effect">> & { effect: Partial<MechanisticModel["effect"]> & { mean: number } }): MechanisticModel => Schema.decodeUnknownSync(MechanisticModelSchema)(m);
 const design = (d: Partial<TrialDesign> = {}): TrialDesign => ({ format: "strata-trial-design/1", treatments: ["A", "B"], design: "alternating", cycles: 3, periodDays: 10, washoutDays: 0, baselineDays: 0, runInDays: 0, ...d });
 const random = (seed: number) => (stream: string) => seededRandom(seed, stream);
 
@@ -23,8 +23,8 @@ const observedDifference = (days: TrialDays): Float64Array =>
     for (let r = days.start[p]!; r < days.start[p + 1]!; r++) {
       const t = days.treatment[r]!;
       if (days.phase[r] !== ACTIVE_PHASE || t < 0 || Number.isNaN(days.outcome![r]!)) continue;
-      sum[t] += days.outcome![r]!;
-      n[t]++;
+      sum[t] = sum[t]! + days.outcome![r]!;
+      n[t] = n[t]! + 1;
     }
     return sum[1]! / n[1]! - sum[0]! / n[0]!;
   });
@@ -95,7 +95,7 @@ describe("trial.simulate", () => {
   it("writes the schedule's rows with outcomes, and the patients with covariates and true effects", async () => {
     const designed = await runStep(trialDesignStep, {}, params, 9);
     const model = { effect: { mean: 1, sd: 0.5, coefficients: { age: 0.1 } }, covariates: [{ name: "age", kind: "normal", mean: 50, sd: 10 }, { name: "female", kind: "binary", p: 0.5 }], measurementSd: 1 };
-    const out = await runStep(trialSimulateStep, { design: designed.design, schedule: designed.schedule }, model, 9);
+    const out = await runStep(trialSimulateStep, { design: designed.design as object, schedule: designed.schedule as arrow.Table }, model, 9);
     const outcomes = out.outcomes as arrow.Table;
     const schedule = designed.schedule as arrow.Table;
     expect(outcomes.schema.fields.map((f) => f.name)).toEqual(["patient", "day", "period", "cycle", "treatment", "phase", "outcome"]);
@@ -103,22 +103,22 @@ describe("trial.simulate", () => {
     const patients = out.patients as arrow.Table;
     expect(patients.schema.fields.map((f) => [f.name, String(f.type)])).toEqual([["patient", "Utf8"], ["age", "Float64"], ["female", "Int32"], ["true_effect", "Float64"]]);
     expect(columnValues(patients, "patient")).toEqual(patientIds(8));
-    const again = await runStep(trialSimulateStep, { design: designed.design, schedule: designed.schedule }, model, 9);
+    const again = await runStep(trialSimulateStep, { design: designed.design as object, schedule: designed.schedule as arrow.Table }, model, 9);
     expect(columnValues(again.outcomes as arrow.Table, "outcome")).toEqual(columnValues(outcomes, "outcome"));
   });
 
   it("reads covariates from a table and refuses one that misses a patient or a coefficient's column", async () => {
     const designed = await runStep(trialDesignStep, {}, { ...params, patients: 2 }, 1);
     const covariates = makeTable([{ name: "patient", type: "string", values: ["P2", "P1"] }, { name: "score", type: "float", values: [3, -1] }]);
-    const out = await runStep(trialSimulateStep, { design: designed.design, schedule: designed.schedule, covariates }, { effect: { mean: 1, coefficients: { score: 2 } } }, 1);
+    const out = await runStep(trialSimulateStep, { design: designed.design as object, schedule: designed.schedule as arrow.Table, covariates }, { effect: { mean: 1, coefficients: { score: 2 } } }, 1);
     expect(columnValues(out.patients as arrow.Table, "true_effect")).toEqual([-1, 7]);
-    await expect(runStep(trialSimulateStep, { design: designed.design, schedule: designed.schedule, covariates }, { effect: { mean: 1, coefficients: { weight: 2 } } }, 1)).rejects.toThrow(/no column "weight"/);
+    await expect(runStep(trialSimulateStep, { design: designed.design as object, schedule: designed.schedule as arrow.Table, covariates }, { effect: { mean: 1, coefficients: { weight: 2 } } }, 1)).rejects.toThrow(/no column "weight"/);
     const partial = makeTable([{ name: "patient", type: "string", values: ["P1"] }, { name: "score", type: "float", values: [1] }]);
-    await expect(runStep(trialSimulateStep, { design: designed.design, schedule: designed.schedule, covariates: partial }, { effect: { mean: 1 } }, 1)).rejects.toThrow(/"P2" of the schedule has no row/);
+    await expect(runStep(trialSimulateStep, { design: designed.design as object, schedule: designed.schedule as arrow.Table, covariates: partial }, { effect: { mean: 1 } }, 1)).rejects.toThrow(/"P2" of the schedule has no row/);
   });
 
   it("refuses a coefficient of an undeclared covariate when the study loads", async () => {
     const designed = await runStep(trialDesignStep, {}, { ...params, patients: 2 }, 1);
-    await expect(runStep(trialSimulateStep, { design: designed.design, schedule: designed.schedule }, { effect: { mean: 1, coefficients: { bmi: 1 } }, covariates: [{ name: "age", kind: "normal" }] })).rejects.toThrow(/no covariate "bmi"/);
+    await expect(runStep(trialSimulateStep, { design: designed.design as object, schedule: designed.schedule as arrow.Table }, { effect: { mean: 1, coefficients: { bmi: 1 } }, covariates: [{ name: "age", kind: "normal" }] })).rejects.toThrow(/no covariate "bmi"/);
   });
 });
