@@ -26,6 +26,9 @@ import { conditionalBias } from "./train/conditional-bias.js";
 import { dcp } from "./train/dcp.js";
 import { logisticRegression } from "./train/logistic-regression.js";
 import { mlp } from "./train/mlp.js";
+import { trialCheckStep } from "./trials/check.js";
+import { trialDesignStep } from "./trials/design.js";
+import { trialSimulateStep } from "./trials/simulate.js";
 
 const registered: readonly RegisteredStep[] = [
   { definition: csvStep },
@@ -51,6 +54,9 @@ const registered: readonly RegisteredStep[] = [
   { definition: promotionGateStep, derivedParams: promotionGateDerivedParams },
   { definition: evaluationReport, derivedParams: evaluationReportDerivedParams },
   { definition: personalizationReport, derivedParams: personalizationReportDerivedParams },
+  { definition: trialDesignStep },
+  { definition: trialSimulateStep },
+  { definition: trialCheckStep },
 ];
 
 /** Built-in steps by kind. */
