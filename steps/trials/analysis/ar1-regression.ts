@@ -60,10 +60,17 @@ class TransformedFit {
       xy[2]! += c * v;
       yy += v * v;
       if (++i === n) break;
-      const r = rho ** (day[i]! - day[i - 1]!);
-      const ratio = (1 - r * r) / oneMinusRho2;
-      logW += Math.log(ratio);
-      f = 1 / Math.sqrt(ratio);
+      const gap = day[i]! - day[i - 1]!;
+      // Consecutive days (most of them) have w_i = 1: no power, root or log.
+      let r = rho;
+      if (gap === 1) {
+        f = 1;
+      } else {
+        r = rho ** gap;
+        const ratio = (1 - r * r) / oneMinusRho2;
+        logW += Math.log(ratio);
+        f = 1 / Math.sqrt(ratio);
+      }
       a = f * (1 - r);
       b = f * (treat[i]! - r * treat[i - 1]!);
       c = f * (day[i]! - r * day[i - 1]!);
