@@ -3,12 +3,15 @@
  * t.cdf, norm.cdf and scipy.special.gammaln), the randomization sets against brute-force counts, and the fitted
  * AR(1) regression against the exact answer on noise-free data.
  */
+import { Schema } from "effect";
 import { describe, expect, it } from "vitest";
+import { analyzePatients } from "../../../steps/trials/analysis/analyze-patients.js";
+import { MechanisticModelSchema, simulateSeries } from "../../../steps/trials/mechanistic-model.js";
 import { type Ar1Fit, fitAr1 } from "../../../steps/trials/analysis/ar1-regression.js";
 import { logGamma, normalCdf, studentTCdf, studentTQuantile } from "../../../steps/trials/analysis/distributions.js";
 import { MAX_RANDOMIZATION_SET, type RandomizationSet, randomizationSet } from "../../../steps/trials/analysis/randomization-set.js";
 import { DESIGN_KINDS, type TrialDesign } from "../../../steps/trials/design-document.js";
-import { periodOrderDrawer } from "../../../steps/trials/schedule.js";
+import { patientIds, periodOrderDrawer } from "../../../steps/trials/schedule.js";
 import { seededRandom } from "../../../engine/random.js";
 
 const relative = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-300, Math.abs(b));
@@ -103,5 +106,26 @@ describe("AR(1) regression", () => {
     expect(fit.df).toBe(7);
     fitAr1(y, treat, day, 4, "ml", fit);
     expect(Number.isNaN(fit.effect)).toBe(true);
+  });
+});
+
+describe("analyzePatients", () => {
+  it("compares any two of three treatments: effect = treatment − reference, benefit flipped when lower is better", () => {
+    const d = design({ treatments: ["A", "B", "C"], design: "randomized-cycles", cycles: 3, washoutDays: 2 });
+    // B − A = 1, C − A = 3, so C − B = 2; almost no noise.
+    const m = Schema.decodeUnknownSync(MechanisticModelSchema)({ effect: { mean: 1, others: [3] }, intercept: 10, measurementSd: 1e-6 });
+    const sim = simulateSeries(d, m, patientIds(5), (stream) => seededRandom(11, stream));
+    const higher = analyzePatients(sim.days, d, { reference: "B", treatment: "C", mcid: 1, better: "higher", level: 0.95, primary: "mean-diff" });
+    const lower = analyzePatients(sim.days, d, { reference: "B", treatment: "C", mcid: 1, better: "lower", level: 0.95, primary: "ar1" });
+    for (let p = 0; p < 5; p++) {
+      expect(higher.meanDiff[p]).toBeCloseTo(2, 5);
+      expect(lower.ar1Effect[p]).toBeCloseTo(2, 5);
+      expect(higher.pBenefit[p]).toBeGreaterThan(0.999);
+      expect(higher.pMcid[p]).toBeGreaterThan(0.999);
+      expect(lower.pBenefit[p]).toBeLessThan(0.001);
+      expect(higher.cycles[p]).toBe(3);
+      expect(higher.days[p]).toBe(2 * 3 * 5);
+    }
+    expect(() => analyzePatients(sim.days, d, { reference: "B", treatment: "B", mcid: 0, better: "higher", level: 0.95, primary: "mean-diff" })).toThrow(/compare two different treatments/);
   });
 });
