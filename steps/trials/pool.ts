@@ -133,6 +133,8 @@ export const trialPoolStep = defineStep({
         tau: g.tau,
         tauLower: g.tauLower,
         tauUpper: g.tauUpper,
+        rhatMu: g.rhatMu,
+        rhatTau: g.rhatTau,
         draws: g.draws,
         burnIn: g.burnIn,
         chains: g.chains,

@@ -7,7 +7,7 @@
  * benefit = δ when higher outcomes are better, −δ when lower.
  */
 import { normalCdf, normalQuantile, studentTQuantile } from "./distributions.js";
-import { type GibbsOptions, gibbsSample, sortedQuantile } from "./gibbs.js";
+import { type GibbsOptions, gibbsSample, sortedQuantile, splitRhat } from "./gibbs.js";
 import { fitReml } from "./reml.js";
 
 export interface PoolOptions {
@@ -25,6 +25,9 @@ export interface GibbsSummary {
   readonly tau: number;
   readonly tauLower: number;
   readonly tauUpper: number;
+  /** Split R̂ of μ and of τ over the chains. */
+  readonly rhatMu: number;
+  readonly rhatTau: number;
   readonly draws: number;
   readonly burnIn: number;
   readonly chains: number;
@@ -159,6 +162,8 @@ const summarizeGibbs = (
     tau: meanOf(draws.tau),
     tauLower: sortedQuantile(tauSorted, alpha),
     tauUpper: sortedQuantile(tauSorted, 1 - alpha),
+    rhatMu: splitRhat(draws.mu, chains, g.draws),
+    rhatTau: splitRhat(draws.tau, chains, g.draws),
     draws: g.draws,
     burnIn: g.burnIn,
     chains,
