@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ContentStore } from "../../../artifacts/store.js";
 import { columnValues, decodeParquet } from "../../../artifacts/table.js";
 import { strata } from "../../support/cli.js";
@@ -36,33 +36,45 @@ const run = async (name: string, source: string) => {
   return { r, errors, store };
 };
 
+type Run = Awaited<ReturnType<typeof run>>;
+let runs: Record<"unknownReference" | "refused" | "skipped" | "schedule", Run>;
+// The four studies run at once (each is mostly CLI start-up).
+beforeAll(async () => {
+  const [unknownReference, refused, skipped, schedule] = await Promise.all([
+    run("unknown-reference", pipeline(`design: "alternating", cycles: 2`, `reference: "placebo"`)),
+    run("too-many-schedules", pipeline(`design: "randomized-cycles", cycles: 17`, ``)),
+    run("no-exact-test", pipeline(`design: "randomized-cycles", cycles: 17`, `exactTest: false`)),
+    run("schedule-as-outcomes", pipeline(`design: "alternating", cycles: 2`, ``, "d.schedule")),
+  ]);
+  runs = { unknownReference: unknownReference!, refused: refused!, skipped: skipped!, schedule: schedule! };
+}, 120_000);
+
 describe("trial.analyze mistakes through the CLI", () => {
-  it("an unknown reference treatment: exit 1, one message naming params.reference and the design's treatments", async () => {
-    const { r, errors } = await run("unknown-reference", pipeline(`design: "alternating", cycles: 2`, `reference: "placebo"`));
+  it("an unknown reference treatment: exit 1, one message naming params.reference and the design's treatments", () => {
+    const { r, errors } = runs.unknownReference;
     expect(r.code, r.stderr).toBe(1);
     expect(errors, r.stderr).toHaveLength(1);
     for (const m of ['node "analyze" (trial.analyze)', "params.reference", '"placebo" is not one of the design\'s treatments (A, B)']) expect(errors[0]).toContain(m);
     expect(r.stderr).not.toMatch(/\n\s+at /);
-  }, 60_000);
+  });
 
-  it("a randomization set over 2^16 schedules: exit 1 naming params.exactTest; exactTest: false analyses without the exact test", async () => {
-    const refused = await run("too-many-schedules", pipeline(`design: "randomized-cycles", cycles: 17`, ``));
+  it("a randomization set over 2^16 schedules: exit 1 naming params.exactTest; exactTest: false analyses without the exact test", () => {
+    const { refused, skipped } = runs;
     expect(refused.r.code, refused.r.stderr).toBe(1);
     expect(refused.errors, refused.r.stderr).toHaveLength(1);
     for (const m of ['node "analyze" (trial.analyze)', "params.exactTest", "1.31e+5 possible schedules", "set exactTest: false"]) expect(refused.errors[0]).toContain(m);
 
-    const skipped = await run("no-exact-test", pipeline(`design: "randomized-cycles", cycles: 17`, `exactTest: false`));
     expect(skipped.r.code, skipped.r.stderr).toBe(0);
     const node = (JSON.parse(skipped.r.stdout) as { nodes: { id: string; outputs: Record<string, string> }[] }).nodes.find((n) => n.id === "analyze")!;
     const effects = decodeParquet(new ContentStore(skipped.store).get(node.outputs.effects!));
     expect(columnValues(effects, "randomization_p")).toEqual([null, null, null, null]);
     expect((columnValues(effects, "mean_diff") as (number | null)[]).every((v) => typeof v === "number")).toBe(true);
-  }, 60_000);
+  });
 
-  it("a schedule (no outcome column) where outcomes belong: exit 2 when the study loads, naming the missing column", async () => {
-    const { r, errors } = await run("schedule-as-outcomes", pipeline(`design: "alternating", cycles: 2`, ``, "d.schedule"));
+  it("a schedule (no outcome column) where outcomes belong: exit 2 when the study loads, naming the missing column", () => {
+    const { r, errors } = runs.schedule;
     expect(r.code, r.stderr).toBe(2);
     expect(errors, r.stderr).toHaveLength(1);
     for (const m of ['node "analyze" (trial.analyze)', "inputs.outcomes", 'unknown column "outcome"']) expect(errors[0]).toContain(m);
-  }, 60_000);
+  });
 });
