@@ -166,6 +166,7 @@ export const analyzeTrial = (
   options?: NodeOptions,
 ): { readonly effects: TableHandle<typeof EFFECT_COLUMNS>; readonly summary: MetricsHandle } => {
   const node = addNode(outcomes.study, trialAnalyzeStep, { design, outcomes }, params, options);
-  for (const column of ["patient", "day", "period", "cycle", "treatment", "phase", "outcome"]) node.requireColumns(outcomes, [column], "inputs.outcomes");
+  if (!("outcome" in outcomes.columns)) node.fail("inputs.outcomes", `the table has no "outcome" column; pass the outcomes of trial.simulate or trial.check, not the schedule of trial.design`);
+  node.requireColumns(outcomes, ["patient", "day", "period", "cycle", "treatment", "phase"], "inputs.outcomes");
   return { effects: node.table("effects", EFFECT_COLUMNS), summary: node.metrics("summary") };
 };

@@ -34,7 +34,7 @@ const permutations = (k: number): number[][] => {
 const factorial = (k: number): number => (k <= 1 ? 1 : k * factorial(k - 1));
 
 const tooLarge = (design: TrialDesign, size: string): string =>
-  `the ${design.design} design with ${design.treatments.length} treatments and ${design.cycles} cycles has ${size} possible schedules, more than the ${MAX_RANDOMIZATION_SET} the exact randomization test enumerates; use fewer cycles (or maxRun) for this test`;
+  `the ${design.design} design with ${design.treatments.length} treatments and ${design.cycles} cycles has ${size} possible schedules, more than the ${MAX_RANDOMIZATION_SET} the exact randomization test enumerates; use ${design.design === "randomized" ? "fewer cycles or a smaller maxRun" : "fewer cycles"} for this test`;
 
 /** The design's randomization set, or why it is too large to enumerate. */
 export const randomizationSet = (design: TrialDesign): RandomizationSet | { readonly problem: string } => {

@@ -71,10 +71,10 @@ describe("trial.analyze mistakes through the CLI", () => {
     expect((columnValues(effects, "mean_diff") as (number | null)[]).every((v) => typeof v === "number")).toBe(true);
   });
 
-  it("a schedule (no outcome column) where outcomes belong: exit 2 when the study loads, naming the missing column", () => {
+  it("a schedule (no outcome column) where outcomes belong: exit 2 when the study loads, naming the missing outcome column", () => {
     const { r, errors } = runs.schedule;
     expect(r.code, r.stderr).toBe(2);
     expect(errors, r.stderr).toHaveLength(1);
-    for (const m of ['node "analyze" (trial.analyze)', "inputs.outcomes", 'unknown column "outcome"']) expect(errors[0]).toContain(m);
+    for (const m of ['node "analyze" (trial.analyze)', "inputs.outcomes", 'the table has no "outcome" column', "not the schedule of trial.design"]) expect(errors[0]).toContain(m);
   });
 });
