@@ -12,7 +12,7 @@ import { type JsonValue, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { PRIMARY_METHODS, type PatientEffects, analyzePatients, comparedTreatments } from "./analysis/analyze-patients.js";
 import { AR1_ESTIMATIONS } from "./analysis/ar1-regression.js";
-import { MAX_RANDOMIZATION_SET, randomizationSet } from "./analysis/randomization-set.js";
+import { MAX_RANDOMIZATION_SET, firstScheduleOutside, randomizationSet } from "./analysis/randomization-set.js";
 import { readTrialDesign } from "./design-document.js";
 import { readTrialDays } from "./trial-days.js";
 
@@ -118,6 +118,11 @@ export const trialAnalyzeStep = defineStep({
     if (compared.reference === compared.treatment) ctx.fail("params.treatment", `it is the reference too (${JSON.stringify(design.treatments[compared.reference])}); compare two different treatments`);
     const set = params.exactTest ? randomizationSet(design) : null;
     if (set !== null && "problem" in set) return ctx.fail("params.exactTest", `${set.problem}, or set exactTest: false`);
+    const outside = set === null ? undefined : firstScheduleOutside(days, set);
+    if (outside !== undefined) {
+      const order = outside.codes.map((t) => design.treatments[t]).join(" ");
+      ctx.fail("inputs.outcomes", `patient ${JSON.stringify(days.patients[outside.patient])} follows the schedule ${order}, which the ${design.design} design of the design document cannot draw, so the exact randomization test would not be exact; give the design the data followed (trial.check's design), or set exactTest: false`);
+    }
     const effects = analyzePatients(days, design, { ...params, randomizationSet: set });
     const reference = design.treatments[compared.reference]!;
     const treatment = design.treatments[compared.treatment]!;
