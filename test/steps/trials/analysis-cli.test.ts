@@ -1,5 +1,5 @@
 /**
- * trial.analyze's mistakes through the real CLI: each ends with one message naming the node, the field and what
+ * trial.analyze's and trial.pool's mistakes through the real CLI: each ends with one message naming the node, the field and what
  * to do, exit 1 (a data or params problem found while running) or 2 (found when the study loads).
  */
 import * as fs from "node:fs";
@@ -27,6 +27,19 @@ export default study("nof1-analyze", (s) => {
 });
 `;
 
+const ONE_PATIENT_POOLED = `import { study } from "../dsl/study.js";
+import { trialDesign } from "../steps/trials/design.js";
+import { simulateTrial } from "../steps/trials/simulate.js";
+import { analyzeTrial } from "../steps/trials/analyze.js";
+import { poolTrial } from "../steps/trials/pool.js";
+export default study("nof1-pool-one", (s) => {
+  const d = trialDesign(s, { treatments: ["A", "B"], design: "alternating", cycles: 3, periodDays: 5, patients: 1 }, { id: "design" });
+  const sim = simulateTrial(d, { effect: { mean: 1 }, measurementSd: 1 }, { id: "simulate" });
+  const a = analyzeTrial(d.design, sim.outcomes, {}, { id: "analyze" });
+  poolTrial(a.effects, a.summary, {}, { id: "pool" });
+});
+`;
+
 const run = async (name: string, source: string) => {
   fs.writeFileSync(path.join(project, "pipelines", `${name}.ts`), source);
   const store = makeTempDir();
@@ -37,16 +50,17 @@ const run = async (name: string, source: string) => {
 };
 
 type Run = Awaited<ReturnType<typeof run>>;
-let runs: Record<"unknownReference" | "refused" | "skipped" | "schedule", Run>;
-// The four studies run at once (each is mostly CLI start-up).
+let runs: Record<"unknownReference" | "refused" | "skipped" | "schedule" | "onePatient", Run>;
+// The studies run at once (each is mostly CLI start-up).
 beforeAll(async () => {
-  const [unknownReference, refused, skipped, schedule] = await Promise.all([
+  const [unknownReference, refused, skipped, schedule, onePatient] = await Promise.all([
     run("unknown-reference", pipeline(`design: "alternating", cycles: 2`, `reference: "placebo"`)),
     run("too-many-schedules", pipeline(`design: "randomized-cycles", cycles: 17`, ``)),
     run("no-exact-test", pipeline(`design: "randomized-cycles", cycles: 17`, `exactTest: false`)),
     run("schedule-as-outcomes", pipeline(`design: "alternating", cycles: 2`, ``, "d.schedule")),
+    run("pool-one-patient", ONE_PATIENT_POOLED),
   ]);
-  runs = { unknownReference: unknownReference!, refused: refused!, skipped: skipped!, schedule: schedule! };
+  runs = { unknownReference: unknownReference!, refused: refused!, skipped: skipped!, schedule: schedule!, onePatient: onePatient! };
 }, 120_000);
 
 describe("trial.analyze mistakes through the CLI", () => {
@@ -76,5 +90,12 @@ describe("trial.analyze mistakes through the CLI", () => {
     expect(r.code, r.stderr).toBe(2);
     expect(errors, r.stderr).toHaveLength(1);
     for (const m of ['node "analyze" (trial.analyze)', "inputs.outcomes", 'the table has no "outcome" column', "not the schedule of trial.design"]) expect(errors[0]).toContain(m);
+  });
+
+  it("trial.pool on one patient: exit 1, one message naming inputs.effects and what pooling needs", () => {
+    const { r, errors } = runs.onePatient;
+    expect(r.code, r.stderr).toBe(1);
+    expect(errors, r.stderr).toHaveLength(1);
+    for (const m of ['node "pool" (trial.pool)', "inputs.effects", "1 patient has an effect with a positive standard error; pooling needs at least two"]) expect(errors[0]).toContain(m);
   });
 });
