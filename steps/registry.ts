@@ -30,6 +30,11 @@ import { dcp } from "./train/dcp.js";
 import { logisticRegression } from "./train/logistic-regression.js";
 import { trainMetaStep } from "./train/meta/train-meta.js";
 import { mlp } from "./train/mlp.js";
+import { trialAnalyzeStep } from "./trials/analyze.js";
+import { trialCheckStep } from "./trials/check.js";
+import { trialDesignStep } from "./trials/design.js";
+import { trialPoolStep } from "./trials/pool.js";
+import { trialSimulateStep } from "./trials/simulate.js";
 
 const registered: readonly RegisteredStep[] = [
   { definition: csvStep },
@@ -59,6 +64,11 @@ const registered: readonly RegisteredStep[] = [
   { definition: fewShotCell },
   { definition: fewShotSummary },
   { definition: fewShotReport },
+  { definition: trialDesignStep },
+  { definition: trialSimulateStep },
+  { definition: trialCheckStep },
+  { definition: trialAnalyzeStep },
+  { definition: trialPoolStep },
 ];
 
 /** Built-in steps by kind. */
