@@ -28,6 +28,7 @@ import { logisticRegression } from "./train/logistic-regression.js";
 import { mlp } from "./train/mlp.js";
 import { trialCheckStep } from "./trials/check.js";
 import { trialDesignStep } from "./trials/design.js";
+import { trialSimulateParallelStep } from "./trials/simulate-parallel.js";
 import { trialSimulateStep } from "./trials/simulate.js";
 
 const registered: readonly RegisteredStep[] = [
@@ -57,6 +58,7 @@ const registered: readonly RegisteredStep[] = [
   { definition: trialDesignStep },
   { definition: trialSimulateStep },
   { definition: trialCheckStep },
+  { definition: trialSimulateParallelStep },
 ];
 
 /** Built-in steps by kind. */
