@@ -26,8 +26,10 @@ import { conditionalBias } from "./train/conditional-bias.js";
 import { dcp } from "./train/dcp.js";
 import { logisticRegression } from "./train/logistic-regression.js";
 import { mlp } from "./train/mlp.js";
+import { trialAnalyzeStep } from "./trials/analyze.js";
 import { trialCheckStep } from "./trials/check.js";
 import { trialDesignStep } from "./trials/design.js";
+import { trialPoolStep } from "./trials/pool.js";
 import { trialSimulateParallelStep } from "./trials/simulate-parallel.js";
 import { trialSimulateStep } from "./trials/simulate.js";
 
@@ -59,6 +61,8 @@ const registered: readonly RegisteredStep[] = [
   { definition: trialSimulateStep },
   { definition: trialCheckStep },
   { definition: trialSimulateParallelStep },
+  { definition: trialAnalyzeStep },
+  { definition: trialPoolStep },
 ];
 
 /** Built-in steps by kind. */
