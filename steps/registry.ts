@@ -30,6 +30,8 @@ import { trialAnalyzeStep } from "./trials/analyze.js";
 import { trialCheckStep } from "./trials/check.js";
 import { trialDesignStep } from "./trials/design.js";
 import { trialPoolStep } from "./trials/pool.js";
+import { trialPowerCellStep } from "./trials/power-cell.js";
+import { trialPowerStep } from "./trials/power.js";
 import { trialSimulateParallelStep } from "./trials/simulate-parallel.js";
 import { trialSimulateStep } from "./trials/simulate.js";
 
@@ -61,6 +63,8 @@ const registered: readonly RegisteredStep[] = [
   { definition: trialSimulateStep },
   { definition: trialCheckStep },
   { definition: trialSimulateParallelStep },
+  { definition: trialPowerCellStep },
+  { definition: trialPowerStep },
   { definition: trialAnalyzeStep },
   { definition: trialPoolStep },
 ];
