@@ -115,6 +115,8 @@ export const trialPoolStep = defineStep({
       patients: pooled.patients,
       mu: pooled.mu,
       muSe: pooled.muSe,
+      muSeModel: pooled.muSeModel,
+      muInterval: "modified Knapp-Hartung: t(patients - 1) x sqrt(max(1, q) / sum w)",
       muLower: pooled.muLower,
       muUpper: pooled.muUpper,
       tau: pooled.tau,
