@@ -3,7 +3,8 @@
  * `replicates` series of `patients` patients with the mechanistic model (simulateSeries), analyses each patient
  * (analyzePatients, the primary method) and pools each series by REML (poolEffects), then reports, over series:
  *   - power: the share of series whose pooled μ interval (level) lies wholly on the benefit side of 0 (the REML
- *     interval μ̂ ± z·SE(μ̂) decides; a series that cannot be pooled counts as not rejecting), with a Wilson interval;
+ *     interval of poolEffects decides: μ̂ ± t(k − 1)·SE_mKH(μ̂); a series that cannot be pooled counts as not
+ *     rejecting), with a Wilson interval;
  *   - type I error (only when the population effect is 0): the share whose interval excludes 0 on either side;
  *   - bias of μ̂ and coverage of its interval, against the population mean effect
  *     μ = effect.mean + Σ_c b_c·E[x_c] (E[x] = the normal's mean, the binary's p), over the series that pooled;
@@ -136,7 +137,7 @@ const summarise = (params: Params, design: TrialDesign, units: readonly SeriesRe
     pooledSeries: pooled,
     patientDays: params.patients * scheduleDays(design),
     analysis: params.analysis as unknown as JsonValue,
-    decidedBy: `the REML interval of the pooled mean effect (level ${params.analysis.level}) on the benefit side of 0`,
+    decidedBy: `the pooled mean effect's REML interval (modified Knapp-Hartung t, level ${params.analysis.level}) lies on the benefit side of 0`,
     power: rejected / R,
     powerLower: powerInterval?.[0] ?? null,
     powerUpper: powerInterval?.[1] ?? null,
