@@ -22,24 +22,19 @@ import { PRIMARY_METHODS, analyzePatients } from "./analysis/analyze-patients.js
 import { poolEffects } from "./analysis/pool-effects.js";
 import { type TrialDesign, scheduleDays } from "./design-document.js";
 import { DesignParamsFields, designChecks, designDocument } from "./design.js";
-import { type MechanisticModel, MechanisticModelFields, missingCoefficient, simulateSeries } from "./mechanistic-model.js";
+import { type MechanisticModel, MechanisticModelFields, coefficientsDeclared, simulateSeries } from "./mechanistic-model.js";
 import { patientIds } from "./schedule.js";
 
 const SERIES_PER_UNIT = 25;
 
-export const PowerAnalysisSchema = Schema.Struct({
+const PowerAnalysisSchema = Schema.Struct({
   primary: Schema.Literals(PRIMARY_METHODS).pipe(Schema.withDecodingDefaultKey(Effect.succeed("mean-diff" as const))),
   level: Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 1, exclusiveMinimum: true, exclusiveMaximum: true })).pipe(Schema.withDecodingDefaultKey(Effect.succeed(0.95))),
   mcid: Schema.Number.check(Schema.isGreaterThanOrEqualTo(0)).pipe(Schema.withDecodingDefaultKey(Effect.succeed(0))),
   better: Schema.Literals(["higher", "lower"]).pipe(Schema.withDecodingDefaultKey(Effect.succeed("higher" as const))),
 });
 
-export const PowerModelSchema = Schema.Struct(MechanisticModelFields).check(
-  Schema.makeFilter((m) => {
-    const missing = missingCoefficient(m, m.covariates.map((c) => c.name));
-    return missing === undefined || { path: ["effect", "coefficients", missing], issue: `no covariate ${JSON.stringify(missing)} is declared; declare it in covariates or drop its coefficient` };
-  }),
-);
+const PowerModelSchema = Schema.Struct(MechanisticModelFields).check(coefficientsDeclared());
 
 const Params = Schema.Struct({
   /** The design's name in the grid (the summary's rows and the cheapest design are named by it). */
