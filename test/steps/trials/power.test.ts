@@ -40,6 +40,13 @@ describe("trial.power-cell", () => {
     expect(Math.abs(washed.bias as number)).toBeLessThan(0.25 * Math.abs(none.bias as number));
   });
 
+  it("runs the AR(1) primary analysis too", async () => {
+    const c = await cell({ model: { effect: { mean: 0.5, sd: 0.3 }, processRho: 0.5, processSd: 1, ...noise }, replicates: 10, analysis: { primary: "ar1" } });
+    expect(c.analysis).toMatchObject({ primary: "ar1" });
+    expect(c.pooledSeries).toBe(10);
+    expect(c.power as number).toBeGreaterThan(0.5);
+  });
+
   it("gives the same document for the same seed and counts lower-is-better benefit the other way", async () => {
     const params = { model: { effect: { mean: -0.4, sd: 0.2 }, ...noise }, replicates: 30, analysis: { better: "lower" } };
     const a = await cell(params);
