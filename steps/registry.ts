@@ -34,6 +34,9 @@ import { trialAnalyzeStep } from "./trials/analyze.js";
 import { trialCheckStep } from "./trials/check.js";
 import { trialDesignStep } from "./trials/design.js";
 import { trialPoolStep } from "./trials/pool.js";
+import { trialPowerCellStep } from "./trials/power-cell.js";
+import { trialPowerStep } from "./trials/power.js";
+import { trialSimulateParallelStep } from "./trials/simulate-parallel.js";
 import { trialSimulateStep } from "./trials/simulate.js";
 
 const registered: readonly RegisteredStep[] = [
@@ -67,6 +70,9 @@ const registered: readonly RegisteredStep[] = [
   { definition: trialDesignStep },
   { definition: trialSimulateStep },
   { definition: trialCheckStep },
+  { definition: trialSimulateParallelStep },
+  { definition: trialPowerCellStep },
+  { definition: trialPowerStep },
   { definition: trialAnalyzeStep },
   { definition: trialPoolStep },
 ];
