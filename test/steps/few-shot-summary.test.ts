@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { CellDocument } from "../../steps/evaluate/few-shot/cell-document.js";
-import { pairedT } from "../../steps/evaluate/few-shot/student-t.js";
+import { pairedT } from "../../steps/evaluate/few-shot/paired-t.js";
 import { summarizeCells } from "../../steps/evaluate/few-shot/summary.js";
 import { adjustPValues } from "../../steps/evaluate/harm-multiplicity.js";
 import { crossedGainInterval } from "../../steps/evaluate/few-shot/crossed-bootstrap.js";

@@ -16,7 +16,7 @@ import { adjustPValues } from "../harm-multiplicity.js";
 import { gainOf } from "../gain.js";
 import type { CellDocument } from "./cell-document.js";
 import { crossedGainInterval } from "./crossed-bootstrap.js";
-import { pairedT } from "./student-t.js";
+import { pairedT } from "./paired-t.js";
 
 export const SUMMARY_FORMAT = "strata-few-shot-summary/1";
 export const SUMMARY_METRICS = ["accuracy", "auroc", "brier", "ece"] as const satisfies readonly MetricName[];

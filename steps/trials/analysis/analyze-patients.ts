@@ -20,7 +20,7 @@
 import { ACTIVE_PHASE, type TrialDays } from "../trial-days.js";
 import type { TrialDesign } from "../design-document.js";
 import { type Ar1Estimation, type Ar1Fit, fitAr1 } from "./ar1-regression.js";
-import { studentTCdf, studentTQuantile } from "./distributions.js";
+import { studentTCdf, studentTQuantile } from "../../evaluate/distributions.js";
 import { type RandomizationSet, randomizationSet } from "./randomization-set.js";
 
 export const PRIMARY_METHODS = ["mean-diff", "ar1"] as const;

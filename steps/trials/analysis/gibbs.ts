@@ -9,7 +9,7 @@
  * deviates by inversion (Φ⁻¹ of a uniform), gamma deviates by Marsaglia & Tsang (ACM TOMS 2000). Its outputs are
  * a function of the streams alone, so they are bit-identical across processes.
  */
-import { normalQuantile } from "./distributions.js";
+import { normalQuantile } from "../../evaluate/wilson.js";
 
 export interface GibbsOptions {
   readonly draws: number;

@@ -6,7 +6,8 @@
  *   Gibbs: equal-tailed posterior quantiles (type 7) and the share of draws with benefit > 0 and > m.
  * benefit = δ when higher outcomes are better, −δ when lower.
  */
-import { normalCdf, normalQuantile, studentTQuantile } from "./distributions.js";
+import { normalCdf, studentTQuantile } from "../../evaluate/distributions.js";
+import { normalQuantile } from "../../evaluate/wilson.js";
 import { type GibbsOptions, gibbsSample, sortedQuantile, splitRhat } from "./gibbs.js";
 import { fitReml } from "./reml.js";
 

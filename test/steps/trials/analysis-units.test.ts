@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { analyzePatients } from "../../../steps/trials/analysis/analyze-patients.js";
 import { MechanisticModelSchema, simulateSeries } from "../../../steps/trials/mechanistic-model.js";
 import { type Ar1Fit, fitAr1 } from "../../../steps/trials/analysis/ar1-regression.js";
-import { logGamma, normalCdf, studentTCdf, studentTQuantile } from "../../../steps/trials/analysis/distributions.js";
+import { logGamma, normalCdf, studentTCdf, studentTQuantile } from "../../../steps/evaluate/distributions.js";
 import { MAX_RANDOMIZATION_SET, type RandomizationSet, firstScheduleOutside, randomizationSet } from "../../../steps/trials/analysis/randomization-set.js";
 import { DESIGN_KINDS, type TrialDesign } from "../../../steps/trials/design-document.js";
 import { buildSchedule, patientIds, periodOrderDrawer } from "../../../steps/trials/schedule.js";

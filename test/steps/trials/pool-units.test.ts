@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "../../../engine/random.js";
 import { splitRhat } from "../../../steps/trials/analysis/gibbs.js";
-import { normalQuantile } from "../../../steps/trials/analysis/distributions.js";
+import { normalQuantile } from "../../../steps/evaluate/wilson.js";
 import { poolEffects } from "../../../steps/trials/analysis/pool-effects.js";
 
 const options = { mcid: 0.5, better: "higher" as const, level: 0.95 };

@@ -1,8 +1,9 @@
-/** Student's t CDF and quantile (steps/evaluate/few-shot/student-t.ts) against scipy.stats.t, and the paired t summary. */
+/** Student's t CDF and quantile (steps/evaluate/distributions.ts) against scipy.stats.t, and the few-shot paired t summary. */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { pairedT, studentTCdf, studentTQuantile } from "../../steps/evaluate/few-shot/student-t.js";
+import { studentTCdf, studentTQuantile } from "../../steps/evaluate/distributions.js";
+import { pairedT } from "../../steps/evaluate/few-shot/paired-t.js";
 import { repoRoot } from "../support/cli.js";
 
 const golden = JSON.parse(fs.readFileSync(path.join(repoRoot, "test/fixtures/heart-sites/student-t.json"), "utf8")) as {

@@ -1,12 +1,10 @@
 /**
- * The distribution functions the N-of-1 analysis needs (docs/references.md "N-of-1 analysis"): log Γ (Lanczos,
+ * The distribution functions Strata's tests and intervals need (docs/references.md "N-of-1 analysis"): log Γ (Lanczos,
  * g = 7, n = 9), the regularized incomplete beta and gamma functions (Numerical Recipes 3rd ed. §6.2 and §6.4:
  * series and Lentz continued fractions), the standard normal CDF Φ(x) = ½·erfc(−x/√2) = ½·Q(½, x²/2), and the
  * Student-t CDF and quantile. Accurate to about 1e-14, far inside the 1e-6 the goldens ask.
  */
-import { normalQuantile } from "../../evaluate/wilson.js";
-
-export { normalQuantile };
+import { normalQuantile } from "./wilson.js";
 
 const LANCZOS = [
   0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
