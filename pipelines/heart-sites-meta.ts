@@ -69,7 +69,7 @@ export const heartSitesMeta = (s: StudyGraph, config: HeartSitesMetaConfig) => {
       notes: [
         "Data: UCI Heart Disease, Cleveland, Hungary, Switzerland and VA Long Beach, under FLamby's Fed-Heart-Disease protocol (slope, ca, thal dropped; rows with a missing value dropped: 740 remain; cp and restecg one-hot; target num > 0; a per-centre stratified 66:34 split drawn with Strata's own streams, so its rows differ from FLamby's).",
         `Methods: pooled = L2 logistic regression (λ = 1) on the other sites' rows; pooled+support adds the support rows; local-lr fits the support alone (undefined at k = 0 or with one class in the support); local-adapt, fine-tuned and the meta methods take ${META.innerSteps} full-batch SGD steps at learning rate ${META.innerLr} on the support from the zero model, the pooled model and each meta-initialization (meta-trained ${config.iterations} iterations on the other sites). Every model is scored on the site's whole test part.`,
-        "Switzerland's 46 rows hold one negative, so its query set has no negative: AUROC is undefined there and Brier (the decision metric) says how well the models predict disease for these patients.",
+        "Switzerland's rows are almost all positive, so its query set has no negative: AUROC is undefined there and Brier (the decision metric) says how well the models predict disease for these patients.",
       ],
     },
     { id: "report" },

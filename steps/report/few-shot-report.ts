@@ -20,6 +20,11 @@ const Params = Schema.Struct({
   metaMethods: Schema.Array(Schema.String),
   /** Lines printed under the verdicts (the protocol, settings, what the study cannot say). */
   notes: Schema.Array(Schema.String).pipe(Schema.withDecodingDefaultKey(Effect.succeed([]))),
+  /**
+   * Small-cell rule: a site's figures are shown only when its query set has at least minCell patients, and its
+   * count of positives only when neither class has 1 to minCell − 1 patients (the other count follows from it).
+   */
+  minCell: Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(1)).pipe(Schema.withDecodingDefaultKey(Effect.succeed(10))),
 });
 type Params = typeof Params.Type;
 
@@ -99,8 +104,23 @@ export const siteVerdict = (site: SiteSummary, doc: SummaryDocument, metaMethods
   return parts.join(" ");
 };
 
-const siteTable = (site: SiteSummary, doc: SummaryDocument): Table => ({
-  caption: `${site.site}: query set ${site.shots[0]!.querySize} patients (${site.shots[0]!.queryPositives} positive); mean over seeds [95% t interval]; gain over ${doc.reference} on ${METRIC_BY_NAME[doc.decisionMetric].label} (positive is better)`,
+const isSmall = (count: number, minCell: number): boolean => count > 0 && count < minCell;
+
+/** The query set as the caption names it, with the class counts hidden when one class is a small cell. */
+const querySetText = (site: SiteSummary, minCell: number): string => {
+  const { querySize, queryPositives } = site.shots[0]!;
+  const hidden = isSmall(queryPositives, minCell) || isSmall(querySize - queryPositives, minCell);
+  return `query set ${querySize} patients${hidden ? ` (a class has fewer than ${minCell}: counts hidden)` : ` (${queryPositives} positive)`}`;
+};
+
+/** Whether a site's figures may be shown: its query set holds at least minCell patients. */
+const siteShown = (site: SiteSummary, minCell: number): boolean => site.shots[0]!.querySize >= minCell;
+
+const hiddenSiteNote = (site: SiteSummary, minCell: number): string =>
+  `${site.site}: its query set has fewer than ${minCell} patients, so its figures are not shown (small-cell rule, minCell = ${minCell}).`;
+
+const siteTable = (site: SiteSummary, doc: SummaryDocument, minCell: number): Table => ({
+  caption: `${site.site}: ${querySetText(site, minCell)}; mean over seeds [95% t interval]; gain over ${doc.reference} on ${METRIC_BY_NAME[doc.decisionMetric].label} (positive is better)`,
   header: ["k (support)", "method", ...SUMMARY_METRICS.map((m) => METRIC_BY_NAME[m].label), `gain (${doc.decisionMetric})`, "gain, patients resampled too", "harm p (Holm)", "verdict"],
   rows: site.shots.flatMap((k) =>
     k.methods.map((m): Cell[] => {
@@ -162,13 +182,16 @@ export const fewShotReport = defineStep({
     const doc = decodeSummary(inputs.summary.json(), (problem) => ctx.fail("inputs.summary", problem));
     const unknown = params.metaMethods.find((m) => !doc.methods.includes(m));
     if (unknown !== undefined) ctx.fail("params.metaMethods", `${JSON.stringify(unknown)} is not among the summary's methods (${doc.methods.join(", ")})`);
-    const verdicts = doc.sites.map((s) => ({ site: s.site, verdict: siteVerdict(s, doc, params.metaMethods) }));
-    const tables = doc.sites.map((s) => siteTable(s, doc));
-    const svg = await renderChart(curvesSpec(doc) as never);
+    const shown = doc.sites.filter((s) => siteShown(s, params.minCell));
+    const hidden = doc.sites.filter((s) => !siteShown(s, params.minCell)).map((s) => hiddenSiteNote(s, params.minCell));
+    const verdicts = shown.map((s) => ({ site: s.site, verdict: siteVerdict(s, doc, params.metaMethods) }));
+    const tables = shown.map((s) => siteTable(s, doc, params.minCell));
+    const svg = await renderChart(curvesSpec({ ...doc, sites: shown }) as never);
     const html = htmlDocument(params.title, [
       ...htmlParagraphs(intro(doc), "intro"),
       "<h2>Verdict per site</h2>",
       ...verdicts.map((v) => `<p><strong>${escapeHtml(v.site)}.</strong> ${escapeHtml(v.verdict)}</p>`),
+      ...htmlParagraphs(hidden, "note"),
       ...htmlParagraphs(params.notes, "note"),
       "<h2>Few-shot curves</h2>",
       `<div class="charts"><figure class="chart">${svg}</figure></div>`,
@@ -180,6 +203,7 @@ export const fewShotReport = defineStep({
       ...markdownParagraphs(intro(doc)),
       ...markdownHeading(2, "Verdict per site"),
       ...markdownParagraphs(verdicts.map((v) => `${v.site}. ${v.verdict}`)),
+      ...markdownParagraphs(hidden),
       ...markdownParagraphs(params.notes),
       ...markdownHeading(2, "The table as it came out"),
       ...tables.flatMap(markdownTable),
@@ -189,7 +213,11 @@ export const fewShotReport = defineStep({
 });
 
 /** e.g. reportFewShot(summary, { title: "…", metaMethods: ["reptile", "fomaml"] }, { id: "report" }). */
-export const reportFewShot = (summary: MetricsHandle, params: { readonly title: string; readonly metaMethods: readonly string[]; readonly notes?: readonly string[] }, options?: NodeOptions) => {
+export const reportFewShot = (
+  summary: MetricsHandle,
+  params: { readonly title: string; readonly metaMethods: readonly string[]; readonly notes?: readonly string[]; readonly minCell?: number },
+  options?: NodeOptions,
+) => {
   const node = addNode(summary.study, fewShotReport, { summary }, params, options);
   return { html: node.report("html"), md: node.report("md") };
 };

@@ -7,6 +7,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { fewShotReport } from "../../steps/report/few-shot-report.js";
+import { runStep } from "../support/step-harness.js";
 import { ContentStore } from "../../artifacts/store.js";
 import type { Study } from "../../dsl/study.js";
 import { SITE_NAMES } from "../../pipelines/heart-sites-common.js";
@@ -68,5 +70,20 @@ describe("pipelines/heart-sites-meta.ts", () => {
     };
     expect(summary.methods).toEqual(["pooled", "pooled+support", "local-lr", "local-adapt", "fine-tuned", "reptile", "maml"]);
     expect(summary.sites.map((s) => [s.site, s.shots.map((k) => k.shots)])).toEqual(SITE_NAMES.map((s) => [s, [0, 10, 20]]));
+
+    // The small-cell rule: Switzerland's query set (15 patients) is shown at minCell 10 and hidden at 16, and a
+    // class of 1 to minCell - 1 patients hides the class counts.
+    const params = { title: "t", metaMethods: ["reptile", "maml"] };
+    const shownMd = (await runStep(fewShotReport, { summary }, { ...params, minCell: 10 })).md as string;
+    expect(shownMd).toMatch(/^Switzerland\. Meta-learning/m);
+    const hiddenMd = (await runStep(fewShotReport, { summary }, { ...params, minCell: 16 })).md as string;
+    expect(hiddenMd).not.toMatch(/^Switzerland\. Meta-learning/m);
+    expect(hiddenMd).toContain("Switzerland: its query set has fewer than 16 patients, so its figures are not shown");
+    expect(hiddenMd).not.toMatch(/\| Switzerland/);
+    const va = (summary as unknown as { sites: { site: string; shots: { querySize: number; queryPositives: number }[] }[] }).sites.find((s) => s.site === "VA")!.shots[0]!;
+    const smallest = Math.min(va.queryPositives, va.querySize - va.queryPositives);
+    const countsMd = (await runStep(fewShotReport, { summary }, { ...params, minCell: smallest + 1 })).md as string;
+    expect(countsMd).toContain(`VA: query set ${va.querySize} patients (a class has fewer than ${smallest + 1}: counts hidden)`);
+    expect(shownMd).toContain(`VA: query set ${va.querySize} patients (${va.queryPositives} positive)`);
   }, 120_000);
 });
