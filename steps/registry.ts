@@ -26,6 +26,7 @@ import { conditionalBias } from "./train/conditional-bias.js";
 import { dcp } from "./train/dcp.js";
 import { logisticRegression } from "./train/logistic-regression.js";
 import { mlp } from "./train/mlp.js";
+import { hybridStep } from "./trials/hybrid.js";
 
 const registered: readonly RegisteredStep[] = [
   { definition: csvStep },
@@ -51,6 +52,7 @@ const registered: readonly RegisteredStep[] = [
   { definition: promotionGateStep, derivedParams: promotionGateDerivedParams },
   { definition: evaluationReport, derivedParams: evaluationReportDerivedParams },
   { definition: personalizationReport, derivedParams: personalizationReportDerivedParams },
+  { definition: hybridStep },
 ];
 
 /** Built-in steps by kind. */
