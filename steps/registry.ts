@@ -18,6 +18,7 @@ import { sqlStep } from "./preprocess/sql.js";
 import { standardizeStep } from "./preprocess/standardize.js";
 import { evaluationReport, evaluationReportDerivedParams } from "./report/evaluation-report.js";
 import { personalizationReport, personalizationReportDerivedParams } from "./report/personalization-report.js";
+import { trialReport } from "./report/trial-report.js";
 import { holdoutStep } from "./split/holdout.js";
 import { kfoldStep } from "./split/kfold.js";
 import { stableHoldoutStep } from "./split/stable-holdout.js";
@@ -53,6 +54,7 @@ const registered: readonly RegisteredStep[] = [
   { definition: evaluationReport, derivedParams: evaluationReportDerivedParams },
   { definition: personalizationReport, derivedParams: personalizationReportDerivedParams },
   { definition: hybridStep },
+  { definition: trialReport },
 ];
 
 /** Built-in steps by kind. */
