@@ -27,7 +27,10 @@ import { conditionalBias } from "./train/conditional-bias.js";
 import { dcp } from "./train/dcp.js";
 import { logisticRegression } from "./train/logistic-regression.js";
 import { mlp } from "./train/mlp.js";
+import { trialCheckStep } from "./trials/check.js";
+import { trialDesignStep } from "./trials/design.js";
 import { hybridStep } from "./trials/hybrid.js";
+import { trialSimulateStep } from "./trials/simulate.js";
 
 const registered: readonly RegisteredStep[] = [
   { definition: csvStep },
@@ -53,6 +56,9 @@ const registered: readonly RegisteredStep[] = [
   { definition: promotionGateStep, derivedParams: promotionGateDerivedParams },
   { definition: evaluationReport, derivedParams: evaluationReportDerivedParams },
   { definition: personalizationReport, derivedParams: personalizationReportDerivedParams },
+  { definition: trialDesignStep },
+  { definition: trialSimulateStep },
+  { definition: trialCheckStep },
   { definition: hybridStep },
   { definition: trialReport },
 ];
