@@ -27,9 +27,11 @@ import { conditionalBias } from "./train/conditional-bias.js";
 import { dcp } from "./train/dcp.js";
 import { logisticRegression } from "./train/logistic-regression.js";
 import { mlp } from "./train/mlp.js";
+import { trialAnalyzeStep } from "./trials/analyze.js";
 import { trialCheckStep } from "./trials/check.js";
 import { trialDesignStep } from "./trials/design.js";
 import { hybridStep } from "./trials/hybrid.js";
+import { trialPoolStep } from "./trials/pool.js";
 import { trialSimulateStep } from "./trials/simulate.js";
 
 const registered: readonly RegisteredStep[] = [
@@ -59,6 +61,8 @@ const registered: readonly RegisteredStep[] = [
   { definition: trialDesignStep },
   { definition: trialSimulateStep },
   { definition: trialCheckStep },
+  { definition: trialAnalyzeStep },
+  { definition: trialPoolStep },
   { definition: hybridStep },
   { definition: trialReport },
 ];
