@@ -1,7 +1,7 @@
 /**
  * What report.trial reads, checked, as typed columns: the design document, the trial days, trial.analyze's
  * per-patient effects, trial.pool's shrunken effects (matched to the effects by patient) and pooled document,
- * and optionally the hybrid document, the analysis summary and trial.power documents. A missing column or a
+ * and the analysis summary, and optionally the hybrid document and trial.power documents. A missing column or a
  * document of another kind fails naming the input.
  */
 import type * as arrow from "apache-arrow";
@@ -32,9 +32,24 @@ const PooledSchema = Schema.Struct({
     tauUpper: Schema.Number,
     draws: Schema.Number,
     burnIn: Schema.Number,
+    prior: Schema.optionalKey(Schema.String),
   }),
 });
 export type PooledDoc = typeof PooledSchema.Type;
+
+/** The parts of trial.analyze's summary the report states. */
+const AnalysisSummarySchema = Schema.Struct({
+  format: Schema.Literal("strata-trial-analysis/1"),
+  reference: Schema.String,
+  treatment: Schema.String,
+  mcid: Schema.Number,
+  better: Schema.Literals(["higher", "lower"]),
+  level: Schema.Number,
+  primary: Schema.String,
+  /** Each method's description, by method. */
+  methods: Schema.Record(Schema.String, Schema.String),
+});
+export type AnalysisSummary = typeof AnalysisSummarySchema.Type;
 
 /** Per patient, in the effects table's order; NaN where the analysis or the pooling gave none. */
 export interface PatientEffects {
@@ -59,8 +74,7 @@ export interface TrialReportInputs {
   readonly effects: PatientEffects;
   readonly pooled: PooledDoc;
   readonly hybrid: HybridDoc | undefined;
-  /** The analysis summary document, shown as given (its own schema belongs to trial.analyze). */
-  readonly analysis: { readonly [key: string]: unknown } | undefined;
+  readonly summary: AnalysisSummary;
   readonly power: readonly { readonly [key: string]: unknown }[];
 }
 
@@ -114,14 +128,22 @@ const jsonObject = (input: StepInput, field: string, expected: string, ctx: Step
   return json as { readonly [key: string]: unknown };
 };
 
+const decoded = <S extends Schema.Codec<unknown, unknown, never, never>>(schema: S, input: StepInput, field: string, expected: string, ctx: StepContext): S["Type"] => {
+  try {
+    return Schema.decodeUnknownSync(schema)(input.json());
+  } catch (e) {
+    return ctx.fail(field, `this is not ${expected}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+};
+
 export interface TrialReportStepInputs {
   readonly design: StepInput;
   readonly outcomes: StepInput;
   readonly effects: StepInput;
   readonly shrunken: StepInput;
   readonly pooled: StepInput;
+  readonly summary: StepInput;
   readonly hybrid: StepInput | undefined;
-  readonly analysis: StepInput | undefined;
   readonly power: readonly StepInput[];
 }
 
@@ -129,19 +151,13 @@ export const readTrialReportInputs = (inputs: TrialReportStepInputs, ctx: StepCo
   const design = readTrialDesign(inputs.design.json(), (problem) => ctx.fail("inputs.design", problem));
   const days = readTrialDays(inputs.outcomes.table(), design.treatments, (problem) => ctx.fail("inputs.outcomes", problem));
   if (days.outcome === undefined) ctx.fail("inputs.outcomes", `the trial days have no "outcome" column; pass trial.simulate's or trial.check's outcomes, not the schedule`);
-  let pooled: PooledDoc;
-  try {
-    pooled = Schema.decodeUnknownSync(PooledSchema)(inputs.pooled.json());
-  } catch (e) {
-    return ctx.fail("inputs.pooled", `this is not a strata-trial-pool/1 document (from trial.pool): ${e instanceof Error ? e.message : String(e)}`);
-  }
   return {
     design,
     days,
     effects: readEffects(inputs.effects, inputs.shrunken, ctx),
-    pooled,
+    pooled: decoded(PooledSchema, inputs.pooled, "inputs.pooled", "a strata-trial-pool/1 document (from trial.pool)", ctx),
+    summary: decoded(AnalysisSummarySchema, inputs.summary, "inputs.summary", "a strata-trial-analysis/1 summary (from trial.analyze)", ctx),
     hybrid: inputs.hybrid === undefined ? undefined : readHybridDoc(inputs.hybrid.json(), (problem) => ctx.fail("inputs.hybrid", problem)),
-    analysis: inputs.analysis === undefined ? undefined : jsonObject(inputs.analysis, "inputs.analysis", "trial.analyze's summary", ctx),
     power: inputs.power.map((p, i) => jsonObject(p, `inputs.power[${i}]`, "a trial.power document", ctx)),
   };
 };

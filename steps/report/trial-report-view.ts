@@ -49,7 +49,7 @@ const DEVIATIONS = [
 
 const methodsSection = (inputs: TrialReportInputs): Section => {
   const d = inputs.design;
-  const [reference, treatment] = d.treatments;
+  const { reference, treatment } = inputs.summary;
   const rows: [string, string][] = [
     ["Design", d.design],
     ["Treatments (reference first)", d.treatments.join(", ")],
@@ -61,19 +61,23 @@ const methodsSection = (inputs: TrialReportInputs): Section => {
     ["Randomization", RANDOMIZATION[d.design]!(d.cycles, d.maxRun)],
     ["Days per patient", String(scheduleDays(d))],
   ];
-  const tables = [table("Design", ["Item", "Value"], rows.map(([k, v]) => [text(k), text(v)]))];
-  const analysisParams = inputs.analysis?.["params"];
-  if (analysisParams !== null && typeof analysisParams === "object" && !Array.isArray(analysisParams)) {
-    const entries = Object.entries(analysisParams as Record<string, unknown>).filter(([, v]) => v === null || typeof v !== "object");
-    tables.push(table("Analysis settings (trial.analyze)", ["Setting", "Value"], entries.map(([k, v]) => [text(k), text(String(v))])));
-  }
+  const a = inputs.summary;
+  const analysis: [string, string][] = [
+    ["Compared", `${a.treatment} against ${a.reference}`],
+    ["Better outcome", a.better],
+    ["Primary method", a.primary],
+    ["Interval level", `${fixed(a.level * 100, 0)}%`],
+    ["Minimal clinically important difference (outcome scale)", String(a.mcid)],
+  ];
+  const tables = [table("Design", ["Item", "Value"], rows.map(([k, v]) => [text(k), text(v)])), table("Analysis (trial.analyze)", ["Item", "Value"], analysis.map(([k, v]) => [text(k), text(v)]))];
   const p = inputs.pooled;
   return {
     id: "methods",
     title: "Methods",
     intro: [
       `Each patient received ${d.treatments.join(" and ")} in ${d.cycles} cycles of ${d.treatments.length} periods of ${d.periodDays} days (${d.design} design); the effect is ${treatment} − ${reference} on the outcome scale, and benefit is the effect in the direction the analysis calls better.`,
-      `Individual effects are pooled with δ_i ~ N(μ, τ²): μ and τ by ${p.method}, the shrunken (empirical-Bayes) effects from it, and a seeded Gibbs sampler (${p.gibbs.draws} draws after ${p.gibbs.burnIn} burn-in) for the posterior summaries.`,
+      ...Object.entries(a.methods).map(([method, description]) => `Analysis, ${method}: ${description}.`),
+      `Individual effects are pooled with δ_i ~ N(μ, τ²): μ and τ by ${p.method}, the shrunken (empirical-Bayes) effects from it, and a seeded Gibbs sampler (${p.gibbs.draws} draws after ${p.gibbs.burnIn} burn-in${p.gibbs.prior === undefined ? "" : `; ${p.gibbs.prior}`}) for the posterior summaries.`,
       ...(inputs.hybrid === undefined ? [] : Object.values(inputs.hybrid.definitions)),
       ...DEVIATIONS,
     ],
@@ -117,7 +121,7 @@ const participantsSection = (inputs: TrialReportInputs): Section => {
 
 const effectsSection = (inputs: TrialReportInputs, forest: string): Section => {
   const e = inputs.effects;
-  const [reference, treatment] = inputs.design.treatments;
+  const { reference, treatment } = inputs.summary;
   const rows = e.patients.map((id, i) => [
     text(id),
     text(Number.isNaN(e.cycles[i]!) ? "—" : String(e.cycles[i])),
@@ -187,8 +191,8 @@ const powerSection = (docs: readonly { readonly [key: string]: unknown }[]): Sec
 const hidden = (v: Visibility, minCell: number): Cell => (v === "complement" ? complementCell : suppressedCell(minCell));
 
 /** The hybrid document's visibilities were decided with its own minCell, so that is the k shown. */
-const hybridSection = (doc: HybridDoc, treatments: readonly string[]): Section => {
-  const [reference, treatment] = treatments;
+const hybridSection = (doc: HybridDoc, summary: { readonly reference: string; readonly treatment: string }): Section => {
+  const { reference, treatment } = summary;
   const minCell = doc.params.minCell;
   const show = (v: Visibility, value: string): Cell => (v === "shown" ? text(value) : hidden(v, minCell));
   const groupRow = (g: HybridGroup): Cell[] => {
@@ -270,7 +274,7 @@ export const buildTrialReport = (inputs: TrialReportInputs, params: TrialReportP
     effectsSection(inputs, charts.forest),
     pooledSection(inputs),
     ...(inputs.power.length === 0 ? [] : [powerSection(inputs.power)]),
-    ...(hybrid === undefined ? [] : [hybridSection(hybrid, design.treatments)]),
+    ...(hybrid === undefined ? [] : [hybridSection(hybrid, inputs.summary)]),
     ...(charts.series === null ? [] : [seriesSection(charts.series)]),
   ];
   const provenance: [string, string][] = [

@@ -64,14 +64,14 @@ export const trialReport = defineStep({
     effects: "table",
     shrunken: "table",
     pooled: "metrics",
+    summary: "metrics",
     hybrid: { optional: "metrics" },
-    analysis: { optional: "metrics" },
     power: { list: "metrics", mayBeEmpty: true },
   },
   outputs: { html: "report", md: "report" },
   run: async (inputs, params, ctx) => {
     const read = readTrialReportInputs(inputs, ctx);
-    const [reference, treatment] = read.design.treatments;
+    const { reference, treatment } = read.summary;
     const forest = await renderChart(trialForestSpec(forestPoints(read), read.effects.patients, read.pooled.mu, `${treatment} − ${reference} (outcome scale)`));
     let series: string | null = null;
     if (params.showPatientSeries) {
@@ -84,8 +84,8 @@ export const trialReport = defineStep({
       ["Effects", inputs.effects.digest],
       ["Shrunken effects", inputs.shrunken.digest],
       ["Pooled", inputs.pooled.digest],
+      ["Analysis summary", inputs.summary.digest],
       ...(inputs.hybrid === undefined ? [] : [["Hybrid check", inputs.hybrid.digest] as [string, string]]),
-      ...(inputs.analysis === undefined ? [] : [["Analysis summary", inputs.analysis.digest] as [string, string]]),
       ...inputs.power.map((p, i): [string, string] => [`Power ${i + 1}`, p.digest]),
     ];
     const view = buildTrialReport(read, params, { forest, series }, digests);
@@ -101,7 +101,7 @@ export interface TrialReportOptions {
 
 /**
  * Pipeline builder, e.g.
- *   reportTrial({ design, outcomes, effects, shrunken, pooled, hybrid: check.hybrid, power: [grid] }, { title: "…" });
+ *   reportTrial({ design, outcomes, effects, shrunken, pooled, summary, hybrid: check.hybrid, power: [grid] }, { title: "…" });
  */
 export const reportTrial = (
   inputs: {
@@ -110,13 +110,13 @@ export const reportTrial = (
     readonly effects: TableHandle;
     readonly shrunken: TableHandle;
     readonly pooled: MetricsHandle;
+    readonly summary: MetricsHandle;
     readonly hybrid?: MetricsHandle;
-    readonly analysis?: MetricsHandle;
     readonly power?: readonly MetricsHandle[];
   },
   params: TrialReportOptions,
   options: NodeOptions = {},
 ): { readonly html: ReportHandle; readonly markdown: ReportHandle } => {
-  const node = addNode(inputs.outcomes.study, trialReport, { ...inputs, hybrid: inputs.hybrid, analysis: inputs.analysis, power: inputs.power ?? [] }, params, options);
+  const node = addNode(inputs.outcomes.study, trialReport, { ...inputs, hybrid: inputs.hybrid, power: inputs.power ?? [] }, params, options);
   return { html: node.report("html"), markdown: node.report("md") };
 };

@@ -77,6 +77,19 @@ const pooled = {
   gibbs: { mu: 0.4288, muLower: 0.2, muUpper: 0.65, tau: 0.8, tauLower: 0.5, tauUpper: 1.2, draws: 2000, burnIn: 500 },
 };
 
+const summary = {
+  format: "strata-trial-analysis/1",
+  reference: "usual",
+  treatment: EVIL,
+  mcid: 0.3,
+  better: "higher",
+  level: 0.95,
+  primary: "mean-diff",
+  design: "counterbalanced",
+  patients: 14,
+  methods: { meanDiff: "difference of the period means per cycle", ar1: "AR(1) regression" },
+};
+
 /** A hybrid document from trial.hybrid itself: two subgroups, "small" with 4 people. */
 const hybridDoc = async (minCell: number) => {
   const group = PATIENTS.map((_, i) => (i < 4 ? "small" : "large"));
@@ -96,7 +109,7 @@ const hybridDoc = async (minCell: number) => {
 };
 
 const render = async (params: object, extra: object = {}) => {
-  const out = await runStep(trialReport, { design, outcomes: trialDaysTable(trialDays()), effects, shrunken, pooled, power: [], ...extra }, { title: `N-of-1 ${EVIL}`, ...params });
+  const out = await runStep(trialReport, { design, outcomes: trialDaysTable(trialDays()), effects, shrunken, pooled, summary, power: [], ...extra }, { title: `N-of-1 ${EVIL}`, ...params });
   return { html: out.html as string, md: out.md as string };
 };
 
@@ -127,6 +140,9 @@ describe("report.trial", () => {
     expect(md).toContain("| REML | 0.432 | 0.217 to 0.648 | 0.750 | — | 0.563 |");
     expect(md).toContain("| Gibbs (2000 draws) | 0.429 | 0.200 to 0.650 | 0.800 | 0.500 to 1.200 | 0.640 |");
     expect(md).toContain("Deviations from the anchors. n1-simulator");
+    expect(md).toContain("| Primary method | mean-diff |");
+    expect(md).toContain("| Minimal clinically important difference (outcome scale) | 0.3 |");
+    expect(md).toContain("Analysis, ar1: AR(1) regression.");
     // the forest plot: one row per patient with an estimate, raw and shrunken
     const forest = html.slice(html.indexOf("<svg"), html.indexOf("</svg>"));
     for (const id of PATIENTS) expect(forest).toContain(`>${id}</text>`);
@@ -167,6 +183,7 @@ describe("report.trial", () => {
 
   it("names the input when a document is of another kind", async () => {
     await expect(render({}, { pooled: { format: "strata-trial-design/1" } })).rejects.toThrow(/inputs\.pooled.*not a strata-trial-pool\/1 document/);
+    await expect(render({}, { summary: pooled })).rejects.toThrow(/inputs\.summary.*not a strata-trial-analysis\/1 summary/);
     await expect(render({}, { outcomes: trialDaysTable({ ...trialDays(), outcome: undefined }) })).rejects.toThrow(/inputs\.outcomes.*no "outcome" column/);
   });
 });
