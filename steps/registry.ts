@@ -32,6 +32,7 @@ import { trialCheckStep } from "./trials/check.js";
 import { trialDesignStep } from "./trials/design.js";
 import { hybridStep } from "./trials/hybrid.js";
 import { trialPoolStep } from "./trials/pool.js";
+import { trialSimulateParallelStep } from "./trials/simulate-parallel.js";
 import { trialSimulateStep } from "./trials/simulate.js";
 
 const registered: readonly RegisteredStep[] = [
@@ -61,6 +62,7 @@ const registered: readonly RegisteredStep[] = [
   { definition: trialDesignStep },
   { definition: trialSimulateStep },
   { definition: trialCheckStep },
+  { definition: trialSimulateParallelStep },
   { definition: trialAnalyzeStep },
   { definition: trialPoolStep },
   { definition: hybridStep },

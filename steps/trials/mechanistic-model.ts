@@ -35,12 +35,15 @@ export const CovariateSpecSchema = Schema.Union([
 ]);
 export type CovariateSpec = typeof CovariateSpecSchema.Type;
 
-/** Declared covariates: distinct names, none of the names the patients table already uses. */
+/** Columns of the patients and cohort tables beside the covariates. */
+const RESERVED_NAMES = ["patient", "participant", "arm", "outcome", "responded", "true_effect"];
+
+/** Declared covariates: distinct names, none of the reserved ones. */
 export const CovariatesSchema = Schema.Array(CovariateSpecSchema).check(
   Schema.makeFilter((specs) => {
     const names = specs.map((s) => s.name);
-    const clash = names.find((n, i) => names.indexOf(n) !== i || n === "patient" || n === "participant" || n === "true_effect");
-    return clash === undefined || `covariate ${JSON.stringify(clash)} is declared twice or uses a reserved name (patient, participant, true_effect)`;
+    const clash = names.find((n, i) => names.indexOf(n) !== i || RESERVED_NAMES.includes(n));
+    return clash === undefined || `covariate ${JSON.stringify(clash)} is declared twice or uses a reserved name (${RESERVED_NAMES.join(", ")})`;
   }),
 );
 
