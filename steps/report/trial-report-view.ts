@@ -264,7 +264,7 @@ export const buildTrialReport = (inputs: TrialReportInputs, params: TrialReportP
   const { design, days, hybrid } = inputs;
   const overall = hybrid?.groups[0];
   const summary = [
-    `${days.patients.length} patients, ${design.design} design, ${design.cycles} cycles of ${design.treatments.join(" / ")}; pooled effect μ = ${num(inputs.pooled.mu)} ${interval(inputs.pooled.muLower, inputs.pooled.muUpper)}, τ = ${num(inputs.pooled.tau)} (${inputs.pooled.method}).` +
+    `${days.patients.length} patients, ${design.design} design, ${design.cycles} cycles of ${design.treatments.join(" / ")}; pooled effect μ = ${num(inputs.pooled.mu)} (${interval(inputs.pooled.muLower, inputs.pooled.muUpper)}), τ = ${num(inputs.pooled.tau)} (${inputs.pooled.method}).` +
       (overall === undefined || overall.visibility !== "shown" ? "" : ` The population model's recommendation was confirmed for ${pct(overall.confirmation.rate)} of patients.`),
     ...params.notes,
   ];
