@@ -32,6 +32,8 @@ import { trialCheckStep } from "./trials/check.js";
 import { trialDesignStep } from "./trials/design.js";
 import { hybridStep } from "./trials/hybrid.js";
 import { trialPoolStep } from "./trials/pool.js";
+import { trialPowerCellStep } from "./trials/power-cell.js";
+import { trialPowerStep } from "./trials/power.js";
 import { trialSimulateParallelStep } from "./trials/simulate-parallel.js";
 import { trialSimulateStep } from "./trials/simulate.js";
 
@@ -63,6 +65,8 @@ const registered: readonly RegisteredStep[] = [
   { definition: trialSimulateStep },
   { definition: trialCheckStep },
   { definition: trialSimulateParallelStep },
+  { definition: trialPowerCellStep },
+  { definition: trialPowerStep },
   { definition: trialAnalyzeStep },
   { definition: trialPoolStep },
   { definition: hybridStep },

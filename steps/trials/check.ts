@@ -89,6 +89,16 @@ export const trialCheckStep = defineStep({
     const treatmentCode = new Map(params.treatments.map((t, i) => [t, i]));
     const treatmentCells = denseStringsOf(treatmentCol);
     const outcomeCells = outcomeCol.type === "string" ? denseStringsOf(outcomeCol) : undefined;
+    /** Row r's outcome: NaN when empty; a text column is parsed, and a cell that is not a number is an error. */
+    const readOutcome = (r: number): number => {
+      if (!isValidAt(outcomeCol, r)) return Number.NaN;
+      if (outcomeCells === undefined) return (outcomeCol.values as Float64Array | Int32Array)[r]!;
+      const text = outcomeCells[r]!.trim();
+      const value = text === "" ? Number.NaN : Number(text);
+      if (text !== "" && !Number.isFinite(value)) ctx.fail("params.columns.outcome", `the outcome ${JSON.stringify(outcomeCells[r])} at ${at(r)} (${who(r)}) is not a number; leave a missing day empty`);
+      return value;
+    };
+
     const dayValues = dayCol.values as Int32Array;
     const k = params.treatments.length;
     const day = new Int32Array(n);
@@ -144,15 +154,6 @@ export const trialCheckStep = defineStep({
       fewestCycles = Math.min(fewestCycles, Math.floor(periodNumber / k));
     }
     if (params.washoutDays >= longestPeriod) ctx.fail("params.washoutDays", `the longest period spans ${longestPeriod} days, so a washout of ${params.washoutDays} days leaves no analysed day; make it shorter`);
-
-    function readOutcome(r: number): number {
-      if (!isValidAt(outcomeCol, r)) return Number.NaN;
-      if (outcomeCells === undefined) return (outcomeCol.values as Float64Array | Int32Array)[r]!;
-      const text = outcomeCells[r]!.trim();
-      const value = text === "" ? Number.NaN : Number(text);
-      if (text !== "" && !Number.isFinite(value)) ctx.fail("params.columns.outcome", `the outcome ${JSON.stringify(outcomeCells[r])} at ${at(r)} (${who(r)}) is not a number; leave a missing day empty`);
-      return value;
-    }
 
     const covariates: ColumnData[] = params.covariates.map((c, j) => {
       const col = column(`params.covariates[${j}]`, c, ["float", "int", "string", "bool"]);

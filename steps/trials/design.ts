@@ -23,24 +23,24 @@ const daysDefault0 = Count(0).pipe(Schema.withDecodingDefaultKey(Effect.succeed(
 const { format: _format, ...designFields } = TrialDesignSchema.fields;
 
 /** The design's own checks, for params: a washout shorter than a period, maxRun only where it means something. */
-const designChecks = Schema.makeFilter((d: { readonly design: string; readonly washoutDays: number; readonly periodDays: number; readonly maxRun?: number }) => {
+export const designChecks = Schema.makeFilter((d: { readonly design: string; readonly washoutDays: number; readonly periodDays: number; readonly maxRun?: number }) => {
   if (d.washoutDays >= d.periodDays) return { path: ["washoutDays"], issue: `a washout of ${d.washoutDays} days leaves no analysed day in a ${d.periodDays}-day period; make it shorter than periodDays` };
   if (d.maxRun !== undefined && d.design !== "randomized") return { path: ["maxRun"], issue: `maxRun constrains only the "randomized" design; drop it for "${d.design}"` };
   return true;
 });
 
+/** A design as params (the document's fields without its format; washout, baseline and run-in default to 0). */
+export const DesignParamsFields = { ...designFields, washoutDays: daysDefault0, baselineDays: daysDefault0, runInDays: daysDefault0 };
+
 const Params = Schema.Struct({
-  ...designFields,
-  washoutDays: daysDefault0,
-  baselineDays: daysDefault0,
-  runInDays: daysDefault0,
+  ...DesignParamsFields,
   /** How many patients (ids P01…); leave out when a `patients` table is wired. */
   patients: Schema.optionalKey(Count(1)),
 }).check(designChecks);
 type Params = typeof Params.Type;
 
 /** The design document of the params (everything but the patients). */
-export const designDocument = (params: Omit<Params, "patients">): TrialDesign => ({
+export const designDocument = (params: Omit<TrialDesign, "format">): TrialDesign => ({
   format: "strata-trial-design/1",
   treatments: params.treatments,
   design: params.design,
