@@ -12,7 +12,8 @@
  *      generators, a T-learner of two logistic regressions (one per arm, target `responded`), scored on the N-of-1
  *      patients; its predicted benefit P(respond | drug, x) − P(respond | usual care, x) per patient;
  *   5. the hybrid check: is each patient's recommendation confirmed by their own trial? overall and by sex;
- *   6. the report (HTML and Markdown).
+ *   6. a small power grid (this design against one with two cycles, at no effect and at the simulated mean effect,
+ *      100 series each) and the report (HTML and Markdown).
  */
 import { study, type StudyGraph } from "../dsl/study.js";
 import { predict } from "../steps/predict/model-set.js";
@@ -24,6 +25,7 @@ import { analyzeTrial } from "../steps/trials/analyze.js";
 import { trialDesign } from "../steps/trials/design.js";
 import { trialHybrid } from "../steps/trials/hybrid.js";
 import { poolTrial } from "../steps/trials/pool.js";
+import { trialPowerGrid } from "../steps/trials/power.js";
 import { simulateParallelTrial } from "../steps/trials/simulate-parallel.js";
 import { simulateTrial } from "../steps/trials/simulate.js";
 
@@ -39,13 +41,28 @@ const COVARIATES = [
 /** δ_i = 0.3 + 1.0 · severity_i + N(0, 0.2²): the benefit depends on the covariate. */
 const EFFECT = { mean: 0.3, sd: 0.2, coefficients: { severity: 1 } };
 
+/** The noise of every simulated day (the series and the power grid alike). */
+const NOISE = { intercept: 5, interceptSd: 1, processRho: 0.3, processSd: 0.4, measurementSd: 0.8, missingRate: 0.05, nonAdherence: 0.02 };
+const DESIGN = { treatments: TREATMENTS, design: "counterbalanced", cycles: 3, periodDays: 14, washoutDays: 4, baselineDays: 7 } as const;
+
 export const nof1Series = (s: StudyGraph): void => {
-  const design = trialDesign(s, { treatments: TREATMENTS, design: "counterbalanced", cycles: 3, periodDays: 14, washoutDays: 4, baselineDays: 7, patients: PATIENTS }, { id: "design" });
-  const simulated = simulateTrial(
-    design,
-    { covariates: COVARIATES, effect: EFFECT, onsetTime: 1, washoutTime: 1, intercept: 5, interceptSd: 1, driftSd: 0.03, processRho: 0.3, processSd: 0.4, measurementSd: 0.8, missingRate: 0.05, nonAdherence: 0.02 },
-    { id: "simulate" },
-  );
+  const design = trialDesign(s, { ...DESIGN, patients: PATIENTS }, { id: "design" });
+  const simulated = simulateTrial(design, { covariates: COVARIATES, effect: EFFECT, onsetTime: 1, washoutTime: 1, driftSd: 0.03, ...NOISE }, { id: "simulate" });
+  // Would a cheaper design have done? This design against two cycles, at no effect and at the simulated mean.
+  const power = trialPowerGrid(s, {
+    designs: [
+      { label: "abba-3x14", ...DESIGN },
+      { label: "abba-2x14", ...DESIGN, cycles: 2 },
+    ],
+    effectSizes: [0, EFFECT.mean],
+    carryover: [{ onsetTime: 1, washoutTime: 1 }],
+    driftSd: [0.03],
+    model: { covariates: COVARIATES, effect: { sd: EFFECT.sd, coefficients: EFFECT.coefficients }, ...NOISE },
+    patients: PATIENTS,
+    replicates: 100,
+    analysis: { primary: "mean-diff", mcid: MCID, better: "higher" },
+    targetPower: 0.8,
+  });
   const analysis = analyzeTrial(design.design, simulated.outcomes, { mcid: MCID, better: "higher", primary: "mean-diff" }, { id: "analyze" });
   const pooled = poolTrial(analysis.effects, analysis.summary, { gibbs: { draws: 2000, burnIn: 500, chains: 2 } }, { id: "pool" });
 
@@ -92,7 +109,7 @@ export const nof1Series = (s: StudyGraph): void => {
     { id: "hybrid" },
   );
   reportTrial(
-    { design: design.design, outcomes: simulated.outcomes, effects: analysis.effects, shrunken: pooled.shrunken, pooled: pooled.pooled, summary: analysis.summary, hybrid: check.hybrid },
+    { design: design.design, outcomes: simulated.outcomes, effects: analysis.effects, shrunken: pooled.shrunken, pooled: pooled.pooled, summary: analysis.summary, hybrid: check.hybrid, power },
     {
       title: "N-of-1 series: usual care against a new drug, and the hybrid check of a population model",
       notes: ["Simulated data: 40 N-of-1 patients whose benefit grows with severity, and an 800-participant parallel-group trial from the same generators for the population model."],

@@ -1,7 +1,7 @@
 /**
  * What report.trial reads, checked, as typed columns: the design document, the trial days, trial.analyze's
  * per-patient effects, trial.pool's shrunken effects (matched to the effects by patient) and pooled document,
- * and the analysis summary, and optionally the hybrid document and trial.power documents. A missing column or a
+ * and the analysis summary, and optionally the hybrid document and trial.power's table and summary. A missing column or a
  * document of another kind fails naming the input.
  */
 import type * as arrow from "apache-arrow";
@@ -68,6 +68,31 @@ export interface PatientEffects {
   readonly shrunkenPMcid: Float64Array;
 }
 
+/** trial.power's summary: the cheapest design reaching the target power per scenario. */
+const PowerSummarySchema = Schema.Struct({
+  format: Schema.Literal("strata-trial-power/1"),
+  targetPower: Schema.Number,
+  decidedBy: Schema.NullOr(Schema.String),
+  cheapest: Schema.Array(
+    Schema.Struct({
+      effectSize: Schema.Number,
+      onsetTime: Schema.Number,
+      washoutTime: Schema.Number,
+      driftSd: Schema.Number,
+      design: Schema.NullOr(Schema.String),
+      patientDays: Schema.NullOr(Schema.Number),
+      power: Schema.NullOr(Schema.Number),
+    }),
+  ),
+});
+export type PowerSummary = typeof PowerSummarySchema.Type;
+
+/** trial.power's outputs: its table (shown column by column, as written) and its summary. */
+export interface PowerResults {
+  readonly table: arrow.Table;
+  readonly summary: PowerSummary;
+}
+
 export interface TrialReportInputs {
   readonly design: TrialDesign;
   readonly days: TrialDays;
@@ -75,7 +100,7 @@ export interface TrialReportInputs {
   readonly pooled: PooledDoc;
   readonly hybrid: HybridDoc | undefined;
   readonly summary: AnalysisSummary;
-  readonly power: readonly { readonly [key: string]: unknown }[];
+  readonly power: PowerResults | undefined;
 }
 
 const patientIds = (table: arrow.Table, field: string, ctx: StepContext): string[] => {
@@ -122,12 +147,6 @@ const readEffects = (effectsInput: StepInput, shrunkenInput: StepInput, ctx: Ste
   };
 };
 
-const jsonObject = (input: StepInput, field: string, expected: string, ctx: StepContext): { readonly [key: string]: unknown } => {
-  const json = input.json();
-  if (json === null || typeof json !== "object" || Array.isArray(json)) ctx.fail(field, `expected ${expected}, a JSON object`);
-  return json as { readonly [key: string]: unknown };
-};
-
 const decoded = <S extends Schema.Codec<unknown, unknown, never, never>>(schema: S, input: StepInput, field: string, expected: string, ctx: StepContext): S["Type"] => {
   try {
     return Schema.decodeUnknownSync(schema)(input.json());
@@ -144,8 +163,15 @@ export interface TrialReportStepInputs {
   readonly pooled: StepInput;
   readonly summary: StepInput;
   readonly hybrid: StepInput | undefined;
-  readonly power: readonly StepInput[];
+  readonly powerTable: StepInput | undefined;
+  readonly powerSummary: StepInput | undefined;
 }
+
+const readPower = (inputs: TrialReportStepInputs, ctx: StepContext): PowerResults | undefined => {
+  if ((inputs.powerTable === undefined) !== (inputs.powerSummary === undefined)) ctx.fail("inputs.powerTable", "wire both of trial.power's outputs (table and summary), or neither");
+  if (inputs.powerTable === undefined || inputs.powerSummary === undefined) return undefined;
+  return { table: inputs.powerTable.table(), summary: decoded(PowerSummarySchema, inputs.powerSummary, "inputs.powerSummary", "a strata-trial-power/1 summary (from trial.power)", ctx) };
+};
 
 export const readTrialReportInputs = (inputs: TrialReportStepInputs, ctx: StepContext): TrialReportInputs => {
   const design = readTrialDesign(inputs.design.json(), (problem) => ctx.fail("inputs.design", problem));
@@ -158,6 +184,6 @@ export const readTrialReportInputs = (inputs: TrialReportStepInputs, ctx: StepCo
     pooled: decoded(PooledSchema, inputs.pooled, "inputs.pooled", "a strata-trial-pool/1 document (from trial.pool)", ctx),
     summary: decoded(AnalysisSummarySchema, inputs.summary, "inputs.summary", "a strata-trial-analysis/1 summary (from trial.analyze)", ctx),
     hybrid: inputs.hybrid === undefined ? undefined : readHybridDoc(inputs.hybrid.json(), (problem) => ctx.fail("inputs.hybrid", problem)),
-    power: inputs.power.map((p, i) => jsonObject(p, `inputs.power[${i}]`, "a trial.power document", ctx)),
+    power: readPower(inputs, ctx),
   };
 };

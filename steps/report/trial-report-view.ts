@@ -8,6 +8,7 @@
  * Individual effects are the point of an N-of-1 series and are shown per pseudonymous id. The hybrid section's
  * aggregates follow the small-cell rule (suppression.ts) through the visibilities trial.hybrid recorded.
  */
+import { type CellValue, tableColumns } from "../../artifacts/table.js";
 import { CODE_DIGEST_TOKEN, MANIFEST_DIGEST_TOKEN } from "../../dsl/report-provenance.js";
 import { scheduleDays } from "../trials/design-document.js";
 import { PHASES } from "../trials/trial-days.js";
@@ -15,7 +16,7 @@ import type { HybridDoc, HybridGroup } from "../trials/hybrid-document.js";
 import type { Visibility } from "./suppression.js";
 import type { ReportView, Section, Table } from "./evaluation-view.js";
 import { type Cell, complementCell, fixed, suppressedCell, text } from "./renderer.js";
-import type { TrialReportInputs } from "./trial-report-inputs.js";
+import type { PowerResults, TrialReportInputs } from "./trial-report-inputs.js";
 
 export interface TrialReportParams {
   readonly title: string;
@@ -164,28 +165,33 @@ const pooledSection = (inputs: TrialReportInputs): Section => {
   };
 };
 
-const scalar = (v: unknown): string => (typeof v === "number" ? (Number.isInteger(v) ? String(v) : fixed(v, 3)) : v === null ? "—" : String(v));
-const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+/** A cell of trial.power's table: floats to 3 decimals, ints and strings as they are. */
+const powerCell = (v: CellValue, type: string): string => (v === null ? "—" : type === "float" ? fixed(v as number, 3) : String(v));
 
-/**
- * trial.power documents as tables: each array of flat records in a document becomes one table (columns: the
- * first record's scalar fields), and its top-level scalar fields a line beneath.
- */
-const powerSection = (docs: readonly { readonly [key: string]: unknown }[]): Section => {
-  const tables: Table[] = [];
-  const notes: string[] = [];
-  docs.forEach((doc, i) => {
-    for (const [key, value] of Object.entries(doc)) {
-      if (!Array.isArray(value) || value.length === 0 || !value.every(isRecord)) continue;
-      const columns = Object.keys(value[0]!).filter((k) => !isRecord(value[0]![k]) && !Array.isArray(value[0]![k]));
-      tables.push(table(`Power document ${i + 1}: ${key}`, columns, value.map((row) => columns.map((c) => text(scalar(row[c]))))));
-    }
-    const scalars = Object.entries(doc).filter(([, v]) => v === null || typeof v !== "object");
-    if (scalars.length > 0) notes.push(`Power document ${i + 1}: ${scalars.map(([k, v]) => `${k} = ${scalar(v)}`).join("; ")}.`);
-    const cheapest = doc["cheapest"];
-    if (isRecord(cheapest)) notes.push(`Cheapest design reaching the target power: ${Object.entries(cheapest).filter(([, v]) => !isRecord(v)).map(([k, v]) => `${k} = ${scalar(v)}`).join(", ")}.`);
-  });
-  return { id: "power", title: "Design power", intro: [], charts: [], tables, notes };
+/** trial.power's table, every column as written, and the cheapest design reaching the target power per scenario. */
+const powerSection = (power: PowerResults): Section => {
+  const columns = tableColumns(power.table);
+  const s = power.summary;
+  const rows = Array.from({ length: power.table.numRows }, (_, r) => columns.map((c) => text(powerCell(c.values[r]!, c.type))));
+  const cheapest = s.cheapest.map((c) => [
+    text(fixed(c.effectSize, 3)),
+    text(`${fixed(c.onsetTime, 1)} / ${fixed(c.washoutTime, 1)}`),
+    text(fixed(c.driftSd, 3)),
+    text(c.design ?? "none reaches it"),
+    text(c.patientDays === null ? "—" : String(c.patientDays)),
+    text(c.power === null ? "—" : fixed(c.power, 3)),
+  ]);
+  return {
+    id: "power",
+    title: "Design power",
+    intro: [`Simulated power of each design (trial.power-cell: R series per cell, each analysed and pooled${s.decidedBy === null ? "" : `; ${s.decidedBy}`}), and for every scenario the design with the fewest patient-days per series reaching power ${fixed(s.targetPower, 2)}.`],
+    charts: [],
+    tables: [
+      table("Power by design and scenario", columns.map((c) => c.name.replaceAll("_", " ")), rows),
+      table(`Cheapest design reaching power ${fixed(s.targetPower, 2)}`, ["Effect size", "Onset / washout time (days)", "Drift sd", "Design", "Patient-days per series", "Power"], cheapest),
+    ],
+    notes: [],
+  };
 };
 
 const hidden = (v: Visibility, minCell: number): Cell => (v === "complement" ? complementCell : suppressedCell(minCell));
@@ -273,7 +279,7 @@ export const buildTrialReport = (inputs: TrialReportInputs, params: TrialReportP
     participantsSection(inputs),
     effectsSection(inputs, charts.forest),
     pooledSection(inputs),
-    ...(inputs.power.length === 0 ? [] : [powerSection(inputs.power)]),
+    ...(inputs.power === undefined ? [] : [powerSection(inputs.power)]),
     ...(hybrid === undefined ? [] : [hybridSection(hybrid, inputs.summary)]),
     ...(charts.series === null ? [] : [seriesSection(charts.series)]),
   ];

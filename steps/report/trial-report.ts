@@ -2,7 +2,7 @@
  * report.trial: the N-of-1 series report in the spirit of CENT 2015 (Vohra et al., BMJ 2015), as one self-contained
  * HTML file (inline CSS and SVG, no script, no fetch) and as Markdown: the design and its randomization, patients
  * and days analysed and missing, a forest plot of individual effects raw and shrunken, the pooled μ and τ (REML and
- * Gibbs), the power table (trial.power documents, optional), the hybrid check (trial.hybrid, optional), and a
+ * Gibbs), the power table (trial.power's table and summary, optional), the hybrid check (trial.hybrid, optional), and a
  * patient's own time series only when `showPatientSeries` is set (pseudonymous ids, as in the data).
  * trial-report-view.ts builds the sections; evaluation-render.ts renders them, as for report.evaluation.
  */
@@ -66,7 +66,8 @@ export const trialReport = defineStep({
     pooled: "metrics",
     summary: "metrics",
     hybrid: { optional: "metrics" },
-    power: { list: "metrics", mayBeEmpty: true },
+    powerTable: { optional: "table" },
+    powerSummary: { optional: "metrics" },
   },
   outputs: { html: "report", md: "report" },
   run: async (inputs, params, ctx) => {
@@ -86,7 +87,8 @@ export const trialReport = defineStep({
       ["Pooled", inputs.pooled.digest],
       ["Analysis summary", inputs.summary.digest],
       ...(inputs.hybrid === undefined ? [] : [["Hybrid check", inputs.hybrid.digest] as [string, string]]),
-      ...inputs.power.map((p, i): [string, string] => [`Power ${i + 1}`, p.digest]),
+      ...(inputs.powerTable === undefined ? [] : [["Power table", inputs.powerTable.digest] as [string, string]]),
+      ...(inputs.powerSummary === undefined ? [] : [["Power summary", inputs.powerSummary.digest] as [string, string]]),
     ];
     const view = buildTrialReport(read, params, { forest, series }, digests);
     return { html: renderHtml(view), md: renderMarkdown(view) };
@@ -101,7 +103,7 @@ export interface TrialReportOptions {
 
 /**
  * Pipeline builder, e.g.
- *   reportTrial({ design, outcomes, effects, shrunken, pooled, summary, hybrid: check.hybrid, power: [grid] }, { title: "…" });
+ *   reportTrial({ design, outcomes, effects, shrunken, pooled, summary, hybrid: check.hybrid, power: trialPowerGrid(s, grid) }, { title: "…" });
  */
 export const reportTrial = (
   inputs: {
@@ -112,11 +114,12 @@ export const reportTrial = (
     readonly pooled: MetricsHandle;
     readonly summary: MetricsHandle;
     readonly hybrid?: MetricsHandle;
-    readonly power?: readonly MetricsHandle[];
+    /** trial.power's outputs (trialPowerGrid's table and summary). */
+    readonly power?: { readonly table: TableHandle; readonly summary: MetricsHandle };
   },
   params: TrialReportOptions,
   options: NodeOptions = {},
 ): { readonly html: ReportHandle; readonly markdown: ReportHandle } => {
-  const node = addNode(inputs.outcomes.study, trialReport, { ...inputs, hybrid: inputs.hybrid, power: inputs.power ?? [] }, params, options);
+  const node = addNode(inputs.outcomes.study, trialReport, { ...inputs, hybrid: inputs.hybrid, powerTable: inputs.power?.table, powerSummary: inputs.power?.summary }, params, options);
   return { html: node.report("html"), markdown: node.report("md") };
 };

@@ -71,6 +71,9 @@ describe("pipelines/nof1-series.ts", () => {
     for (const [group, bin] of hiddenBins) expect(md).toContain(`| ${group} | ${bin} | < 5 | < 5 | < 5 | < 5 | < 5 |`);
     expect(overall!.confidentWrong).toBeLessThan(5);
     expect(md).toMatch(/\| overall \| 40 \| [^\n]*\| < 5 \|\n/);
+    // The power grid: 2 designs × 2 effect sizes, and the cheapest-design table.
+    expect(md.split("\n").filter((line) => /^\| abba-[23]x14 \| counterbalanced \|/.test(line))).toHaveLength(4);
+    expect(md).toContain("**Cheapest design reaching power 0.80**");
     // The study asks for neither the patients' series nor the confident-and-wrong ids.
     expect(html).not.toContain("own time series");
     expect(doc.confidentWrongPatients).toBeNull();

@@ -5,6 +5,8 @@ import { predictionsTable } from "../../steps/evaluate/predictions.js";
 import { trialReport } from "../../steps/report/trial-report.js";
 import type { TrialDesign } from "../../steps/trials/design-document.js";
 import { hybridStep } from "../../steps/trials/hybrid.js";
+import { trialPowerCellStep } from "../../steps/trials/power-cell.js";
+import { trialPowerStep } from "../../steps/trials/power.js";
 import { PHASES, type TrialDays, trialDaysTable } from "../../steps/trials/trial-days.js";
 import { runStep } from "../support/step-harness.js";
 
@@ -109,7 +111,7 @@ const hybridDoc = async (minCell: number) => {
 };
 
 const render = async (params: object, extra: object = {}) => {
-  const out = await runStep(trialReport, { design, outcomes: trialDaysTable(trialDays()), effects, shrunken, pooled, summary, power: [], ...extra }, { title: `N-of-1 ${EVIL}`, ...params });
+  const out = await runStep(trialReport, { design, outcomes: trialDaysTable(trialDays()), effects, shrunken, pooled, summary, ...extra }, { title: `N-of-1 ${EVIL}`, ...params });
   return { html: out.html as string, md: out.md as string };
 };
 
@@ -173,12 +175,17 @@ describe("report.trial", () => {
     expect(a.md).toBe(b.md);
   });
 
-  it("renders trial.power documents as tables", async () => {
-    const power = { format: "strata-trial-power/1", targetPower: 0.8, cells: [{ design: "alternating", effect: 0.5, power: 0.91, patientDays: 840 }], cheapest: { design: "alternating", patientDays: 840 } };
-    const { md } = await render({}, { power: [power] });
-    expect(md).toContain("| design | effect | patientDays | power |");
-    expect(md).toContain("| alternating | 0.500 | 840 | 0.910 |");
-    expect(md).toContain("Cheapest design reaching the target power: design = alternating, patientDays = 840.");
+  it("shows trial.power's table and the cheapest design per scenario", async () => {
+    const cell = (label: string, cycles: number, mean: number) =>
+      runStep(trialPowerCellStep, {}, { label, design: { treatments: ["A", "B"], design: "alternating", cycles, periodDays: 7 }, model: { effect: { mean }, measurementSd: 1 }, patients: 4, replicates: 10 });
+    const cells = await Promise.all([cell("short", 2, 0.8), cell("long", 4, 0.8), cell("short", 2, 0)]);
+    const power = await runStep(trialPowerStep, { cells: cells.map((c) => c.cell as object) }, { targetPower: 0.5 });
+    const { md } = await render({}, { powerTable: power.table, powerSummary: power.summary });
+    expect(md).toContain("## Design power");
+    expect(md).toContain("| design | kind | cycles | period days | washout days | effect size |");
+    expect(md.split("\n").filter((l) => /^\| (short|long) \| alternating \|/.test(l))).toHaveLength(3);
+    expect(md).toContain("| 0.800 | 0.0 / 0.0 | 0.000 | short | 112 | 0.800 |");
+    await expect(render({}, { powerTable: power.table })).rejects.toThrow(/inputs\.powerTable.*both of trial\.power's outputs/);
   });
 
   it("names the input when a document is of another kind", async () => {
