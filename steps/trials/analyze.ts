@@ -11,6 +11,7 @@ import type { MetricsHandle, TableHandle } from "../../dsl/handles.js";
 import { type JsonValue, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { PRIMARY_METHODS, type PatientEffects, analyzePatients, comparedTreatments } from "./analysis/analyze-patients.js";
+import { AR1_ESTIMATIONS } from "./analysis/ar1-regression.js";
 import { MAX_RANDOMIZATION_SET, randomizationSet } from "./analysis/randomization-set.js";
 import { readTrialDesign } from "./design-document.js";
 import { readTrialDays } from "./trial-days.js";
@@ -28,6 +29,8 @@ export const TrialAnalyzeParams = Schema.Struct({
   better: Schema.Literals(BETTER).pipe(Schema.withDecodingDefaultKey(Effect.succeed("higher" as const))),
   level: Level.pipe(Schema.withDecodingDefaultKey(Effect.succeed(0.95))),
   primary: Schema.Literals(PRIMARY_METHODS).pipe(Schema.withDecodingDefaultKey(Effect.succeed("mean-diff" as const))),
+  /** How the AR(1) regression estimates rho: restricted (default) or plain maximum likelihood. */
+  ar1Estimation: Schema.Literals(AR1_ESTIMATIONS).pipe(Schema.withDecodingDefaultKey(Effect.succeed("reml" as const))),
   /** Run the exact randomization test (off for designs whose randomization set exceeds 2^16 schedules). */
   exactTest: Schema.Boolean.pipe(Schema.withDecodingDefaultKey(Effect.succeed(true))),
 });
@@ -118,7 +121,10 @@ export const trialAnalyzeStep = defineStep({
     const effects = analyzePatients(days, design, { ...params, randomizationSet: set });
     const reference = design.treatments[compared.reference]!;
     const treatment = design.treatments[compared.treatment]!;
-    ctx.log(`${days.patients.length} patients: ${estimable(effects.effect)} with a ${params.primary} effect of ${treatment} vs ${reference}`);
+    ctx.log(`${days.patients.length} patients, ${estimable(effects.effect)} with an effect of ${treatment} vs ${reference} (primary: ${params.primary})`);
+    // Two-sided over a set symmetric in the treatments, the observed schedule and its mirror image both count.
+    const smallestP = set === null ? null : Math.min(1, 2 / set.count);
+    if (smallestP !== null && smallestP > 1 - params.level) ctx.log(`the ${design.design} design has ${set!.count} possible schedules, so the exact randomization p is never below ${smallestP}`);
     const summary: JsonValue = {
       format: "strata-trial-analysis/1",
       reference,
@@ -127,6 +133,7 @@ export const trialAnalyzeStep = defineStep({
       better: params.better,
       level: params.level,
       primary: params.primary,
+      ar1Estimation: params.ar1Estimation,
       design: design.design,
       patients: days.patients.length,
       estimable: {
@@ -136,11 +143,12 @@ export const trialAnalyzeStep = defineStep({
         primary: estimable(effects.effect),
       },
       randomizationSet: set === null ? null : set.count,
+      smallestRandomizationP: smallestP,
       maxRandomizationSet: MAX_RANDOMIZATION_SET,
       methods: {
         meanDiff: "difference of the treatments' period means per cycle; paired t interval over cycles (df = cycles - 1); two-sided one-sample t test decides t_p",
         randomization: "exact randomization test: mean(treatment days) - mean(reference days) under every schedule of the design's randomization set, outcomes fixed; two-sided p = share of schedules with |statistic| >= |observed|",
-        ar1: "outcome ~ 1 + treatment + day with AR(1) errors on the daily grid, exact maximum likelihood (unanalysed days are gaps: rho^gap); GLS standard error at the ML rho, t interval with n - 3 df",
+        ar1: "outcome ~ 1 + treatment + day with AR(1) errors on the daily grid, rho by exact restricted (reml) or plain (ml) maximum likelihood (unanalysed days are gaps: rho^gap); GLS standard error at the estimated rho, t interval with n - 3 df",
         posterior: "flat prior on the primary effect, t reference with the method's df: P(benefit > m) = F_t((benefit - m) / se); a normal-theory approximation (our labelling)",
       },
     };

@@ -19,7 +19,7 @@
  */
 import { ACTIVE_PHASE, type TrialDays } from "../trial-days.js";
 import type { TrialDesign } from "../design-document.js";
-import { type Ar1Fit, fitAr1 } from "./ar1-regression.js";
+import { type Ar1Estimation, type Ar1Fit, fitAr1 } from "./ar1-regression.js";
 import { studentTCdf, studentTQuantile } from "./distributions.js";
 import { type RandomizationSet, randomizationSet } from "./randomization-set.js";
 
@@ -40,6 +40,8 @@ export interface AnalysisOptions {
   readonly primary: PrimaryMethod;
   /** The design's randomization set (computed once when absent; a set too large throws); null skips the test. */
   readonly randomizationSet?: RandomizationSet | null;
+  /** How ρ is estimated: "reml" (default) or "ml" (ar1-regression.ts). */
+  readonly ar1Estimation?: Ar1Estimation;
   /** false skips the AR(1) fit (allowed when the primary method is mean-diff); default true. */
   readonly ar1?: boolean;
 }
@@ -239,7 +241,7 @@ export const analyzePatients = (days: TrialDays, design: TrialDesign, options: A
     }
 
     if (runAr1) {
-      fitAr1(y, treat, day, n, fit);
+      fitAr1(y, treat, day, n, options.ar1Estimation ?? "reml", fit);
       if (!Number.isNaN(fit.effect)) {
         const half = tQuantile(fit.df) * fit.se;
         out.ar1Effect[p] = fit.effect;

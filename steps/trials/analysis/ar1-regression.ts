@@ -1,12 +1,14 @@
 /**
- * One patient's regression outcome ~ 1 + treatment + day with AR(1) errors, by exact maximum likelihood on the
- * daily grid (docs/references.md "N-of-1 analysis"). The errors e follow e_d = ρ·e_(d−1) + ε_d, ε ~ N(0, σ²), on
- * every calendar day, observed only on the analysed days; between two observations g days apart
- * e_b | e_a ~ N(ρ^g·e_a, σ²(1 − ρ^(2g))/(1 − ρ²)), so washout and missing days are gaps the likelihood spans
- * exactly (the same model as statsmodels' SARIMAX(1,0,0) with the gap days as missing values). With β and σ²
- * profiled out, the log-likelihood is a function of ρ alone, maximized over [−0.999, 0.999] by a 0.1 grid and then
- * Brent's method. The treatment's standard error is the GLS one at the ML ρ, σ̂² = RSS/(n − 3), with n − 3 degrees
- * of freedom.
+ * One patient's regression outcome ~ 1 + treatment + day with AR(1) errors (docs/references.md "N-of-1
+ * analysis"). The errors e follow e_d = ρ·e_(d−1) + ε_d, ε ~ N(0, σ²), on every calendar day, observed only on the
+ * analysed days; between two observations g days apart e_b | e_a ~ N(ρ^g·e_a, σ²(1 − ρ^(2g))/(1 − ρ²)), so
+ * washout and missing days are gaps the likelihood spans exactly (the model of statsmodels' SARIMAX(1,0,0) with the
+ * gap days as missing values). With β and σ² profiled out the likelihood is a function of ρ alone:
+ *   ML:   ℓ(ρ) = −n/2·log(RSS/n) − ½·Σ log w_i,
+ *   REML: ℓ_R(ρ) = −(n − 3)/2·log(RSS/(n − 3)) − ½·Σ log w_i − ½·log|X̃ᵀX̃|  (Harville 1974; the default: ML's ρ
+ *         is biased toward 0 in short series, which makes the GLS standard error too small),
+ * maximized over [−0.999, 0.999] by a 0.1 grid and then Brent's method. The treatment's standard error is the GLS
+ * one at the estimated ρ, σ̂² = RSS/(n − 3), with n − 3 degrees of freedom.
  */
 
 const RHO_BOUND = 0.999;
@@ -58,10 +60,17 @@ class TransformedFit {
       xy[2]! += c * v;
       yy += v * v;
       if (++i === n) break;
-      const r = rho ** (day[i]! - day[i - 1]!);
-      const ratio = (1 - r * r) / oneMinusRho2;
-      logW += Math.log(ratio);
-      f = 1 / Math.sqrt(ratio);
+      const gap = day[i]! - day[i - 1]!;
+      // Consecutive days (most of them) have w_i = 1: no power, root or log.
+      let r = rho;
+      if (gap === 1) {
+        f = 1;
+      } else {
+        r = rho ** gap;
+        const ratio = (1 - r * r) / oneMinusRho2;
+        logW += Math.log(ratio);
+        f = 1 / Math.sqrt(ratio);
+      }
       a = f * (1 - r);
       b = f * (treat[i]! - r * treat[i - 1]!);
       c = f * (day[i]! - r * day[i - 1]!);
@@ -103,10 +112,16 @@ class TransformedFit {
 
 const scratch = new TransformedFit();
 
-/** The profiled negative log-likelihood at ρ (constants dropped); +∞ where the regression is singular. */
-const negativeLogLikelihood = (rho: number, y: Float64Array, treat: Float64Array, day: Float64Array, n: number): number => {
+export const AR1_ESTIMATIONS = ["reml", "ml"] as const;
+export type Ar1Estimation = (typeof AR1_ESTIMATIONS)[number];
+
+/** The profiled negative (restricted) log-likelihood at ρ, constants dropped; +∞ where the regression is singular. */
+const negativeLogLikelihood = (rho: number, y: Float64Array, treat: Float64Array, day: Float64Array, n: number, estimation: Ar1Estimation): number => {
   if (!scratch.compute(rho, y, treat, day, n)) return Number.POSITIVE_INFINITY;
-  return 0.5 * n * Math.log(scratch.rss / n) + 0.5 * scratch.logW;
+  if (estimation === "ml") return 0.5 * n * Math.log(scratch.rss / n) + 0.5 * scratch.logW;
+  const l = scratch.l;
+  // ½·log|X̃ᵀX̃| = log of the Cholesky factor's diagonal product.
+  return 0.5 * (n - 3) * Math.log(scratch.rss / (n - 3)) + 0.5 * scratch.logW + Math.log(l[0]! * l[2]! * l[5]!);
 };
 
 const GOLDEN = 0.381966011250105;
@@ -181,10 +196,10 @@ const brentMinimize = (f: (x: number) => number, lo: number, hi: number, start: 
  * Fits the n observations (y, treatment 0/1, day, days strictly increasing) into `out`. Needs n ≥ 5 and both
  * treatments observed; otherwise every field of `out` is NaN.
  */
-export const fitAr1 = (y: Float64Array, treat: Float64Array, day: Float64Array, n: number, out: Ar1Fit): void => {
+export const fitAr1 = (y: Float64Array, treat: Float64Array, day: Float64Array, n: number, estimation: Ar1Estimation, out: Ar1Fit): void => {
   out.effect = out.se = out.df = out.rho = Number.NaN;
   if (n < 5) return;
-  const f = (rho: number) => negativeLogLikelihood(rho, y, treat, day, n);
+  const f = (rho: number) => negativeLogLikelihood(rho, y, treat, day, n, estimation);
   let best = 0;
   let bestValue = f(0);
   for (let rho = -RHO_BOUND + 0.099; rho < RHO_BOUND; rho += GRID_STEP) {

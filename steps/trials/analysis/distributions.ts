@@ -106,10 +106,13 @@ export const normalCdf = (x: number): number => {
   return x < 0 ? tail : 1 - tail;
 };
 
+/** P(T > t) for t ≥ 0, without the cancellation of 1 − CDF in the far tail. */
+const studentTUpperTail = (t: number, df: number): number => 0.5 * regularizedBeta(df / (df + t * t), df / 2, 0.5);
+
 /** P(T ≤ t) for Student's t with `df` > 0 degrees of freedom. */
 export const studentTCdf = (t: number, df: number): number => {
   if (!Number.isFinite(t)) return t > 0 ? 1 : 0;
-  const tail = 0.5 * regularizedBeta(df / (df + t * t), df / 2, 0.5);
+  const tail = studentTUpperTail(Math.abs(t), df);
   return t < 0 ? tail : 1 - tail;
 };
 
@@ -117,23 +120,24 @@ const studentTDensity = (t: number, df: number): number =>
   Math.exp(logGamma((df + 1) / 2) - logGamma(df / 2) - 0.5 * Math.log(df * Math.PI) - ((df + 1) / 2) * Math.log1p((t * t) / df));
 
 /**
- * The Student-t quantile: closed forms for df = 1 and 2, else Newton's method on the CDF from the normal quantile,
- * with bisection steps whenever Newton would leave the bracket that the CDF defines.
+ * The Student-t quantile: closed forms for df = 1 and 2, else Newton's method on the upper tail from the normal
+ * quantile, with bisection steps whenever Newton would leave the bracket the tail defines.
  */
 export const studentTQuantile = (p: number, df: number): number => {
   if (!(p > 0 && p < 1)) throw new RangeError(`studentTQuantile: p must be in (0, 1), got ${p}`);
   if (df === 1) return Math.tan(Math.PI * (p - 0.5));
   if (df === 2) return (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
   if (p < 0.5) return -studentTQuantile(1 - p, df);
+  const q = 1 - p;
   let lo = 0;
   let hi = Number.POSITIVE_INFINITY;
   let x = normalQuantile(p);
   for (let i = 0; i < 200; i++) {
-    const f = studentTCdf(x, df) - p;
+    const f = q - studentTUpperTail(x, df);
     if (f === 0) return x;
     if (f < 0) lo = x;
     else hi = x;
-    let next = x - f / studentTDensity(x, df);
+    let next = x + f / studentTDensity(x, df);
     if (!(next > lo && next < hi)) next = Number.isFinite(hi) ? (lo + hi) / 2 : 2 * x + 1;
     if (Math.abs(next - x) <= 1e-15 * Math.max(1, Math.abs(x))) return next;
     x = next;

@@ -100,3 +100,34 @@ export const sortedQuantile = (sorted: Float64Array, p: number): number => {
   const hi = Math.min(lo + 1, sorted.length - 1);
   return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
 };
+
+/**
+ * The split potential scale reduction factor R̂ (Gelman et al., Bayesian Data Analysis 3rd ed., §11.4): each of the
+ * `chains` runs of `draws` values (chain after chain) is split in halves, m sequences of length n; with B/n the
+ * variance of their means and W the mean of their variances, R̂ = √(((n − 1)/n·W + B/n)/W). Near 1 when the
+ * chains agree.
+ */
+export const splitRhat = (values: Float64Array, chains: number, draws: number): number => {
+  const n = Math.floor(draws / 2);
+  const m = 2 * chains;
+  const means = new Float64Array(m);
+  let within = 0;
+  for (let j = 0; j < m; j++) {
+    const offset = Math.floor(j / 2) * draws + (j % 2) * (draws - n);
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += values[offset + i]!;
+    const mean = sum / n;
+    let ss = 0;
+    for (let i = 0; i < n; i++) ss += (values[offset + i]! - mean) ** 2;
+    means[j] = mean;
+    within += ss / (n - 1);
+  }
+  within /= m;
+  let grand = 0;
+  for (let j = 0; j < m; j++) grand += means[j]!;
+  grand /= m;
+  let between = 0;
+  for (let j = 0; j < m; j++) between += (means[j]! - grand) ** 2;
+  between *= n / (m - 1);
+  return Math.sqrt((((n - 1) / n) * within + between / n) / within);
+};

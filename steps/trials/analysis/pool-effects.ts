@@ -1,13 +1,13 @@
 /**
  * Pools a series of per-patient effects (reml.ts, gibbs.ts): patients whose effect or standard error is missing
  * (NaN) or whose standard error is 0 are left out (NaN in every per-patient output). Intervals and probabilities:
- *   REML: μ̂ ± z·SE(μ̂) and δ̃_i ± z·SE(δ̃_i), z = Φ⁻¹(1 − α/2); P(benefit_i > m) = Φ((±δ̃_i − m)/SE(δ̃_i)), the
+ *   REML: μ̂ ± t(1 − α/2, k − 1)·SE_mKH(μ̂) (reml.ts) and δ̃_i ± z·SE(δ̃_i), z = Φ⁻¹(1 − α/2); P(benefit_i > m) = Φ((±δ̃_i − m)/SE(δ̃_i)), the
  *   empirical-Bayes normal approximation (our labelling);
  *   Gibbs: equal-tailed posterior quantiles (type 7) and the share of draws with benefit > 0 and > m.
  * benefit = δ when higher outcomes are better, −δ when lower.
  */
-import { normalCdf, normalQuantile } from "./distributions.js";
-import { type GibbsOptions, gibbsSample, sortedQuantile } from "./gibbs.js";
+import { normalCdf, normalQuantile, studentTQuantile } from "./distributions.js";
+import { type GibbsOptions, gibbsSample, sortedQuantile, splitRhat } from "./gibbs.js";
 import { fitReml } from "./reml.js";
 
 export interface PoolOptions {
@@ -25,6 +25,9 @@ export interface GibbsSummary {
   readonly tau: number;
   readonly tauLower: number;
   readonly tauUpper: number;
+  /** Split R̂ of μ and of τ over the chains. */
+  readonly rhatMu: number;
+  readonly rhatTau: number;
   readonly draws: number;
   readonly burnIn: number;
   readonly chains: number;
@@ -40,7 +43,10 @@ export interface PooledEffects {
   /** Patients pooled. */
   readonly patients: number;
   readonly mu: number;
+  /** The modified Knapp–Hartung standard error μ's interval uses. */
   readonly muSe: number;
+  /** √(1/Σ w_i). */
+  readonly muSeModel: number;
   readonly muLower: number;
   readonly muUpper: number;
   readonly tau: number;
@@ -66,6 +72,7 @@ export const poolEffects = (effect: Float64Array, se: Float64Array, options: Poo
   const s = Float64Array.from(used, (i) => se[i]!);
   const fit = fitReml(y, s);
   const z = normalQuantile(1 - (1 - options.level) / 2);
+  const t = studentTQuantile(1 - (1 - options.level) / 2, used.length - 1);
   const sign = options.better === "higher" ? 1 : -1;
   const nan = () => new Float64Array(effect.length).fill(Number.NaN);
   const shrunken = nan();
@@ -88,9 +95,10 @@ export const poolEffects = (effect: Float64Array, se: Float64Array, options: Poo
   return {
     patients: used.length,
     mu: fit.mu,
-    muSe: fit.muSe,
-    muLower: fit.mu - z * fit.muSe,
-    muUpper: fit.mu + z * fit.muSe,
+    muSe: fit.muSeKnappHartung,
+    muSeModel: fit.muSe,
+    muLower: fit.mu - t * fit.muSeKnappHartung,
+    muUpper: fit.mu + t * fit.muSeKnappHartung,
     tau: Math.sqrt(fit.tau2),
     tau2: fit.tau2,
     iterations: fit.iterations,
@@ -154,6 +162,8 @@ const summarizeGibbs = (
     tau: meanOf(draws.tau),
     tauLower: sortedQuantile(tauSorted, alpha),
     tauUpper: sortedQuantile(tauSorted, 1 - alpha),
+    rhatMu: splitRhat(draws.mu, chains, g.draws),
+    rhatTau: splitRhat(draws.tau, chains, g.draws),
     draws: g.draws,
     burnIn: g.burnIn,
     chains,

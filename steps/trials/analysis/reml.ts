@@ -4,11 +4,17 @@
  * truncated at 0, to |Δτ²| ≤ 1e-12·(1 + τ²). μ̂ = Σ w_i δ̂_i / Σ w_i with w_i = 1/(s_i² + τ̂²), Var(μ̂) = 1/Σ w_i.
  * The empirical-Bayes (BLUP) effects: δ̃_i = μ̂ + (1 − B_i)(δ̂_i − μ̂), B_i = s_i²/(s_i² + τ̂²), with
  * Var = τ̂²·B_i + B_i²·Var(μ̂) (the second term carries μ̂'s uncertainty; Raudenbush & Bryk 2002, §3).
+ * μ's interval uses the modified Knapp–Hartung standard error SE_mKH = √(max(1, q)/Σ w_i), q = Σ w_i(δ̂_i − μ̂)²/(k − 1)
+ * with t(k − 1) (Hartung & Knapp 2001; Röver, Knapp & Friede 2015): per-patient standard errors come from a few
+ * cycles, and treating them as known makes the plain 1/Σ w_i too small (coverage of μ below 93 % in our recovery runs).
  */
 
 export interface RemlFit {
   readonly mu: number;
+  /** √(1/Σ w_i), the model-based standard error. */
   readonly muSe: number;
+  /** The modified Knapp–Hartung standard error. */
+  readonly muSeKnappHartung: number;
   readonly tau2: number;
   readonly iterations: number;
   readonly shrunken: Float64Array;
@@ -59,6 +65,9 @@ export const fitReml = (effect: Float64Array, se: Float64Array): RemlFit => {
   }
   const { sw, mu } = weightedSums(effect, variance, tau2);
   const muVariance = 1 / sw;
+  let q = 0;
+  for (let i = 0; i < n; i++) q += (effect[i]! - mu) ** 2 / (variance[i]! + tau2);
+  q /= n - 1;
   const shrunken = new Float64Array(n);
   const shrunkenSe = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -66,5 +75,5 @@ export const fitReml = (effect: Float64Array, se: Float64Array): RemlFit => {
     shrunken[i] = mu + (1 - b) * (effect[i]! - mu);
     shrunkenSe[i] = Math.sqrt(tau2 * b + b * b * muVariance);
   }
-  return { mu, muSe: Math.sqrt(muVariance), tau2, iterations, shrunken, shrunkenSe };
+  return { mu, muSe: Math.sqrt(muVariance), muSeKnappHartung: Math.sqrt(Math.max(1, q) * muVariance), tau2, iterations, shrunken, shrunkenSe };
 };

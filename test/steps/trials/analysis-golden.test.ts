@@ -19,19 +19,16 @@ interface GoldenPatient {
   readonly meanDiffDf: number;
   readonly tP: number;
   readonly randomizationP: number;
-  readonly ar1Rho: number;
-  readonly ar1Effect: number;
-  readonly ar1Se: number;
-  readonly ar1Lower: number;
-  readonly ar1Upper: number;
+  readonly ar1: { readonly [estimation in "ml" | "reml"]: { rho: number; effect: number; se: number; lower: number; upper: number; sarimaxEffect?: number } };
 }
 const golden = JSON.parse(fs.readFileSync(path.join(NOF1_FIXTURES, "golden.json"), "utf8")) as {
   readonly patients: readonly GoldenPatient[];
-  readonly pool: { mu: number; muSe: number; muLower: number; muUpper: number; tau2: number; shrunken: number[]; shrunkenLower: number[]; shrunkenUpper: number[] };
+  readonly pool: { mu: number; muSe: number; muSeModel: number; muLower: number; muUpper: number; tau2: number; shrunken: number[]; shrunkenLower: number[]; shrunkenUpper: number[] };
 };
 
 const days = goldenDays();
 const effects = analyzePatients(days, GOLDEN_DESIGN, { mcid: 0.5, better: "higher", level: 0.95, primary: "mean-diff" });
+const mlEffects = analyzePatients(days, GOLDEN_DESIGN, { mcid: 0.5, better: "higher", level: 0.95, primary: "ar1", ar1Estimation: "ml" });
 
 describe("N-of-1 analysis of one patient against Python", () => {
   it("reads the 12 patients in table order", () => {
@@ -53,24 +50,37 @@ describe("N-of-1 analysis of one patient against Python", () => {
     golden.patients.forEach((g, i) => expect(effects.randomizationP[i]).toBe(g.randomizationP));
   });
 
-  it("AR(1) regression: rho and the treatment effect match statsmodels SARIMAX (exact ML, gaps as missing days) within 1e-6; se and interval match statsmodels GLS at that rho", () => {
+  const close = (a: number, b: number) => expect(Math.abs(a - b)).toBeLessThan(1e-6);
+  const ar1Matches = (estimation: "ml" | "reml", analysed: typeof effects) =>
     golden.patients.forEach((g, i) => {
-      expect(effects.days[i]).toBe(g.days);
-      expect(Math.abs(effects.ar1Rho[i]! - g.ar1Rho)).toBeLessThan(1e-6);
-      expect(Math.abs(effects.ar1Effect[i]! - g.ar1Effect)).toBeLessThan(1e-6);
-      expect(Math.abs(effects.ar1Se[i]! - g.ar1Se)).toBeLessThan(1e-6);
-      expect(Math.abs(effects.ar1Lower[i]! - g.ar1Lower)).toBeLessThan(1e-6);
-      expect(Math.abs(effects.ar1Upper[i]! - g.ar1Upper)).toBeLessThan(1e-6);
+      const want = g.ar1[estimation];
+      expect(analysed.days[i]).toBe(g.days);
+      close(analysed.ar1Rho[i]!, want.rho);
+      close(analysed.ar1Effect[i]!, want.effect);
+      close(analysed.ar1Se[i]!, want.se);
+      close(analysed.ar1Lower[i]!, want.lower);
+      close(analysed.ar1Upper[i]!, want.upper);
     });
+
+  it("AR(1) by ML: rho and the effect match statsmodels SARIMAX (gaps as missing days) within 1e-6; se and t interval match statsmodels GLS at that rho", () => {
+    ar1Matches("ml", mlEffects);
+    golden.patients.forEach((g, i) => close(mlEffects.ar1Effect[i]!, g.ar1.ml.sarimaxEffect!));
+    // The primary columns are the AR(1) ones when primary is ar1.
+    expect(Array.from(mlEffects.effect)).toEqual(Array.from(mlEffects.ar1Effect));
+  });
+
+  it("AR(1) by REML (the default): rho matches a dense-matrix numpy restricted likelihood within 1e-6; se and interval match statsmodels GLS at that rho", () => {
+    ar1Matches("reml", effects);
   });
 });
 
 describe("pooling the series against Python", () => {
-  it("REML mu, its interval, tau^2 and the BLUPs with intervals match a scipy REML of the two-stage model within 1e-6", () => {
+  it("REML mu, its modified Knapp-Hartung interval, tau^2 and the BLUPs with intervals match a scipy REML of the two-stage model within 1e-6", () => {
     const pooled = poolEffects(effects.meanDiff, effects.meanDiffSe, { mcid: 0.5, better: "higher", level: 0.95 });
     const close = (a: number, b: number) => expect(Math.abs(a - b)).toBeLessThan(1e-6);
     close(pooled.mu, golden.pool.mu);
     close(pooled.muSe, golden.pool.muSe);
+    close(pooled.muSeModel, golden.pool.muSeModel);
     close(pooled.muLower, golden.pool.muLower);
     close(pooled.muUpper, golden.pool.muUpper);
     close(pooled.tau2, golden.pool.tau2);
