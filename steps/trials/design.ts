@@ -53,7 +53,7 @@ export const designDocument = (params: Omit<TrialDesign, "format">): TrialDesign
 });
 
 /** The ids of a `patients` table: its string column `patient`, every cell set and distinct. */
-export const readPatientIds = (input: StepInput, field: string, ctx: StepContext): string[] => {
+const readPatientIds = (input: StepInput, field: string, ctx: StepContext): string[] => {
   const col = denseColumn(input.table(), "patient");
   if (col === undefined || col.type !== "string") ctx.fail(field, `the patients table needs a string column "patient"; ${col === undefined ? "it has none" : `it is ${col.type}`}`);
   const ids = denseStringsOf(col!);

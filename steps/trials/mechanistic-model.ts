@@ -102,8 +102,19 @@ export const drawCovariates = (specs: readonly CovariateSpec[], patients: readon
  * The coefficients' covariates among the columns, or the name of one that is missing. Checked when a study loads
  * (declared covariates) and when a covariates table arrives.
  */
-export const missingCoefficient = (model: Pick<MechanisticModel, "effect">, names: readonly string[]): string | undefined =>
+export const missingCoefficient = (model: { readonly effect: { readonly coefficients: { readonly [name: string]: number } } }, names: readonly string[]): string | undefined =>
   Object.keys(model.effect.coefficients).sort().find((c) => !names.includes(c));
+
+/**
+ * The params check that every coefficient names a declared covariate; with `tableMaySupply`, params that declare
+ * no covariates pass (a covariates table wired to the node supplies them, checked when it arrives).
+ */
+export const coefficientsDeclared = (tableMaySupply = false) =>
+  Schema.makeFilter((m: { readonly covariates: readonly { readonly name: string }[]; readonly effect: { readonly coefficients: { readonly [name: string]: number } } }) => {
+    if (tableMaySupply && m.covariates.length === 0) return true;
+    const missing = missingCoefficient(m, m.covariates.map((c) => c.name));
+    return missing === undefined || { path: ["effect", "coefficients", missing], issue: `no covariate ${JSON.stringify(missing)} is declared; declare it in covariates or drop its coefficient` };
+  });
 
 /** Every patient's true effect δ_i of treatments[1] − treatments[0] (see the module comment). */
 export const trueEffects = (model: Pick<MechanisticModel, "effect">, patients: readonly string[], covariates: readonly CovariateColumn[], random: (stream: string) => () => number): Float64Array => {

@@ -3,7 +3,8 @@
  * `replicates` series of `patients` patients with the mechanistic model (simulateSeries), analyses each patient
  * (analyzePatients, the primary method) and pools each series by REML (poolEffects), then reports, over series:
  *   - power: the share of series whose pooled μ interval (level) lies wholly on the benefit side of 0 (the REML
- *     interval μ̂ ± z·SE(μ̂) decides; a series that cannot be pooled counts as not rejecting), with a Wilson interval;
+ *     interval of poolEffects decides: μ̂ ± t(k − 1)·SE_mKH(μ̂); a series that cannot be pooled counts as not
+ *     rejecting), with a Wilson interval;
  *   - type I error (only when the population effect is 0): the share whose interval excludes 0 on either side;
  *   - bias of μ̂ and coverage of its interval, against the population mean effect
  *     μ = effect.mean + Σ_c b_c·E[x_c] (E[x] = the normal's mean, the binary's p), over the series that pooled;
@@ -21,24 +22,19 @@ import { PRIMARY_METHODS, analyzePatients } from "./analysis/analyze-patients.js
 import { poolEffects } from "./analysis/pool-effects.js";
 import { type TrialDesign, scheduleDays } from "./design-document.js";
 import { DesignParamsFields, designChecks, designDocument } from "./design.js";
-import { type MechanisticModel, MechanisticModelFields, missingCoefficient, simulateSeries } from "./mechanistic-model.js";
+import { type MechanisticModel, MechanisticModelFields, coefficientsDeclared, simulateSeries } from "./mechanistic-model.js";
 import { patientIds } from "./schedule.js";
 
 const SERIES_PER_UNIT = 25;
 
-export const PowerAnalysisSchema = Schema.Struct({
+const PowerAnalysisSchema = Schema.Struct({
   primary: Schema.Literals(PRIMARY_METHODS).pipe(Schema.withDecodingDefaultKey(Effect.succeed("mean-diff" as const))),
   level: Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 1, exclusiveMinimum: true, exclusiveMaximum: true })).pipe(Schema.withDecodingDefaultKey(Effect.succeed(0.95))),
   mcid: Schema.Number.check(Schema.isGreaterThanOrEqualTo(0)).pipe(Schema.withDecodingDefaultKey(Effect.succeed(0))),
   better: Schema.Literals(["higher", "lower"]).pipe(Schema.withDecodingDefaultKey(Effect.succeed("higher" as const))),
 });
 
-export const PowerModelSchema = Schema.Struct(MechanisticModelFields).check(
-  Schema.makeFilter((m) => {
-    const missing = missingCoefficient(m, m.covariates.map((c) => c.name));
-    return missing === undefined || { path: ["effect", "coefficients", missing], issue: `no covariate ${JSON.stringify(missing)} is declared; declare it in covariates or drop its coefficient` };
-  }),
-);
+const PowerModelSchema = Schema.Struct(MechanisticModelFields).check(coefficientsDeclared());
 
 const Params = Schema.Struct({
   /** The design's name in the grid (the summary's rows and the cheapest design are named by it). */
@@ -136,7 +132,7 @@ const summarise = (params: Params, design: TrialDesign, units: readonly SeriesRe
     pooledSeries: pooled,
     patientDays: params.patients * scheduleDays(design),
     analysis: params.analysis as unknown as JsonValue,
-    decidedBy: `the REML interval of the pooled mean effect (level ${params.analysis.level}) on the benefit side of 0`,
+    decidedBy: `the pooled mean effect's REML interval (modified Knapp-Hartung t, level ${params.analysis.level}) lies on the benefit side of 0`,
     power: rejected / R,
     powerLower: powerInterval?.[0] ?? null,
     powerUpper: powerInterval?.[1] ?? null,

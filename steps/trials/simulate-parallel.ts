@@ -18,7 +18,7 @@ import type { Columns, TableHandle } from "../../dsl/handles.js";
 import { defineStep } from "../../dsl/step.js";
 import { type NodeOptions, type StudyGraph, addNode } from "../../dsl/study.js";
 import { shuffled } from "../split/split-table.js";
-import { CovariatesSchema, EffectModelSchema, type MechanisticModel, drawCovariates, missingCoefficient, standardNormal, trueEffects } from "./mechanistic-model.js";
+import { CovariatesSchema, EffectModelSchema, type MechanisticModel, coefficientsDeclared, drawCovariates, standardNormal, trueEffects } from "./mechanistic-model.js";
 import { patientIds } from "./schedule.js";
 
 const NonNegative = Schema.Number.check(Schema.isGreaterThanOrEqualTo(0));
@@ -34,12 +34,7 @@ const Params = Schema.Struct({
   measurementSd: zero,
   mcid: zero,
   better: Schema.Literals(["higher", "lower"]).pipe(Schema.withDecodingDefaultKey(Effect.succeed("higher" as const))),
-}).check(
-  Schema.makeFilter((p) => {
-    const missing = missingCoefficient(p, p.covariates.map((c) => c.name));
-    return missing === undefined || { path: ["effect", "coefficients", missing], issue: `no covariate ${JSON.stringify(missing)} is declared; declare it in covariates or drop its coefficient` };
-  }),
-);
+}).check(coefficientsDeclared());
 type Params = typeof Params.Type;
 
 export const trialSimulateParallelStep = defineStep({

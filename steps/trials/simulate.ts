@@ -11,16 +11,11 @@ import { type StepContext, type StepInput, defineStep } from "../../dsl/step.js"
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { readTrialDesign } from "./design-document.js";
 import type { OutcomeColumns, ScheduleColumns } from "./design.js";
-import { type CovariateColumn, type MechanisticModel, MechanisticModelFields, drawCovariates, missingCoefficient, simulateOutcomes, trueEffects } from "./mechanistic-model.js";
+import { type CovariateColumn, type MechanisticModel, MechanisticModelFields, coefficientsDeclared, drawCovariates, missingCoefficient, simulateOutcomes, trueEffects } from "./mechanistic-model.js";
 import { OUTCOME_COLUMNS, readTrialDays, trialDaysTable } from "./trial-days.js";
 
-const coefficientsDeclared = Schema.makeFilter((m: { readonly covariates: readonly { readonly name: string }[]; readonly effect: MechanisticModel["effect"] }) => {
-  if (m.covariates.length === 0) return true; // a covariates table may supply them; checked when it arrives
-  const missing = missingCoefficient(m, m.covariates.map((c) => c.name));
-  return missing === undefined || { path: ["effect", "coefficients", missing], issue: `no covariate ${JSON.stringify(missing)} is declared; declare it in covariates or drop its coefficient` };
-});
 
-const Params = Schema.Struct(MechanisticModelFields).check(coefficientsDeclared);
+const Params = Schema.Struct(MechanisticModelFields).check(coefficientsDeclared(true));
 
 /** The numeric columns of a covariates table, in the order of `patients` (every patient must have a row). */
 const readCovariateTable = (input: StepInput, patients: readonly string[], ctx: StepContext): CovariateColumn[] => {

@@ -54,4 +54,19 @@ describe("the N-of-1 steps through the CLI", () => {
     const missed = second.nodes.filter((n) => !n.cached).map((n) => n.id);
     expect(missed).toEqual(["power-cb2-e0.5-c1-d0", "power"]);
   }, 120_000);
+
+  it.each([
+    { name: "a washout as long as the period", edit: (p: string) => p.replace("periodDays: 7, washoutDays: 2, baselineDays: 3", "periodDays: 7, washoutDays: 7, baselineDays: 3"), mentions: ['node "design" (trial.design)', "params.washoutDays", "shorter than periodDays"] },
+    { name: "maxRun on an alternating grid design", edit: (p: string) => p.replace('design: "alternating", cycles: 3, periodDays: 7 }', 'design: "alternating", cycles: 3, periodDays: 7, maxRun: 1 }'), mentions: ['node "power-alt3-e0.5-c1-d0" (trial.power-cell)', "params.design.maxRun", '"randomized"'] },
+    { name: "a coefficient of an undeclared covariate", edit: (p: string) => p.replace("coefficients: { severity: 0.5 } }, onsetTime", "coefficients: { weight: 0.5 } }, onsetTime"), mentions: ['node "simulate" (trial.simulate)', "params.effect.coefficients.weight", 'no covariate "weight"'] },
+  ])("$name fails when the study loads: exit 2, one message, nothing stored", async ({ edit, mentions }) => {
+    fs.writeFileSync(path.join(project, "pipelines", "bad.ts"), edit(pipeline(DESIGNS)));
+    const store = makeTempDir();
+    const r = await strata(["run", "pipelines/bad.ts", "--store", store, "--no-lock"], { cwd: project });
+    expect(r.code, r.stderr).toBe(2);
+    const errors = r.stderr.split("\n").filter((l) => l.startsWith("strata: error:"));
+    expect(errors, r.stderr).toHaveLength(1);
+    for (const m of ["pipelines/bad.ts", ...mentions]) expect(errors[0]).toContain(m);
+    expect(fs.existsSync(path.join(store, "objects"))).toBe(false);
+  }, 60_000);
 });

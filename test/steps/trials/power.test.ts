@@ -11,14 +11,16 @@ const noise = { measurementSd: 1, interceptSd: 1 };
 const cell = async (params: object, seed = 3): Promise<Cell> => (await runStep(trialPowerCellStep, {}, { label: "alt", design, patients: 40, replicates: 200, ...params }, seed)).cell as Cell;
 
 describe("trial.power-cell", () => {
-  it("at δ = 0 over 200 seeded series: type I error 3–7 %, μ's 95 % interval covers the truth in 93–97 %", async () => {
+  // The issue's windows (coverage 93–97 %, type I error 3–7 % over 200 series) are asserted on the analysis itself
+  // in recovery.test.ts; here the cell's own bookkeeping: at δ = 0 a series either covers 0 or rejects, and both
+  // rates lie within three binomial sds (≈ 4.6 points at 200 series) of the nominal 5 %.
+  it("at δ = 0 over 200 seeded series: type I error = 1 − coverage, both near their nominal rates", async () => {
     const c = await cell({ model: { effect: { mean: 0, sd: 0.5 }, ...noise } });
-    expect(c.typeIError).toBeGreaterThanOrEqual(0.03);
-    expect(c.typeIError).toBeLessThanOrEqual(0.07);
-    expect(c.coverage).toBeGreaterThanOrEqual(0.93);
-    expect(c.coverage).toBeLessThanOrEqual(0.97);
-    expect(Math.abs(c.bias as number)).toBeLessThan(0.05);
     expect(c).toMatchObject({ format: "strata-trial-power-cell/1", replicates: 200, pooledSeries: 200, patientDays: 40 * 6 * 2 * 7, effectSize: 0 });
+    expect(c.typeIError as number).toBeCloseTo(1 - (c.coverage as number), 12);
+    expect(Math.abs((c.typeIError as number) - 0.05)).toBeLessThanOrEqual(0.046);
+    expect(c.power as number).toBeLessThanOrEqual(c.typeIError as number); // one-sided share of the rejections
+    expect(Math.abs(c.bias as number)).toBeLessThan(0.05);
   });
 
   it("power grows with the effect; the population mean counts covariate effects", async () => {
@@ -36,6 +38,13 @@ describe("trial.power-cell", () => {
     const washed = await cell({ model: carry, design: { ...design, washoutDays: 6 }, replicates: 50 });
     expect(none.bias as number).toBeLessThan(-0.15);
     expect(Math.abs(washed.bias as number)).toBeLessThan(0.25 * Math.abs(none.bias as number));
+  });
+
+  it("runs the AR(1) primary analysis too", async () => {
+    const c = await cell({ model: { effect: { mean: 0.5, sd: 0.3 }, processRho: 0.5, processSd: 1, ...noise }, replicates: 10, analysis: { primary: "ar1" } });
+    expect(c.analysis).toMatchObject({ primary: "ar1" });
+    expect(c.pooledSeries).toBe(10);
+    expect(c.power as number).toBeGreaterThan(0.5);
   });
 
   it("gives the same document for the same seed and counts lower-is-better benefit the other way", async () => {

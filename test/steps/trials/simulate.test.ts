@@ -51,6 +51,13 @@ describe("the mechanistic model", () => {
     expect(2 - washed).toBeLessThan(0.15 * (2 - none));
   });
 
+  it("gives further treatments their fixed effects against the reference", () => {
+    const d = design({ treatments: ["A", "B", "C"], design: "randomized-cycles" });
+    const sim = simulateSeries(d, model({ effect: { mean: 1, others: [-2] } }), patientIds(5), random(8));
+    const days = sim.days;
+    for (let r = 0; r < days.day.length; r++) expect(days.outcome![r]).toBe([0, 1, -2][days.treatment[r]!]);
+  });
+
   it("computes effects from covariates: b0 + Σ b·x when tau is 0", () => {
     const m = model({ effect: { mean: 0.5, coefficients: { severity: 2, smoker: -1 } }, covariates: [{ name: "severity", kind: "normal", mean: 1, sd: 2 }, { name: "smoker", kind: "binary", p: 0.4 }] });
     const sim = simulateSeries(design(), m, patientIds(400), random(3));
