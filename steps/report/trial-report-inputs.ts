@@ -19,6 +19,8 @@ const PooledSchema = Schema.Struct({
   muSe: Schema.Number,
   muLower: Schema.Number,
   muUpper: Schema.Number,
+  /** How the μ interval is formed, in words. */
+  muInterval: Schema.optionalKey(Schema.String),
   tau: Schema.Number,
   tau2: Schema.Number,
   patients: Schema.Number,
@@ -32,6 +34,9 @@ const PooledSchema = Schema.Struct({
     tauUpper: Schema.Number,
     draws: Schema.Number,
     burnIn: Schema.Number,
+    chains: Schema.optionalKey(Schema.Number),
+    rhatMu: Schema.optionalKey(Schema.NullOr(Schema.Number)),
+    rhatTau: Schema.optionalKey(Schema.NullOr(Schema.Number)),
     prior: Schema.optionalKey(Schema.String),
   }),
 });

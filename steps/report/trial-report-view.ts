@@ -161,7 +161,12 @@ const pooledSection = (inputs: TrialReportInputs): Section => {
         [text(`Gibbs (${p.gibbs.draws} draws)`), text(num(p.gibbs.mu)), text(interval(p.gibbs.muLower, p.gibbs.muUpper)), text(num(p.gibbs.tau)), text(interval(p.gibbs.tauLower, p.gibbs.tauUpper)), text(num(p.gibbs.tau * p.gibbs.tau))],
       ]),
     ],
-    notes: [`μ standard error (${p.method}): ${num(p.muSe)}. The Gibbs τ² column is the square of its posterior mean of τ.`],
+    notes: [
+      `μ standard error (${p.method}): ${num(p.muSe)}${p.muInterval === undefined ? "" : `; its interval: ${p.muInterval}`}. The Gibbs τ² column is the square of its posterior mean of τ.`,
+      ...(p.gibbs.rhatMu === undefined
+        ? []
+        : [`Gibbs convergence: split R-hat ${orDash(p.gibbs.rhatMu ?? null)} for μ and ${orDash(p.gibbs.rhatTau ?? null)} for τ over ${p.gibbs.chains ?? 1} chains (values near 1 mean the chains agree).`]),
+    ],
   };
 };
 

@@ -76,7 +76,8 @@ const pooled = {
   tau2: 0.5625,
   patients: 13,
   method: "REML",
-  gibbs: { mu: 0.4288, muLower: 0.2, muUpper: 0.65, tau: 0.8, tauLower: 0.5, tauUpper: 1.2, draws: 2000, burnIn: 500 },
+  muInterval: "modified Knapp-Hartung",
+  gibbs: { mu: 0.4288, muLower: 0.2, muUpper: 0.65, tau: 0.8, tauLower: 0.5, tauUpper: 1.2, draws: 2000, burnIn: 500, chains: 2, rhatMu: 1.0012, rhatTau: 1.004 },
 };
 
 const summary = {
@@ -142,6 +143,8 @@ describe("report.trial", () => {
     expect(md).toContain("| REML | 0.432 | 0.217 to 0.648 | 0.750 | — | 0.563 |");
     expect(md).toContain("| Gibbs (2000 draws) | 0.429 | 0.200 to 0.650 | 0.800 | 0.500 to 1.200 | 0.640 |");
     expect(md).toContain("Deviations from the anchors. n1-simulator");
+    expect(md).toContain("μ standard error (REML): 0.110; its interval: modified Knapp-Hartung.");
+    expect(md).toContain("Gibbs convergence: split R-hat 1.001 for μ and 1.004 for τ over 2 chains");
     expect(md).toContain("| Primary method | mean-diff |");
     expect(md).toContain("| Minimal clinically important difference (outcome scale) | 0.3 |");
     expect(md).toContain("Analysis, ar1: AR(1) regression.");
@@ -184,7 +187,9 @@ describe("report.trial", () => {
     expect(md).toContain("## Design power");
     expect(md).toContain("| design | kind | cycles | period days | washout days | effect size |");
     expect(md.split("\n").filter((l) => /^\| (short|long) \| alternating \|/.test(l))).toHaveLength(3);
-    expect(md).toContain("| 0.800 | 0.0 / 0.0 | 0.000 | short | 112 | 0.800 |");
+    // One scenario with an effect (0.8): its cheapest design as trial.power chose it.
+    const [cheapest] = (power.summary as { cheapest: { design: string | null; patientDays: number | null }[] }).cheapest;
+    expect(md).toContain(`| 0.800 | 0.0 / 0.0 | 0.000 | ${cheapest!.design ?? "none reaches it"} | ${cheapest!.patientDays ?? "—"} |`);
     await expect(render({}, { powerTable: power.table })).rejects.toThrow(/inputs\.powerTable.*both of trial\.power's outputs/);
   });
 
