@@ -1,3 +1,7 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { chromium } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { makeTable } from "../../artifacts/table.js";
 import { CODE_DIGEST_TOKEN, MANIFEST_DIGEST_TOKEN } from "../../dsl/report-provenance.js";
@@ -198,4 +202,35 @@ describe("report.trial", () => {
     await expect(render({}, { summary: pooled })).rejects.toThrow(/inputs\.summary.*not a strata-trial-analysis\/1 summary/);
     await expect(render({}, { outcomes: trialDaysTable({ ...trialDays(), outcome: undefined }) })).rejects.toThrow(/inputs\.outcomes.*no "outcome" column/);
   });
+});
+
+describe("report.trial in headless Chromium", () => {
+  // Debian's chromium (as test/report/browser.test.ts); without it this fails, it does not skip.
+  it("loads with no console error, dialog or network request, draws the forest plot and series, and shows a treatment named like markup as text", async () => {
+    const { html } = await render({ showPatientSeries: true }, { hybrid: await hybridDoc(3) });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "strata-trial-report-"));
+    const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"] });
+    try {
+      const file = path.join(dir, "report.html");
+      fs.writeFileSync(file, html);
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on("console", (m) => void (m.type() === "error" && problems.push(m.text())));
+      page.on("pageerror", (e) => void problems.push(String(e)));
+      page.on("dialog", (d) => {
+        problems.push(`dialog: ${d.message()}`);
+        void d.dismiss();
+      });
+      page.on("request", (r) => void (r.url().startsWith("file:") ? 0 : problems.push(`request: ${r.url()}`)));
+      await page.goto(`file://${file}`, { waitUntil: "load" });
+      expect(problems).toEqual([]);
+      expect(await page.locator("img").count()).toBe(0);
+      expect(await page.locator("#effects svg .role-mark path").count()).toBeGreaterThan(PATIENTS.length);
+      expect(await page.locator("#series svg .role-mark path").count()).toBeGreaterThan(0);
+      expect(await page.locator("h1").textContent()).toBe(`N-of-1 ${EVIL}`);
+    } finally {
+      await browser.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
