@@ -2,7 +2,7 @@
  * The N-of-1 reference study end to end with the real CLI and store: it runs cold within the issue's 2 minutes, two
  * cold runs in separate processes give the same digests, the report shows all 40 patients in the forest plot and
  * the effects table, the hybrid confirmation rate follows from the per-patient agreement table, and the hybrid
- * section hides its small cells.
+ * section hides its small cells. Mistakes in wiring the hybrid check end in one message naming the node and field.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -11,7 +11,7 @@ import { ContentStore } from "../../artifacts/store.js";
 import { columnValues, decodeParquet } from "../../artifacts/table.js";
 import { readHybridDoc } from "../../steps/trials/hybrid-document.js";
 import { jsonOf, strata } from "../support/cli.js";
-import { makeTempDir } from "../support/temp-project.js";
+import { makeTempDir, makeTempProject } from "../support/temp-project.js";
 
 interface RunJson {
   status: string;
@@ -78,4 +78,55 @@ describe("pipelines/nof1-series.ts", () => {
     expect(html).not.toContain("own time series");
     expect(doc.confidentWrongPatients).toBeNull();
   }, 240_000);
+});
+
+/** A small hybrid study: `subgroup` and the table the treatment model scores are the mistakes under test. */
+const hybridStudy = (subgroup: string, scored: "sim.patients" | "cohort") => `import { study } from "../dsl/study.js";
+import { predict } from "../steps/predict/model-set.js";
+import { stratifiedHoldout } from "../steps/split/holdout.js";
+import { trainLogisticRegression } from "../steps/train/logistic-regression.js";
+import { analyzeTrial } from "../steps/trials/analyze.js";
+import { trialDesign } from "../steps/trials/design.js";
+import { trialHybrid } from "../steps/trials/hybrid.js";
+import { poolTrial } from "../steps/trials/pool.js";
+import { simulateParallelTrial } from "../steps/trials/simulate-parallel.js";
+import { simulateTrial } from "../steps/trials/simulate.js";
+const covariates = [{ name: "severity", kind: "normal", mean: 0, sd: 1 }, { name: "group", kind: "binary", p: 0.5 }];
+const effect = { mean: 0.5, coefficients: { severity: 1 } };
+export default study("hybrid-mistake", (s) => {
+  const design = trialDesign(s, { treatments: ["a", "b"], design: "alternating", cycles: 3, periodDays: 5, patients: 12 });
+  const sim = simulateTrial(design, { covariates, effect, measurementSd: 1 });
+  const analysis = analyzeTrial(design.design, sim.outcomes);
+  const pooled = poolTrial(analysis.effects, analysis.summary);
+  const cohort = simulateParallelTrial(s, { treatments: ["a", "b"], participants: 200, covariates, effect, measurementSd: 1 });
+  const model = trainLogisticRegression(cohort, stratifiedHoldout(cohort, { testFraction: 0.2 }), { features: ["severity"], target: "responded" });
+  trialHybrid(
+    { effects: analysis.effects, shrunken: pooled.shrunken, patients: sim.patients, referencePredictions: predict(model.models, sim.patients), treatmentPredictions: predict(model.models, ${scored}) },
+    { subgroup: "${subgroup}" },
+    { id: "hybrid" },
+  );
+});
+`;
+
+describe("the hybrid check's wiring mistakes, through the CLI", () => {
+  const project = makeTempProject("strata-nof1-mistakes-");
+  afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
+  const runCase = async (name: string, text: string) => {
+    fs.writeFileSync(path.join(project, "pipelines", `${name}.ts`), text);
+    const store = makeTempDir();
+    try {
+      return await strata(["run", `pipelines/${name}.ts`, "--store", store, "--no-lock"], { cwd: project });
+    } finally {
+      fs.rmSync(store, { recursive: true, force: true });
+    }
+  };
+
+  it("a numeric subgroup column stops the study at load (exit 2); predictions of another table stop the node (exit 1)", async () => {
+    const [numeric, otherTable] = await Promise.all([runCase("numeric-subgroup", hybridStudy("severity", "sim.patients")), runCase("other-table", hybridStudy("patient", "cohort"))]);
+    expect(numeric.code).toBe(2);
+    expect(numeric.stderr).toMatch(/hybrid.*params\.subgroup[\s\S]*column "severity" is float; the subgroup must be a string column/);
+    expect(otherTable.code).toBe(1);
+    expect(otherTable.stderr).toMatch(/hybrid.*inputs\.treatmentPredictions[\s\S]*names row \d+, but the table has 12 rows; were the predictions made on this table\?/);
+    for (const r of [numeric, otherTable]) expect(r.stderr).not.toMatch(/internal error|at .*\.ts:\d+/);
+  }, 120_000);
 });
