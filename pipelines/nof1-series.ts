@@ -104,8 +104,8 @@ export const nof1Series = (s: StudyGraph): void => {
     return predict(trained.models, patients, { id: `predict-${name}` });
   };
   const check = trialHybrid(
-    { effects: analysis.effects, shrunken: pooled.shrunken, patients, referencePredictions: outcomeModel(TREATMENTS[0], "usual-care"), treatmentPredictions: outcomeModel(TREATMENTS[1], "new-drug") },
-    { better: "higher", decideBy: "shrunken", subgroup: "sex", minCell: 5, confidentAbove: 0.2, bins: 5 },
+    { effects: analysis.effects, summary: analysis.summary, shrunken: pooled.shrunken, patients, referencePredictions: outcomeModel(TREATMENTS[0], "usual-care"), treatmentPredictions: outcomeModel(TREATMENTS[1], "new-drug") },
+    { decideBy: "shrunken", subgroup: "sex", minCell: 5, confidentAbove: 0.2, bins: 5 },
     { id: "hybrid" },
   );
   reportTrial(

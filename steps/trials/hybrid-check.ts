@@ -21,6 +21,9 @@ import type { HybridDoc, HybridGroup } from "./hybrid-document.js";
 import type { HybridRows } from "./hybrid-inputs.js";
 
 export interface HybridCheckParams {
+  /** From trial.analyze's summary. */
+  readonly reference: string;
+  readonly treatment: string;
   readonly better: "higher" | "lower";
   readonly decideBy: "shrunken" | "raw";
   readonly level: number;
@@ -152,6 +155,8 @@ export const hybridCheck = (rows: HybridRows, params: HybridCheckParams): { read
   const wrongIds = rows.patients.filter((_, r) => d.confidentWrong[r] === 1);
   const doc: HybridDoc = {
     format: "strata-trial-hybrid/1",
+    reference: params.reference,
+    treatment: params.treatment,
     params: {
       better: params.better,
       decideBy: params.decideBy,

@@ -53,6 +53,9 @@ export type HybridGroup = typeof HybridGroup.Type;
 
 export const HybridDocSchema = Schema.Struct({
   format: Schema.Literal("strata-trial-hybrid/1"),
+  /** The compared treatments (trial.analyze's); "the treatment" below is `treatment`. */
+  reference: Schema.String,
+  treatment: Schema.String,
   params: HybridParams,
   /** The rules this document applies, in words (ours where the text says so). */
   definitions: Schema.Struct({

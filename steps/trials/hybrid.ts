@@ -14,9 +14,15 @@ import { readHybridRows } from "./hybrid-inputs.js";
 
 const withDefault = <S extends Schema.Top>(schema: S, value: S["Type"]) => schema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(value)));
 
+/** What the check takes from trial.analyze's summary: the compared treatments and which direction is better. */
+const AnalysisSummary = Schema.Struct({
+  format: Schema.Literal("strata-trial-analysis/1"),
+  reference: Schema.String,
+  treatment: Schema.String,
+  better: Schema.Literals(["higher", "lower"]),
+});
+
 const Params = Schema.Struct({
-  /** Which outcome direction is better; must match trial.analyze's. */
-  better: withDefault(Schema.Literals(["higher", "lower"]), "higher"),
   /** Which N-of-1 result decides: trial.pool's shrunken effect, or trial.analyze's primary ("raw") effect. */
   decideBy: withDefault(Schema.Literals(["shrunken", "raw"]), "shrunken"),
   level: withDefault(Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 1, exclusiveMinimum: true, exclusiveMaximum: true })), 0.95),
@@ -34,11 +40,17 @@ export const hybridStep = defineStep({
   kind: "trial.hybrid",
   module: import.meta.url,
   params: Params,
-  inputs: { effects: "table", shrunken: "table", patients: "table", referencePredictions: "predictions", treatmentPredictions: "predictions" },
+  inputs: { effects: "table", summary: "metrics", shrunken: "table", patients: "table", referencePredictions: "predictions", treatmentPredictions: "predictions" },
   outputs: { hybrid: "metrics", agreement: "table" },
   run: (inputs, params, ctx) => {
-    const rows = readHybridRows(inputs, params, ctx);
-    const { doc, agreement } = hybridCheck(rows, params);
+    let summary: typeof AnalysisSummary.Type;
+    try {
+      summary = Schema.decodeUnknownSync(AnalysisSummary)(inputs.summary.json());
+    } catch (e) {
+      return ctx.fail("inputs.summary", `this is not a strata-trial-analysis/1 summary (from trial.analyze): ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const rows = readHybridRows(inputs, { ...params, better: summary.better }, ctx);
+    const { doc, agreement } = hybridCheck(rows, { ...params, ...summary });
     const overall = doc.groups[0]!;
     ctx.log(`${doc.analysed} of ${doc.patients} people with an N-of-1 result; ${overall.confirmation.agree} confirm the population model`);
     return { hybrid: doc as unknown as JsonValue, agreement };
@@ -46,7 +58,6 @@ export const hybridStep = defineStep({
 });
 
 export interface HybridOptions<C extends Columns> {
-  readonly better?: "higher" | "lower";
   readonly decideBy?: "shrunken" | "raw";
   readonly level?: number;
   readonly minCell?: number;
@@ -58,12 +69,14 @@ export interface HybridOptions<C extends Columns> {
 
 /**
  * Pipeline builder, e.g.
- *   const check = trialHybrid({ effects, shrunken, patients, referencePredictions: predict(refModels, patients),
+ *   const check = trialHybrid({ effects, summary, shrunken, patients, referencePredictions: predict(refModels, patients),
  *     treatmentPredictions: predict(treatModels, patients) }, { subgroup: "sex", minCell: 5 });
  */
 export const trialHybrid = <C extends Columns & { readonly patient: "string" }>(
   inputs: {
     readonly effects: TableHandle;
+    /** trial.analyze's summary: the compared treatments and the better direction come from it. */
+    readonly summary: MetricsHandle;
     readonly shrunken: TableHandle;
     readonly patients: TableHandle<C>;
     readonly referencePredictions: PredictionsHandle;

@@ -101,7 +101,7 @@ export default study("hybrid-mistake", (s) => {
   const cohort = simulateParallelTrial(s, { treatments: ["a", "b"], participants: 200, covariates, effect, measurementSd: 1 });
   const model = trainLogisticRegression(cohort, stratifiedHoldout(cohort, { testFraction: 0.2 }), { features: ["severity"], target: "responded" });
   trialHybrid(
-    { effects: analysis.effects, shrunken: pooled.shrunken, patients: sim.patients, referencePredictions: predict(model.models, sim.patients), treatmentPredictions: predict(model.models, ${scored}) },
+    { effects: analysis.effects, summary: analysis.summary, shrunken: pooled.shrunken, patients: sim.patients, referencePredictions: predict(model.models, sim.patients), treatmentPredictions: predict(model.models, ${scored}) },
     { subgroup: "${subgroup}" },
     { id: "hybrid" },
   );

@@ -105,6 +105,7 @@ const hybridDoc = async (minCell: number) => {
     hybridStep,
     {
       effects,
+      summary,
       shrunken,
       patients: makeTable([patient, { name: "sex", type: "string", values: group }]),
       referencePredictions: probs(() => 0.4),

@@ -48,6 +48,7 @@ const inputsOf = (c: GoldenCase, flip = false) => {
   const upper = c.shrunken.map((e, i) => (flip ? -(e - c.halfWidth[i]!) : e + c.halfWidth[i]!));
   const patient = { name: "patient", type: "string", values: c.patients } as const;
   return {
+    summary: { format: "strata-trial-analysis/1", reference: "usual", treatment: "new", better: flip ? "lower" : "higher", mcid: 0, level: 0.95, primary: "mean-diff" },
     patients: makeTable([patient, { name: "group", type: "string", values: c.group }, { name: "x", type: "float", values: c.pReference }]),
     effects: makeTable([patient, { name: "effect", type: "float", values: effect }, { name: "lower", type: "float", values: lower }, { name: "upper", type: "float", values: upper }]),
     shrunken: makeTable([
@@ -104,7 +105,8 @@ describe("trial.hybrid", () => {
 
   it("gives the same figures when lower outcomes are better and the effects are written on that scale", async () => {
     const c = golden.cases[0]!;
-    const { doc } = await run(c, { minCell: 1, better: "lower", listPatients: true }, true);
+    const { doc } = await run(c, { minCell: 1, listPatients: true }, true);
+    expect([doc.reference, doc.treatment, doc.params.better]).toEqual(["usual", "new", "lower"]);
     expectGolden(doc, c.expected);
     expect(doc.confidentWrongPatients).toEqual(c.expected.confidentWrong);
   });
@@ -167,7 +169,7 @@ describe("trial.hybrid", () => {
     expectGolden(readHybridDoc(out.hybrid, (p) => expect.fail(p)), c.expected);
   });
 
-  it("names the input and the row when the predictions miss a patient or a table is not keyed by patient", async () => {
+  it("names the input and the row when the predictions miss a patient, a table is not keyed by patient or the summary is another document", async () => {
     const c = golden.cases[0]!;
     const inputs = inputsOf(c);
     const partial = predictionsTable([{ replicate: 0, seed: 0, fold: 0, rows: [0, 1, 2], probs: [0.1, 0.2, 0.3] }]);
@@ -175,6 +177,7 @@ describe("trial.hybrid", () => {
     const noPatient = makeTable([{ name: "id", type: "string", values: c.patients }]);
     await expect(runStep(hybridStep, { ...inputs, effects: noPatient }, {})).rejects.toThrow(/inputs\.effects.*string column "patient"; it is missing/);
     await expect(runStep(hybridStep, inputs, { subgroup: "x" })).rejects.toThrow(/params\.subgroup.*string column "x"; it is float/);
+    await expect(runStep(hybridStep, { ...inputs, summary: { format: "strata-trial-pool/1" } }, {})).rejects.toThrow(/inputs\.summary.*not a strata-trial-analysis\/1 summary/);
   });
 
   it("gives no kappa when both raters recommend one treatment to everyone", () => {
