@@ -8,11 +8,11 @@
 import { Effect, Schema } from "effect";
 import { type ColumnData, makeTable } from "../../artifacts/table.js";
 import type { MetricsHandle, TableHandle } from "../../dsl/handles.js";
-import { type JsonValue, defineStep } from "../../dsl/step.js";
+import { type JsonValue, type StepContext, type StepInput, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { PRIMARY_METHODS, type PatientEffects, analyzePatients, comparedTreatments } from "./analysis/analyze-patients.js";
 import { AR1_ESTIMATIONS } from "./analysis/ar1-regression.js";
-import { MAX_RANDOMIZATION_SET, randomizationSet } from "./analysis/randomization-set.js";
+import { MAX_RANDOMIZATION_SET, firstScheduleOutside, randomizationSet } from "./analysis/randomization-set.js";
 import { readTrialDesign } from "./design-document.js";
 import { readTrialDays } from "./trial-days.js";
 
@@ -94,6 +94,42 @@ const effectsTable = (effects: PatientEffects) =>
 
 const estimable = (values: Float64Array): number => values.reduce((n, v) => (Number.isNaN(v) ? n : n + 1), 0);
 
+/** The design, the outcomes and the randomization set, with every mismatch between them and the params refused. */
+const readAnalysisInputs = (inputs: { readonly design: StepInput; readonly outcomes: StepInput }, params: TrialAnalyzeParams, ctx: StepContext) => {
+  const design = readTrialDesign(inputs.design.json(), (problem) => ctx.fail("inputs.design", problem));
+  const days = readTrialDays(inputs.outcomes.table(), design.treatments, (problem) => ctx.fail("inputs.outcomes", problem));
+  if (days.outcome === undefined) ctx.fail("inputs.outcomes", `the table has no "outcome" column; analyse the outcomes of trial.simulate or trial.check, not a schedule`);
+  const periods = design.cycles * design.treatments.length;
+  for (let p = 0; p < days.patients.length; p++) {
+    for (let r = days.start[p]!; r < days.start[p + 1]!; r++) {
+      if (days.period[r]! < 0 || days.period[r]! > periods) {
+        ctx.fail("inputs.outcomes", `row ${r + 1} (patient ${JSON.stringify(days.patients[p])}, day ${days.day[r]}): period ${days.period[r]} is outside the design's ${periods} periods (${design.cycles} cycles of ${design.treatments.length} treatments); use the design document made for these data`);
+      }
+    }
+  }
+  for (const field of ["reference", "treatment"] as const) {
+    const name = params[field];
+    if (name !== undefined && !design.treatments.includes(name)) ctx.fail(`params.${field}`, `${JSON.stringify(name)} is not one of the design's treatments (${design.treatments.join(", ")})`);
+  }
+  const compared = comparedTreatments(design, params);
+  if (compared.reference === compared.treatment) ctx.fail("params.treatment", `it is the reference too (${JSON.stringify(design.treatments[compared.reference])}); compare two different treatments`);
+  const set = params.exactTest ? randomizationSet(design) : null;
+  if (set !== null && "problem" in set) return ctx.fail("params.exactTest", `${set.problem}, or set exactTest: false`);
+  const outside = set === null ? undefined : firstScheduleOutside(days, set);
+  if (outside !== undefined) {
+    const order = outside.codes.map((t) => design.treatments[t]).join(" ");
+    ctx.fail("inputs.outcomes", `patient ${JSON.stringify(days.patients[outside.patient])} follows the schedule ${order}, which the ${design.design} design of the design document cannot draw, so the exact randomization test would not be exact; give the design the data followed (trial.check's design), or set exactTest: false`);
+  }
+  return { design, days, reference: design.treatments[compared.reference]!, treatment: design.treatments[compared.treatment]!, set };
+};
+
+const METHODS = {
+  meanDiff: "difference of the treatments' period means per cycle; paired t interval over cycles (df = cycles - 1); two-sided one-sample t test decides t_p",
+  randomization: "exact randomization test: mean(treatment days) - mean(reference days) under every schedule of the design's randomization set, outcomes fixed; two-sided p = share of schedules with |statistic| >= |observed|",
+  ar1: "outcome ~ 1 + treatment + day with AR(1) errors on the daily grid, rho by exact restricted (reml) or plain (ml) maximum likelihood (unanalysed days are gaps: rho^gap); GLS standard error at the estimated rho, t interval with n - 3 df",
+  posterior: "flat prior on the primary effect, t reference with the method's df: P(benefit > m) = F_t((benefit - m) / se); a normal-theory approximation (our labelling)",
+};
+
 export const trialAnalyzeStep = defineStep({
   kind: "trial.analyze",
   module: import.meta.url,
@@ -101,26 +137,8 @@ export const trialAnalyzeStep = defineStep({
   inputs: { design: "metrics", outcomes: "table" },
   outputs: { effects: "table", summary: "metrics" },
   run: (inputs, params, ctx) => {
-    const design = readTrialDesign(inputs.design.json(), (problem) => ctx.fail("inputs.design", problem));
-    const days = readTrialDays(inputs.outcomes.table(), design.treatments, (problem) => ctx.fail("inputs.outcomes", problem));
-    if (days.outcome === undefined) ctx.fail("inputs.outcomes", `the table has no "outcome" column; analyse the outcomes of trial.simulate or trial.check, not a schedule`);
-    const periods = design.cycles * design.treatments.length;
-    for (let r = 0; r < days.period.length; r++) {
-      if (days.period[r]! < 0 || days.period[r]! > periods) {
-        ctx.fail("inputs.outcomes", `row ${r + 1}: period ${days.period[r]} is outside the design's ${periods} periods (${design.cycles} cycles of ${design.treatments.length} treatments); use the design document made for these data`);
-      }
-    }
-    for (const field of ["reference", "treatment"] as const) {
-      const name = params[field];
-      if (name !== undefined && !design.treatments.includes(name)) ctx.fail(`params.${field}`, `${JSON.stringify(name)} is not one of the design's treatments (${design.treatments.join(", ")})`);
-    }
-    const compared = comparedTreatments(design, params);
-    if (compared.reference === compared.treatment) ctx.fail("params.treatment", `it is the reference too (${JSON.stringify(design.treatments[compared.reference])}); compare two different treatments`);
-    const set = params.exactTest ? randomizationSet(design) : null;
-    if (set !== null && "problem" in set) return ctx.fail("params.exactTest", `${set.problem}, or set exactTest: false`);
+    const { design, days, reference, treatment, set } = readAnalysisInputs(inputs, params, ctx);
     const effects = analyzePatients(days, design, { ...params, randomizationSet: set });
-    const reference = design.treatments[compared.reference]!;
-    const treatment = design.treatments[compared.treatment]!;
     ctx.log(`${days.patients.length} patients, ${estimable(effects.effect)} with an effect of ${treatment} vs ${reference} (primary: ${params.primary})`);
     // Two-sided over a set symmetric in the treatments, the observed schedule and its mirror image both count.
     const smallestP = set === null ? null : Math.min(1, 2 / set.count);
@@ -145,12 +163,7 @@ export const trialAnalyzeStep = defineStep({
       randomizationSet: set === null ? null : set.count,
       smallestRandomizationP: smallestP,
       maxRandomizationSet: MAX_RANDOMIZATION_SET,
-      methods: {
-        meanDiff: "difference of the treatments' period means per cycle; paired t interval over cycles (df = cycles - 1); two-sided one-sample t test decides t_p",
-        randomization: "exact randomization test: mean(treatment days) - mean(reference days) under every schedule of the design's randomization set, outcomes fixed; two-sided p = share of schedules with |statistic| >= |observed|",
-        ar1: "outcome ~ 1 + treatment + day with AR(1) errors on the daily grid, rho by exact restricted (reml) or plain (ml) maximum likelihood (unanalysed days are gaps: rho^gap); GLS standard error at the estimated rho, t interval with n - 3 df",
-        posterior: "flat prior on the primary effect, t reference with the method's df: P(benefit > m) = F_t((benefit - m) / se); a normal-theory approximation (our labelling)",
-      },
+      methods: METHODS,
     };
     return { effects: effectsTable(effects), summary };
   },
@@ -166,6 +179,7 @@ export const analyzeTrial = (
   options?: NodeOptions,
 ): { readonly effects: TableHandle<typeof EFFECT_COLUMNS>; readonly summary: MetricsHandle } => {
   const node = addNode(outcomes.study, trialAnalyzeStep, { design, outcomes }, params, options);
-  for (const column of ["patient", "day", "period", "cycle", "treatment", "phase", "outcome"]) node.requireColumns(outcomes, [column], "inputs.outcomes");
+  if (!("outcome" in outcomes.columns)) node.fail("inputs.outcomes", `the table has no "outcome" column; pass the outcomes of trial.simulate or trial.check, not the schedule of trial.design`);
+  node.requireColumns(outcomes, ["patient", "day", "period", "cycle", "treatment", "phase"], "inputs.outcomes");
   return { effects: node.table("effects", EFFECT_COLUMNS), summary: node.metrics("summary") };
 };

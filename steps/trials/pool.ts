@@ -11,7 +11,7 @@ import { denseStringsOf, isValidAt } from "../../artifacts/dense-column.js";
 import type { MetricsHandle, TableHandle } from "../../dsl/handles.js";
 import { type JsonValue, type StepContext, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
-import { poolEffects } from "./analysis/pool-effects.js";
+import { poolEffects, unpoolable } from "./analysis/pool-effects.js";
 import { BETTER, type EFFECT_COLUMNS, nullableFloats } from "./analyze.js";
 
 const Count = (minimum: number) => Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(minimum));
@@ -86,12 +86,9 @@ export const trialPoolStep = defineStep({
     const mcid = params.mcid ?? summary.mcid;
     const better = params.better ?? summary.better;
     const level = params.level ?? summary.level;
-    let pooled: ReturnType<typeof poolEffects>;
-    try {
-      pooled = poolEffects(effect, se, { mcid, better, level, gibbs: { ...params.gibbs, random: (stream) => ctx.random(stream) } });
-    } catch (e) {
-      return ctx.fail("inputs.effects", `${(e as Error).message}; give trial.analyze patients with at least two cycles (or enough days for ar1)`);
-    }
+    const problem = unpoolable(effect, se);
+    if (problem !== undefined) ctx.fail("inputs.effects", `${problem}; give trial.analyze patients with at least two cycles (or enough days for ar1)`);
+    const pooled = poolEffects(effect, se, { mcid, better, level, gibbs: { ...params.gibbs, random: (stream) => ctx.random(stream) } });
     const g = pooled.gibbs!;
     ctx.log(`${pooled.patients} of ${table.numRows} patients pooled: mu ${pooled.mu.toPrecision(4)}, tau ${pooled.tau.toPrecision(4)} (REML); Gibbs mu ${g.mu.toPrecision(4)}`);
     const shrunken = makeTable([

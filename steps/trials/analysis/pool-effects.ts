@@ -62,12 +62,24 @@ export interface PooledEffects {
 
 const median = (values: Float64Array): number => sortedQuantile(Float64Array.from(values).sort(), 0.5);
 
-/** Pools effect ± se (one per patient, NaN = not estimable); throws when fewer than two patients can be pooled. */
-export const poolEffects = (effect: Float64Array, se: Float64Array, options: PoolOptions): PooledEffects => {
+/** The patients that can be pooled: a finite effect and a finite, positive standard error. */
+const poolableRows = (effect: Float64Array, se: Float64Array): Int32Array => {
   const rows: number[] = [];
   for (let i = 0; i < effect.length; i++) if (Number.isFinite(effect[i]!) && se[i]! > 0 && Number.isFinite(se[i]!)) rows.push(i);
-  if (rows.length < 2) throw new RangeError(`${rows.length} patient${rows.length === 1 ? " has" : "s have"} an effect with a positive standard error; pooling needs at least two`);
-  const used = Int32Array.from(rows);
+  return Int32Array.from(rows);
+};
+
+/** Why a series cannot be pooled, or undefined when it can (at least two poolable patients). */
+export const unpoolable = (effect: Float64Array, se: Float64Array): string | undefined => {
+  const n = poolableRows(effect, se).length;
+  return n >= 2 ? undefined : `${n} patient${n === 1 ? " has" : "s have"} an effect with a positive standard error; pooling needs at least two`;
+};
+
+/** Pools effect ± se (one per patient, NaN = not estimable); throws when fewer than two patients can be pooled. */
+export const poolEffects = (effect: Float64Array, se: Float64Array, options: PoolOptions): PooledEffects => {
+  const problem = unpoolable(effect, se);
+  if (problem !== undefined) throw new RangeError(problem);
+  const used = poolableRows(effect, se);
   const y = Float64Array.from(used, (i) => effect[i]!);
   const s = Float64Array.from(used, (i) => se[i]!);
   const fit = fitReml(y, s);

@@ -9,6 +9,7 @@
  * Schedules are listed in lexicographic order of their codes, so the set (and any sum over it) is reproducible.
  */
 import type { TrialDesign } from "../design-document.js";
+import type { TrialDays } from "../trial-days.js";
 
 /** The largest set enumerated: 2^16 schedules. */
 export const MAX_RANDOMIZATION_SET = 1 << 16;
@@ -34,7 +35,7 @@ const permutations = (k: number): number[][] => {
 const factorial = (k: number): number => (k <= 1 ? 1 : k * factorial(k - 1));
 
 const tooLarge = (design: TrialDesign, size: string): string =>
-  `the ${design.design} design with ${design.treatments.length} treatments and ${design.cycles} cycles has ${size} possible schedules, more than the ${MAX_RANDOMIZATION_SET} the exact randomization test enumerates; use fewer cycles (or maxRun) for this test`;
+  `the ${design.design} design with ${design.treatments.length} treatments and ${design.cycles} cycles has ${size} possible schedules, more than the ${MAX_RANDOMIZATION_SET} the exact randomization test enumerates; use ${design.design === "randomized" ? "fewer cycles or a smaller maxRun" : "fewer cycles"} for this test`;
 
 /** The design's randomization set, or why it is too large to enumerate. */
 export const randomizationSet = (design: TrialDesign): RandomizationSet | { readonly problem: string } => {
@@ -90,4 +91,25 @@ export const randomizationSet = (design: TrialDesign): RandomizationSet | { read
   const codes = new Int8Array(rows.length * periods);
   rows.forEach((r, s) => codes.set(r, s * periods));
   return { periods, count: rows.length, codes };
+};
+
+/**
+ * The first patient (index) whose schedule the set does not hold, with that schedule as treatment codes, or
+ * undefined when every patient's is in it. A patient with a period absent from the data is not checked (any
+ * completion could be the drawn schedule).
+ */
+export const firstScheduleOutside = (days: TrialDays, set: RandomizationSet): { readonly patient: number; readonly codes: readonly number[] } | undefined => {
+  const keys = new Set<string>();
+  for (let s = 0; s < set.count; s++) keys.add(set.codes.subarray(s * set.periods, (s + 1) * set.periods).join(","));
+  const own = new Int8Array(set.periods);
+  for (let p = 0; p < days.patients.length; p++) {
+    own.fill(-1);
+    for (let r = days.start[p]!; r < days.start[p + 1]!; r++) {
+      const q = days.period[r]! - 1;
+      if (q >= 0 && q < set.periods) own[q] = days.treatment[r]!;
+    }
+    if (own.includes(-1)) continue;
+    if (!keys.has(own.join(","))) return { patient: p, codes: Array.from(own) };
+  }
+  return undefined;
 };

@@ -23,6 +23,7 @@ interface GoldenPatient {
 }
 const golden = JSON.parse(fs.readFileSync(path.join(NOF1_FIXTURES, "golden.json"), "utf8")) as {
   readonly patients: readonly GoldenPatient[];
+  readonly mixedLm: { mu: number; tau2: number; scale: number; blups: number[] };
   readonly pool: { mu: number; muSe: number; muSeModel: number; muLower: number; muUpper: number; tau2: number; shrunken: number[]; shrunkenLower: number[]; shrunkenUpper: number[] };
 };
 
@@ -90,5 +91,20 @@ describe("pooling the series against Python", () => {
       close(pooled.shrunkenLower[i]!, golden.pool.shrunkenLower[i]!);
       close(pooled.shrunkenUpper[i]!, golden.pool.shrunkenUpper[i]!);
     });
+  });
+
+  it("statsmodels MixedLM (REML, random intercept) on the per-cycle differences: mu, tau^2 and the BLUPs equal the two-stage REML with every se = the pooled within-patient sd / sqrt(cycles), within 1e-6", () => {
+    // Balanced (4 cycles each): MixedLM's residual variance is the pooled within-patient variance of d_ij.
+    const cycles = 4;
+    let within = 0;
+    effects.meanDiffSe.forEach((se) => (within += se * se * cycles));
+    within /= effects.meanDiffSe.length;
+    expect(Math.abs(within - golden.mixedLm.scale)).toBeLessThan(1e-6);
+    const pooledSe = new Float64Array(effects.meanDiff.length).fill(Math.sqrt(within / cycles));
+    const pooled = poolEffects(effects.meanDiff, pooledSe, { mcid: 0.5, better: "higher", level: 0.95 });
+    const close = (a: number, b: number) => expect(Math.abs(a - b)).toBeLessThan(1e-6);
+    close(pooled.mu, golden.mixedLm.mu);
+    close(pooled.tau2, golden.mixedLm.tau2);
+    golden.mixedLm.blups.forEach((v, i) => close(pooled.shrunken[i]!, v));
   });
 });

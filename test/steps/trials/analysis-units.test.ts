@@ -9,9 +9,9 @@ import { analyzePatients } from "../../../steps/trials/analysis/analyze-patients
 import { MechanisticModelSchema, simulateSeries } from "../../../steps/trials/mechanistic-model.js";
 import { type Ar1Fit, fitAr1 } from "../../../steps/trials/analysis/ar1-regression.js";
 import { logGamma, normalCdf, studentTCdf, studentTQuantile } from "../../../steps/trials/analysis/distributions.js";
-import { MAX_RANDOMIZATION_SET, type RandomizationSet, randomizationSet } from "../../../steps/trials/analysis/randomization-set.js";
+import { MAX_RANDOMIZATION_SET, type RandomizationSet, firstScheduleOutside, randomizationSet } from "../../../steps/trials/analysis/randomization-set.js";
 import { DESIGN_KINDS, type TrialDesign } from "../../../steps/trials/design-document.js";
-import { patientIds, periodOrderDrawer } from "../../../steps/trials/schedule.js";
+import { buildSchedule, patientIds, periodOrderDrawer } from "../../../steps/trials/schedule.js";
 import { seededRandom } from "../../../engine/random.js";
 
 const relative = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-300, Math.abs(b));
@@ -85,6 +85,14 @@ describe("randomization sets", () => {
       const random = seededRandom(3, kind);
       for (let i = 0; i < 200; i++) expect(listed.has(draw(random).join(""))).toBe(true);
     }
+  });
+  it("finds the first patient whose schedule the declared design cannot draw", () => {
+    const drawn = design({ design: "counterbalanced", cycles: 2 });
+    const days = buildSchedule(drawn, patientIds(6), (stream) => seededRandom(5, stream));
+    expect(firstScheduleOutside(days, randomizationSet(drawn) as RandomizationSet)).toBeUndefined();
+    const outside = firstScheduleOutside(days, randomizationSet(design({ cycles: 2 })) as RandomizationSet);
+    expect(outside?.patient).toBe(0);
+    expect(["0110", "1001"]).toContain(outside?.codes.join(""));
   });
   it("a set over 2^16 schedules is refused with a message naming the design and the way out", () => {
     const big = randomizationSet(design({ design: "randomized-cycles", cycles: 17 }));
