@@ -21,6 +21,7 @@ import { standardizeStep } from "./preprocess/standardize.js";
 import { evaluationReport, evaluationReportDerivedParams } from "./report/evaluation-report.js";
 import { fewShotReport } from "./report/few-shot-report.js";
 import { personalizationReport, personalizationReportDerivedParams } from "./report/personalization-report.js";
+import { trialReport } from "./report/trial-report.js";
 import { holdoutStep } from "./split/holdout.js";
 import { kfoldStep } from "./split/kfold.js";
 import { stableHoldoutStep } from "./split/stable-holdout.js";
@@ -33,6 +34,7 @@ import { mlp } from "./train/mlp.js";
 import { trialAnalyzeStep } from "./trials/analyze.js";
 import { trialCheckStep } from "./trials/check.js";
 import { trialDesignStep } from "./trials/design.js";
+import { hybridStep } from "./trials/hybrid.js";
 import { trialPoolStep } from "./trials/pool.js";
 import { trialPowerCellStep } from "./trials/power-cell.js";
 import { trialPowerStep } from "./trials/power.js";
@@ -75,6 +77,8 @@ const registered: readonly RegisteredStep[] = [
   { definition: trialPowerStep },
   { definition: trialAnalyzeStep },
   { definition: trialPoolStep },
+  { definition: hybridStep },
+  { definition: trialReport },
 ];
 
 /** Built-in steps by kind. */
