@@ -1,7 +1,8 @@
 /**
  * trial.hybrid: checks a population model's individual recommendations against the same people's N-of-1 results
- * (issue 18 item 7). The population model is a T-learner: one model set per arm of a parallel-group trial
- * (trial.simulate-parallel, target `responded`), both scored on the N-of-1 patients table with predict.model-set.
+ * (Konigorski et al.'s hybrid of population models and N-of-1 trials). The population model is a T-learner: one
+ * model set per arm of a parallel-group trial (trial.simulate-parallel, target `responded`), both scored on the
+ * N-of-1 patients table with predict.model-set.
  * hybrid-check.ts states our definitions; hybrid-document.ts the `hybrid` document. Output `agreement` is the
  * per-person table behind every figure (pseudonymous ids, as in the inputs).
  */
