@@ -36,15 +36,22 @@ export const columnPairs = (width: number): (readonly [number, number])[] => {
   return out;
 };
 
-const pairScores = (specs: readonly ColumnSpec[], real: EncodedTable, synthetic: EncodedTable) =>
-  columnPairs(specs.length).map(([a, b]) => {
+const pairScores = (specs: readonly ColumnSpec[], real: EncodedTable, synthetic: EncodedTable) => {
+  // Each column's codes are made once (numeric columns binned once), not once per pair.
+  const codes = new Map<number, ReturnType<typeof asCodes>>();
+  const codesOf = (c: number) => {
+    if (!codes.has(c)) codes.set(c, asCodes(specs[c]!, real.cells[c]!, synthetic.cells[c]!));
+    return codes.get(c)!;
+  };
+  return columnPairs(specs.length).map(([a, b]) => {
     if (specs[a]!.kind === "numeric" && specs[b]!.kind === "numeric") {
       return correlationSimilarity(real.cells[a] as Float64Array, real.cells[b] as Float64Array, synthetic.cells[a] as Float64Array, synthetic.cells[b] as Float64Array);
     }
-    const x = asCodes(specs[a]!, real.cells[a]!, synthetic.cells[a]!);
-    const y = asCodes(specs[b]!, real.cells[b]!, synthetic.cells[b]!);
-    return { score: contingencySimilarity(x.real, y.real, x.synthetic, y.synthetic, y.levels) };
+    const x = codesOf(a);
+    const y = codesOf(b);
+    return { score: contingencySimilarity(x.real, y.real, x.synthetic, y.synthetic, x.levels, y.levels) };
   });
+};
 
 const scoreAll = (specs: readonly ColumnSpec[], real: EncodedTable, synthetic: EncodedTable): Scored => ({
   columns: columnScores(specs, real, synthetic),
