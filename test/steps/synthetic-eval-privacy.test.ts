@@ -110,3 +110,23 @@ describe("evaluate.synthetic's messages", () => {
     await expect(evaluate(synthetic)).rejects.toThrow(/"age" is float in real, string in synthetic/);
   });
 });
+
+describe("column kinds", () => {
+  it("scores bool and string columns, and numeric columns listed in `categorical`, with TVComplement", async () => {
+    const table = (flags: boolean[], codes: number[]) =>
+      makeTable([
+        { name: "smoker", type: "bool", values: flags },
+        { name: "cp", type: "int", values: codes },
+        { name: "age", type: "float", values: codes.map((c) => 50 + c) },
+      ]);
+    const real = table([true, false, false, true], [1, 2, 3, 4]);
+    const synthetic = table([true, true, true, false], [1, 1, 2, 9]);
+    const params = { columns: ["smoker", "cp", "age"], categorical: ["cp"] };
+    const doc = decodeSyntheticEvaluation((await runStep(syntheticEvaluation, { real, synthetic, holdout: real }, params)).evaluation);
+    expect(doc.columns.map((c) => [c.column, c.metric])).toEqual([["smoker", "TVComplement"], ["cp", "TVComplement"], ["age", "KSComplement"]]);
+    // smoker: real ½ true, synthetic ¾ true → 1 − ¼; cp 1: ¼ vs ½, 2: ¼ vs ¼, 3 and 4: ¼ vs 0, 9: 1e-6 real rows vs ¼.
+    expect(doc.columns[0]!.score).toBe(0.75);
+    expect(Math.abs(doc.columns[1]!.score! - (1 - 0.5 * (Math.abs(0.5 - 1 / (4 + 1e-6)) + Math.abs(0.25 - 1 / (4 + 1e-6)) + 2 / (4 + 1e-6) + Math.abs(0.25 - 1e-6 / (4 + 1e-6)))))).toBeLessThan(1e-15);
+    expect(doc.pairs.find((p) => p.columns.join("|") === "cp|age")).toMatchObject({ metric: "ContingencySimilarity", binned: ["age"] });
+  });
+});

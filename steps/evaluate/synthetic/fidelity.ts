@@ -69,11 +69,17 @@ const meanOf = (scores: readonly { readonly score: number | null }[]): number | 
   return n === 0 ? null : sum / n;
 };
 
-/** The rows of each subgroup level, levels in code order. */
+/** The rows of each subgroup level, levels in code order (a counting sort of the row numbers). */
 const rowsByLevel = (codes: Int32Array, levels: number): Int32Array[] => {
-  const buckets = Array.from({ length: levels }, () => [] as number[]);
-  for (let r = 0; r < codes.length; r++) if (codes[r]! >= 0) buckets[codes[r]!]!.push(r);
-  return buckets.map((b) => Int32Array.from(b));
+  const counts = new Int32Array(levels);
+  for (const c of codes) if (c >= 0) counts[c]!++;
+  const buckets = Array.from(counts, (n) => new Int32Array(n));
+  const filled = new Int32Array(levels);
+  for (let r = 0; r < codes.length; r++) {
+    const c = codes[r]!;
+    if (c >= 0) buckets[c]![filled[c]!++] = r;
+  }
+  return buckets;
 };
 
 export const fidelity = (
