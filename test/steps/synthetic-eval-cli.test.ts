@@ -37,4 +37,13 @@ describe("evaluate.synthetic in a study", () => {
     expect(Math.abs(doc.privacy.overfittingProtection.score! - golden.overfittingProtection.score)).toBeLessThan(1e-9);
     expect(doc.privacy.rareCombinations.rare).toBeGreaterThan(0);
   });
+
+  it("ends a run whose synthetic table changed a column's type with exit 1 and one message naming the node and param", async () => {
+    const r = await strata(["run", "test/fixtures/synthetic/type-mismatch.pipeline.ts", "--store", stores[0]!, "--no-lock"]);
+    expect(r.code, r.stderr).toBe(1);
+    const errors = r.stderr.split("\n").filter((l) => l.startsWith("strata: error:"));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('node "evaluate-synthetic"');
+    expect(errors[0]).toContain('column "bp" is float in real, string in synthetic, float in holdout');
+  });
 });
