@@ -121,7 +121,6 @@ export const fidelity = (
       bySubgroup: levelScores((s) => s.pairs[p]!.score, !skip(a) && !skip(b)),
     };
   });
-  const kept = (c: number) => !skip(c);
   return {
     columns,
     pairs,
@@ -132,8 +131,8 @@ export const fidelity = (
         realN: b.realN,
         syntheticN: b.syntheticN,
         suppressed: b.suppressed,
-        columnShapes: b.scored === undefined ? null : meanOf(b.scored.columns.filter((_, c) => kept(c))),
-        columnPairTrends: b.scored === undefined ? null : meanOf(b.scored.pairs.filter((_, p) => kept(pairIndex[p]![0]) && kept(pairIndex[p]![1]))),
+        columnShapes: b.scored === undefined ? null : meanOf(b.scored.columns.filter((_, c) => !skip(c))),
+        columnPairTrends: b.scored === undefined ? null : meanOf(b.scored.pairs.filter((_, p) => !skip(pairIndex[p]![0]) && !skip(pairIndex[p]![1]))),
       })),
     },
   };
