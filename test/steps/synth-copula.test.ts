@@ -119,6 +119,19 @@ describe("fitGaussianCopula and sampleCopula", () => {
     expect(Math.abs(share(grades, "c") - 0.3)).toBeLessThan(0.01);
   });
 
+  it("keeps at most maxValues quantile knots of a numeric marginal, each a real value, within 1/maxValues in CDF", () => {
+    const x = column(planted, "x");
+    const capped = fitGaussianCopula([x], undefined, 100);
+    const marginal = capped.models[0]!.marginals[0]!;
+    if (marginal.kind !== "numeric") return expect.fail("x is numeric");
+    expect(marginal.values.length).toBe(100);
+    const real = Float64Array.from(x.values as Float64Array).sort();
+    expect(marginal.values.every((v) => real.includes(v))).toBe(true);
+    expect(marginal.values.at(-1)).toBe(real.at(-1));
+    // The knot i carries the share of values ≤ it, which is i/100 here (distinct values, 20 000 rows).
+    marginal.cumulative.forEach((c, i) => expect(c).toBeCloseTo((i + 1) / 100, 12));
+  });
+
   it("shrinks a singular correlation (a duplicated column) until it factors, and still samples", () => {
     const x = column(planted, "x");
     const twin = fitGaussianCopula([x, { ...x, name: "x2" }]);
@@ -133,8 +146,8 @@ describe("the latent correlation", () => {
   it("inverts the dichotomized-normal correlation: phi = (2/π)·arcsin(ρ) for two median splits (Sheppard)", () => {
     // 35 + 35 concordant and 15 + 15 discordant rows: phi = 0.4, so ρ = sin(0.2π).
     const cells = [...Array(35).fill([true, true]), ...Array(35).fill([false, false]), ...Array(15).fill([true, false]), ...Array(15).fill([false, true])] as [boolean, boolean][];
-    const a = codeColumn(denseFromValues("a", "bool", cells.map((c) => c[0])));
-    const b = codeColumn(denseFromValues("b", "bool", cells.map((c) => c[1])));
+    const a = codeColumn(denseFromValues("a", "bool", cells.map((c) => c[0])), 1000);
+    const b = codeColumn(denseFromValues("b", "bool", cells.map((c) => c[1])), 1000);
     expect(latentCorrelation([a, b])[1]).toBeCloseTo(Math.sin(0.2 * Math.PI), 4);
   });
 });
