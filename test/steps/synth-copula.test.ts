@@ -132,6 +132,15 @@ describe("fitGaussianCopula and sampleCopula", () => {
     marginal.cumulative.forEach((c, i) => expect(c).toBeCloseTo((i + 1) / 100, 12));
   });
 
+  it("samples a column with no set cell as entirely missing, beside a complete one", () => {
+    const empty = denseFromValues("empty", "float", [null, null, null, null]);
+    const full = denseFromValues("full", "int", Int32Array.of(1, 2, 2, 3));
+    const drawn = denseColumns(sampleCopula(fitGaussianCopula([empty, full]), 50, (s) => seededRandom(8, s)));
+    expect(drawn[0]!.nullCount).toBe(50);
+    expect(drawn[1]!.nullCount).toBe(0);
+    expect(new Set(drawn[1]!.values as Int32Array)).toEqual(new Set([1, 2, 3]));
+  });
+
   it("shrinks a singular correlation (a duplicated column) until it factors, and still samples", () => {
     const x = column(planted, "x");
     const twin = fitGaussianCopula([x, { ...x, name: "x2" }]);
