@@ -195,6 +195,23 @@ describe("synth.fit and synth.sample errors", () => {
     await expect(runStep(synthSampleStep, { generator: generator as object }, { n: 0 })).rejects.toThrow(/n/);
   });
 
+  it("samples a conditioned generator whose levels differ in missing cells, with the exact oversampled count", async () => {
+    const groups = makeTable([
+      { name: "group", type: "string", values: ["a", "a", "a", "b", "b", "b"] },
+      { name: "x", type: "float", values: [1, null, 2, 5, 6, 7] },
+    ]);
+    const { generator } = await runStep(synthFitStep, { table: groups }, { method: "gaussian-copula", condition: "group" });
+    const { table } = await runStep(synthSampleStep, { generator: generator as object }, { n: 40, oversample: { b: 30 } }, 9);
+    const [group, x] = denseColumns(table as Parameters<typeof denseColumns>[0]);
+    const labels = denseStringsOf(group!);
+    expect(labels.filter((g) => g === "b").length).toBe(30);
+    const values = x!.values as Float64Array;
+    labels.forEach((g, r) => {
+      if (g === "b") expect([5, 6, 7]).toContain(values[r]);
+    });
+    expect(x!.nullCount).toBeGreaterThan(0);
+  });
+
   it("fails at study load for a condition column that is not a string", () => {
     expect(() =>
       study("bad-condition", (s) => {
