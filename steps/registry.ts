@@ -26,6 +26,7 @@ import { holdoutStep } from "./split/holdout.js";
 import { kfoldStep } from "./split/kfold.js";
 import { stableHoldoutStep } from "./split/stable-holdout.js";
 import { defineSubgroupsStep } from "./subgroups/define.js";
+import { synthStructuralStep } from "./synth/structural.js";
 import { conditionalBias } from "./train/conditional-bias.js";
 import { dcp } from "./train/dcp.js";
 import { logisticRegression } from "./train/logistic-regression.js";
@@ -79,6 +80,7 @@ const registered: readonly RegisteredStep[] = [
   { definition: trialPoolStep },
   { definition: hybridStep },
   { definition: trialReport },
+  { definition: synthStructuralStep },
 ];
 
 /** Built-in steps by kind. */
