@@ -90,7 +90,7 @@ export const RANDOM_BLOCK_ROWS = 65_536;
 
 const Fields = Schema.Struct({
   n: Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 2 ** 31 - 1 })),
-  /** Rows generated per batch (working memory and progress); the values do not depend on it. */
+  /** Rows between progress reports; the values do not depend on it (see RANDOM_BLOCK_ROWS). */
   rowGroup: defaulted(Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(1)), RANDOM_BLOCK_ROWS),
   covariates: Schema.Array(CovariateSchema),
   correlation: defaulted(Schema.Array(CorrelationSchema), []),
