@@ -1,4 +1,5 @@
 import type * as arrow from "apache-arrow";
+import { Schema } from "effect";
 import { describe, expect, it } from "vitest";
 import { logicalDigest } from "../../artifacts/logical-digest.js";
 import { denseColumn } from "../../artifacts/table.js";
@@ -7,6 +8,7 @@ import { PipelineError } from "../../dsl/errors.js";
 import type { TableHandle } from "../../dsl/handles.js";
 import { study } from "../../dsl/study.js";
 import { synthStructural, synthStructuralStep } from "../../steps/synth/structural.js";
+import { SynthTruthSchema } from "../../steps/synth/structural-truth.js";
 import { runStep } from "../support/step-harness.js";
 
 const SPEC = {
@@ -139,6 +141,9 @@ describe("synth.structural", () => {
       expect(Math.abs(g.auroc - g.expectedAuroc)).toBeLessThan(0.02);
     }
     expect(truth.spec.n).toBe(40_000);
+    // What a reader decodes: the schema accepts the document as written and gives back the spec it was drawn from.
+    const decoded = Schema.decodeUnknownSync(SynthTruthSchema)(JSON.parse(JSON.stringify(truth)), { onExcessProperty: "error" });
+    expect(decoded.spec.outcome.bySubgroup[0]!.level).toBe("male");
   });
 
   it("computes the expected AUROC and accuracy exactly (brute force over every pair of a small cohort)", async () => {
