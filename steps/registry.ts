@@ -29,6 +29,7 @@ import { stableHoldoutStep } from "./split/stable-holdout.js";
 import { synthFitStep } from "./synth/fit.js";
 import { synthSampleStep } from "./synth/sample.js";
 import { defineSubgroupsStep } from "./subgroups/define.js";
+import { synthStructuralStep } from "./synth/structural.js";
 import { conditionalBias } from "./train/conditional-bias.js";
 import { dcp } from "./train/dcp.js";
 import { logisticRegression } from "./train/logistic-regression.js";
@@ -85,6 +86,7 @@ const registered: readonly RegisteredStep[] = [
   { definition: trialReport },
   { definition: synthFitStep },
   { definition: synthSampleStep },
+  { definition: synthStructuralStep },
 ];
 
 /** Built-in steps by kind. */
