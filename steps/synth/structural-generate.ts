@@ -13,7 +13,7 @@
  * ordered by the copula, so a correlation with a categorical covariate is a correlation with its level order).
  */
 import { normalQuantile } from "../evaluate/wilson.js";
-import { standardNormal } from "../trials/mechanistic-model.js";
+import { standardNormal } from "../random-variates.js";
 import { choleskyFactor, correlateInPlace, correlationMatrix } from "./copula-normal.js";
 import { type CompiledOutcome, cellsOf, compileOutcome, linearPredictor } from "./structural-outcome.js";
 import { missingProbability, rankScores } from "./structural-missingness.js";

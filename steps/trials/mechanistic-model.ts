@@ -19,7 +19,7 @@
  * uniforms whether or not their sd or rate is 0, so cells of a power grid that differ in one param share the rest).
  */
 import { Effect, Schema } from "effect";
-import { normalQuantile } from "../evaluate/wilson.js";
+import { standardNormal } from "../random-variates.js";
 import type { TrialDesign } from "./design-document.js";
 import { buildSchedule } from "./schedule.js";
 import type { TrialDays } from "./trial-days.js";
@@ -82,9 +82,6 @@ export interface CovariateColumn {
   readonly type: "float" | "int";
   readonly values: Float64Array;
 }
-
-/** A standard normal draw by inversion (one uniform per draw; u + 2^-33 keeps the argument inside (0, 1)). */
-export const standardNormal = (random: () => number): number => normalQuantile(random() + 2 ** -33);
 
 /** Each declared covariate for each patient, drawn in declaration order from "covariates:<id>". */
 export const drawCovariates = (specs: readonly CovariateSpec[], patients: readonly string[], random: (stream: string) => () => number): CovariateColumn[] => {

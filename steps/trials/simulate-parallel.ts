@@ -18,7 +18,8 @@ import type { Columns, TableHandle } from "../../dsl/handles.js";
 import { defineStep } from "../../dsl/step.js";
 import { type NodeOptions, type StudyGraph, addNode } from "../../dsl/study.js";
 import { shuffled } from "../split/split-table.js";
-import { CovariatesSchema, EffectModelSchema, type MechanisticModel, coefficientsDeclared, drawCovariates, standardNormal, trueEffects } from "./mechanistic-model.js";
+import { CovariatesSchema, EffectModelSchema, type MechanisticModel, coefficientsDeclared, drawCovariates, trueEffects } from "./mechanistic-model.js";
+import { standardNormal } from "../random-variates.js";
 import { patientIds } from "./schedule.js";
 
 const NonNegative = Schema.Number.check(Schema.isGreaterThanOrEqualTo(0));

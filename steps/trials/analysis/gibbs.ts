@@ -9,7 +9,7 @@
  * deviates by inversion (Φ⁻¹ of a uniform), gamma deviates by Marsaglia & Tsang (ACM TOMS 2000). Its outputs are
  * a function of the streams alone, so they are bit-identical across processes.
  */
-import { normalQuantile } from "../../evaluate/wilson.js";
+import { standardNormal } from "../../random-variates.js";
 
 export interface GibbsOptions {
   readonly draws: number;
@@ -28,12 +28,6 @@ export interface GibbsDraws {
   readonly delta: Float64Array;
   readonly kept: number;
 }
-
-const standardNormal = (uniform: () => number): number => {
-  let u = uniform();
-  while (u === 0) u = uniform();
-  return normalQuantile(u);
-};
 
 /** A Gamma(shape, 1) deviate for shape ≥ 1 (Marsaglia & Tsang). */
 const gamma = (shape: number, uniform: () => number): number => {
