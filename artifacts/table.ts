@@ -125,10 +125,29 @@ const writerProperties = (columns: readonly DenseColumn[]): pq.WriterProperties 
   return builder.build();
 };
 
+/**
+ * A table parquet-wasm could not encode: its WebAssembly memory (at most 4 GB, holding the table, the writer's
+ * buffers and the file) ran out. Thrown instead of the trap, so the step that made the table can be named.
+ */
+export class TableTooLargeError extends Error {
+  constructor(
+    readonly rows: number,
+    readonly columns: number,
+  ) {
+    super(`a table of ${rows} rows × ${columns} columns is too large to encode as one Parquet file (parquet-wasm's WebAssembly memory, at most 4 GB, ran out)`);
+  }
+}
+
 /** Encodes dense columns; equal columns give equal bytes however the table was built or chunked. */
 export const encodeDenseParquet = (columns: readonly DenseColumn[]): Uint8Array => {
-  const wasmTable = pq.Table.fromIPCStream(arrow.tableToIPC(tableOfDense(columns), "stream"));
-  return pq.writeParquet(wasmTable, writerProperties(columns));
+  try {
+    const wasmTable = pq.Table.fromIPCStream(arrow.tableToIPC(tableOfDense(columns), "stream"));
+    return pq.writeParquet(wasmTable, writerProperties(columns));
+  } catch (e) {
+    // A WebAssembly trap (the DOM-less lib has no WebAssembly type to test against).
+    if (e instanceof Error && e.name === "RuntimeError") throw new TableTooLargeError(columns[0]?.length ?? 0, columns.length);
+    throw e;
+  }
 };
 
 // The schema is normalised first (Strata types only, no field metadata, one batch), so encoding never depends on

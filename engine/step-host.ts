@@ -3,7 +3,7 @@ import * as arrow from "apache-arrow";
 import { canonicalJson, canonicalJsonBytes } from "../artifacts/canonical-json.js";
 import { ContentStore } from "../artifacts/store.js";
 import { logicalDigestOfColumns } from "../artifacts/logical-digest.js";
-import { decodeParquet, denseColumns, encodeDenseParquet } from "../artifacts/table.js";
+import { TableTooLargeError, decodeParquet, denseColumns, encodeDenseParquet } from "../artifacts/table.js";
 import { DataError } from "../dsl/errors.js";
 import { artifactCodec, type HandleKind } from "../dsl/handles.js";
 import { asStoredJson, type JsonValue, type SourceFile, type StepContext, type StepDefinition, type StepInput, type StepOutputValue } from "../dsl/step.js";
@@ -104,13 +104,29 @@ interface EncodedOutput {
   readonly logicalDigest?: string;
 }
 
+interface NodeLocation {
+  readonly node: string;
+  readonly step: string;
+}
+
+/** Parquet bytes of a table output; one too large for the encoder is the study's to shrink, named by its output. */
+const encodeTableOutput = (name: string, columns: Parameters<typeof encodeDenseParquet>[0], where: NodeLocation): Uint8Array => {
+  try {
+    return encodeDenseParquet(columns);
+  } catch (e) {
+    if (!(e instanceof TableTooLargeError)) throw e;
+    throw new DataError({ ...where, field: `outputs.${name}`, problem: `${e.message}; make this output smaller: fewer rows or columns per table (e.g. split a cohort into parts), or run the study on less data` });
+  }
+};
+
 /** Encodes one output by its declared kind; a value of the wrong shape is a bug in the step. */
-const encodeOutput = (name: string, kind: HandleKind, value: StepOutputValue, step: string): EncodedOutput => {
+const encodeOutput = (name: string, kind: HandleKind, value: StepOutputValue, where: NodeLocation): EncodedOutput => {
+  const { step } = where;
   const codec = artifactCodec(kind);
   if (codec === "parquet") {
     if (!(value instanceof arrow.Table)) throw new Error(`step ${step} returned a non-table for output "${name}" (${kind})`);
     const columns = denseColumns(value);
-    return { kind, bytes: encodeDenseParquet(columns), logicalDigest: logicalDigestOfColumns(value.numRows, columns) };
+    return { kind, bytes: encodeTableOutput(name, columns, where), logicalDigest: logicalDigestOfColumns(value.numRows, columns) };
   }
   if (codec === "text") {
     if (typeof value !== "string") throw new Error(`step ${step} returned a non-string for output "${name}" (${kind})`);
@@ -120,12 +136,13 @@ const encodeOutput = (name: string, kind: HandleKind, value: StepOutputValue, st
 };
 
 /** Stores every declared output; encodes them all first, so one that fails to encode leaves the store untouched. */
-const storeOutputs = (store: ContentStore, definition: StepDefinition, step: string, values: Record<string, StepOutputValue>): Record<string, OutputRecord> => {
+const storeOutputs = (store: ContentStore, definition: StepDefinition, where: NodeLocation, values: Record<string, StepOutputValue>): Record<string, OutputRecord> => {
+  const { step } = where;
   const declared = Object.keys(definition.outputs).sort();
   const missing = declared.filter((name) => !(name in values));
   if (missing.length > 0) throw new Error(`step ${step} did not return outputs: ${missing.join(", ")}`);
   const kinds = definition.outputs as Record<string, HandleKind>;
-  const encoded = declared.map((name) => [name, encodeOutput(name, kinds[name]!, values[name]!, step)] as const);
+  const encoded = declared.map((name) => [name, encodeOutput(name, kinds[name]!, values[name]!, where)] as const);
   const records: Record<string, OutputRecord> = {};
   for (const [name, { kind, bytes, logicalDigest }] of encoded) {
     records[name] = logicalDigest === undefined ? { kind, digest: store.put(bytes) } : { kind, digest: store.put(bytes), logicalDigest };
@@ -197,7 +214,7 @@ export const executeStep = async (task: StepTask, events: StepEvents): Promise<S
   if (units === undefined || phase.kind === "whole") {
     if (phase.kind === "unit" || phase.kind === "combine") throw new Error(`step ${task.step} has no units, but was asked to run its ${phase.kind} phase`);
     const values = (await definition.run(inputs as never, params, ctx)) as Record<string, StepOutputValue>;
-    return { kind: "outputs", outputs: storeOutputs(store, definition, task.step, values) };
+    return { kind: "outputs", outputs: storeOutputs(store, definition, where, values) };
   }
   const state = await preparedState(task.nodeKey, async () => units.prepare(inputs as never, params, ctx));
   switch (phase.kind) {
@@ -212,7 +229,7 @@ export const executeStep = async (task: StepTask, events: StepEvents): Promise<S
     case "combine": {
       const results = phase.results.map((digest) => JSON.parse(new TextDecoder().decode(store.get(digest))) as JsonValue);
       const values = (await units.combine(state, results, ctx)) as Record<string, StepOutputValue>;
-      return { kind: "outputs", outputs: storeOutputs(store, definition, task.step, values) };
+      return { kind: "outputs", outputs: storeOutputs(store, definition, where, values) };
     }
   }
 };
