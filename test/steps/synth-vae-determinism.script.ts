@@ -15,7 +15,7 @@ export const vaeDigests = (): { weights: string; sample: string } => {
   const { columns, n } = clevelandColumns();
   const encoding = fitEncoding(columns);
   const sex = columns.find((c) => c.name === "sex");
-  const condition = sex?.kind === "categorical" ? { levels: sex.levels.length, index: sex.codes } : undefined;
+  const condition = sex?.kind === "categorical" ? { levels: sex.levels, index: sex.codes } : undefined;
   const data = { x: encodeRows(encoding, columns, n), n, layout: encoding.layout, ...(condition ? { condition } : {}) };
   const options = { epochs: 20, batchSize: 64, lr: 0.01, l2: 1e-5, lossFactor: 2, encoderHidden: [16, 8], latent: 4, decoderHidden: [8, 16] };
   const { weights } = trainVae(data, options, (stream) => seededRandom(5, stream));

@@ -15,7 +15,7 @@ export const clevelandColumns = (): { columns: VaeColumnValues[]; n: number } =>
     const cells = rows.map((cells) => cells[c]!);
     if (NUMERIC.has(name)) return { name, kind: "numeric", values: Float64Array.from(cells, Number) };
     const levels = [...new Set(cells.map((v) => String(Number(v))))].sort((a, b) => Number(a) - Number(b));
-    return { name, kind: "categorical", levels, codes: Int32Array.from(cells, (v) => levels.indexOf(String(Number(v)))) };
+    return { name, kind: "categorical", levels: levels.length, codes: Int32Array.from(cells, (v) => levels.indexOf(String(Number(v)))) };
   });
   return { columns, n: rows.length };
 };

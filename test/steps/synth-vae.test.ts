@@ -99,10 +99,11 @@ describe("VAE training", () => {
   it("encodes and decodes mixed columns with missing values back to themselves", () => {
     const columns = [
       { name: "a", kind: "numeric" as const, values: Float64Array.of(1, 2, Number.NaN, 4) },
-      { name: "b", kind: "categorical" as const, levels: ["x", "y", "z"], codes: Int32Array.of(2, 0, 1, 2) },
+      { name: "b", kind: "categorical" as const, levels: 2, codes: Int32Array.of(1, 0, -1, 1) },
     ];
     const encoding = fitEncoding(columns);
     expect(encoding.layout.width).toBe(6);
+    expect(encoding.layout.blocks.map((b) => b.kind)).toEqual(["gaussian", "softmax", "softmax"]);
     expect(decodeRows(encoding, encodeRows(encoding, columns, 4), 4)).toEqual(columns);
   });
 });

@@ -5,17 +5,18 @@
  *                block; a column with missing values adds a softmax block [present, missing] and encodes a missing
  *                value as 0 (the mean). Decoded values are clamped to the observed [min, max] and rounded when every
  *                observed value is whole.
- *   categorical: one softmax block over its levels (a missing value is a level of its own, chosen by the caller).
+ *   categorical: level codes 0 … levels − 1, one softmax block over them; a column with missing values (code −1)
+ *                has one more level, last, meaning missing.
  */
 import type { VaeBlock, VaeLayout } from "./layout.js";
 
 export type VaeColumnValues =
   | { readonly name: string; readonly kind: "numeric"; readonly values: Float64Array }
-  | { readonly name: string; readonly kind: "categorical"; readonly levels: readonly string[]; readonly codes: Int32Array };
+  | { readonly name: string; readonly kind: "categorical"; readonly levels: number; readonly codes: Int32Array };
 
 export type VaeColumnSpec =
   | { readonly name: string; readonly kind: "numeric"; readonly mean: number; readonly sd: number; readonly min: number; readonly max: number; readonly integer: boolean; readonly missing: boolean }
-  | { readonly name: string; readonly kind: "categorical"; readonly levels: readonly string[] };
+  | { readonly name: string; readonly kind: "categorical"; readonly levels: number; readonly missing: boolean };
 
 export interface VaeEncoding {
   readonly columns: readonly VaeColumnSpec[];
@@ -44,6 +45,8 @@ const numericSpec = (name: string, values: Float64Array): VaeColumnSpec => {
   return { name, kind: "numeric", mean, sd: sd > 0 ? sd : 1, min, max, integer, missing: count < values.length };
 };
 
+const categoricalWidth = (spec: { readonly levels: number; readonly missing: boolean }): number => spec.levels + (spec.missing ? 1 : 0);
+
 export const layoutOf = (columns: readonly VaeColumnSpec[]): VaeLayout => {
   const blocks: VaeBlock[] = [];
   let offset = 0;
@@ -56,16 +59,17 @@ export const layoutOf = (columns: readonly VaeColumnSpec[]): VaeLayout => {
         offset += 2;
       }
     } else {
-      blocks.push({ kind: "softmax", offset, width: column.levels.length });
-      offset += column.levels.length;
+      const width = categoricalWidth(column);
+      blocks.push({ kind: "softmax", offset, width });
+      offset += width;
     }
   }
   return { width: offset, blocks };
 };
 
 export const fitEncoding = (columns: readonly VaeColumnValues[]): VaeEncoding => {
-  const specs = columns.map((c): VaeColumnSpec => (c.kind === "numeric" ? numericSpec(c.name, c.values) : { name: c.name, kind: "categorical", levels: [...c.levels] }));
-  for (const spec of specs) if (spec.kind === "categorical" && spec.levels.length < 2) throw new RangeError(`vae: categorical column "${spec.name}" needs at least 2 levels (got ${spec.levels.length}); leave a constant column out`);
+  const specs = columns.map((c): VaeColumnSpec => (c.kind === "numeric" ? numericSpec(c.name, c.values) : { name: c.name, kind: "categorical", levels: c.levels, missing: c.codes.includes(-1) }));
+  for (const spec of specs) if (spec.kind === "categorical" && categoricalWidth(spec) < 2) throw new RangeError(`vae: categorical column "${spec.name}" has a single value; leave a constant column out`);
   return { columns: specs, layout: layoutOf(specs) };
 };
 
@@ -87,8 +91,11 @@ export const encodeRows = (encoding: VaeEncoding, columns: readonly VaeColumnVal
       }
       offset += spec.missing ? 3 : 1;
     } else if (spec.kind === "categorical" && column.kind === "categorical") {
-      for (let r = 0; r < n; r++) x[r * width + offset + column.codes[r]!] = 1;
-      offset += spec.levels.length;
+      for (let r = 0; r < n; r++) {
+        const code = column.codes[r]!;
+        x[r * width + offset + (code < 0 ? spec.levels : code)] = 1;
+      }
+      offset += categoricalWidth(spec);
     } else throw new RangeError(`vae: column "${spec.name}" was fitted as ${spec.kind}, given as ${column.kind}`);
   }
   return x;
@@ -112,12 +119,13 @@ export const decodeRows = (encoding: VaeEncoding, x: Float64Array, n: number): V
       }
       return { name: spec.name, kind: "numeric", values };
     }
-    offset += spec.levels.length;
+    const blockWidth = categoricalWidth(spec);
+    offset += blockWidth;
     const codes = new Int32Array(n);
     for (let r = 0; r < n; r++) {
       let level = 0;
-      for (let i = 1; i < spec.levels.length; i++) if (x[r * width + at + i]! > x[r * width + at + level]!) level = i;
-      codes[r] = level;
+      for (let i = 1; i < blockWidth; i++) if (x[r * width + at + i]! > x[r * width + at + level]!) level = i;
+      codes[r] = level === spec.levels ? -1 : level;
     }
     return { name: spec.name, kind: "categorical", levels: spec.levels, codes };
   });
