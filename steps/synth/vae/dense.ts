@@ -38,8 +38,12 @@ export const denseBackward = (layer: DenseLayer, params: Float64Array, input: Fl
       if (g === 0) continue;
       gb[j] = gb[j]! + g;
       const wRow = j * ni;
-      for (let i = 0; i < ni; i++) gw[wRow + i] = gw[wRow + i]! + g * input[inRow + i]!;
-      if (dInput) for (let i = 0; i < ni; i++) dInput[inRow + i] = dInput[inRow + i]! + g * w[wRow + i]!;
+      if (dInput) {
+        for (let i = 0; i < ni; i++) {
+          gw[wRow + i] = gw[wRow + i]! + g * input[inRow + i]!;
+          dInput[inRow + i] = dInput[inRow + i]! + g * w[wRow + i]!;
+        }
+      } else for (let i = 0; i < ni; i++) gw[wRow + i] = gw[wRow + i]! + g * input[inRow + i]!;
     }
   }
 };
