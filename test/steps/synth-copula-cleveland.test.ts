@@ -5,6 +5,9 @@
  * complement is ≥ 0.9 (SDMetrics' definition, 1 − the two-sample KS statistic, computed here on its own), and the
  * subgroup-conditioned generator draws the requested rows per subgroup, each consistent with its subgroup's rule.
  */
+import { pearson } from "../../steps/evaluate/synthetic/column-pairs.js";
+import { ksComplement } from "../../steps/evaluate/synthetic/column-shapes.js";
+import { numericColumns } from "../support/synthetic-tables.js";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -27,40 +30,6 @@ afterAll(() => {
 
 const runPipeline = async (store: string) =>
   jsonOf<RunJson>(await strata(["run", "test/steps/synth-copula.pipeline.ts", "--store", store, "--out", path.join(store, "out"), "--no-lock", "--json"]));
-
-/** Numeric columns as float arrays (no missing cells in the prepared Cleveland table). */
-const numericColumns = (bytes: Uint8Array): Map<string, Float64Array> =>
-  new Map(denseColumns(decodeParquet(bytes)).filter((c) => c.type === "float" || c.type === "int").map((c) => [c.name, Float64Array.from(c.values as Float64Array | Int32Array)]));
-
-const pearson = (a: Float64Array, b: Float64Array): number => {
-  const ma = a.reduce((s, v) => s + v, 0) / a.length;
-  const mb = b.reduce((s, v) => s + v, 0) / b.length;
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += (a[i]! - ma) * (b[i]! - mb);
-    aa += (a[i]! - ma) ** 2;
-    bb += (b[i]! - mb) ** 2;
-  }
-  return ab / Math.sqrt(aa * bb);
-};
-
-/** The two-sample Kolmogorov–Smirnov statistic: the largest gap between the two empirical CDFs. */
-const ksStatistic = (a: Float64Array, b: Float64Array): number => {
-  const x = Float64Array.from(a).sort();
-  const y = Float64Array.from(b).sort();
-  let i = 0;
-  let j = 0;
-  let gap = 0;
-  while (i < x.length && j < y.length) {
-    const v = Math.min(x[i]!, y[j]!);
-    while (i < x.length && x[i]! <= v) i++;
-    while (j < y.length && y[j]! <= v) j++;
-    gap = Math.max(gap, Math.abs(i / x.length - j / y.length));
-  }
-  return gap;
-};
 
 describe("the Gaussian copula fitted to Cleveland, through the CLI", () => {
   it("reproduces the correlations and marginals, identically in two cold runs, and oversamples a subgroup", async () => {
@@ -88,12 +57,12 @@ describe("the Gaussian copula fitted to Cleveland, through the CLI", () => {
     let pairs = 0;
     for (let i = 0; i < names.length; i++) {
       for (let j = 0; j < i; j++) {
-        difference += Math.abs(pearson(real.get(names[i]!)!, real.get(names[j]!)!) - pearson(synthetic.get(names[i]!)!, synthetic.get(names[j]!)!));
+        difference += Math.abs(pearson(real.get(names[i]!)!, real.get(names[j]!)!)! - pearson(synthetic.get(names[i]!)!, synthetic.get(names[j]!)!)!);
         pairs++;
       }
     }
     expect(difference / pairs).toBeLessThanOrEqual(0.05);
-    for (const name of names) expect(1 - ksStatistic(real.get(name)!, synthetic.get(name)!), name).toBeGreaterThanOrEqual(0.9);
+    for (const name of names) expect(ksComplement(real.get(name)!, synthetic.get(name)!)!, name).toBeGreaterThanOrEqual(0.9);
 
     const conditioned = readGeneratorDocument(JSON.parse(new TextDecoder().decode(output("copula-by-subgroup", "generator"))), (p) => {
       throw new Error(p);

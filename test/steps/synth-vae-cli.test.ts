@@ -7,6 +7,8 @@
  * subgroup, and most rows obey their subgroup's rule (age < 60 young, sex 0 female), which only the condition input
  * tells the decoder. A string column listed in `categorical` is a user mistake: exit 1 with one message.
  */
+import { ksComplement } from "../../steps/evaluate/synthetic/column-shapes.js";
+import { numericColumns } from "../support/synthetic-tables.js";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -29,25 +31,6 @@ afterAll(() => {
 
 const runPipeline = async (store: string) => jsonOf<RunJson>(await strata(["run", "test/steps/synth-vae.pipeline.ts", "--store", store, "--out", path.join(store, "out"), "--no-lock", "--json"]));
 
-const numericColumns = (bytes: Uint8Array): Map<string, Float64Array> =>
-  new Map(denseColumns(decodeParquet(bytes)).filter((c) => c.type === "float" || c.type === "int").map((c) => [c.name, Float64Array.from(c.values as Float64Array | Int32Array)]));
-
-/** The two-sample Kolmogorov–Smirnov statistic: the largest gap between the two empirical CDFs. */
-const ksStatistic = (a: Float64Array, b: Float64Array): number => {
-  const x = Float64Array.from(a).sort();
-  const y = Float64Array.from(b).sort();
-  let i = 0;
-  let j = 0;
-  let gap = 0;
-  while (i < x.length && j < y.length) {
-    const v = Math.min(x[i]!, y[j]!);
-    while (i < x.length && x[i]! <= v) i++;
-    while (j < y.length && y[j]! <= v) j++;
-    gap = Math.max(gap, Math.abs(i / x.length - j / y.length));
-  }
-  return gap;
-};
-
 describe("the VAE fitted to Cleveland, through the CLI", () => {
   it("samples the real columns, identically in two cold runs, and oversamples a subgroup", async () => {
     const [a, b] = [makeTempDir("strata-vae-a-"), makeTempDir("strata-vae-b-")];
@@ -68,7 +51,7 @@ describe("the VAE fitted to Cleveland, through the CLI", () => {
 
     const real = numericColumns(output("subgroups", "table"));
     const synthetic = numericColumns(output("synthetic", "table"));
-    const complements = Object.fromEntries([...real.keys()].map((name) => [name, 1 - ksStatistic(real.get(name)!, synthetic.get(name)!)]));
+    const complements = Object.fromEntries([...real.keys()].map((name) => [name, ksComplement(real.get(name)!, synthetic.get(name)!)!]));
     console.log(`VAE KS complements on Cleveland: ${JSON.stringify(complements)}`);
     for (const [name, value] of Object.entries(complements)) expect(value, name).toBeGreaterThanOrEqual(0.75);
 
