@@ -25,6 +25,8 @@ import { trialReport } from "./report/trial-report.js";
 import { holdoutStep } from "./split/holdout.js";
 import { kfoldStep } from "./split/kfold.js";
 import { stableHoldoutStep } from "./split/stable-holdout.js";
+import { synthFitStep } from "./synth/fit.js";
+import { synthSampleStep } from "./synth/sample.js";
 import { defineSubgroupsStep } from "./subgroups/define.js";
 import { conditionalBias } from "./train/conditional-bias.js";
 import { dcp } from "./train/dcp.js";
@@ -79,6 +81,8 @@ const registered: readonly RegisteredStep[] = [
   { definition: trialPoolStep },
   { definition: hybridStep },
   { definition: trialReport },
+  { definition: synthFitStep },
+  { definition: synthSampleStep },
 ];
 
 /** Built-in steps by kind. */

@@ -1,0 +1,125 @@
+/**
+ * A column's empirical marginal for the Gaussian copula, in one form for every type: an ordered list of values
+ * (numbers ascending; strings in code-unit order; false before true) with their shares of the set cells, and each
+ * row's code (its value's index, -1 for a missing cell). Normal scores, sampling thresholds and decoding all work
+ * on codes, so a column of 10^6 rows is a few typed arrays and no row becomes a JS value.
+ */
+import { type DenseColumn, denseFromValues, denseStringsOf, isSet, isValidAt, takeDense } from "../../artifacts/dense-column.js";
+import { normalQuantile } from "../evaluate/wilson.js";
+import type { GeneratorColumn, Marginal } from "./generator-document.js";
+
+export interface CodedColumn {
+  readonly marginal: Marginal;
+  /** Row r holds value codes[r] of the marginal, or -1 when missing. */
+  readonly codes: Int32Array;
+  /** How many set cells hold each value. */
+  readonly counts: Int32Array;
+  readonly missing: number;
+}
+
+const tally = (codes: Int32Array, k: number): Int32Array => {
+  const counts = new Int32Array(k);
+  for (const c of codes) if (c >= 0) counts[c]!++;
+  return counts;
+};
+
+const codeNumeric = (col: DenseColumn): CodedColumn => {
+  const source = col.values as Float64Array | Int32Array;
+  const set = new Float64Array(col.length - col.nullCount);
+  let at = 0;
+  for (let r = 0; r < col.length; r++) if (isValidAt(col, r)) set[at++] = source[r]!;
+  set.sort();
+  const distinct: number[] = [];
+  for (let i = 0; i < set.length; i++) if (i === 0 || set[i] !== set[i - 1]) distinct.push(set[i]!);
+  const values = Float64Array.from(distinct);
+  const codes = new Int32Array(col.length);
+  for (let r = 0; r < col.length; r++) codes[r] = isValidAt(col, r) ? firstAtLeast(values, source[r]!) : -1;
+  const counts = tally(codes, values.length);
+  const cumulative: number[] = [];
+  let below = 0;
+  for (const count of counts) cumulative.push((below += count) / set.length);
+  return { marginal: { kind: "numeric", values: distinct, cumulative }, codes, counts, missing: col.nullCount };
+};
+
+const codeLevels = (col: DenseColumn): CodedColumn => {
+  const cells: (string | boolean | null)[] =
+    col.type === "string" ? denseStringsOf(col) : Array.from({ length: col.length }, (_, r) => (isValidAt(col, r) ? isSet(col.values as Uint8Array, r) : null));
+  const present = [...new Set(cells.filter((c) => c !== null))];
+  // Code-unit order for strings (never localeCompare), false before true.
+  const levels = col.type === "string" ? (present as string[]).sort() : [false, true].filter((b) => present.includes(b));
+  const index = new Map<string | boolean, number>(levels.map((l, i) => [l, i]));
+  const codes = Int32Array.from(cells, (c) => (c === null ? -1 : index.get(c)!));
+  const counts = tally(codes, levels.length);
+  const set = col.length - col.nullCount;
+  return { marginal: { kind: "levels", levels: levels as string[] | boolean[], frequencies: Array.from(counts, (c) => c / set) }, codes, counts, missing: col.nullCount };
+};
+
+/** The column's marginal and codes over the given rows (all rows when undefined). */
+export const codeColumn = (column: DenseColumn, rows?: Int32Array): CodedColumn => {
+  const col = rows === undefined ? column : takeDense(column, rows);
+  return col.type === "float" || col.type === "int" ? codeNumeric(col) : codeLevels(col);
+};
+
+/** The index of the first entry of an ascending array that is ≥ x (the array's length when none is). */
+const firstAtLeast = (sorted: ArrayLike<number>, x: number): number => {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+};
+
+/**
+ * The normal score of each value: Φ⁻¹ at the middle of its step of the empirical CDF, (F(v⁻) + F(v)) / 2, which is
+ * the mid-rank rule (Hazen's (r − ½)/n without ties) and never reaches 0 or 1. Missing cells score 0 (the median).
+ */
+export const normalScores = (coded: CodedColumn): Float64Array => {
+  const set = coded.codes.length - coded.missing;
+  const byCode = new Float64Array(coded.counts.length);
+  let below = 0;
+  coded.counts.forEach((count, i) => {
+    byCode[i] = normalQuantile((2 * below + count) / (2 * set));
+    below += count;
+  });
+  return Float64Array.from(coded.codes, (c) => (c < 0 ? 0 : byCode[c]!));
+};
+
+const cumulativeOf = (marginal: Marginal): number[] => {
+  if (marginal.kind === "numeric") return [...marginal.cumulative];
+  let sum = 0;
+  return marginal.frequencies.map((f) => (sum += f));
+};
+
+/**
+ * Normal-score thresholds of the inverse empirical CDF: a score z takes the first value i with z < t[i], where
+ * t[i] = Φ⁻¹(F(vᵢ)), i.e. the first value whose cumulative share exceeds Φ(z). The last threshold is +∞, so
+ * rounding in the shares can never leave a score without a value.
+ */
+export const scoreThresholds = (marginal: Marginal): Float64Array => {
+  const cumulative = cumulativeOf(marginal);
+  return Float64Array.from(cumulative, (c, i) => (i === cumulative.length - 1 || c >= 1 ? Infinity : c <= 0 ? -Infinity : normalQuantile(c)));
+};
+
+/** The value code a normal score takes (thresholds from scoreThresholds). */
+export const codeOfScore = (thresholds: Float64Array, z: number): number => {
+  let lo = 0;
+  let hi = thresholds.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (z < thresholds[mid]!) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+};
+
+/** The column of the given codes (-1 = missing) over a marginal's values, with the fitted column's name and type. */
+export const decodeColumn = (column: GeneratorColumn, marginal: Marginal, codes: Int32Array): DenseColumn => {
+  const values: readonly (number | string | boolean)[] = marginal.kind === "numeric" ? marginal.values : marginal.levels;
+  // The values plus one null slot that missing codes point at, gathered by code.
+  const palette = denseFromValues(column.name, column.type, [...values, null]);
+  const nullSlot = values.length;
+  return takeDense(palette, Int32Array.from(codes, (c) => (c < 0 ? nullSlot : c)));
+};
