@@ -8,6 +8,7 @@ import { fewShotSummary } from "./evaluate/few-shot/summary-step.js";
 import { personalization } from "./evaluate/personalization.js";
 import { promotionGateDerivedParams, promotionGateStep } from "./evaluate/promotion-gate.js";
 import { subgroupMetrics } from "./evaluate/subgroup-metrics.js";
+import { syntheticEvaluation } from "./evaluate/synthetic/step.js";
 import { csvStep } from "./ingest/csv.js";
 import { parquetStep } from "./ingest/parquet.js";
 import { binaryTargetStep } from "./preprocess/binary-target.js";
@@ -64,6 +65,7 @@ const registered: readonly RegisteredStep[] = [
   { definition: trainMetaStep },
   { definition: predictModelSetStep },
   { definition: subgroupMetrics },
+  { definition: syntheticEvaluation },
   { definition: personalization },
   { definition: promotionGateStep, derivedParams: promotionGateDerivedParams },
   { definition: evaluationReport, derivedParams: evaluationReportDerivedParams },
