@@ -28,6 +28,9 @@ import { kfoldStep } from "./split/kfold.js";
 import { stableHoldoutStep } from "./split/stable-holdout.js";
 import { synthFitStep } from "./synth/fit.js";
 import { synthSampleStep } from "./synth/sample.js";
+import { splitRowsStep } from "./split/rows.js";
+import { againstTruthStep } from "./evaluate/against-truth.js";
+import { syntheticReport } from "./report/synthetic-report.js";
 import { defineSubgroupsStep } from "./subgroups/define.js";
 import { conditionalBias } from "./train/conditional-bias.js";
 import { dcp } from "./train/dcp.js";
@@ -85,6 +88,9 @@ const registered: readonly RegisteredStep[] = [
   { definition: trialReport },
   { definition: synthFitStep },
   { definition: synthSampleStep },
+  { definition: splitRowsStep },
+  { definition: againstTruthStep },
+  { definition: syntheticReport },
 ];
 
 /** Built-in steps by kind. */

@@ -1,9 +1,9 @@
 /**
- * Marginal overlays for the synthetic report: real vs synthetic histograms of one numeric column, binned so that
+ * Marginal overlays for the synthetic report: real vs synthetic histograms of one numeric column (the bins shared by every synthetic table), binned so that
  * no bin shows a small cell of real people and no edge is a real person's value.
  *
  * Binning (our rule): equal-width bins of a "nice" width (1, 2 or 5 × 10^k, the smallest giving at most `bins` bins
- * over the pooled range), with edges on multiples of that width, so the outer edges round the extremes outward and
+ * over the range of every table pooled), with edges on multiples of that width, so the outer edges round the extremes outward and
  * never print the smallest or largest real value. Then, left to right, a bin holding 1 to minCell − 1 real rows is
  * merged with the bins after it until the merged bin holds at least minCell (or none); a small remainder at the
  * right end joins the bin before it. Every shown bin therefore holds 0 or at least minCell real rows, and the shown
@@ -16,14 +16,15 @@ export interface MarginalBin {
   readonly start: number;
   readonly end: number;
   readonly real: number;
-  readonly synthetic: number;
+  /** Per synthetic table, in the order given. */
+  readonly synthetic: readonly number[];
 }
 
 export interface Marginal {
   readonly column: string;
   /** Non-missing rows of each table. */
   readonly realN: number;
-  readonly syntheticN: number;
+  readonly syntheticN: readonly number[];
   /** null when the column has fewer than minCell real values: nothing of it is shown. */
   readonly bins: readonly MarginalBin[] | null;
 }
@@ -49,10 +50,10 @@ export const niceWidth = (min: number, max: number, bins: number): number => {
   }
 };
 
-const range = (a: Float64Array, b: Float64Array): [number, number] => {
+const range = (tables: readonly Float64Array[]): [number, number] => {
   let min = Infinity;
   let max = -Infinity;
-  for (const values of [a, b]) {
+  for (const values of tables) {
     for (let i = 0; i < values.length; i++) {
       if (values[i]! < min) min = values[i]!;
       if (values[i]! > max) max = values[i]!;
@@ -62,20 +63,20 @@ const range = (a: Float64Array, b: Float64Array): [number, number] => {
 };
 
 /** The merged, suppression-safe bins of one column (see the module comment). */
-export const marginal = (column: string, real: Float64Array, synthetic: Float64Array, bins: number, minCell: number): Marginal => {
-  const base = { column, realN: real.length, syntheticN: synthetic.length };
+export const marginal = (column: string, real: Float64Array, synthetic: readonly Float64Array[], bins: number, minCell: number): Marginal => {
+  const base = { column, realN: real.length, syntheticN: synthetic.map((s) => s.length) };
   if (real.length < minCell) return { ...base, bins: null };
-  const [min, max] = range(real, synthetic);
+  const [min, max] = range([real, ...synthetic]);
   const width = niceWidth(min, max, bins);
   const first = Math.floor(min / width);
   const count = Math.floor(max / width) - first + 1;
   const realCounts = new Int32Array(count);
-  const syntheticCounts = new Int32Array(count);
+  const syntheticCounts = synthetic.map(() => new Int32Array(count));
   const fill = (values: Float64Array, into: Int32Array) => {
     for (let i = 0; i < values.length; i++) into[Math.min(count - 1, Math.floor(values[i]! / width) - first)]!++;
   };
   fill(real, realCounts);
-  fill(synthetic, syntheticCounts);
+  synthetic.forEach((values, i) => fill(values, syntheticCounts[i]!));
   const sum = (counts: Int32Array, from: number, to: number): number => {
     let total = 0;
     for (let b = from; b <= to; b++) total += counts[b]!;
@@ -98,6 +99,6 @@ export const marginal = (column: string, real: Float64Array, synthetic: Float64A
   }
   return {
     ...base,
-    bins: ranges.map(([a, b]) => ({ start: (first + a) * width, end: (first + b + 1) * width, real: sum(realCounts, a, b), synthetic: sum(syntheticCounts, a, b) })),
+    bins: ranges.map(([a, b]) => ({ start: (first + a) * width, end: (first + b + 1) * width, real: sum(realCounts, a, b), synthetic: syntheticCounts.map((c) => sum(c, a, b)) })),
   };
 };
