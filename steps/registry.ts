@@ -32,6 +32,7 @@ import { splitRowsStep } from "./split/rows.js";
 import { againstTruthStep } from "./evaluate/against-truth.js";
 import { syntheticReport } from "./report/synthetic-report.js";
 import { defineSubgroupsStep } from "./subgroups/define.js";
+import { synthStructuralStep } from "./synth/structural.js";
 import { conditionalBias } from "./train/conditional-bias.js";
 import { dcp } from "./train/dcp.js";
 import { logisticRegression } from "./train/logistic-regression.js";
@@ -91,6 +92,7 @@ const registered: readonly RegisteredStep[] = [
   { definition: splitRowsStep },
   { definition: againstTruthStep },
   { definition: syntheticReport },
+  { definition: synthStructuralStep },
 ];
 
 /** Built-in steps by kind. */
