@@ -31,6 +31,7 @@ import { synthSampleStep } from "./synth/sample.js";
 import { splitRowsStep } from "./split/rows.js";
 import { againstTruthStep } from "./evaluate/against-truth.js";
 import { syntheticReport } from "./report/synthetic-report.js";
+import { againstTruthReport } from "./report/synthetic-report-truth.js";
 import { defineSubgroupsStep } from "./subgroups/define.js";
 import { synthStructuralStep } from "./synth/structural.js";
 import { conditionalBias } from "./train/conditional-bias.js";
@@ -92,6 +93,7 @@ const registered: readonly RegisteredStep[] = [
   { definition: splitRowsStep },
   { definition: againstTruthStep },
   { definition: syntheticReport },
+  { definition: againstTruthReport },
   { definition: synthStructuralStep },
 ];
 
