@@ -1,7 +1,7 @@
 /**
  * A column's empirical marginal for the Gaussian copula, in one form for every type: an ordered list of values
  * (numbers ascending; strings in code-unit order; false before true) with their shares of the set cells, and each
- * row's code (its value's index, -1 for a missing cell). Normal scores, sampling thresholds and decoding all work
+ * row's code (its value's index, -1 for a missing cell). Correlations, sampling thresholds and decoding all work
  * on codes, so a column of 10^6 rows is a few typed arrays and no row becomes a JS value.
  */
 import { type DenseColumn, denseFromValues, denseStringsOf, isSet, isValidAt, takeDense } from "../../artifacts/dense-column.js";
@@ -70,21 +70,6 @@ const firstAtLeast = (sorted: ArrayLike<number>, x: number): number => {
     else hi = mid;
   }
   return lo;
-};
-
-/**
- * The normal score of each value: Φ⁻¹ at the middle of its step of the empirical CDF, (F(v⁻) + F(v)) / 2, which is
- * the mid-rank rule (Hazen's (r − ½)/n without ties) and never reaches 0 or 1. Missing cells score 0 (the median).
- */
-export const normalScores = (coded: CodedColumn): Float64Array => {
-  const set = coded.codes.length - coded.missing;
-  const byCode = new Float64Array(coded.counts.length);
-  let below = 0;
-  coded.counts.forEach((count, i) => {
-    byCode[i] = normalQuantile((2 * below + count) / (2 * set));
-    below += count;
-  });
-  return Float64Array.from(coded.codes, (c) => (c < 0 ? 0 : byCode[c]!));
 };
 
 const cumulativeOf = (marginal: Marginal): number[] => {

@@ -1,70 +1,30 @@
 /**
  * The Gaussian copula fitted to a real table (docs/references.md, "Gaussian copula fitted to a table"): each
- * column's empirical marginal, the Pearson correlation of the columns' normal scores, and the missing rate of each
- * column. Sampling draws correlated standard normals (steps/synth/copula-normal.ts) and maps each through the
- * column's inverse empirical CDF (steps/synth/gaussian-copula-marginal.ts); missing cells are drawn afterwards at
- * each column's rate, independently of everything else.
+ * column's empirical marginal, the latent correlation that reproduces the real Pearson correlations
+ * (steps/synth/gaussian-copula-correlation.ts), and the missing rate of each column. Sampling draws correlated
+ * standard normals (steps/synth/copula-normal.ts) and maps each through the column's inverse empirical CDF
+ * (steps/synth/gaussian-copula-marginal.ts); missing cells are drawn afterwards at each column's rate,
+ * independently of everything else.
  */
 import type * as arrow from "apache-arrow";
 import { type DenseColumn, denseFromCodes } from "../../artifacts/dense-column.js";
 import { tableOfDense } from "../../artifacts/table.js";
 import { normalQuantile } from "../evaluate/wilson.js";
 import { choleskyFactor, correlateInPlace } from "./copula-normal.js";
-import { codeColumn, codeOfScore, decodeColumn, normalScores, scoreThresholds } from "./gaussian-copula-marginal.js";
+import { latentCorrelation, shrinkToPositiveDefinite } from "./gaussian-copula-correlation.js";
+import { codeColumn, codeOfScore, decodeColumn, scoreThresholds } from "./gaussian-copula-marginal.js";
 import type { CopulaModel, GaussianCopulaGenerator, GeneratorColumn } from "./generator-document.js";
 import { proportionalCounts } from "./level-counts.js";
 
-/** Shrinkage tried in order until the correlation is positive definite; 1 (the identity) always is. */
-const SHRINKAGE_LADDER = [0, 1e-10, 1e-8, 1e-6, 1e-4, 1e-3, 1e-2, 0.1, 1];
-
 /** Rows of normal scores drawn and correlated at once: bounds memory, and is part of the draw order. */
 const CHUNK_ROWS = 1 << 16;
-
-/** The Pearson correlation (row-major k × k) of score columns; a constant column correlates 0 with the others. */
-const pearson = (scores: readonly Float64Array[]): Float64Array => {
-  const k = scores.length;
-  const centred = scores.map((s) => {
-    let sum = 0;
-    for (const v of s) sum += v;
-    const mean = sum / s.length;
-    return Float64Array.from(s, (v) => v - mean);
-  });
-  const norms = centred.map((c) => {
-    let sum = 0;
-    for (const v of c) sum += v * v;
-    return Math.sqrt(sum);
-  });
-  const r = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) {
-    r[i * k + i] = 1;
-    for (let j = 0; j < i; j++) {
-      let sum = 0;
-      const a = centred[i]!;
-      const b = centred[j]!;
-      for (let row = 0; row < a.length; row++) sum += a[row]! * b[row]!;
-      const rho = norms[i]! > 0 && norms[j]! > 0 ? Math.max(-1, Math.min(1, sum / (norms[i]! * norms[j]!))) : 0;
-      r[i * k + j] = rho;
-      r[j * k + i] = rho;
-    }
-  }
-  return r;
-};
-
-/** The least shrinkage of the ladder that makes R positive definite, and the shrunk matrix. */
-const positiveDefinite = (r: Float64Array, k: number): { readonly matrix: Float64Array; readonly shrinkage: number } => {
-  for (const lambda of SHRINKAGE_LADDER) {
-    const shrunk = Float64Array.from(r, (v, at) => (at % (k + 1) === 0 ? 1 : (1 - lambda) * v));
-    if (choleskyFactor(shrunk, k) !== undefined) return { matrix: shrunk, shrinkage: lambda };
-  }
-  throw new Error("the identity matrix failed its Cholesky factorization");
-};
 
 /** One copula over the given rows of the columns (all rows when undefined). */
 const fitModel = (columns: readonly DenseColumn[], rows: Int32Array | undefined, level: string | undefined): CopulaModel => {
   const coded = columns.map((c) => codeColumn(c, rows));
   const count = rows?.length ?? columns[0]?.length ?? 0;
   const k = columns.length;
-  const { matrix, shrinkage } = positiveDefinite(pearson(coded.map(normalScores)), k);
+  const { matrix, shrinkage } = shrinkToPositiveDefinite(latentCorrelation(coded), k, (m) => choleskyFactor(m, k) !== undefined);
   return {
     ...(level === undefined ? {} : { level }),
     rows: count,

@@ -52,9 +52,9 @@ const CopulaModel = Schema.Struct({
   /** One per column but the condition, in `columns` order (empty marginals for a column without set cells). */
   marginals: Schema.Array(MarginalSchema),
   missingRates: Schema.Array(Probability),
-  /** The Pearson correlation of the columns' normal scores (row-major nested arrays), positive definite. */
+  /** The latent normals' correlation (steps/synth/gaussian-copula-correlation.ts), row-major, positive definite. */
   correlation: Schema.Array(Schema.Array(Schema.Number)),
-  /** λ in (1 − λ)·R + λ·I, the least shrinkage from a fixed ladder that made the correlation positive definite. */
+  /** λ in (1 − λ)·R + λ·I, the least shrinkage (to 2^-30) that made the matched correlations positive definite. */
   shrinkage: Probability,
 });
 export type CopulaModel = typeof CopulaModel.Type;
