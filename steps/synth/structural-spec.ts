@@ -41,7 +41,6 @@ export const CorrelationSchema = Schema.Struct({ a: Name, b: Name, rho: Schema.N
 
 /** A string attribute drawn independently of everything else (a subgroup-defining attribute, or the site). */
 export const AttributeSchema = Schema.Struct({ name: Name, ...LevelsFields }).check(Schema.makeFilter(levelsProblem));
-export type Attribute = typeof AttributeSchema.Type;
 
 /**
  * Coefficients on the logit scale by term: a numeric covariate's name (normal, lognormal, binary), or
@@ -56,7 +55,6 @@ export const SubgroupDeviationSchema = Schema.Struct({
   intercept: defaulted(Schema.Number, 0),
   coefficients: defaulted(Coefficients, {}),
 });
-export type SubgroupDeviation = typeof SubgroupDeviationSchema.Type;
 
 /** coef · a · b on the logit scale; a and b are terms as in the coefficients. */
 export const InteractionSchema = Schema.Struct({ a: Name, b: Name, coef: Schema.Number });
@@ -70,7 +68,6 @@ export const OutcomeSchema = Schema.Struct({
   /** The probability that a drawn label is flipped (after the outcome model), in [0, 0.5). */
   labelNoise: defaulted(Schema.Number.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThan(0.5)), 0),
 });
-export type Outcome = typeof OutcomeSchema.Type;
 
 /**
  * Cells of a covariate set to null. MCAR: each cell with probability `rate`. MAR: with a probability that rises
@@ -83,14 +80,13 @@ export const MissingnessSchema = Schema.Struct({
   rate: Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 1, exclusiveMaximum: true })),
   dependsOn: Schema.optionalKey(Name),
 });
-export type Missingness = typeof MissingnessSchema.Type;
 
 /** Rows drawn from one random stream ("rows:<block>"): fixed, so the cohort never depends on `rowGroup`. */
 export const RANDOM_BLOCK_ROWS = 65_536;
 
 const Fields = Schema.Struct({
   n: Schema.Number.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 2 ** 31 - 1 })),
-  /** Rows generated per batch (working memory and progress); the values do not depend on it. */
+  /** Rows between progress reports; the values do not depend on it (see RANDOM_BLOCK_ROWS). */
   rowGroup: defaulted(Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(1)), RANDOM_BLOCK_ROWS),
   covariates: Schema.Array(CovariateSchema),
   correlation: defaulted(Schema.Array(CorrelationSchema), []),

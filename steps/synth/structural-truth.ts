@@ -10,11 +10,37 @@
  *                     for the AUROC (the probability that a positive outranks a negative, the rows held fixed)
  * q is monotone in p (ε < ½), so any model scoring p ranks and calls the rows exactly as the Bayes rule does.
  */
+import { Schema } from "effect";
 import type { JsonValue } from "../../dsl/step.js";
 import type { GeneratedCohort } from "./structural-generate.js";
-import type { StructuralSpec } from "./structural-spec.js";
+import { type StructuralSpec, StructuralSpecSchema } from "./structural-spec.js";
 
 export const TRUTH_FORMAT = "strata-synth-truth/1";
+
+const Figure = Schema.NullOr(Schema.Number);
+const BayesFields = {
+  n: Schema.Number,
+  prevalence: Figure,
+  meanProbability: Figure,
+  accuracy: Figure,
+  auroc: Figure,
+  expectedAccuracy: Figure,
+  expectedAuroc: Figure,
+};
+const ModelFields = { intercept: Figure, coefficients: Schema.NullOr(Schema.Record(Schema.String, Schema.Number)) };
+
+/** The truth document as a reader (a study's evaluation or report) decodes it. */
+export const SynthTruthSchema = Schema.Struct({
+  format: Schema.Literal(TRUTH_FORMAT),
+  labelNoise: Schema.Number,
+  terms: Schema.Array(Schema.String),
+  interactions: Schema.Array(Schema.Struct({ a: Schema.String, b: Schema.String, coef: Schema.Number })),
+  overall: Schema.Struct({ ...ModelFields, ...BayesFields }),
+  subgroups: Schema.Array(Schema.Struct({ subgroup: Schema.String, level: Schema.String, ...ModelFields, ...BayesFields })),
+  cells: Schema.Array(Schema.Struct({ levels: Schema.Record(Schema.String, Schema.String), intercept: Schema.Number, coefficients: Schema.Record(Schema.String, Schema.Number), ...BayesFields })),
+  spec: StructuralSpecSchema,
+});
+export type SynthTruth = typeof SynthTruthSchema.Type;
 
 interface BayesFigures {
   readonly n: number;

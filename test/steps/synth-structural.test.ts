@@ -1,11 +1,14 @@
 import type * as arrow from "apache-arrow";
+import { Schema } from "effect";
 import { describe, expect, it } from "vitest";
 import { logicalDigest } from "../../artifacts/logical-digest.js";
 import { denseColumn } from "../../artifacts/table.js";
 import { isValidAt } from "../../artifacts/dense-column.js";
 import { PipelineError } from "../../dsl/errors.js";
+import type { TableHandle } from "../../dsl/handles.js";
 import { study } from "../../dsl/study.js";
 import { synthStructural, synthStructuralStep } from "../../steps/synth/structural.js";
+import { SynthTruthSchema } from "../../steps/synth/structural-truth.js";
 import { runStep } from "../support/step-harness.js";
 
 const SPEC = {
@@ -71,6 +74,12 @@ describe("synth.structural", () => {
     expect(Array.from(numbers(cohort, "patient").subarray(0, 3))).toEqual([1, 2, 3]);
     const plan = study("synth", (s) => {
       const { cohort: handle } = synthStructural(s, SPEC);
+      // The handle's type is the spec's columns (tsc checks this line; a wrong kind or a missing column fails it).
+      const typed: TableHandle<{ readonly patient: "int"; readonly age: "float"; readonly crp: "float"; readonly smoker: "int"; readonly stage: "string"; readonly sex: "string"; readonly site: "string"; readonly outcome: "int" }> = handle;
+      void typed;
+      // @ts-expect-error smoker is an int column, not a float one
+      const wrong: TableHandle<{ readonly smoker: "float" }> = handle;
+      void wrong;
       expect(handle.columns).toEqual({ patient: "int", age: "float", crp: "float", smoker: "int", stage: "string", sex: "string", site: "string", outcome: "int" });
     });
     expect(plan.nodes[0]!.step).toBe("synth.structural");
@@ -132,6 +141,9 @@ describe("synth.structural", () => {
       expect(Math.abs(g.auroc - g.expectedAuroc)).toBeLessThan(0.02);
     }
     expect(truth.spec.n).toBe(40_000);
+    // What a reader decodes: the schema accepts the document as written and gives back the spec it was drawn from.
+    const decoded = Schema.decodeUnknownSync(SynthTruthSchema)(JSON.parse(JSON.stringify(truth)), { onExcessProperty: "error" });
+    expect(decoded.spec.outcome.bySubgroup[0]!.level).toBe("male");
   });
 
   it("computes the expected AUROC and accuracy exactly (brute force over every pair of a small cohort)", async () => {
