@@ -4,14 +4,14 @@
  * empirical marginals joined by a Gaussian copula (steps/synth/gaussian-copula.ts). With `condition` (a string
  * column, e.g. the subgroup), one model per level, so synth.sample can draw any number of rows of a rare level.
  */
-import { Schema } from "effect";
+import { Effect, Schema } from "effect";
 import { type DenseColumn, denseStringsOf } from "../../artifacts/dense-column.js";
 import { denseColumns } from "../../artifacts/table.js";
 import type { Columns, MetricsHandle, TableHandle } from "../../dsl/handles.js";
 import { type JsonValue, type StepContext, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import type { ColumnName } from "../preprocess/columns.js";
-import { fitGaussianCopula } from "./gaussian-copula.js";
+import { DEFAULT_MAX_VALUES, fitGaussianCopula } from "./gaussian-copula.js";
 import type { GeneratorDocument } from "./generator-document.js";
 
 /** The params every method shares. */
@@ -22,7 +22,12 @@ export const FitCommonFields = {
   condition: Schema.optionalKey(Schema.String.check(Schema.isMinLength(1))),
 };
 
-const GaussianCopulaParams = Schema.Struct({ method: Schema.Literal("gaussian-copula"), ...FitCommonFields });
+const GaussianCopulaParams = Schema.Struct({
+  method: Schema.Literal("gaussian-copula"),
+  ...FitCommonFields,
+  /** A numeric marginal keeps at most this many values (quantile knots past it), which bounds the document. */
+  maxValues: Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(2)).pipe(Schema.withDecodingDefaultKey(Effect.succeed(DEFAULT_MAX_VALUES))),
+});
 
 const Params = Schema.Union([GaussianCopulaParams]);
 type Params = typeof Params.Type;
@@ -51,7 +56,7 @@ const fitGenerator = (columns: readonly DenseColumn[], params: Params, ctx: Step
   const condition = params.condition === undefined ? undefined : conditionLevels(columns.find((c) => c.name === params.condition)!, ctx);
   switch (params.method) {
     case "gaussian-copula":
-      return fitGaussianCopula(columns, condition);
+      return fitGaussianCopula(columns, condition, params.maxValues);
   }
 };
 
@@ -82,6 +87,7 @@ type StringColumn<C extends Columns> = { [K in keyof C]: C[K] extends "string" ?
 
 export type FitSynthParams<C extends Columns, K extends ColumnName<C>, S extends StringColumn<C>> = {
   readonly method: Params["method"];
+  readonly maxValues?: number;
   readonly columns?: readonly K[];
   readonly condition?: S;
 };

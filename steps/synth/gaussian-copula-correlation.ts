@@ -64,16 +64,45 @@ const transformOf = (coded: CodedColumn): Float64Array => {
   });
 };
 
-/** The Pearson correlation of two columns' transforms over the rows where both are set; null when undefined. */
-const observedCorrelation = (a: CodedColumn, va: Float64Array, b: CodedColumn, vb: Float64Array): number | null => {
+/** A column's transformed cells, centred when it has no missing cell (NaN marks a missing one), and their norm. */
+interface Cells {
+  readonly values: Float64Array;
+  readonly complete: boolean;
+  readonly norm: number;
+}
+
+const cellsOf = (coded: CodedColumn, transform: Float64Array): Cells => {
+  const values = new Float64Array(coded.codes.length);
+  for (let r = 0; r < values.length; r++) values[r] = coded.codes[r]! < 0 ? NaN : transform[coded.codes[r]!]!;
+  if (coded.missing > 0) return { values, complete: false, norm: 0 };
+  let sum = 0;
+  for (const v of values) sum += v;
+  const mean = sum / values.length;
+  let square = 0;
+  for (let r = 0; r < values.length; r++) {
+    values[r] = values[r]! - mean;
+    square += values[r]! * values[r]!;
+  }
+  return { values, complete: true, norm: Math.sqrt(square) };
+};
+
+/** The Pearson correlation of two columns' cells over the rows where both are set; null when undefined. */
+const observedCorrelation = (a: Cells, b: Cells): number | null => {
+  const x = a.values;
+  const y = b.values;
+  if (a.complete && b.complete) {
+    let ab = 0;
+    for (let r = 0; r < x.length; r++) ab += x[r]! * y[r]!;
+    return a.norm > 0 && b.norm > 0 ? ab / (a.norm * b.norm) : null;
+  }
   let n = 0;
   let sa = 0;
   let sb = 0;
-  for (let r = 0; r < a.codes.length; r++) {
-    if (a.codes[r]! < 0 || b.codes[r]! < 0) continue;
+  for (let r = 0; r < x.length; r++) {
+    if (Number.isNaN(x[r]!) || Number.isNaN(y[r]!)) continue;
     n++;
-    sa += va[a.codes[r]!]!;
-    sb += vb[b.codes[r]!]!;
+    sa += x[r]!;
+    sb += y[r]!;
   }
   if (n < 2) return null;
   const ma = sa / n;
@@ -81,13 +110,11 @@ const observedCorrelation = (a: CodedColumn, va: Float64Array, b: CodedColumn, v
   let ab = 0;
   let aa = 0;
   let bb = 0;
-  for (let r = 0; r < a.codes.length; r++) {
-    if (a.codes[r]! < 0 || b.codes[r]! < 0) continue;
-    const x = va[a.codes[r]!]! - ma;
-    const y = vb[b.codes[r]!]! - mb;
-    ab += x * y;
-    aa += x * x;
-    bb += y * y;
+  for (let r = 0; r < x.length; r++) {
+    if (Number.isNaN(x[r]!) || Number.isNaN(y[r]!)) continue;
+    ab += (x[r]! - ma) * (y[r]! - mb);
+    aa += (x[r]! - ma) ** 2;
+    bb += (y[r]! - mb) ** 2;
   }
   return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : null;
 };
@@ -120,11 +147,12 @@ export const latentCorrelation = (coded: readonly CodedColumn[]): Float64Array =
   const k = coded.length;
   const transforms = coded.map(transformOf);
   const profiles = coded.map((c, i) => profileOf(transforms[i]!, c.counts));
+  const cells = coded.map((c, i) => cellsOf(c, transforms[i]!));
   const r = new Float64Array(k * k);
   for (let i = 0; i < k; i++) {
     r[i * k + i] = 1;
     for (let j = 0; j < i; j++) {
-      const target = profiles[i]!.sd > 0 && profiles[j]!.sd > 0 ? observedCorrelation(coded[i]!, transforms[i]!, coded[j]!, transforms[j]!) : null;
+      const target = profiles[i]!.sd > 0 && profiles[j]!.sd > 0 ? observedCorrelation(cells[i]!, cells[j]!) : null;
       const rho = target === null ? 0 : latentFor(target, profiles[i]!, profiles[j]!);
       r[i * k + j] = rho;
       r[j * k + i] = rho;

@@ -23,22 +23,44 @@ const tally = (codes: Int32Array, k: number): Int32Array => {
   return counts;
 };
 
-const codeNumeric = (col: DenseColumn): CodedColumn => {
+/** The distinct values in ascending order, or undefined when there are more than `maxValues` of them. */
+const fewDistinct = (set: Float64Array, maxValues: number): Float64Array | undefined => {
+  const distinct = new Set<number>();
+  for (const v of set) {
+    distinct.add(v);
+    if (distinct.size > maxValues) return undefined;
+  }
+  return Float64Array.from(distinct).sort();
+};
+
+/**
+ * Past `maxValues` distinct values, the values at ranks ⌈i·N/maxValues⌉ (i = 1…maxValues) of the N set cells:
+ * quantile knots, each standing for the values down to the previous knot, so the marginal moves by at most about
+ * 1/maxValues in CDF (KS) distance.
+ */
+const quantileKnots = (set: Float64Array, maxValues: number): Float64Array => {
+  const sorted = Float64Array.from(set).sort();
+  const knots: number[] = [];
+  for (let i = 1; i <= maxValues; i++) {
+    const v = sorted[Math.ceil((i * sorted.length) / maxValues) - 1]!;
+    if (knots.length === 0 || knots[knots.length - 1] !== v) knots.push(v);
+  }
+  return Float64Array.from(knots);
+};
+
+const codeNumeric = (col: DenseColumn, maxValues: number): CodedColumn => {
   const source = col.values as Float64Array | Int32Array;
   const set = new Float64Array(col.length - col.nullCount);
   let at = 0;
   for (let r = 0; r < col.length; r++) if (isValidAt(col, r)) set[at++] = source[r]!;
-  set.sort();
-  const distinct: number[] = [];
-  for (let i = 0; i < set.length; i++) if (i === 0 || set[i] !== set[i - 1]) distinct.push(set[i]!);
-  const values = Float64Array.from(distinct);
+  const values = fewDistinct(set, maxValues) ?? quantileKnots(set, maxValues);
   const codes = new Int32Array(col.length);
   for (let r = 0; r < col.length; r++) codes[r] = isValidAt(col, r) ? firstAtLeast(values, source[r]!) : -1;
   const counts = tally(codes, values.length);
   const cumulative: number[] = [];
   let below = 0;
   for (const count of counts) cumulative.push((below += count) / set.length);
-  return { marginal: { kind: "numeric", values: distinct, cumulative }, codes, counts, missing: col.nullCount };
+  return { marginal: { kind: "numeric", values: Array.from(values), cumulative }, codes, counts, missing: col.nullCount };
 };
 
 const codeLevels = (col: DenseColumn): CodedColumn => {
@@ -48,16 +70,17 @@ const codeLevels = (col: DenseColumn): CodedColumn => {
   // Code-unit order for strings (never localeCompare), false before true.
   const levels = col.type === "string" ? (present as string[]).sort() : [false, true].filter((b) => present.includes(b));
   const index = new Map<string | boolean, number>(levels.map((l, i) => [l, i]));
-  const codes = Int32Array.from(cells, (c) => (c === null ? -1 : index.get(c)!));
+  const codes = new Int32Array(cells.length);
+  for (let r = 0; r < cells.length; r++) codes[r] = cells[r] === null ? -1 : index.get(cells[r]!)!;
   const counts = tally(codes, levels.length);
   const set = col.length - col.nullCount;
   return { marginal: { kind: "levels", levels: levels as string[] | boolean[], frequencies: Array.from(counts, (c) => c / set) }, codes, counts, missing: col.nullCount };
 };
 
-/** The column's marginal and codes over the given rows (all rows when undefined). */
-export const codeColumn = (column: DenseColumn, rows?: Int32Array): CodedColumn => {
+/** The column's marginal and codes over the given rows (all rows when undefined); quantileKnots caps a numeric one. */
+export const codeColumn = (column: DenseColumn, maxValues: number, rows?: Int32Array): CodedColumn => {
   const col = rows === undefined ? column : takeDense(column, rows);
-  return col.type === "float" || col.type === "int" ? codeNumeric(col) : codeLevels(col);
+  return col.type === "float" || col.type === "int" ? codeNumeric(col, maxValues) : codeLevels(col);
 };
 
 /** The index of the first entry of an ascending array that is ≥ x (the array's length when none is). */
@@ -106,5 +129,7 @@ export const decodeColumn = (column: GeneratorColumn, marginal: Marginal, codes:
   // The values plus one null slot that missing codes point at, gathered by code.
   const palette = denseFromValues(column.name, column.type, [...values, null]);
   const nullSlot = values.length;
-  return takeDense(palette, Int32Array.from(codes, (c) => (c < 0 ? nullSlot : c)));
+  const slots = new Int32Array(codes.length);
+  for (let r = 0; r < codes.length; r++) slots[r] = codes[r]! < 0 ? nullSlot : codes[r]!;
+  return takeDense(palette, slots);
 };

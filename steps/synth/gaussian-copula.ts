@@ -20,8 +20,8 @@ import { proportionalCounts } from "./level-counts.js";
 const CHUNK_ROWS = 1 << 16;
 
 /** One copula over the given rows of the columns (all rows when undefined). */
-const fitModel = (columns: readonly DenseColumn[], rows: Int32Array | undefined, level: string | undefined): CopulaModel => {
-  const coded = columns.map((c) => codeColumn(c, rows));
+const fitModel = (columns: readonly DenseColumn[], maxValues: number, rows: Int32Array | undefined, level: string | undefined): CopulaModel => {
+  const coded = columns.map((c) => codeColumn(c, maxValues, rows));
   const count = rows?.length ?? columns[0]?.length ?? 0;
   const k = columns.length;
   const { matrix, shrinkage } = shrinkToPositiveDefinite(latentCorrelation(coded), k, (m) => choleskyFactor(m, k) !== undefined);
@@ -35,20 +35,27 @@ const fitModel = (columns: readonly DenseColumn[], rows: Int32Array | undefined,
   };
 };
 
+/** At most this many values per numeric marginal by default (gaussian-copula-marginal.ts, quantileKnots). */
+export const DEFAULT_MAX_VALUES = 1000;
+
 /**
  * Fits the copula to `columns` (the table's, in table order); with `condition` (a string column without missing
  * cells, one of `columns`), one copula per level over the other columns.
  */
-export const fitGaussianCopula = (columns: readonly DenseColumn[], condition?: { readonly column: DenseColumn; readonly levels: readonly string[]; readonly codes: Int32Array }): GaussianCopulaGenerator => {
+export const fitGaussianCopula = (
+  columns: readonly DenseColumn[],
+  condition?: { readonly column: DenseColumn; readonly levels: readonly string[]; readonly codes: Int32Array },
+  maxValues = DEFAULT_MAX_VALUES,
+): GaussianCopulaGenerator => {
   const described: GeneratorColumn[] = columns.map((c) => ({ name: c.name, type: c.type }));
   const copulaColumns = columns.filter((c) => c.name !== condition?.column.name);
-  if (condition === undefined) return { format: "strata-synth-generator/1", method: "gaussian-copula", columns: described, models: [fitModel(copulaColumns, undefined, undefined)] };
+  if (condition === undefined) return { format: "strata-synth-generator/1", method: "gaussian-copula", columns: described, models: [fitModel(copulaColumns, maxValues, undefined, undefined)] };
   const models = condition.levels.map((level, l) => {
     const rows: number[] = [];
     condition.codes.forEach((c, r) => {
       if (c === l) rows.push(r);
     });
-    return fitModel(copulaColumns, Int32Array.from(rows), level);
+    return fitModel(copulaColumns, maxValues, Int32Array.from(rows), level);
   });
   return { format: "strata-synth-generator/1", method: "gaussian-copula", columns: described, condition: condition.column.name, models };
 };

@@ -119,6 +119,28 @@ describe("fitGaussianCopula and sampleCopula", () => {
     expect(Math.abs(share(grades, "c") - 0.3)).toBeLessThan(0.01);
   });
 
+  it("keeps at most maxValues quantile knots of a numeric marginal, each a real value, within 1/maxValues in CDF", () => {
+    const x = column(planted, "x");
+    const capped = fitGaussianCopula([x], undefined, 100);
+    const marginal = capped.models[0]!.marginals[0]!;
+    if (marginal.kind !== "numeric") return expect.fail("x is numeric");
+    expect(marginal.values.length).toBe(100);
+    const real = Float64Array.from(x.values as Float64Array).sort();
+    expect(marginal.values.every((v) => real.includes(v))).toBe(true);
+    expect(marginal.values.at(-1)).toBe(real.at(-1));
+    // The knot i carries the share of values ≤ it, which is i/100 here (distinct values, 20 000 rows).
+    marginal.cumulative.forEach((c, i) => expect(c).toBeCloseTo((i + 1) / 100, 12));
+  });
+
+  it("samples a column with no set cell as entirely missing, beside a complete one", () => {
+    const empty = denseFromValues("empty", "float", [null, null, null, null]);
+    const full = denseFromValues("full", "int", Int32Array.of(1, 2, 2, 3));
+    const drawn = denseColumns(sampleCopula(fitGaussianCopula([empty, full]), 50, (s) => seededRandom(8, s)));
+    expect(drawn[0]!.nullCount).toBe(50);
+    expect(drawn[1]!.nullCount).toBe(0);
+    expect(new Set(drawn[1]!.values as Int32Array)).toEqual(new Set([1, 2, 3]));
+  });
+
   it("shrinks a singular correlation (a duplicated column) until it factors, and still samples", () => {
     const x = column(planted, "x");
     const twin = fitGaussianCopula([x, { ...x, name: "x2" }]);
@@ -133,8 +155,8 @@ describe("the latent correlation", () => {
   it("inverts the dichotomized-normal correlation: phi = (2/π)·arcsin(ρ) for two median splits (Sheppard)", () => {
     // 35 + 35 concordant and 15 + 15 discordant rows: phi = 0.4, so ρ = sin(0.2π).
     const cells = [...Array(35).fill([true, true]), ...Array(35).fill([false, false]), ...Array(15).fill([true, false]), ...Array(15).fill([false, true])] as [boolean, boolean][];
-    const a = codeColumn(denseFromValues("a", "bool", cells.map((c) => c[0])));
-    const b = codeColumn(denseFromValues("b", "bool", cells.map((c) => c[1])));
+    const a = codeColumn(denseFromValues("a", "bool", cells.map((c) => c[0])), 1000);
+    const b = codeColumn(denseFromValues("b", "bool", cells.map((c) => c[1])), 1000);
     expect(latentCorrelation([a, b])[1]).toBeCloseTo(Math.sin(0.2 * Math.PI), 4);
   });
 });
@@ -171,6 +193,23 @@ describe("synth.fit and synth.sample errors", () => {
     await expect(runStep(synthSampleStep, { generator: generator as object }, { n: 5, oversample: { a: 1 } })).rejects.toThrow(/params\.oversample.*fitted without a condition column/);
     await expect(runStep(synthSampleStep, { generator: { format: "strata-synth-generator/1" } }, { n: 5 })).rejects.toThrow(/inputs\.generator.*not a strata-synth-generator\/1 document/);
     await expect(runStep(synthSampleStep, { generator: generator as object }, { n: 0 })).rejects.toThrow(/n/);
+  });
+
+  it("samples a conditioned generator whose levels differ in missing cells, with the exact oversampled count", async () => {
+    const groups = makeTable([
+      { name: "group", type: "string", values: ["a", "a", "a", "b", "b", "b"] },
+      { name: "x", type: "float", values: [1, null, 2, 5, 6, 7] },
+    ]);
+    const { generator } = await runStep(synthFitStep, { table: groups }, { method: "gaussian-copula", condition: "group" });
+    const { table } = await runStep(synthSampleStep, { generator: generator as object }, { n: 40, oversample: { b: 30 } }, 9);
+    const [group, x] = denseColumns(table as Parameters<typeof denseColumns>[0]);
+    const labels = denseStringsOf(group!);
+    expect(labels.filter((g) => g === "b").length).toBe(30);
+    const values = x!.values as Float64Array;
+    labels.forEach((g, r) => {
+      if (g === "b") expect([5, 6, 7]).toContain(values[r]);
+    });
+    expect(x!.nullCount).toBeGreaterThan(0);
   });
 
   it("fails at study load for a condition column that is not a string", () => {
