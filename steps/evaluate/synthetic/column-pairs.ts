@@ -100,23 +100,35 @@ export const binCodes = (values: Float64Array, edges: Float64Array): Int32Array 
   return codes;
 };
 
-/** Joint frequencies of two code columns; -1 (missing) is a category. Keys are a·(levelsB + 1) + b, both shifted by 1. */
-const jointFrequencies = (a: Int32Array, b: Int32Array, levelsB: number): Map<number, number> => {
-  const counts = new Map<number, number>();
+/** Up to this many joint categories are counted in a typed array; beyond it (high-cardinality columns), in a Map. */
+const DENSE_CELLS = 1 << 22;
+
+/** Counts of each row's joint category a·(levelsB + 1) + b, both shifted by 1 so missing (-1) is a category. */
+const jointCounts = (a: Int32Array, b: Int32Array, levelsB: number, cells: number): Float64Array | Map<number, number> => {
+  const dense = cells <= DENSE_CELLS ? new Float64Array(cells) : undefined;
+  const sparse = new Map<number, number>();
   for (let r = 0; r < a.length; r++) {
     const key = (a[r]! + 1) * (levelsB + 1) + (b[r]! + 1);
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    if (dense !== undefined) dense[key]!++;
+    else sparse.set(key, (sparse.get(key) ?? 0) + 1);
   }
-  return counts;
+  return dense ?? sparse;
 };
 
-/** `levelsB`: one more than the largest code column b can hold in either table. */
-export const contingencySimilarity = (realA: Int32Array, realB: Int32Array, synA: Int32Array, synB: Int32Array, levelsB: number): number | null => {
+/** `levelsA`, `levelsB`: one more than the largest code each column can hold in either table. */
+export const contingencySimilarity = (realA: Int32Array, realB: Int32Array, synA: Int32Array, synB: Int32Array, levelsA: number, levelsB: number): number | null => {
   if (realA.length === 0 || synA.length === 0) return null;
-  const real = jointFrequencies(realA, realB, levelsB);
-  const syn = jointFrequencies(synA, synB, levelsB);
-  const keys = [...new Set([...real.keys(), ...syn.keys()])].sort((x, y) => x - y);
+  const cells = (levelsA + 1) * (levelsB + 1);
+  const real = jointCounts(realA, realB, levelsB, cells);
+  const syn = jointCounts(synA, synB, levelsB, cells);
   let variation = 0;
-  for (const k of keys) variation += Math.abs((real.get(k) ?? 0) / realA.length - (syn.get(k) ?? 0) / synA.length);
+  if (real instanceof Float64Array && syn instanceof Float64Array) {
+    for (let k = 0; k < cells; k++) variation += Math.abs(real[k]! / realA.length - syn[k]! / synA.length);
+  } else {
+    const r = real as Map<number, number>;
+    const s = syn as Map<number, number>;
+    const keys = [...new Set([...r.keys(), ...s.keys()])].sort((x, y) => x - y);
+    for (const k of keys) variation += Math.abs((r.get(k) ?? 0) / realA.length - (s.get(k) ?? 0) / synA.length);
+  }
   return 1 - variation / 2;
 };

@@ -36,15 +36,22 @@ export const columnPairs = (width: number): (readonly [number, number])[] => {
   return out;
 };
 
-const pairScores = (specs: readonly ColumnSpec[], real: EncodedTable, synthetic: EncodedTable) =>
-  columnPairs(specs.length).map(([a, b]) => {
+const pairScores = (specs: readonly ColumnSpec[], real: EncodedTable, synthetic: EncodedTable) => {
+  // Each column's codes are made once (numeric columns binned once), not once per pair.
+  const codes = new Map<number, ReturnType<typeof asCodes>>();
+  const codesOf = (c: number) => {
+    if (!codes.has(c)) codes.set(c, asCodes(specs[c]!, real.cells[c]!, synthetic.cells[c]!));
+    return codes.get(c)!;
+  };
+  return columnPairs(specs.length).map(([a, b]) => {
     if (specs[a]!.kind === "numeric" && specs[b]!.kind === "numeric") {
       return correlationSimilarity(real.cells[a] as Float64Array, real.cells[b] as Float64Array, synthetic.cells[a] as Float64Array, synthetic.cells[b] as Float64Array);
     }
-    const x = asCodes(specs[a]!, real.cells[a]!, synthetic.cells[a]!);
-    const y = asCodes(specs[b]!, real.cells[b]!, synthetic.cells[b]!);
-    return { score: contingencySimilarity(x.real, y.real, x.synthetic, y.synthetic, y.levels) };
+    const x = codesOf(a);
+    const y = codesOf(b);
+    return { score: contingencySimilarity(x.real, y.real, x.synthetic, y.synthetic, x.levels, y.levels) };
   });
+};
 
 const scoreAll = (specs: readonly ColumnSpec[], real: EncodedTable, synthetic: EncodedTable): Scored => ({
   columns: columnScores(specs, real, synthetic),
@@ -62,11 +69,17 @@ const meanOf = (scores: readonly { readonly score: number | null }[]): number | 
   return n === 0 ? null : sum / n;
 };
 
-/** The rows of each subgroup level, levels in code order. */
+/** The rows of each subgroup level, levels in code order (a counting sort of the row numbers). */
 const rowsByLevel = (codes: Int32Array, levels: number): Int32Array[] => {
-  const buckets = Array.from({ length: levels }, () => [] as number[]);
-  for (let r = 0; r < codes.length; r++) if (codes[r]! >= 0) buckets[codes[r]!]!.push(r);
-  return buckets.map((b) => Int32Array.from(b));
+  const counts = new Int32Array(levels);
+  for (const c of codes) if (c >= 0) counts[c]!++;
+  const buckets = Array.from(counts, (n) => new Int32Array(n));
+  const filled = new Int32Array(levels);
+  for (let r = 0; r < codes.length; r++) {
+    const c = codes[r]!;
+    if (c >= 0) buckets[c]![filled[c]!++] = r;
+  }
+  return buckets;
 };
 
 export const fidelity = (
@@ -108,7 +121,6 @@ export const fidelity = (
       bySubgroup: levelScores((s) => s.pairs[p]!.score, !skip(a) && !skip(b)),
     };
   });
-  const kept = (c: number) => !skip(c);
   return {
     columns,
     pairs,
@@ -119,8 +131,8 @@ export const fidelity = (
         realN: b.realN,
         syntheticN: b.syntheticN,
         suppressed: b.suppressed,
-        columnShapes: b.scored === undefined ? null : meanOf(b.scored.columns.filter((_, c) => kept(c))),
-        columnPairTrends: b.scored === undefined ? null : meanOf(b.scored.pairs.filter((_, p) => kept(pairIndex[p]![0]) && kept(pairIndex[p]![1]))),
+        columnShapes: b.scored === undefined ? null : meanOf(b.scored.columns.filter((_, c) => !skip(c))),
+        columnPairTrends: b.scored === undefined ? null : meanOf(b.scored.pairs.filter((_, p) => !skip(pairIndex[p]![0]) && !skip(pairIndex[p]![1]))),
       })),
     },
   };
