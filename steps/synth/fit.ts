@@ -13,6 +13,8 @@ import { type NodeOptions, addNode } from "../../dsl/study.js";
 import type { ColumnName } from "../preprocess/columns.js";
 import { DEFAULT_MAX_VALUES, fitGaussianCopula } from "./gaussian-copula.js";
 import type { GeneratorDocument } from "./generator-document.js";
+import { fitVaeGenerator } from "./vae/generator.js";
+import { VaeParamFields, type VaeParamsInput } from "./vae/params.js";
 
 /** The params every method shares. */
 export const FitCommonFields = {
@@ -29,7 +31,9 @@ const GaussianCopulaParams = Schema.Struct({
   maxValues: Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(2)).pipe(Schema.withDecodingDefaultKey(Effect.succeed(DEFAULT_MAX_VALUES))),
 });
 
-const Params = Schema.Union([GaussianCopulaParams]);
+const VaeParams = Schema.Struct({ method: Schema.Literal("vae"), ...FitCommonFields, ...VaeParamFields });
+
+const Params = Schema.Union([GaussianCopulaParams, VaeParams]);
 type Params = typeof Params.Type;
 
 /** The condition column's levels (code-unit order) and each row's level index. */
@@ -57,6 +61,8 @@ const fitGenerator = (columns: readonly DenseColumn[], params: Params, ctx: Step
   switch (params.method) {
     case "gaussian-copula":
       return fitGaussianCopula(columns, condition, params.maxValues);
+    case "vae":
+      return fitVaeGenerator(columns, condition, params, (stream) => ctx.random(stream), (problem) => ctx.fail("params.categorical", problem));
   }
 };
 
@@ -71,7 +77,7 @@ export const synthFitStep = defineStep({
     if (table.numRows === 0) ctx.fail("inputs.table", "the table has no rows; a generator needs rows to fit");
     const columns = fittedColumns(denseColumns(table), params, ctx);
     const generator = fitGenerator(columns, params, ctx);
-    ctx.log(`${params.method} over ${columns.length} columns of ${table.numRows} rows${params.condition === undefined ? "" : `, one model per level of ${params.condition}`}`);
+    ctx.log(`${params.method} over ${columns.length} columns of ${table.numRows} rows${params.condition === undefined ? "" : params.method === "vae" ? `, conditioned on ${params.condition}` : `, one model per level of ${params.condition}`}`);
     return { generator: generator as unknown as JsonValue };
   },
 });
@@ -86,11 +92,9 @@ export interface SynthGenerator<C extends Columns> {
 type StringColumn<C extends Columns> = { [K in keyof C]: C[K] extends "string" ? K : never }[keyof C] & string;
 
 export type FitSynthParams<C extends Columns, K extends ColumnName<C>, S extends StringColumn<C>> = {
-  readonly method: Params["method"];
-  readonly maxValues?: number;
   readonly columns?: readonly K[];
   readonly condition?: S;
-};
+} & ({ readonly method: "gaussian-copula"; readonly maxValues?: number } | ({ readonly method: "vae" } & VaeParamsInput<K>));
 
 /**
  * e.g. fitSynth(table, { method: "gaussian-copula", condition: "subgroup" }, { id: "copula" }); then

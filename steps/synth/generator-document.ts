@@ -8,6 +8,7 @@
  * sensitive as the data: share the sampled table, never the generator.
  */
 import { Schema } from "effect";
+import { VaeGeneratorFields } from "./vae/document.js";
 
 const Count = Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0));
 const Probability = Schema.Number.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(1));
@@ -77,7 +78,11 @@ export const GaussianCopulaGeneratorSchema = Schema.Struct({
 }).check(copulaShapes);
 export type GaussianCopulaGenerator = typeof GaussianCopulaGeneratorSchema.Type;
 
-export const GeneratorDocumentSchema = Schema.Union([GaussianCopulaGeneratorSchema]);
+/** A tabular VAE (steps/synth/vae/): the encoding, network shape and trained parameters. */
+export const VaeGeneratorSchema = Schema.Struct({ ...GeneratorCommonFields, ...VaeGeneratorFields });
+export type VaeGenerator = typeof VaeGeneratorSchema.Type;
+
+export const GeneratorDocumentSchema = Schema.Union([GaussianCopulaGeneratorSchema, VaeGeneratorSchema]);
 export type GeneratorDocument = typeof GeneratorDocumentSchema.Type;
 
 /** Reads a generator document; `fail` receives what is wrong with it. */

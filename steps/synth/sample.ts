@@ -12,6 +12,7 @@ import type { SynthGenerator } from "./fit.js";
 import { sampleCopulaCounts } from "./gaussian-copula.js";
 import { readGeneratorDocument } from "./generator-document.js";
 import { levelCounts } from "./level-counts.js";
+import { sampleVaeCounts, vaeLevelRows } from "./vae/generator.js";
 
 const Count = (minimum: number) => Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(minimum), Schema.isLessThanOrEqualTo(2 ** 31 - 1));
 
@@ -33,17 +34,13 @@ export const synthSampleStep = defineStep({
     if (params.oversample !== undefined && generator.condition === undefined) {
       ctx.fail("params.oversample", "the generator was fitted without a condition column, so it has no levels to oversample; fit it with { condition }");
     }
-    const levels = generator.models.map((m) => m.level ?? "");
-    const counts = levelCounts(levels, generator.models.map((m) => m.rows), params.n, params.oversample ?? {}, (problem) => ctx.fail("params.oversample", problem));
+    const { levels, rows } = generator.method === "vae" ? vaeLevelRows(generator) : { levels: generator.models.map((m) => m.level ?? ""), rows: generator.models.map((m) => m.rows) };
+    const counts = levelCounts(levels, rows, params.n, params.oversample ?? {}, (problem) => ctx.fail("params.oversample", problem));
     const random = (stream: string) => ctx.random(stream);
     const fail = (problem: string) => ctx.fail("inputs.generator", problem);
-    switch (generator.method) {
-      case "gaussian-copula": {
-        const table = sampleCopulaCounts(generator, counts, random, fail);
-        ctx.log(`${params.n} rows${generator.condition === undefined ? "" : ` (${levels.map((l, i) => `${l} ${counts[i]}`).join(", ")})`}`);
-        return { table };
-      }
-    }
+    const table = generator.method === "vae" ? sampleVaeCounts(generator, counts, random, fail) : sampleCopulaCounts(generator, counts, random, fail);
+    ctx.log(`${params.n} rows${generator.condition === undefined ? "" : ` (${levels.map((l, i) => `${l} ${counts[i]}`).join(", ")})`}`);
+    return { table };
   },
 });
 

@@ -98,6 +98,7 @@ describe("the Gaussian copula fitted to Cleveland, through the CLI", () => {
     const conditioned = readGeneratorDocument(JSON.parse(new TextDecoder().decode(output("copula-by-subgroup", "generator"))), (p) => {
       throw new Error(p);
     });
+    if (conditioned.method !== "gaussian-copula") throw new Error(`expected a gaussian-copula generator, got ${conditioned.method}`);
     expect(conditioned.models.map((m) => m.level)).toEqual(["old_female", "old_male", "young_female", "young_male"]);
     const bySubgroup = denseColumns(decodeParquet(output("synthetic-by-subgroup", "table")));
     const subgroup = denseStringsOf(bySubgroup.find((c) => c.name === "subgroup")!);
