@@ -6,8 +6,10 @@
  * stratified holdout and five-fold CV × seeds 1..5 (pipelines/heart-common.ts: the same nodes, so a store that ran
  * heart-disease.ts serves them by cache hit).
  * - Generators are fitted on the holdout's training rows only (split.rows), over the 13 features and the target,
- *   conditioned on the subgroup (one Gaussian copula per subgroup, so a synthetic row's age and sex agree with its
- *   subgroup). The holdout's test rows are never seen by a generator: they are the privacy baseline and the test set.
+ *   conditioned on the subgroup: a Gaussian copula per subgroup (so a synthetic row's age and sex agree with its
+ *   subgroup), and a tabular VAE with the subgroup as a one-hot input (its defaults: 1,000 epochs, the coded
+ *   categories modelled by their levels). The holdout's test rows are never seen by a generator: they are the
+ *   privacy baseline and the test set.
  * - evaluate.synthetic: fidelity against the training rows (per column, per pair, per subgroup), privacy against the
  *   test rows as holdout; the ordinal codes (sex, cp, fbs, restecg, exang, slope, ca, thal) and the target are
  *   scored as categories; quasi-identifiers age, sex and cp for rare-combination disclosure.
@@ -41,12 +43,17 @@ export const MIN_CELL = 5;
 export const CATEGORICAL = ["sex", "cp", "fbs", "restecg", "exang", "slope", "ca", "thal", "target"] as const;
 export const QUASI_IDENTIFIERS = ["age", "sex", "cp"] as const;
 
-/** The generators of this study: label → synth.fit method. */
-export const GENERATORS = { copula: "gaussian-copula" } as const;
+/** A generator of this study: its label and synth.fit's method params (the fitted columns and condition are the study's). */
+export type GeneratorSpec = { readonly method: "gaussian-copula" } | { readonly method: "vae"; readonly epochs?: number; readonly categorical: readonly (typeof CATEGORICAL)[number][] };
+
+export const GENERATORS: Readonly<Record<string, GeneratorSpec>> = {
+  copula: { method: "gaussian-copula" },
+  vae: { method: "vae", categorical: CATEGORICAL },
+};
 
 const CV = { k: 5, seeds: [1, 2, 3, 4, 5], stratify: ["subgroup", "target"], subgroup: "subgroup", target: "target" } as const;
 
-export const buildSyntheticCleveland = (s: StudyGraph, generators: Readonly<Record<string, "gaussian-copula">>, rows: number): void => {
+export const buildSyntheticCleveland = (s: StudyGraph, generators: Readonly<Record<string, GeneratorSpec>>, rows: number): void => {
   // ingest .. cv: shared with heart-disease.ts (same nodes, same cache keys)
   const { groups, holdout, folds } = heartCleveland(s);
   const train = splitRows(groups.table, holdout, { role: "train" }, { id: "real-train" });
@@ -57,8 +64,8 @@ export const buildSyntheticCleveland = (s: StudyGraph, generators: Readonly<Reco
   const evaluations: MetricsHandle[] = [];
   const synthetic: TableHandle[] = [];
   const scored = { trtr: predict(trtr.models, test, { id: "score-trtr" }) };
-  for (const [label, method] of Object.entries(generators)) {
-    const generator = fitSynth(train, { method, columns: [...FEATURES, "target"], condition: "subgroup" }, { id: `fit-${label}` });
+  for (const [label, spec] of Object.entries(generators)) {
+    const generator = fitSynth(train, { ...spec, columns: [...FEATURES, "target"], condition: "subgroup" }, { id: `fit-${label}` });
     const rowsOf = sampleSynth(generator, { n: rows }, { id: `sample-${label}`, seed: 17 });
     evaluations.push(
       evaluateSynthetic(train, rowsOf, test, { columns: [...FEATURES, "target"], categorical: CATEGORICAL, subgroup: "subgroup", minCell: MIN_CELL, quasiIdentifiers: QUASI_IDENTIFIERS }, { id: `evaluate-${label}` }),
@@ -77,7 +84,7 @@ export const buildSyntheticCleveland = (s: StudyGraph, generators: Readonly<Reco
       generators: Object.keys(generators),
       minCell: MIN_CELL,
       notes: [
-        `Each generator is fitted on the holdout's training rows and conditioned on the subgroup; ${rows} synthetic rows are sampled (seed 17), as many as the prepared cohort, so TSTR's CV training folds are as large as TRTR's.`,
+        `Each generator (${Object.entries(generators).map(([label, g]) => `${label}: ${g.method}`).join(", ")}) is fitted on the holdout's training rows and conditioned on the subgroup; ${rows} synthetic rows are sampled (seed 17), as many as the prepared cohort, so TSTR's CV training folds are as large as TRTR's.`,
         "TRTR is the heart-disease study's logistic regression (five-fold CV × seeds 1..5 on the real training rows); TSTR is the same model and CV on the synthetic rows; both are scored on the same real test rows.",
         "minCell is 5 rather than 10 so that old_female (8 test people) is shown: public de-identified data, aggregates only.",
       ],

@@ -1,7 +1,7 @@
 /**
- * pipelines/synthetic-cleveland.ts through the real CLI and store: the report prints evaluate.synthetic's and the
- * utility evaluation's figures, the copula's fidelity is high and it raises no privacy flag, TSTR and TRTR are
- * compared for every subgroup, and every overlay bin holds 0 or at least minCell real rows. Then a generator built
+ * pipelines/synthetic-cleveland.ts through the real CLI and store: the report prints evaluate.synthetic's (copula
+ * and VAE) and the utility evaluation's figures, both generators' fidelity is high and neither raises a privacy
+ * flag, TSTR and TRTR are compared for every subgroup, and every overlay bin holds 0 or at least minCell real rows. Then a generator built
  * to copy rows (test/pipelines/synthetic-copy.pipeline.ts, same store) is flagged, and with minCell 35 the
  * smallest subgroup's count is suppressed together with a complementary one.
  */
@@ -44,22 +44,24 @@ const tableRows = (md: string, caption: string): string[][] => {
 };
 
 describe("pipelines/synthetic-cleveland.ts", () => {
-  it("reports the copula's fidelity, privacy and TSTR vs TRTR per subgroup, and flags a copying generator", async () => {
+  it("reports the copula's and the VAE's fidelity, privacy and TSTR vs TRTR per subgroup, and flags a copying generator", async () => {
     const dir = makeTempDir("strata-synthetic-cleveland-");
     stores.push(dir);
     const store = path.join(dir, "store");
     const first = await run("pipelines/synthetic-cleveland.ts", store, path.join(dir, "out"));
     const content = new ContentStore(store);
     const evaluation: SyntheticEvaluation = decodeSyntheticEvaluation(jsonOutput(content, first, "evaluate-copula", "evaluation"));
+    const vae: SyntheticEvaluation = decodeSyntheticEvaluation(jsonOutput(content, first, "evaluate-vae", "evaluation"));
     const utility = jsonOutput(content, first, "evaluate-utility", "metrics") as SubgroupMetricsDoc;
     const md = fs.readFileSync(path.join(dir, "out", "report.md"), "utf8");
     expect(fs.readFileSync(path.join(dir, "out", "report.html"), "utf8").match(/<svg/g)?.length).toBe(3);
 
     // Fidelity: the copula on the training rows, as the evaluation computed it.
     const summary = tableRows(md, "Fidelity summary");
-    expect(summary[0]).toEqual(["column shapes", fixed(evaluation.summary.overall.columnShapes!, 3)]);
-    expect(summary[1]).toEqual(["column-pair trends", fixed(evaluation.summary.overall.columnPairTrends!, 3)]);
+    expect(summary[0]).toEqual(["column shapes", ...[evaluation, vae].map((d) => fixed(d.summary.overall.columnShapes!, 3))]);
+    expect(summary[1]).toEqual(["column-pair trends", ...[evaluation, vae].map((d) => fixed(d.summary.overall.columnPairTrends!, 3))]);
     expect(evaluation.summary.overall.columnShapes!).toBeGreaterThanOrEqual(0.9);
+    expect(vae.summary.overall.columnShapes!).toBeGreaterThanOrEqual(0.85);
     expect(evaluation.rows).toEqual({ real: 237, synthetic: 297, holdout: 60 });
     const levels = tableRows(md, "Fidelity per level of subgroup");
     expect(levels.map((r) => r[0]).sort()).toEqual(["old_female", "old_male", "young_female", "young_male"]);
@@ -67,8 +69,8 @@ describe("pipelines/synthetic-cleveland.ts", () => {
 
     // Privacy: no flag, no exact copy; the table prints the evaluation's median DCRs.
     const privacy = tableRows(md, "Privacy");
-    expect(privacy.find((r) => r[0] === "flags")![1]).toBe("none");
-    expect(privacy.find((r) => r[0] === "exact copies of training rows")![1]).toBe("0.0%");
+    expect(privacy.find((r) => r[0] === "flags")!.slice(1)).toEqual(["none", "none"]);
+    expect(privacy.find((r) => r[0] === "exact copies of training rows")!.slice(1)).toEqual(["0.0%", "0.0%"]);
     expect(privacy.find((r) => r[0] === "median DCR, holdout → training rows (baseline)")![1]).toBe(fixed(evaluation.privacy.dcr.medianHoldoutToTrain!, 3));
 
     // Overlays: every bin's real share is of 0 or at least minCell of the 237 training rows (shares have 0.1% steps, finer than 1/237).
@@ -83,15 +85,19 @@ describe("pipelines/synthetic-cleveland.ts", () => {
     }
 
     // Utility: TSTR vs TRTR on the 60 real test rows, every subgroup shown at minCell 5, the evaluation's own numbers.
-    expect(utility.models).toEqual(["trtr", "tstr-copula"]);
+    expect(utility.models).toEqual(["trtr", "tstr-copula", "tstr-vae"]);
+    const candidates = ["tstr-copula", "tstr-vae"];
     const accuracy = tableRows(md, "Accuracy on the real test rows");
     expect(accuracy.map((r) => r[0])).toEqual(utility.groups);
     for (const row of accuracy) {
-      const result = (model: string) => utility.results.find((r) => r.model === model && r.group === row[0])!.metrics.accuracy;
-      expect(row[2]!.startsWith(fixed(result("trtr").estimate!, 3))).toBe(true);
-      expect(row[3]!.startsWith(fixed(result("tstr-copula").estimate!, 3))).toBe(true);
-      const gain = utility.gains.find((g) => g.model === "tstr-copula" && g.group === row[0] && g.metric === "accuracy")!;
-      expect(Number(row[4]!.split(" ")[0])).toBeCloseTo(gain.estimate!, 3);
+      utility.models.forEach((model, i) => {
+        const result = utility.results.find((r) => r.model === model && r.group === row[0])!.metrics.accuracy;
+        expect(row[2 + i]!.startsWith(fixed(result.estimate!, 3)), `${model} in ${row[0]}`).toBe(true);
+      });
+      candidates.forEach((model, i) => {
+        const gain = utility.gains.find((g) => g.model === model && g.group === row[0] && g.metric === "accuracy")!;
+        expect(Number(row[2 + utility.models.length + i]!.split(" ")[0])).toBeCloseTo(gain.estimate!, 3);
+      });
     }
     expect(accuracy.find((r) => r[0] === "old_female")![1]).toBe("8");
     // Train-on-synthetic loses little overall: within 0.1 of train-on-real.
