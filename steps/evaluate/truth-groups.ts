@@ -2,10 +2,11 @@
  * What evaluate.against-truth needs of synth.structural's truth document (strata-synth-truth/1,
  * steps/synth/structural-truth.ts): per level of one subgroup attribute, its n and the Bayes-optimal accuracy and
  * AUROC of this very sample, and whether its outcome rule was planted to differ (the spec's outcome.bySubgroup gives that
- * level a non-zero intercept or coefficient deviation); and the label-noise rate. Decoded with a Schema of just those fields.
+ * level a non-zero intercept or coefficient deviation); and the label-noise rate, decoded with the truth's own
+ * Schema (SynthTruthSchema).
  */
 import { Schema } from "effect";
-import { TRUTH_FORMAT } from "../synth/structural-truth.js";
+import { SynthTruthSchema, TRUTH_FORMAT } from "../synth/structural-truth.js";
 
 export interface TruthGroup {
   readonly level: string;
@@ -21,15 +22,8 @@ export interface TruthGroups {
   readonly labelNoise: number;
 }
 
-const TruthSchema = Schema.Struct({
-  format: Schema.Literal(TRUTH_FORMAT),
-  labelNoise: Schema.Number,
-  subgroups: Schema.Array(Schema.Struct({ subgroup: Schema.String, level: Schema.String, n: Schema.Number, accuracy: Schema.NullOr(Schema.Number), auroc: Schema.NullOr(Schema.Number) })),
-  spec: Schema.Struct({ outcome: Schema.Struct({ bySubgroup: Schema.Array(Schema.Struct({ subgroup: Schema.String, level: Schema.String, intercept: Schema.Number, coefficients: Schema.Record(Schema.String, Schema.Number) })) }) }),
-});
-
 export const readTruthGroups = (value: unknown, subgroup: string, fail: (field: string, problem: string) => never): TruthGroups => {
-  const decoded = Schema.decodeUnknownExit(TruthSchema)(value);
+  const decoded = Schema.decodeUnknownExit(SynthTruthSchema)(value);
   if (decoded._tag !== "Success") return fail("inputs.truth", `expected a ${TRUTH_FORMAT} document (the truth output of synth.structural)`);
   const truth = decoded.value;
   const levels = truth.subgroups.filter((g) => g.subgroup === subgroup);
