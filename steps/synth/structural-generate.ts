@@ -15,7 +15,7 @@
 import { normalQuantile } from "../evaluate/wilson.js";
 import { standardNormal } from "../trials/mechanistic-model.js";
 import { choleskyFactor, correlateInPlace, correlationMatrix } from "./copula-normal.js";
-import { type CompiledOutcome, type Term, cellsOf, compileOutcome } from "./structural-outcome.js";
+import { type CompiledOutcome, cellsOf, compileOutcome, linearPredictor } from "./structural-outcome.js";
 import { missingProbability, rankScores } from "./structural-missingness.js";
 import { RANDOM_BLOCK_ROWS, type StructuralSpec } from "./structural-spec.js";
 
@@ -68,27 +68,6 @@ const drawLevels = (cum: Float64Array, draw: () => number, out: Int32Array, star
   }
 };
 
-/** A term's values on rows start..start+rows: the covariate's value, or the indicator of its level. */
-const termValues = (term: Term, covariates: readonly (Float64Array | Int32Array)[], start: number, rows: number, out: Float64Array): Float64Array => {
-  const column = covariates[term.covariate]!;
-  if (term.level === undefined) {
-    if (column instanceof Float64Array) return column.subarray(start, start + rows);
-    for (let r = 0; r < rows; r++) out[r] = column[start + r]!;
-  } else {
-    const level = term.level;
-    for (let r = 0; r < rows; r++) out[r] = column[start + r] === level ? 1 : 0;
-  }
-  return out.subarray(0, rows);
-};
-
-/** The coefficient of term t when every cell has the same one, else undefined. */
-const sharedCoefficient = (model: CompiledOutcome, t: number): number | undefined => {
-  const T = model.terms.length;
-  const first = model.coefficients[t]!;
-  for (let c = 1; c < model.cellCount; c++) if (model.coefficients[c * T + t] !== first) return undefined;
-  return first;
-};
-
 const setBit = (bitmap: Uint8Array, i: number): void => {
   bitmap[i >> 3] = bitmap[i >> 3]! | (1 << (i & 7));
 };
@@ -109,11 +88,9 @@ export const generateCohort = (spec: StructuralSpec, random: (stream: string) =>
   const probability = new Float64Array(n);
   const outcome = new Int32Array(n);
   const cells = new Int32Array(n);
-  const T = model.terms.length;
   const scores = new Float64Array(k * Math.min(n, RANDOM_BLOCK_ROWS));
   const eta = new Float64Array(Math.min(n, RANDOM_BLOCK_ROWS));
-  const termBuffer = new Float64Array(eta.length);
-  const interactionBuffer = new Float64Array(eta.length);
+  const buffers = [new Float64Array(eta.length), new Float64Array(eta.length)] as const;
   let reported = 0;
   for (let block = 0, start = 0; start < n; block++, start += RANDOM_BLOCK_ROWS) {
     const rows = Math.min(RANDOM_BLOCK_ROWS, n - start);
@@ -138,19 +115,7 @@ export const generateCohort = (spec: StructuralSpec, random: (stream: string) =>
     if (site !== undefined) drawLevels(siteCumulative!, draw, site, start, rows);
     const blockCells = cellsOf(spec, subgroups.map((s) => s.subarray(start, start + rows)), rows);
     cells.set(blockCells, start);
-    for (let r = 0; r < rows; r++) eta[r] = model.intercepts[blockCells[r]!]!;
-    for (let t = 0; t < T; t++) {
-      const values = termValues(model.terms[t]!, covariates, start, rows, termBuffer);
-      const shared = sharedCoefficient(model, t);
-      if (shared === 0) continue;
-      if (shared !== undefined) for (let r = 0; r < rows; r++) eta[r] = eta[r]! + shared * values[r]!;
-      else for (let r = 0; r < rows; r++) eta[r] = eta[r]! + model.coefficients[blockCells[r]! * T + t]! * values[r]!;
-    }
-    for (const it of model.interactions) {
-      const a = termValues(model.terms[it.a]!, covariates, start, rows, termBuffer);
-      const b = termValues(model.terms[it.b]!, covariates, start, rows, interactionBuffer);
-      for (let r = 0; r < rows; r++) eta[r] = eta[r]! + it.coef * a[r]! * b[r]!;
-    }
+    linearPredictor(model, covariates, start, rows, blockCells, eta, buffers);
     for (let r = 0; r < rows; r++) {
       const p = 1 / (1 + Math.exp(-eta[r]!));
       probability[start + r] = p;

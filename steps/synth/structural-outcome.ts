@@ -70,3 +70,54 @@ export const cellsOf = (spec: StructuralSpec, codes: readonly Int32Array[], rows
   });
   return cells;
 };
+
+/** A term's values on rows start..start+rows: the covariate's value, or the indicator of its level. */
+const termValues = (term: Term, covariates: readonly (Float64Array | Int32Array)[], start: number, rows: number, out: Float64Array): Float64Array => {
+  const column = covariates[term.covariate]!;
+  if (term.level === undefined) {
+    if (column instanceof Float64Array) return column.subarray(start, start + rows);
+    for (let r = 0; r < rows; r++) out[r] = column[start + r]!;
+  } else {
+    const level = term.level;
+    for (let r = 0; r < rows; r++) out[r] = column[start + r] === level ? 1 : 0;
+  }
+  return out.subarray(0, rows);
+};
+
+/** The coefficient of term t when every cell has the same one, else undefined. */
+const sharedCoefficient = (model: CompiledOutcome, t: number): number | undefined => {
+  const T = model.terms.length;
+  const first = model.coefficients[t]!;
+  for (let c = 1; c < model.cellCount; c++) if (model.coefficients[c * T + t] !== first) return undefined;
+  return first;
+};
+
+/**
+ * The logit of rows start..start+rows into eta[0..rows) (cells: those rows' cells): intercept, then the terms in
+ * order, then the interactions in order, so the sum is the same in every process. `buffers` are two scratch
+ * arrays of at least `rows` values.
+ */
+export const linearPredictor = (
+  model: CompiledOutcome,
+  covariates: readonly (Float64Array | Int32Array)[],
+  start: number,
+  rows: number,
+  cells: Int32Array,
+  eta: Float64Array,
+  buffers: readonly [Float64Array, Float64Array],
+): void => {
+  const T = model.terms.length;
+  for (let r = 0; r < rows; r++) eta[r] = model.intercepts[cells[r]!]!;
+  for (let t = 0; t < T; t++) {
+    const shared = sharedCoefficient(model, t);
+    if (shared === 0) continue;
+    const values = termValues(model.terms[t]!, covariates, start, rows, buffers[0]);
+    if (shared !== undefined) for (let r = 0; r < rows; r++) eta[r] = eta[r]! + shared * values[r]!;
+    else for (let r = 0; r < rows; r++) eta[r] = eta[r]! + model.coefficients[cells[r]! * T + t]! * values[r]!;
+  }
+  for (const it of model.interactions) {
+    const a = termValues(model.terms[it.a]!, covariates, start, rows, buffers[0]);
+    const b = termValues(model.terms[it.b]!, covariates, start, rows, buffers[1]);
+    for (let r = 0; r < rows; r++) eta[r] = eta[r]! + it.coef * a[r]! * b[r]!;
+  }
+};
