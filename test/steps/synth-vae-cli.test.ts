@@ -5,7 +5,7 @@
  * regression floor: the issue sets no threshold for the VAE; oldpeak, zero-inflated, is the weakest, as a plain
  * Gaussian per numeric column fits it badly); the conditioned VAE draws the requested rows per
  * subgroup, and most rows obey their subgroup's rule (age < 60 young, sex 0 female), which only the condition input
- * tells the decoder.
+ * tells the decoder. A string column listed in `categorical` is a user mistake: exit 1 with one message.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -87,4 +87,12 @@ describe("the VAE fitted to Cleveland, through the CLI", () => {
     console.log(`VAE conditioned rows obeying their subgroup's rule: ${consistent}`);
     expect(consistent).toBeGreaterThanOrEqual(0.8);
   }, 120_000);
+
+  it("refuses a string column listed as categorical with one message naming the node and field (exit 1)", async () => {
+    const store = makeTempDir("strata-vae-mistake-");
+    stores.push(store);
+    const r = await strata(["run", "test/steps/synth-vae-mistake.pipeline.ts", "--store", store, "--out", path.join(store, "out"), "--no-lock"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`node "vae" (synth.fit) › field params.categorical: column "subgroup" is string, already modelled by its levels; list only float or int columns`);
+  }, 60_000);
 });

@@ -3,7 +3,11 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { denseFromValues, denseStringsOf } from "../../artifacts/dense-column.js";
+import { denseColumns } from "../../artifacts/table.js";
 import { seededRandom } from "../../engine/random.js";
+import { readGeneratorDocument } from "../../steps/synth/generator-document.js";
+import { fitVaeGenerator, sampleVaeCounts } from "../../steps/synth/vae/generator.js";
 import { initialParameters, parameterMap, type VaeArchitecture } from "../../steps/synth/vae/architecture.js";
 import { decodeRows, encodeRows, fitEncoding } from "../../steps/synth/vae/encoding.js";
 import type { VaeLayout } from "../../steps/synth/vae/layout.js";
@@ -115,4 +119,42 @@ describe("VAE determinism across processes", () => {
     expect(first).toBe(second);
     expect(JSON.parse(first)).toEqual(vaeDigests());
   }, 60_000);
+});
+
+describe("VAE generator document", () => {
+  const n = 120;
+  const random = seededRandom(8, "columns");
+  const columns = [
+    denseFromValues("dose", "float", Array.from({ length: n }, (_, r) => (r % 10 === 0 ? null : 1 + random() * 4))),
+    denseFromValues("visits", "int", Int32Array.from({ length: n }, () => Math.floor(random() * 5))),
+    denseFromValues("smoker", "bool", Array.from({ length: n }, (_, r) => r % 3 === 0)),
+    denseFromValues("site", "string", Array.from({ length: n }, (_, r) => (r % 7 === 0 ? null : ["a", "b", "c"][r % 3]!))),
+  ];
+  const options = { epochs: 5, batchSize: 40, lr: 0.01, l2: 1e-5, lossFactor: 2, encoderHidden: [8], latent: 2, decoderHidden: [8] };
+  const fail = (problem: string): never => {
+    throw new Error(problem);
+  };
+
+  it("samples a table with the fitted columns and types, missing cells included, from the decoded document", () => {
+    const generator = fitVaeGenerator(columns, undefined, { ...options, categorical: ["visits"] }, (s) => seededRandom(1, s), fail);
+    const document = readGeneratorDocument(JSON.parse(JSON.stringify(generator)), fail);
+    if (document.method !== "vae") throw new Error("expected a vae document");
+    const table = sampleVaeCounts(document, [500], (s) => seededRandom(2, s), fail);
+    const sampled = denseColumns(table);
+    expect(sampled.map((c) => `${c.name}:${c.type}`)).toEqual(["dose:float", "visits:int", "smoker:bool", "site:string"]);
+    expect(sampled.every((c) => c.length === 500)).toBe(true);
+    expect(new Set(Array.from(sampled[1]!.values as Int32Array)).size).toBeLessThanOrEqual(5);
+    expect(new Set(denseStringsOf(sampled[3]!)).size).toBeGreaterThan(1);
+    expect(sampled[0]!.nullCount + sampled[3]!.nullCount).toBeGreaterThan(0);
+  });
+
+  it("decodes after 0 epochs (the initial network, no final loss)", () => {
+    const generator = fitVaeGenerator(columns, undefined, { ...options, epochs: 0 }, (s) => seededRandom(1, s), fail);
+    expect(readGeneratorDocument(JSON.parse(JSON.stringify(generator)), fail).method).toBe("vae");
+  });
+
+  it("refuses a document whose parameters do not fit its network, telling the user to refit", () => {
+    const generator = fitVaeGenerator(columns, undefined, options, (s) => seededRandom(1, s), fail);
+    expect(() => sampleVaeCounts({ ...generator, params: generator.params.slice(1) }, [10], (s) => seededRandom(2, s), fail)).toThrow(/refit the generator with synth.fit/);
+  });
 });

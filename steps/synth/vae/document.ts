@@ -42,6 +42,7 @@ export const VaeGeneratorFields = {
   /** One per fitted column but the condition, in table order. */
   encoding: Schema.Array(VaeColumnDocument).check(Schema.isMinLength(1)),
   network: Schema.Struct({ encoderHidden: Schema.Array(Positive), latent: Positive, decoderHidden: Schema.Array(Positive) }),
-  training: Schema.Struct({ epochs: Count, batchSize: Positive, lr: Schema.Number, l2: Schema.Number, lossFactor: Schema.Number, finalLoss: Schema.Number }),
+  /** The options trained with; finalLoss: the last epoch's mean loss per row (absent after 0 epochs). */
+  training: Schema.Struct({ epochs: Count, batchSize: Positive, lr: Schema.Number, l2: Schema.Number, lossFactor: Schema.Number, finalLoss: Schema.optionalKey(Schema.Number) }),
   params: Schema.Array(Schema.Number),
 };

@@ -76,7 +76,7 @@ export const fitVaeGenerator = (
     rows: n,
     encoding: documented,
     network: { encoderHidden: [...options.encoderHidden], latent: options.latent, decoderHidden: [...options.decoderHidden] },
-    training: { epochs: options.epochs, batchSize: options.batchSize, lr: options.lr, l2: options.l2, lossFactor: options.lossFactor, finalLoss: trained.epochLoss[options.epochs - 1] ?? Number.NaN },
+    training: { epochs: options.epochs, batchSize: options.batchSize, lr: options.lr, l2: options.l2, lossFactor: options.lossFactor, ...(options.epochs > 0 ? { finalLoss: trained.epochLoss[options.epochs - 1]! } : {}) },
     params: Array.from(trained.weights.params),
   };
 };

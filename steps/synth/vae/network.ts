@@ -10,6 +10,7 @@
  */
 import type { VaeArchitecture, ParameterMap } from "./architecture.js";
 import { denseBackward, denseForward, reluBackward } from "./dense.js";
+import { blockLogSumExp } from "./softmax.js";
 
 const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -139,11 +140,7 @@ export const lossAndGradient = (arch: VaeArchitecture, map: ParameterMap, params
         grad[map.logSigma + sigmaIndex] = grad[map.logSigma + sigmaIndex]! + scale * (1 - residual * residual);
         sigmaIndex++;
       } else {
-        let max = -Infinity;
-        for (let i = 0; i < block.width; i++) max = Math.max(max, o[at + i]!);
-        let sum = 0;
-        for (let i = 0; i < block.width; i++) sum += Math.exp(o[at + i]! - max);
-        const logSum = max + Math.log(sum);
+        const logSum = blockLogSumExp(o, at, block.width);
         for (let i = 0; i < block.width; i++) {
           reconstruction += x[at + i]! * (logSum - o[at + i]!);
           dO[at + i] = scale * (Math.exp(o[at + i]! - logSum) - x[at + i]!);

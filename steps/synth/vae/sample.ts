@@ -7,6 +7,7 @@
 import { standardNormal } from "../../trials/mechanistic-model.js";
 import { parameterMap } from "./architecture.js";
 import { createWorkspace, decodeForward, setDecoderInput } from "./network.js";
+import { blockLogSumExp } from "./softmax.js";
 import type { VaeWeights } from "./train.js";
 
 const CHUNK_ROWS = 1024;
@@ -43,14 +44,11 @@ export const sampleVae = (weights: VaeWeights, n: number, random: () => number, 
           out[to + block.offset] = o[b]! + Math.exp(params[map.logSigma + sigmaIndex]!) * standardNormal(random);
           sigmaIndex++;
         } else {
-          let max = -Infinity;
-          for (let i = 0; i < block.width; i++) max = Math.max(max, o[b + i]!);
-          let sum = 0;
-          for (let i = 0; i < block.width; i++) sum += Math.exp(o[b + i]! - max);
-          let u = random() * sum;
+          const logSum = blockLogSumExp(o, b, block.width);
+          let u = random();
           let level = block.width - 1;
           for (let i = 0; i < block.width - 1; i++) {
-            u -= Math.exp(o[b + i]! - max);
+            u -= Math.exp(o[b + i]! - logSum);
             if (u < 0) {
               level = i;
               break;
