@@ -5,4 +5,4 @@
  * pipelines/heart-bias-modulation.ts is left out: it trains for tens of minutes; its small variant has the same
  * nodes.
  */
-export const REFERENCE_STUDIES = ["pipelines/heart-disease.ts", "pipelines/heart-retrain.ts", "test/pipelines/heart-bias-modulation-small.pipeline.ts", "pipelines/nof1-series.ts"];
+export const REFERENCE_STUDIES = ["pipelines/heart-disease.ts", "pipelines/heart-retrain.ts", "test/pipelines/heart-bias-modulation-small.pipeline.ts", "pipelines/nof1-series.ts", "pipelines/synthetic-truth.ts"];

@@ -28,6 +28,10 @@ import { kfoldStep } from "./split/kfold.js";
 import { stableHoldoutStep } from "./split/stable-holdout.js";
 import { synthFitStep } from "./synth/fit.js";
 import { synthSampleStep } from "./synth/sample.js";
+import { splitRowsStep } from "./split/rows.js";
+import { againstTruthStep } from "./evaluate/against-truth.js";
+import { syntheticReport } from "./report/synthetic-report.js";
+import { againstTruthReport } from "./report/synthetic-report-truth.js";
 import { defineSubgroupsStep } from "./subgroups/define.js";
 import { synthStructuralStep } from "./synth/structural.js";
 import { conditionalBias } from "./train/conditional-bias.js";
@@ -86,6 +90,10 @@ const registered: readonly RegisteredStep[] = [
   { definition: trialReport },
   { definition: synthFitStep },
   { definition: synthSampleStep },
+  { definition: splitRowsStep },
+  { definition: againstTruthStep },
+  { definition: syntheticReport },
+  { definition: againstTruthReport },
   { definition: synthStructuralStep },
 ];
 
