@@ -12,6 +12,7 @@ import type { StepContext, StepInput } from "../../dsl/step.js";
 import { type TrialDesign, readTrialDesign } from "../trials/design-document.js";
 import { type HybridDoc, readHybridDoc } from "../trials/hybrid-document.js";
 import { type TrialDays, readTrialDays } from "../trials/trial-days.js";
+import { type AnalysisSummary, readAnalysisSummary } from "../trials/analysis-summary.js";
 
 const PooledSchema = Schema.Struct({
   format: Schema.Literal("strata-trial-pool/1"),
@@ -41,20 +42,6 @@ const PooledSchema = Schema.Struct({
   }),
 });
 export type PooledDoc = typeof PooledSchema.Type;
-
-/** The parts of trial.analyze's summary the report states. */
-const AnalysisSummarySchema = Schema.Struct({
-  format: Schema.Literal("strata-trial-analysis/1"),
-  reference: Schema.String,
-  treatment: Schema.String,
-  mcid: Schema.Number,
-  better: Schema.Literals(["higher", "lower"]),
-  level: Schema.Number,
-  primary: Schema.String,
-  /** Each method's description, by method. */
-  methods: Schema.Record(Schema.String, Schema.String),
-});
-export type AnalysisSummary = typeof AnalysisSummarySchema.Type;
 
 /** Per patient, in the effects table's order; NaN where the analysis or the pooling gave none. */
 export interface PatientEffects {
@@ -187,7 +174,7 @@ export const readTrialReportInputs = (inputs: TrialReportStepInputs, ctx: StepCo
     days,
     effects: readEffects(inputs.effects, inputs.shrunken, ctx),
     pooled: decoded(PooledSchema, inputs.pooled, "inputs.pooled", "a strata-trial-pool/1 document (from trial.pool)", ctx),
-    summary: decoded(AnalysisSummarySchema, inputs.summary, "inputs.summary", "a strata-trial-analysis/1 summary (from trial.analyze)", ctx),
+    summary: readAnalysisSummary(inputs.summary, ctx),
     hybrid: inputs.hybrid === undefined ? undefined : readHybridDoc(inputs.hybrid.json(), (problem) => ctx.fail("inputs.hybrid", problem)),
     power: readPower(inputs, ctx),
   };

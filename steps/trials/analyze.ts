@@ -15,9 +15,9 @@ import { AR1_ESTIMATIONS } from "./analysis/ar1-regression.js";
 import { MAX_RANDOMIZATION_SET, firstScheduleOutside, randomizationSet } from "./analysis/randomization-set.js";
 import { readTrialDesign } from "./design-document.js";
 import { readTrialDays } from "./trial-days.js";
+import { ANALYSIS_SUMMARY_FORMAT, BETTER } from "./analysis-summary.js";
 
 const Level = Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 1, exclusiveMinimum: true, exclusiveMaximum: true }));
-export const BETTER = ["higher", "lower"] as const;
 
 export const TrialAnalyzeParams = Schema.Struct({
   /** The treatment effects are measured against; default the design's first. */
@@ -144,7 +144,7 @@ export const trialAnalyzeStep = defineStep({
     const smallestP = set === null ? null : Math.min(1, 2 / set.count);
     if (smallestP !== null && smallestP > 1 - params.level) ctx.log(`the ${design.design} design has ${set!.count} possible schedules, so the exact randomization p is never below ${smallestP}`);
     const summary: JsonValue = {
-      format: "strata-trial-analysis/1",
+      format: ANALYSIS_SUMMARY_FORMAT,
       reference,
       treatment,
       mcid: params.mcid,

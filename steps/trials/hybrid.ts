@@ -12,16 +12,9 @@ import { type JsonValue, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { hybridCheck } from "./hybrid-check.js";
 import { readHybridRows } from "./hybrid-inputs.js";
+import { readAnalysisSummary } from "./analysis-summary.js";
 
 const withDefault = <S extends Schema.Top>(schema: S, value: S["Type"]) => schema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(value)));
-
-/** What the check takes from trial.analyze's summary: the compared treatments and which direction is better. */
-const AnalysisSummary = Schema.Struct({
-  format: Schema.Literal("strata-trial-analysis/1"),
-  reference: Schema.String,
-  treatment: Schema.String,
-  better: Schema.Literals(["higher", "lower"]),
-});
 
 const Params = Schema.Struct({
   /** Which N-of-1 result decides: trial.pool's shrunken effect, or trial.analyze's primary ("raw") effect. */
@@ -44,14 +37,9 @@ export const hybridStep = defineStep({
   inputs: { effects: "table", summary: "metrics", shrunken: "table", patients: "table", referencePredictions: "predictions", treatmentPredictions: "predictions" },
   outputs: { hybrid: "metrics", agreement: "table" },
   run: (inputs, params, ctx) => {
-    let summary: typeof AnalysisSummary.Type;
-    try {
-      summary = Schema.decodeUnknownSync(AnalysisSummary)(inputs.summary.json());
-    } catch (e) {
-      return ctx.fail("inputs.summary", `this is not a strata-trial-analysis/1 summary (from trial.analyze): ${e instanceof Error ? e.message : String(e)}`);
-    }
+    const summary = readAnalysisSummary(inputs.summary, ctx);
     const rows = readHybridRows(inputs, { ...params, better: summary.better }, ctx);
-    const { doc, agreement } = hybridCheck(rows, { ...params, ...summary });
+    const { doc, agreement } = hybridCheck(rows, { ...params, reference: summary.reference, treatment: summary.treatment, better: summary.better });
     const overall = doc.groups[0]!;
     ctx.log(`${doc.analysed} of ${doc.patients} people with an N-of-1 result; ${overall.confirmation.agree} confirm the population model`);
     return { hybrid: doc as unknown as JsonValue, agreement };

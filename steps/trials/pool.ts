@@ -12,7 +12,8 @@ import type { MetricsHandle, TableHandle } from "../../dsl/handles.js";
 import { type JsonValue, type StepContext, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { poolEffects, unpoolable } from "./analysis/pool-effects.js";
-import { BETTER, type EFFECT_COLUMNS, nullableFloats } from "./analyze.js";
+import { type EFFECT_COLUMNS, nullableFloats } from "./analyze.js";
+import { BETTER, readAnalysisSummary } from "./analysis-summary.js";
 
 const Count = (minimum: number) => Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(minimum));
 
@@ -47,15 +48,6 @@ export const SHRUNKEN_COLUMNS = {
   gibbs_p_mcid: "float",
 } as const;
 
-/** The summary fields the pool defaults to. */
-const AnalysisSummary = Schema.Struct({
-  format: Schema.Literal("strata-trial-analysis/1"),
-  mcid: Schema.Number,
-  better: Schema.Literals(BETTER),
-  level: Schema.Number,
-  primary: Schema.String,
-});
-
 /** A float column of the effects table, null cells as NaN. */
 const floatColumn = (table: arrow.Table, name: string, ctx: StepContext): Float64Array => {
   const col = denseColumn(table, name);
@@ -71,12 +63,7 @@ export const trialPoolStep = defineStep({
   inputs: { effects: "table", summary: "metrics" },
   outputs: { shrunken: "table", pooled: "metrics" },
   run: (inputs, params, ctx) => {
-    let summary: typeof AnalysisSummary.Type;
-    try {
-      summary = Schema.decodeUnknownSync(AnalysisSummary)(inputs.summary.json());
-    } catch (e) {
-      return ctx.fail("inputs.summary", `this is not a strata-trial-analysis/1 summary (from trial.analyze): ${e instanceof Error ? e.message : String(e)}`);
-    }
+    const summary = readAnalysisSummary(inputs.summary, ctx);
     const table = inputs.effects.table();
     const patientColumn = denseColumn(table, "patient");
     if (patientColumn === undefined || patientColumn.type !== "string") ctx.fail("inputs.effects", `the effects table needs a string column "patient" (from trial.analyze)`);

@@ -48,7 +48,7 @@ const inputsOf = (c: GoldenCase, flip = false) => {
   const upper = c.shrunken.map((e, i) => (flip ? -(e - c.halfWidth[i]!) : e + c.halfWidth[i]!));
   const patient = { name: "patient", type: "string", values: c.patients } as const;
   return {
-    summary: { format: "strata-trial-analysis/1", reference: "usual", treatment: "new", better: flip ? "lower" : "higher", mcid: 0, level: 0.95, primary: "mean-diff" },
+    summary: { format: "strata-trial-analysis/1", reference: "usual", treatment: "new", better: flip ? "lower" : "higher", mcid: 0, level: 0.95, primary: "mean-diff", methods: { "mean-diff": "paired t over cycles" } },
     patients: makeTable([patient, { name: "group", type: "string", values: c.group }, { name: "x", type: "float", values: c.pReference }]),
     effects: makeTable([patient, { name: "effect", type: "float", values: effect }, { name: "lower", type: "float", values: lower }, { name: "upper", type: "float", values: upper }]),
     shrunken: makeTable([
