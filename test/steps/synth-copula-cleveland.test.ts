@@ -2,52 +2,27 @@
  * The Gaussian copula on Cleveland through the real CLI and store (test/steps/synth-copula.pipeline.ts): two cold
  * runs in fresh stores give the same digests; the synthetic table has the real table's columns and types, its
  * correlation matrix is within 0.05 (mean absolute difference) of Cleveland's, every numeric column's KS
- * complement is ≥ 0.9 (SDMetrics' definition, 1 − the two-sample KS statistic, computed here on its own), and the
+ * complement is ≥ 0.9 (SDMetrics' definition, evaluate.synthetic's ksComplement), and the
  * subgroup-conditioned generator draws the requested rows per subgroup, each consistent with its subgroup's rule.
  */
 import { pearson } from "../../steps/evaluate/synthetic/column-pairs.js";
 import { ksComplement } from "../../steps/evaluate/synthetic/column-shapes.js";
-import { numericColumns } from "../support/synthetic-tables.js";
+import { numericColumns, runGeneratorTwiceCold } from "../support/synthetic-tables.js";
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { denseColumns, decodeParquet } from "../../artifacts/table.js";
 import { denseStringsOf } from "../../artifacts/dense-column.js";
-import { ContentStore } from "../../artifacts/store.js";
 import { readGeneratorDocument } from "../../steps/synth/generator-document.js";
-import { jsonOf, strata } from "../support/cli.js";
-import { makeTempDir } from "../support/temp-project.js";
 import { BY_SUBGROUP_ROWS, OVERSAMPLE, SYNTHETIC_ROWS } from "./synth-copula.pipeline.js";
-
-interface RunJson {
-  nodes: { id: string; outputs: Record<string, string> }[];
-}
 
 const stores: string[] = [];
 afterAll(() => {
   for (const s of stores) fs.rmSync(s, { recursive: true, force: true });
 });
 
-const runPipeline = async (store: string) =>
-  jsonOf<RunJson>(await strata(["run", "test/steps/synth-copula.pipeline.ts", "--store", store, "--out", path.join(store, "out"), "--no-lock", "--json"]));
-
 describe("the Gaussian copula fitted to Cleveland, through the CLI", () => {
   it("reproduces the correlations and marginals, identically in two cold runs, and oversamples a subgroup", async () => {
-    const [a, b] = [makeTempDir("strata-synth-a-"), makeTempDir("strata-synth-b-")];
-    stores.push(a, b);
-    const [first, second] = await Promise.all([runPipeline(a), runPipeline(b)]);
-    const synthNodes = ["copula", "synthetic", "copula-by-subgroup", "synthetic-by-subgroup"];
-    const outputs = (run: RunJson) => Object.fromEntries(run.nodes.filter((n) => synthNodes.includes(n.id)).map((n) => [n.id, n.outputs]));
-    expect(Object.keys(outputs(first)).sort()).toEqual([...synthNodes].sort());
-    expect(outputs(first)).toEqual(outputs(second));
-
-    const store = new ContentStore(a);
-    const output = (node: string, name: string) => store.get(first.nodes.find((n) => n.id === node)!.outputs[name]!);
-    const realTable = decodeParquet(output("subgroups", "table"));
-    const synthTable = decodeParquet(output("synthetic", "table"));
-    expect(synthTable.numRows).toBe(SYNTHETIC_ROWS);
-    const schema = (t: typeof realTable) => denseColumns(t).map((c) => `${c.name}:${c.type}`);
-    expect(schema(synthTable)).toEqual(schema(realTable));
+    const output = await runGeneratorTwiceCold("test/steps/synth-copula.pipeline.ts", ["copula", "synthetic", "copula-by-subgroup", "synthetic-by-subgroup"], SYNTHETIC_ROWS, stores);
 
     const real = numericColumns(output("subgroups", "table"));
     const synthetic = numericColumns(output("synthetic", "table"));

@@ -8,46 +8,25 @@
  * tells the decoder. A string column listed in `categorical` is a user mistake: exit 1 with one message.
  */
 import { ksComplement } from "../../steps/evaluate/synthetic/column-shapes.js";
-import { numericColumns } from "../support/synthetic-tables.js";
+import { numericColumns, runGeneratorTwiceCold } from "../support/synthetic-tables.js";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { denseStringsOf } from "../../artifacts/dense-column.js";
-import { ContentStore } from "../../artifacts/store.js";
 import { decodeParquet, denseColumns } from "../../artifacts/table.js";
 import { readGeneratorDocument } from "../../steps/synth/generator-document.js";
-import { jsonOf, strata } from "../support/cli.js";
+import { strata } from "../support/cli.js";
 import { makeTempDir } from "../support/temp-project.js";
 import { BY_SUBGROUP_ROWS, OVERSAMPLE, SYNTHETIC_ROWS } from "./synth-vae.pipeline.js";
-
-interface RunJson {
-  nodes: { id: string; outputs: Record<string, string> }[];
-}
 
 const stores: string[] = [];
 afterAll(() => {
   for (const s of stores) fs.rmSync(s, { recursive: true, force: true });
 });
 
-const runPipeline = async (store: string) => jsonOf<RunJson>(await strata(["run", "test/steps/synth-vae.pipeline.ts", "--store", store, "--out", path.join(store, "out"), "--no-lock", "--json"]));
-
 describe("the VAE fitted to Cleveland, through the CLI", () => {
   it("samples the real columns, identically in two cold runs, and oversamples a subgroup", async () => {
-    const [a, b] = [makeTempDir("strata-vae-a-"), makeTempDir("strata-vae-b-")];
-    stores.push(a, b);
-    const [first, second] = await Promise.all([runPipeline(a), runPipeline(b)]);
-    const synthNodes = ["vae", "synthetic", "vae-by-subgroup", "synthetic-by-subgroup"];
-    const outputs = (run: RunJson) => Object.fromEntries(run.nodes.filter((n) => synthNodes.includes(n.id)).map((n) => [n.id, n.outputs]));
-    expect(Object.keys(outputs(first)).sort()).toEqual([...synthNodes].sort());
-    expect(outputs(first)).toEqual(outputs(second));
-
-    const store = new ContentStore(a);
-    const output = (node: string, name: string) => store.get(first.nodes.find((n) => n.id === node)!.outputs[name]!);
-    const realTable = decodeParquet(output("subgroups", "table"));
-    const synthTable = decodeParquet(output("synthetic", "table"));
-    expect(synthTable.numRows).toBe(SYNTHETIC_ROWS);
-    const schema = (t: typeof realTable) => denseColumns(t).map((c) => `${c.name}:${c.type}`);
-    expect(schema(synthTable)).toEqual(schema(realTable));
+    const output = await runGeneratorTwiceCold("test/steps/synth-vae.pipeline.ts", ["vae", "synthetic", "vae-by-subgroup", "synthetic-by-subgroup"], SYNTHETIC_ROWS, stores);
 
     const real = numericColumns(output("subgroups", "table"));
     const synthetic = numericColumns(output("synthetic", "table"));
