@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { Effect } from "effect";
 import { isStoreError, type StoreError, UnreadableObjectError } from "../artifacts/errors.js";
 import type { ContentStore } from "../artifacts/store.js";
@@ -285,29 +286,40 @@ const recordNode = (ctx: EngineContext, keyed: KeyedNode, outputs: Record<string
 };
 
 /**
- * Runs the units an earlier run did not store, all at once on the pool (which runs as many as it has threads),
- * reporting units done of units in all. The first unit that fails stops the others and fails the node.
+ * Runs units, at most `limit` at a time, in the order given; the first unit that fails stops the others and fails
+ * the node. Each unit's pool task listens to the one signal, so the signal allows that many listeners.
  */
-const runMissingUnits = async (ctx: EngineContext, keyed: KeyedNode, results: (string | undefined)[], events: NodeEvents, signal: AbortSignal): Promise<string[]> => {
-  const missing = results.flatMap((r, i) => (r === undefined ? [i] : []));
-  let done = results.length - missing.length;
-  events.progress(keyed.node, done, results.length);
+const runUnitsTogether = async <A>(indices: readonly number[], limit: number, signal: AbortSignal, run: (index: number, signal: AbortSignal) => Promise<A>): Promise<A[]> => {
   const units = new AbortController();
+  setMaxListeners(indices.length + 1, units.signal);
   const stop = () => units.abort();
   signal.addEventListener("abort", stop, { once: true });
+  const results = new Array<A>(indices.length);
+  let next = 0;
+  const runner = async (): Promise<void> => {
+    for (let k = next++; k < indices.length && !units.signal.aborted; k = next++) results[k] = await run(indices[k]!, units.signal);
+  };
   try {
-    await Promise.all(
-      missing.map(async (index) => {
-        results[index] = await runUnit(ctx, keyed, index, events, units.signal);
-        events.progress(keyed.node, ++done, results.length);
-      }),
-    );
+    await Promise.all(Array.from({ length: Math.min(limit, indices.length) }, runner));
+    return results;
   } catch (e) {
     units.abort();
     throw e;
   } finally {
     signal.removeEventListener("abort", stop);
   }
+};
+
+/** Runs the units an earlier run did not store, reporting units done of units in all. */
+const runMissingUnits = async (ctx: EngineContext, keyed: KeyedNode, results: (string | undefined)[], events: NodeEvents, signal: AbortSignal): Promise<string[]> => {
+  const missing = results.flatMap((r, i) => (r === undefined ? [i] : []));
+  let done = results.length - missing.length;
+  events.progress(keyed.node, done, results.length);
+  // All queued at once: the pool, shared with the other nodes running, hands them to its threads as they free up.
+  await runUnitsTogether(missing, missing.length, signal, async (index, units) => {
+    results[index] = await runUnit(ctx, keyed, index, events, units);
+    events.progress(keyed.node, ++done, results.length);
+  });
   return results as string[];
 };
 
@@ -347,7 +359,7 @@ export interface PendingUnits {
 
 /**
  * The first part of a node run that fans its units out: a cached node or a step without units gives its result
- * (as runNode would); a step with units gives its pending units, to run with runNodeUnit and then combineNode.
+ * (as runNode would); a step with units gives its pending units, to run with runNodeUnits and then combineNode.
  */
 export const planNodeRun = (ctx: EngineContext, node: PlanNode, upstream: UpstreamOutputs, events: NodeEvents): Effect.Effect<NodeResult | PendingUnits, NodeFailure> =>
   attempt(async (signal) => {
@@ -360,11 +372,37 @@ export const planNodeRun = (ctx: EngineContext, node: PlanNode, upstream: Upstre
     return { total: planned.units, stored: storedUnits(ctx, keyed, planned.units, events).map((r) => r ?? null) };
   });
 
-/** Runs unit `index` of a node (unless it is stored already) and records it; its result object's digest. */
-export const runNodeUnit = (ctx: EngineContext, node: PlanNode, upstream: UpstreamOutputs, index: number, events: NodeEvents): Effect.Effect<string, NodeFailure> =>
+/** Hears about each unit of a batch that runs here (not the ones an earlier attempt stored). */
+export interface UnitBatchEvents {
+  unitStarted(index: number): void;
+  unitFinished(index: number, seconds: number): void;
+}
+
+/**
+ * Runs the given units of a node (those not stored already), as many at a time as the pool has threads, recording
+ * each the moment it finishes, so an attempt killed in the middle of a batch leaves the finished ones to its retry. The result
+ * object's digest of each unit, in the order given.
+ */
+export const runNodeUnits = (
+  ctx: EngineContext,
+  node: PlanNode,
+  upstream: UpstreamOutputs,
+  indices: readonly number[],
+  events: NodeEvents,
+  unitEvents: UnitBatchEvents,
+): Effect.Effect<string[], NodeFailure> =>
   attempt(async (signal) => {
     const keyed = await keyNode(ctx, node, upstream);
-    return storedUnit(ctx, keyed, index, events) ?? (await runUnit(ctx, keyed, index, events, signal));
+    // As many at a time as the pool has threads, so "started" means running, not queued.
+    return runUnitsTogether(indices, ctx.pool.size, signal, async (index, units) => {
+      const stored = storedUnit(ctx, keyed, index, events);
+      if (stored !== undefined) return stored;
+      const t0 = performance.now();
+      unitEvents.unitStarted(index);
+      const digest = await runUnit(ctx, keyed, index, events, units);
+      unitEvents.unitFinished(index, (performance.now() - t0) / 1000);
+      return digest;
+    });
   });
 
 /** Combines a node's unit results (every unit's, in unit order) into its outputs and records the node. */

@@ -3,6 +3,7 @@ import { Worker } from "node:worker_threads";
 import { UsageError } from "../dsl/errors.js";
 import type { OutputRecord, StepEvents, StepTask, StepTaskResult } from "./step-host.js";
 import type { WorkerMessage, WorkerRequest } from "./step-worker-loop.js";
+import { appendTrace, traceFile, traceLine } from "./step-trace.js";
 import { fromWireError } from "./wire-errors.js";
 
 interface Pending {
@@ -12,24 +13,29 @@ interface Pending {
   readonly resolve: (result: StepTaskResult) => void;
   readonly reject: (e: Error) => void;
   readonly signal: AbortSignal | undefined;
+  readonly queued: number;
 }
 
 interface Slot {
+  readonly id: number;
   readonly worker: Worker;
   current: Pending | undefined;
+  started: number;
 }
 
 const WORKER_ENTRY = new URL("./step-worker.mjs", import.meta.url);
 
 /**
  * A pool of worker threads that run steps, so CPU work never blocks the thread that schedules, reports progress
- * or (on Temporal) heartbeats. Workers start on first use and are reused; aborting a task terminates its worker.
+ * or (on Temporal) heartbeats. All its threads start with the first task and are reused; aborting a task terminates its worker.
  */
 export class StepPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
   private nextId = 1;
+  private nextSlotId = 1;
   private closed = false;
+  private readonly trace = traceFile();
 
   constructor(readonly size: number) {
     if (size < 1) throw new Error("a step pool needs at least one worker");
@@ -38,7 +44,7 @@ export class StepPool {
   run(task: StepTask, events: StepEvents, signal?: AbortSignal): Promise<StepTaskResult> {
     if (this.closed) return Promise.reject(new Error("step pool is closed"));
     return new Promise((resolve, reject) => {
-      const pending: Pending = { taskId: this.nextId++, task, events, resolve, reject, signal };
+      const pending: Pending = { taskId: this.nextId++, task, events, resolve, reject, signal, queued: Date.now() };
       if (signal?.aborted) return reject(abortError());
       signal?.addEventListener("abort", () => this.abort(pending), { once: true });
       this.queue.push(pending);
@@ -65,19 +71,23 @@ export class StepPool {
   }
 
   private dispatch(): void {
+    // Every thread starts with the first task, not when a task first finds them all busy: a thread's start-up
+    // (the preloaded packages, the TypeScript hooks: about a second) then overlaps the serial nodes at the start of
+    // a study instead of delaying the first node that could use two threads.
+    if (this.queue.length > 0) while (this.slots.length < this.size) this.spawn();
     while (this.queue.length > 0) {
-      let slot = this.slots.find((s) => s.current === undefined);
-      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      const slot = this.slots.find((s) => s.current === undefined);
       if (!slot) return;
       const next = this.queue.shift()!;
       slot.current = next;
+      slot.started = Date.now();
       slot.worker.postMessage({ taskId: next.taskId, task: next.task } satisfies WorkerRequest);
     }
   }
 
   private spawn(): Slot {
     const worker = new Worker(WORKER_ENTRY);
-    const slot: Slot = { worker, current: undefined };
+    const slot: Slot = { id: this.nextSlotId++, worker, current: undefined, started: 0 };
     worker.on("message", (m: WorkerMessage) => this.onMessage(slot, m));
     worker.on("error", (e) => this.retire(slot, e instanceof Error ? e : new Error(String(e))));
     worker.on("exit", (code) => this.retire(slot, new Error(`step worker exited with code ${code}`)));
@@ -94,14 +104,19 @@ export class StepPool {
       case "progress":
         return p.events.progress(m.done, m.total);
       case "done":
-        slot.current = undefined;
+        this.finished(slot, p, true);
         p.resolve(m.result);
         return this.dispatch();
       case "failed":
-        slot.current = undefined;
+        this.finished(slot, p, false);
         p.reject(fromWireError(m.error));
         return this.dispatch();
     }
+  }
+
+  private finished(slot: Slot, p: Pending, ok: boolean): void {
+    slot.current = undefined;
+    if (this.trace !== undefined) appendTrace(this.trace, traceLine(p.task, slot.id, p.queued, slot.started, ok));
   }
 
   /** A worker that died or was terminated: fail its task, drop it, and let a fresh one take the queue. */

@@ -7,7 +7,7 @@ import {
   combineNode,
   planNodeRun,
   runNode,
-  runNodeUnit,
+  runNodeUnits,
   type EngineContext,
   type NodeEvents,
   type NodeFailure,
@@ -19,7 +19,7 @@ import { storePlan } from "../engine/load-study.js";
 import { writeManifest } from "../engine/manifest.js";
 import { buildManifest } from "../engine/run-study.js";
 import { finishRun, type FinishedRun } from "../engine/finish-run.js";
-import type { CombineActivityInput, FinishActivityInput, NodeActivityInput, NodeActivityResult, UnitActivityInput } from "./study-types.js";
+import type { CombineActivityInput, FinishActivityInput, NodeActivityInput, NodeActivityResult, UnitActivityInput, UnitBatchActivityInput } from "./study-types.js";
 
 /** What a worker prints about the activities it runs (the `strata worker` log lines; tests read them). */
 export interface ActivityLog {
@@ -45,6 +45,8 @@ export const silentActivityLog: ActivityLog = {
   partFinished: () => {},
   ran: () => {},
 };
+
+const noUnitEvents = { unitStarted: () => {}, unitFinished: () => {} };
 
 /** Heartbeat period: a quarter of the heartbeat timeout, at most 5 s and at least 200 ms. */
 export const heartbeatPeriodMs = (heartbeatTimeoutMs: number | undefined): number =>
@@ -141,9 +143,24 @@ export const createActivities = (ctx: EngineContext, log: ActivityLog = silentAc
   runNodeActivity: (input: NodeActivityInput): Promise<NodeActivityResult> =>
     engineActivity(input, log, (events, upstream) => (input.fanOut === true ? planNodeRun(ctx, input.node, upstream, events) : runNode(ctx, input.node, upstream, { useCache: true, events }))),
 
-  /** One unit of a node's step; recorded in the store the moment it finishes, so a retry elsewhere keeps it. */
+  /**
+   * A batch of units of a node's step, as many at a time as this worker's pool has threads; each recorded in the
+   * store the moment it finishes, so a retry elsewhere reruns only the units this attempt had not finished. The
+   * worker logs each unit that runs ("unit 3 running", "unit 3 1.20s").
+   */
+  runUnitBatchActivity: (input: UnitBatchActivityInput): Promise<string[]> => {
+    const attempt = Context.current().info.attempt;
+    return engineActivity(input, log, (events, upstream) =>
+      runNodeUnits(ctx, input.node, upstream, input.indices, events, {
+        unitStarted: (index) => log.part(input.node, `unit ${index}`, attempt),
+        unitFinished: (index, seconds) => log.partFinished(input.node, `unit ${index}`, seconds, attempt),
+      }),
+    );
+  },
+
+  /** One unit of a node's step, for workflows started before units ran in batches (their histories replay with it). */
   runUnitActivity: (input: UnitActivityInput): Promise<string> =>
-    engineActivity(input, log, (events, upstream) => runNodeUnit(ctx, input.node, upstream, input.index, events), `unit ${input.index}`),
+    engineActivity(input, log, (events, upstream) => runNodeUnits(ctx, input.node, upstream, [input.index], events, noUnitEvents).pipe(Effect.map((digests) => digests[0]!)), `unit ${input.index}`),
 
   /** Combines every unit's result into the node's outputs and records the node. */
   combineNodeActivity: (input: CombineActivityInput): Promise<NodeResult> =>

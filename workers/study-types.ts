@@ -100,6 +100,29 @@ export interface UnitActivityInput extends NodeActivityInput {
   readonly index: number;
 }
 
+/** Several units of a node's step in one activity, on any worker of the task queue (see unitBatches). */
+export interface UnitBatchActivityInput extends NodeActivityInput {
+  readonly indices: readonly number[];
+}
+
+/** The workflow-code patch id under which a node's units run in batches, one activity per batch. */
+export const UNIT_BATCHES_PATCH = "unit-batches";
+
+/**
+ * How many activities a node's units run in: few enough that the round trip of each (schedule, poll, heartbeat,
+ * completion, workflow task: ≈ 30–130 ms measured, more than a small training replicate) is paid 8 times per node
+ * rather than once per unit; enough that 2, 4 or 8 workers get equal shares.
+ */
+export const UNIT_BATCHES = 8;
+
+/**
+ * The units to run (in unit order) dealt into UNIT_BATCHES batches like cards: batch j holds the j-th, (j+8)-th, …
+ * unit. Steps put their long units first (evaluate.subgroup-metrics: its resample chunks, then the short harm
+ * tests), so dealing spreads the long ones one per batch instead of packing them into the first batches.
+ */
+export const unitBatches = (units: readonly number[]): number[][] =>
+  Array.from({ length: Math.min(UNIT_BATCHES, units.length) }, (_, j) => units.filter((_, k) => k % UNIT_BATCHES === j));
+
 /** The last part of a node with units: combining every unit's result (in unit order) into the outputs. */
 export interface CombineActivityInput extends NodeActivityInput {
   readonly results: readonly string[];

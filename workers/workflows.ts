@@ -29,6 +29,9 @@ import {
   type StudyWorkflowInput,
   type StudyWorkflowResult,
   type UnitActivityInput,
+  type UnitBatchActivityInput,
+  unitBatches,
+  UNIT_BATCHES_PATCH,
   UNITS_PATCH,
   type UpstreamDigests,
 } from "./study-types.js";
@@ -36,6 +39,7 @@ import {
 interface NodeActivities {
   runNodeActivity(input: NodeActivityInput): Promise<NodeActivityResult>;
   runUnitActivity(input: UnitActivityInput): Promise<string>;
+  runUnitBatchActivity(input: UnitBatchActivityInput): Promise<string[]>;
   combineNodeActivity(input: CombineActivityInput): Promise<NodeResult>;
   finishStudyActivity(input: FinishActivityInput): Promise<FinishedRun>;
 }
@@ -70,14 +74,14 @@ const workflowFailure = (node: PlanNode, error: unknown): ApplicationFailure => 
 /**
  * Runs a study plan: every node waits for the nodes it reads from, then runs as one activity, so independent
  * branches run in parallel on whichever workers poll the queue. A node whose step has units runs as its node
- * activity (which plans them), one activity per unit not yet stored (spread over the workers like any other) and a
- * combine activity. Only the plan, digests, counts and per-node results (small JSON) travel through Temporal. The
+ * activity (which plans them), its units not yet stored in a few batches, one activity each (spread over the workers
+ * like any other), and a combine activity. Only the plan, digests, counts and per-node results (small JSON) travel through Temporal. The
  * first node that fails for good cancels the others and fails the study with that node's error.
  */
 export async function studyWorkflow(input: StudyWorkflowInput): Promise<StudyWorkflowResult> {
   const { plan, planDigest } = input;
   const settings = activitySettings(input.activity);
-  const { runNodeActivity, runUnitActivity, combineNodeActivity, finishStudyActivity } = proxyActivities<NodeActivities>({
+  const { runNodeActivity, runUnitActivity, runUnitBatchActivity, combineNodeActivity, finishStudyActivity } = proxyActivities<NodeActivities>({
     startToCloseTimeout: settings.startToCloseTimeout,
     heartbeatTimeout: settings.heartbeatTimeout,
     retry: { ...settings.retry, nonRetryableErrorTypes: [...NON_RETRYABLE_TYPES] },
@@ -85,6 +89,8 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<StudyWor
 
   // Histories recorded before units ran as activities replay with one activity per node (which ran the units).
   const fanOut = patched(UNITS_PATCH);
+  // Histories recorded before unit batches replay with one activity per unit.
+  const batched = fanOut && patched(UNIT_BATCHES_PATCH);
   const finished = new Map<string, NodeResult>();
   const running = new Set<string>();
   setHandler(progressQuery, () => ({
@@ -95,9 +101,23 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<StudyWor
     running: plan.nodes.filter((n) => running.has(n.id)).map((n) => n.id),
   }));
 
-  /** Runs the units not yet stored (in parallel, on any worker), then combines them; seconds span the whole node. */
+  /** The units not yet stored, run in batches (in parallel, on any worker): every unit's result, in unit order. */
+  const unitResults = async (nodeInput: NodeActivityInput, stored: readonly (string | null)[]): Promise<string[]> => {
+    if (!batched) return Promise.all(stored.map((digest, index) => digest ?? runUnitActivity({ ...nodeInput, index })));
+    const results = [...stored];
+    const missing = stored.flatMap((digest, index) => (digest === null ? [index] : []));
+    await Promise.all(
+      unitBatches(missing).map(async (indices) => {
+        const digests = await runUnitBatchActivity({ ...nodeInput, indices });
+        indices.forEach((index, k) => (results[index] = digests[k]!));
+      }),
+    );
+    return results as string[];
+  };
+
+  /** Runs the units not yet stored, then combines them; seconds span the whole node. */
   const runUnits = async (nodeInput: NodeActivityInput, stored: readonly (string | null)[], started: number): Promise<NodeResult> => {
-    const results = await Promise.all(stored.map((digest, index) => digest ?? runUnitActivity({ ...nodeInput, index })));
+    const results = await unitResults(nodeInput, stored);
     const combined = await combineNodeActivity({ ...nodeInput, results, ran: stored.filter((d) => d === null).length });
     return { ...combined, seconds: (Date.now() - started) / 1000 };
   };

@@ -24,7 +24,8 @@ let server: DevServer;
 let tc: TemporalClient;
 
 const identityOf = (worker: Strata): string => /strata worker (\S+): polling/.exec(worker.stderr())![1]!;
-const unitsEnv = (unitMs: number) => ({ STRATA_UNITS: "8", STRATA_UNIT_MS: String(unitMs) });
+const unitsEnv = (unitMs: number, units = 8) => ({ STRATA_UNITS: String(units), STRATA_UNIT_MS: String(unitMs) });
+const upTo = (n: number) => Array.from({ length: n }, (_, i) => i);
 const unitLines = (worker: Strata, what: "▶" | "●"): number[] =>
   [...worker.stderr().matchAll(new RegExp(`${what} fit unit (\\d+) `, "g"))].map((m) => Number(m[1]));
 
@@ -35,11 +36,11 @@ const localOutputs = async (env: NodeJS.ProcessEnv) => {
   return outputsOf(jsonSummary(local.stdout));
 };
 
-/** The unit activities of a history: for each, the worker that completed it and on which attempt. */
+/** The unit batch activities of a history: for each, the worker that completed it and on which attempt. */
 const unitActivities = (history: Awaited<ReturnType<typeof fetchHistory>>) => {
   const units = new Set(
     eventsOf(history, "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED")
-      .filter((e) => e.activityTaskScheduledEventAttributes.activityType.name === "runUnitActivity")
+      .filter((e) => e.activityTaskScheduledEventAttributes.activityType.name === "runUnitBatchActivity")
       .map((e) => String(e.eventId)),
   );
   return eventsOf(history, "EVENT_TYPE_ACTIVITY_TASK_STARTED")
@@ -73,15 +74,16 @@ describe("a step with units on Temporal", () => {
     const units = unitActivities(history);
     expect(units).toHaveLength(8);
     expect(new Set(units.map((u) => u.identity))).toEqual(new Set([identityOf(a), identityOf(b)]));
-    expect([...unitLines(a, "●"), ...unitLines(b, "●")].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect([...unitLines(a, "●"), ...unitLines(b, "●")].sort()).toEqual(upTo(8));
     maybeRecordHistory("units", history);
     a.kill("SIGKILL");
     b.kill("SIGKILL");
   }, 240_000);
 
-  it("finishes a node on the surviving worker when the other is SIGKILLed mid-node, redoing only its unit in flight", async () => {
+  it("finishes a node on the surviving worker when the other is SIGKILLed mid-batch, redoing only its unit in flight", async () => {
     const store = tempDir("units-kill");
-    const env = unitsEnv(1500);
+    // 16 units in 8 batches of 2: the doomed worker is killed in a batch, and its retry skips what it finished.
+    const env = unitsEnv(1000, 16);
     const doomed = await startWorker(server.address, store, ["--concurrency", "1"]);
     const survivor = await startWorker(server.address, store, ["--concurrency", "1"]);
     const run = strata(["run", fixture("units.ts"), "--engine", "temporal", "--no-lock", "--address", server.address, "--store", store, "--json", "--heartbeat-timeout", "3s", "--retry-initial", "200ms"], env);
@@ -99,8 +101,8 @@ describe("a step with units on Temporal", () => {
     // The survivor ran every unit the doomed worker did not finish, and none it did.
     const onSurvivor = unitLines(survivor, "▶");
     expect(onSurvivor.filter((i) => finishedOnDoomed.includes(i))).toEqual([]);
-    expect([...finishedOnDoomed, ...onSurvivor].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    // Exactly one unit activity needed a second attempt: the one in flight.
+    expect([...finishedOnDoomed, ...onSurvivor].sort((x, y) => x - y)).toEqual(upTo(16));
+    // Exactly one batch activity needed a second attempt: the one in flight.
     const units = unitActivities(await fetchHistory(tc.client, summary.workflowId));
     expect(units).toHaveLength(8);
     expect(units.filter((u) => u.attempt > 1)).toEqual([{ identity: identityOf(survivor), attempt: 2 }]);
