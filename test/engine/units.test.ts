@@ -10,6 +10,8 @@ import { ContentStore } from "../../artifacts/store.js";
 import { decodeParquet, encodeParquet } from "../../artifacts/table.js";
 import { UNIT_FORMAT, unitKey } from "../../engine/cache-index.js";
 import { readManifest } from "../../engine/manifest.js";
+import type { TraceLine } from "../../engine/step-trace.js";
+import { unitBatches } from "../../workers/study-types.js";
 import { replicatedStep } from "../fixtures/steps/units.js";
 import { jsonOf, repoRoot, strata } from "../support/cli.js";
 import { runStep } from "../support/step-harness.js";
@@ -43,6 +45,28 @@ const unitEntries = (store: string): { index: number; result: string }[] => {
 };
 
 describe("a step with units", () => {
+  it("traces every task of the pool with STRATA_TRACE: the node's plan, its 8 units on both threads, its combine", async () => {
+    const store = makeTempDir();
+    const trace = path.join(store, "trace.jsonl");
+    await run(store, 2, unitsEnv(100, { STRATA_TRACE: trace }));
+    const lines = fs.readFileSync(trace, "utf8").trim().split("\n").map((l) => JSON.parse(l) as TraceLine);
+    const fit = lines.filter((l) => l.node === "fit");
+    expect(fit.map((l) => l.phase).sort()).toEqual(["combine", "plan", ...Array<string>(8).fill("unit")]);
+    expect(fit.flatMap((l) => (l.unit === undefined ? [] : [l.unit])).sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(new Set(fit.filter((l) => l.phase === "unit").map((l) => l.thread)).size).toBe(2);
+    for (const l of lines) expect(l.queued <= l.started && l.started <= l.ended && l.ok).toBe(true);
+  }, 60_000);
+
+  it("deals the units to run into at most 8 Temporal batches, the long first units one per batch", () => {
+    expect(unitBatches([0, 1, 2])).toEqual([[0], [1], [2]]);
+    const batches = unitBatches(Array.from({ length: 18 }, (_, i) => i));
+    expect(batches).toHaveLength(8);
+    expect(batches[0]).toEqual([0, 8, 16]);
+    expect(batches[7]).toEqual([7, 15]);
+    expect(batches.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 18 }, (_, i) => i));
+    expect(unitBatches([3, 5, 9])).toEqual([[3], [5], [9]]);
+  });
+
   it("gives the same outputs on one thread, on two, and through the step's own single-thread run", async () => {
     const [one, two] = [makeTempDir(), makeTempDir()];
     const onOne = await run(one, 1, unitsEnv(50));
