@@ -3,14 +3,16 @@
 // in the builder cannot be interrupted in the thread that runs it) and keeps a process.exit in the pipeline from
 // ending the command silently.
 import { parentPort } from "node:worker_threads";
-import { preloadPackages } from "../runtime/preload.mjs";
+import { isBundled, preloadPackages } from "../runtime/preload.mjs";
 import { registerTypeScript } from "../runtime/typescript.mjs";
 
 await preloadPackages();
+// The installed package's bundles need no hooks, so they are imported before them (Node's own loader reads them
+// faster), the DSL too: a pipeline's `import ... from "strata"` resolves to this same dsl/index.js instance.
+const modules = () => Promise.all([import("./study-import.js"), import("./wire-errors.js"), import("../dsl/errors.js"), isBundled ? import("../dsl/index.js") : undefined]);
+const bundled = isBundled ? await modules() : undefined;
 registerTypeScript();
-const { importStudy } = await import("./study-import.js");
-const { toWireError } = await import("./wire-errors.js");
-const { PipelineError } = await import("../dsl/errors.js");
+const [{ importStudy }, { toWireError }, { PipelineError }] = bundled ?? (await modules());
 
 // The file to load arrives once this thread is ready: runtime/study-loader.mjs starts it before it is known.
 const { absolute, pipeline, root } = await new Promise((resolve) => parentPort.once("message", resolve));
