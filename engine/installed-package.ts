@@ -58,3 +58,11 @@ export const packageContentDigest = (pkg: InstalledPackage): string => {
 
 /** How a code digest names an installed package: `name@version` and its content digest, e.g. "0.1.0 sha256:ab12…". */
 export const installedPackageKey = (pkg: InstalledPackage): string => `${pkg.version} sha256:${packageContentDigest(pkg)}`;
+
+/**
+ * Computes Strata's own content digest ahead of need when it runs as an installed package (every code digest of
+ * its steps names it): called while this thread would otherwise only wait, e.g. for the pipeline's loader thread.
+ */
+export const prepareInstalledStrataDigest = (): void => {
+  if (STRATA_PACKAGE.root.split(path.sep).includes("node_modules")) packageContentDigest(STRATA_PACKAGE);
+};
