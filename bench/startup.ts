@@ -65,7 +65,7 @@ const installed = () => {
     const warm = repeated(run, study);
     return {
       help: repeated([cli, "--help"], study),
-      heartDisease: { cold: { wall: rounded(cold.wall), cpu: cold.cpu }, warm, warmOverCold: rounded(warm.median / cold.wall) },
+      heartDisease: { cold: { wall: rounded(cold.wall), cpu: cold.cpu === undefined ? undefined : rounded(cold.cpu) }, warm, warmOverCold: rounded(warm.median / cold.wall) },
     };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

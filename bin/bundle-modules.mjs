@@ -90,8 +90,11 @@ export const bundleModules = async (esbuild, { root, entries, outdir }) => {
   });
   const written = [];
   for (const file of result.outputFiles) {
+    const text = relocate(file.text, file.path, outdir);
+    // A marker left over sat inside a longer string (say, a message quoting `import.meta.url`): its text would change.
+    if (text.includes(URL_MARKER) || text.includes(IMPORT_MARKER)) throw new Error(`bundling left a path marker in ${file.path}: a module mentions import.meta.url (or imports a .mjs) inside a string; write it differently there`);
     fs.mkdirSync(path.dirname(file.path), { recursive: true });
-    fs.writeFileSync(file.path, relocate(file.text, file.path, outdir));
+    fs.writeFileSync(file.path, text);
     written.push(toPosix(path.relative(outdir, file.path)));
   }
   return written;
