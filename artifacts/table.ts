@@ -1,5 +1,6 @@
+import { createRequire } from "node:module";
 import * as arrow from "apache-arrow";
-import * as pq from "parquet-wasm";
+import type * as pq from "parquet-wasm";
 import { moreDistinctThan } from "./distinct-numbers.js";
 import {
   type CellValue,
@@ -79,6 +80,12 @@ export const columnValues = (table: arrow.Table, name: string): CellValue[] => {
 
 export const PARQUET_WRITER = "parquet-wasm 0.8.0";
 
+// parquet-wasm compiles a 5 MB WebAssembly module when it is loaded (and as an ES module import Node first parses
+// its CommonJS for export names): it is required on the first encode or decode, not by every command that loads
+// this module. Required, not imported, so the encode and decode functions stay synchronous.
+let parquetModule: typeof pq | undefined;
+const parquet = (): typeof pq => (parquetModule ??= createRequire(import.meta.url)("parquet-wasm") as typeof pq);
+
 /** Rows per row group: Parquet files are written and read in row groups of this size. */
 export const ROW_GROUP_ROWS = 1 << 20;
 
@@ -114,13 +121,14 @@ const overflowsDictionary = (col: DenseColumn): boolean => {
  * dictionary use (per column, from its values), statistics and created_by are all fixed here and nowhere else.
  */
 const writerProperties = (columns: readonly DenseColumn[]): pq.WriterProperties => {
-  let builder = new pq.WriterPropertiesBuilder()
-    .setCompression(pq.Compression.ZSTD)
+  const wasm = parquet();
+  let builder = new wasm.WriterPropertiesBuilder()
+    .setCompression(wasm.Compression.ZSTD)
     .setCreatedBy(`strata (${PARQUET_WRITER})`)
     .setMaxRowGroupSize(ROW_GROUP_ROWS)
     .setDictionaryEnabled(true)
-    .setStatisticsEnabled(pq.EnabledStatistics.Chunk)
-    .setWriterVersion(pq.WriterVersion.V2);
+    .setStatisticsEnabled(wasm.EnabledStatistics.Chunk)
+    .setWriterVersion(wasm.WriterVersion.V2);
   for (const col of columns) if (overflowsDictionary(col)) builder = builder.setColumnDictionaryEnabled(col.name, false);
   return builder.build();
 };
@@ -141,8 +149,8 @@ export class TableTooLargeError extends Error {
 /** Encodes dense columns; equal columns give equal bytes however the table was built or chunked. */
 export const encodeDenseParquet = (columns: readonly DenseColumn[]): Uint8Array => {
   try {
-    const wasmTable = pq.Table.fromIPCStream(arrow.tableToIPC(tableOfDense(columns), "stream"));
-    return pq.writeParquet(wasmTable, writerProperties(columns));
+    const wasmTable = parquet().Table.fromIPCStream(arrow.tableToIPC(tableOfDense(columns), "stream"));
+    return parquet().writeParquet(wasmTable, writerProperties(columns));
   } catch (e) {
     // A WebAssembly trap (the DOM-less lib has no WebAssembly type to test against).
     if (e instanceof Error && e.name === "RuntimeError") throw new TableTooLargeError(columns[0]?.length ?? 0, columns.length);
@@ -156,4 +164,4 @@ export const encodeParquet = (table: arrow.Table): Uint8Array => encodeDenseParq
 
 /** Decodes a Parquet file with one record batch per row group (not the reader's default of 1,024 rows). */
 export const decodeParquet = (bytes: Uint8Array): arrow.Table =>
-  arrow.tableFromIPC(pq.readParquet(bytes, { batchSize: ROW_GROUP_ROWS }).intoIPCStream());
+  arrow.tableFromIPC(parquet().readParquet(bytes, { batchSize: ROW_GROUP_ROWS }).intoIPCStream());

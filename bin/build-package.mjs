@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Builds the installable package into dist/: tsc compiles the TypeScript sources to JavaScript and .d.ts files
-// (tsconfig.build.json), and the files that are not TypeScript but are loaded beside the compiled modules (module
+// Builds the installable package into dist/: tsc writes the .d.ts files (tsconfig.build.json), esbuild bundles the
+// TypeScript modules into JavaScript at the same paths, sharing chunks (bin/bundle-modules.mjs: fast start-up, one
+// instance per module), and the files that are not TypeScript but are loaded beside the compiled modules (module
 // hooks, the step-worker entry, the Temporal setup script, the `strata init` templates) are copied to the same
 // places under dist/, so every relative URL in the code resolves the same way in the sources and in dist/.
 // This repository itself runs from the sources; dist/ is only what `npm pack` ships (see "files" in package.json).
@@ -9,6 +10,7 @@ import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundleModules, moduleEntries } from "./bundle-modules.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dist = path.join(root, "dist");
@@ -17,10 +19,14 @@ const MODULE_FOLDERS = ["runtime", "engine", "workers", "cli", "dsl", "steps", "
 const modules = MODULE_FOLDERS.flatMap((folder) =>
   fs.readdirSync(path.join(root, folder), { recursive: true }).map(String).filter((f) => f.endsWith(".mjs")).map((f) => path.join(folder, f)),
 );
+// The folders of tsconfig.build.json's "include" that hold modules.
+const BUNDLED_FOLDERS = ["cli", "dsl", "engine", "steps", "workers", "artifacts"];
 const COPIED = [...modules, "workers/setup-temporal.sh", "templates"];
 
 fs.rmSync(dist, { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-execFileSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.build.json")], { stdio: "inherit", cwd: root });
+execFileSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.build.json"), "--emitDeclarationOnly"], { stdio: "inherit", cwd: root });
+const esbuild = await import("esbuild");
+await bundleModules(esbuild, { root, entries: moduleEntries(root, BUNDLED_FOLDERS), outdir: dist });
 for (const part of COPIED) fs.cpSync(path.join(root, part), path.join(dist, part), { recursive: true });
 process.stdout.write(`built ${path.relative(process.cwd(), dist) || "."}\n`);

@@ -8,6 +8,7 @@ import { isUserError, PipelineError, UsageError } from "../dsl/errors.js";
 import { inputRefs, isChannelInput, isNodeInput, isSourceInput, type PlanInputRef, PLAN_FORMAT, type PlanNode, type StudyPlan } from "../dsl/plan.js";
 import type { StepRegistry } from "../dsl/registered-step.js";
 import { takeStudyLoader } from "../runtime/study-loader.mjs";
+import { prepareInstalledStrataDigest } from "./installed-package.js";
 import { planDigest } from "./plan-digest.js";
 import { isYamlStudyFile, yamlStudy } from "./yaml-study.js";
 import { findProjectRoot, toProjectPath } from "./project.js";
@@ -87,6 +88,13 @@ const importInWorker = (absolute: string, pipeline: string, root: string, timeou
     worker.on("exit", () => fail("stopped loading before it built its study: a top-level await waits on something that never settles (a promise nothing resolves); make every await at load finish"));
   });
 
+/** importInWorker, with this thread's wait spent on work a run needs next. */
+const importInWorkerMeanwhile = (absolute: string, pipeline: string, root: string, timeoutSeconds: number): Promise<ImportedStudy> => {
+  const imported = importInWorker(absolute, pipeline, root, timeoutSeconds);
+  prepareInstalledStrataDigest();
+  return imported;
+};
+
 /**
  * Imports a pipeline file and turns its default export into a validated StudyPlan. Every mistake (no such file,
  * no study exported, bad params, bad wiring, code that throws or never finishes) is a PipelineError naming the file.
@@ -107,7 +115,7 @@ export const loadStudy = async (pipelineFile: string, options: LoadOptions = {})
   // A YAML study runs no code of its own, so it needs no loader thread and no timeout.
   const imported = isYamlStudyFile(absolute)
     ? importedStudy(yamlStudy(fs.readFileSync(absolute, "utf8"), pipeline, await yamlSteps(options, pipeline)), root)
-    : await importInWorker(absolute, pipeline, root, timeoutSeconds);
+    : await importInWorkerMeanwhile(absolute, pipeline, root, timeoutSeconds);
   const plan: StudyPlan = { format: PLAN_FORMAT, study: imported.name, nodes: [...imported.nodes] };
   validatePlan(plan, pipeline);
   return { pipeline, root, plan, planDigest: planDigest(plan) };

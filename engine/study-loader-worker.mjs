@@ -3,17 +3,25 @@
 // in the builder cannot be interrupted in the thread that runs it) and keeps a process.exit in the pipeline from
 // ending the command silently.
 import { parentPort } from "node:worker_threads";
-import { preloadPackages } from "../runtime/preload.mjs";
+import { isBundled, preloadPackages } from "../runtime/preload.mjs";
+import { strataImportsOf } from "../runtime/strata-imports.mjs";
 import { registerTypeScript } from "../runtime/typescript.mjs";
 
-await preloadPackages();
-registerTypeScript();
-const { importStudy } = await import("./study-import.js");
-const { toWireError } = await import("./wire-errors.js");
-const { PipelineError } = await import("../dsl/errors.js");
-
 // The file to load arrives once this thread is ready: runtime/study-loader.mjs starts it before it is known.
-const { absolute, pipeline, root } = await new Promise((resolve) => parentPort.once("message", resolve));
+const request = new Promise((resolve) => parentPort.once("message", resolve));
+await preloadPackages();
+const modules = () => Promise.all([import("./study-import.js"), import("./wire-errors.js"), import("../dsl/errors.js")]);
+let loaded;
+if (isBundled) {
+  // The installed package's bundles need no hooks, so they are imported before them (Node's own loader reads them
+  // faster): the engine's modules, then the Strata modules the pipeline imports, the same instances it will get.
+  loaded = await modules();
+  const { absolute } = await request;
+  for (const url of strataImportsOf(absolute)) await import(url).catch(() => undefined);
+}
+registerTypeScript();
+const [{ importStudy }, { toWireError }, { PipelineError }] = loaded ?? (await modules());
+const { absolute, pipeline, root } = await request;
 const fail = (e) => parentPort.postMessage({ type: "error", error: toWireError(e) });
 process.exit = (code) => {
   throw new PipelineError({ file: pipeline, problem: `the pipeline called process.exit(${code ?? ""}) while loading; a pipeline file only builds its study (throw an Error to stop with a message)` });

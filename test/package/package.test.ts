@@ -1,31 +1,13 @@
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../support/cli.js";
 import { makeTempDir } from "../support/temp-project.js";
-import { writeStudyLockfile } from "./study-lockfile.js";
+import { copyHeartDisease, installPackedStrata, ok, sh } from "./install-packed.js";
 
-// Strata as a user gets it: `npm pack` (which builds dist/), the tarball installed with `npm install --offline`
-// into a study repository that `strata init` scaffolded outside this repository, and the installed `strata` bin
-// run there. Takes 2–3 minutes on a 2-core machine under load: ~50 s npm pack (tsc), ~40 s npm install, the rest
-// five study runs and three tsc checks.
-
-interface Result {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-const sh = (command: string, args: readonly string[], cwd: string): Result => {
-  const r = spawnSync(command, args, { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, npm_config_update_notifier: "false" } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-};
-
-const ok = (r: Result): Result => {
-  if (r.code !== 0) throw new Error(`exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
-  return r;
-};
+// The packed and installed Strata (test/package/install-packed.ts), run where a user would run it. Takes 2–3
+// minutes on a 2-core machine under load: ~20 s npm pack (tsc, esbuild), ~40 s npm install, the rest a few study
+// runs and three tsc checks.
 
 const CUSTOM_STEP = `import { addNode, defineStep, Schema, type Columns, type NodeOptions, type TableHandle } from "strata";
 import { makeTable } from "strata/artifacts/table";
@@ -68,8 +50,12 @@ let work: string;
 let study: string;
 
 interface RunJson {
-  readonly nodes: readonly { readonly id: string; readonly cached: boolean }[];
+  readonly nodes: readonly { readonly id: string; readonly cached: boolean; readonly outputs: Readonly<Record<string, string>> }[];
 }
+
+/** Every output digest of a run, by "node.output". */
+const outputDigests = (j: RunJson): Record<string, string> =>
+  Object.fromEntries(j.nodes.flatMap((n) => Object.entries(n.outputs).map(([output, digest]) => [`${n.id}.${output}`, digest])));
 
 const runStudy = (): { ran: string[]; cached: string[] } => {
   const j = JSON.parse(ok(sh("npx", ["strata", "run", "pipelines/example.ts", "--json"], study)).stdout) as RunJson;
@@ -78,12 +64,7 @@ const runStudy = (): { ran: string[]; cached: string[] } => {
 
 beforeAll(() => {
   work = makeTempDir("strata-package-");
-  ok(sh("npm", ["pack", "--pack-destination", work], repoRoot));
-  const tarball = path.join(work, fs.readdirSync(work).find((f) => f.endsWith(".tgz"))!);
-  ok(sh(process.execPath, [path.join(repoRoot, "bin/strata.mjs"), "init", "my-study", "--strata", `file:${tarball}`], work));
-  study = path.join(work, "my-study");
-  writeStudyLockfile(study, repoRoot, tarball);
-  ok(sh("npm", ["install", "--offline", "--no-audit", "--no-fund"], study));
+  study = installPackedStrata(repoRoot, work);
 }, 600_000);
 
 afterAll(() => {
@@ -159,4 +140,23 @@ describe("strata as an installed package", () => {
     // The study's own step imports strata too, so its key follows the installed package as well.
     expect(explained).toMatch(/adults: changed\n\s+package strata: /);
   });
+
+  it("serves a warm heart-disease run from its bundles with the output digests of the sources CLI, and prints its help", () => {
+    const pipeline = copyHeartDisease(repoRoot, study);
+    const store = path.join(work, "sources-store");
+    const run = (cli: string, cwd: string, storeDir: string) =>
+      JSON.parse(ok(sh(process.execPath, [cli, "run", pipeline, "--store", storeDir, "--out", path.join(storeDir, "reports"), "--no-lock", "--json"], cwd)).stdout) as RunJson;
+    const fromSources = run(path.join(repoRoot, "bin/strata.mjs"), repoRoot, store);
+    const installedCli = path.join(study, "node_modules/strata/bin/strata.mjs");
+    const studyStore = path.join(study, ".strata-heart");
+    expect(run(installedCli, study, studyStore).nodes.filter((n) => n.cached)).toEqual([]);
+    const warm = run(installedCli, study, studyStore);
+    expect(warm.nodes.filter((n) => !n.cached).map((n) => n.id)).toEqual([]);
+    expect(outputDigests(warm)).toEqual(outputDigests(fromSources));
+    expect(Object.keys(outputDigests(warm)).length).toBeGreaterThan(10);
+
+    const help = ok(sh("npx", ["strata", "--help"], study)).stdout;
+    expect(help).toMatch(/^\s+run\s+run a study on the embedded local engine$/m);
+  });
 });
+
