@@ -138,6 +138,8 @@ export class TableTooLargeError extends Error {
   }
 }
 
+const isWasmTrap = (e: unknown): boolean => e instanceof Error && e.name === "RuntimeError";
+
 /** Encodes dense columns; equal columns give equal bytes however the table was built or chunked. */
 export const encodeDenseParquet = (columns: readonly DenseColumn[]): Uint8Array => {
   try {
@@ -145,10 +147,47 @@ export const encodeDenseParquet = (columns: readonly DenseColumn[]): Uint8Array 
     return pq.writeParquet(wasmTable, writerProperties(columns));
   } catch (e) {
     // A WebAssembly trap (the DOM-less lib has no WebAssembly type to test against).
-    if (e instanceof Error && e.name === "RuntimeError") throw new TableTooLargeError(columns[0]?.length ?? 0, columns.length);
+    if (isWasmTrap(e)) throw new TableTooLargeError(columns[0]?.length ?? 0, columns.length);
     throw e;
   }
 };
+
+/**
+ * The table's record batches as parquet-wasm batches, one row group's rows each, made only when the writer asks:
+ * the WebAssembly memory then holds about one row group of input, not a copy of the table.
+ */
+const rowGroupBatches = (columns: readonly DenseColumn[]): ReadableStream<pq.RecordBatch> => {
+  const table = tableOfDense(columns);
+  let offset = 0;
+  return new ReadableStream<pq.RecordBatch>(
+    {
+      pull(controller) {
+        const slice = table.slice(offset, offset + ROW_GROUP_ROWS);
+        // A table without rows still passes one (empty) batch: the writer takes the file's schema from it.
+        if (offset > 0 && slice.numRows === 0) return controller.close();
+        offset += ROW_GROUP_ROWS;
+        for (const batch of pq.Table.fromIPCStream(arrow.tableToIPC(slice, "stream")).recordBatches()) controller.enqueue(batch);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+};
+
+/**
+ * Encodes dense columns row group by row group, yielding the file's bytes as the writer flushes them (about one
+ * row group at a time). The bytes are those of `encodeDenseParquet`: the same writer and properties, fed batches
+ * cut at the row-group boundaries it cuts at itself.
+ */
+export async function* encodeDenseParquetChunks(columns: readonly DenseColumn[]): AsyncGenerator<Uint8Array> {
+  try {
+    if (columns.length === 0) return yield encodeDenseParquet(columns);
+    const bytes = (await pq.transformParquetStream(rowGroupBatches(columns), writerProperties(columns))) as ReadableStream<Uint8Array>;
+    for await (const chunk of bytes) yield chunk;
+  } catch (e) {
+    if (isWasmTrap(e)) throw new TableTooLargeError(columns[0]?.length ?? 0, columns.length);
+    throw e;
+  }
+}
 
 // The schema is normalised first (Strata types only, no field metadata, one batch), so encoding never depends on
 // how the table was built.
