@@ -193,6 +193,22 @@ export async function* encodeDenseParquetChunks(columns: readonly DenseColumn[])
 // how the table was built.
 export const encodeParquet = (table: arrow.Table): Uint8Array => encodeDenseParquet(denseColumns(table));
 
-/** Decodes a Parquet file with one record batch per row group (not the reader's default of 1,024 rows). */
-export const decodeParquet = (bytes: Uint8Array): arrow.Table =>
-  arrow.tableFromIPC(pq.readParquet(bytes, { batchSize: ROW_GROUP_ROWS }).intoIPCStream());
+/** Rows [offset, offset + ROW_GROUP_ROWS) of a Parquet file, one record batch per row group in that range. */
+const decodeRows = (bytes: Uint8Array, offset: number): arrow.Table =>
+  arrow.tableFromIPC(pq.readParquet(bytes, { batchSize: ROW_GROUP_ROWS, offset, limit: ROW_GROUP_ROWS }).intoIPCStream());
+
+/**
+ * Decodes a Parquet file (one record batch per row group, not the reader's default of 1,024 rows) a row group's
+ * rows at a time: the WebAssembly memory then holds the file and one row group's columns, not the whole table
+ * twice over (which overflows its 4 GB at 10^7 × 20).
+ */
+export const decodeParquet = (bytes: Uint8Array): arrow.Table => {
+  const first = decodeRows(bytes, 0);
+  if (first.numRows < ROW_GROUP_ROWS) return first;
+  const batches = [...first.batches];
+  for (let offset = ROW_GROUP_ROWS; ; offset += ROW_GROUP_ROWS) {
+    const part = decodeRows(bytes, offset);
+    batches.push(...part.batches.filter((b) => b.numRows > 0));
+    if (part.numRows < ROW_GROUP_ROWS) return new arrow.Table(first.schema, batches);
+  }
+};
