@@ -183,7 +183,13 @@ const rowGroupBatches = (columns: readonly DenseColumn[]): ReadableStream<pq.Rec
         // A table without rows still passes one (empty) batch: the writer takes the file's schema from it.
         if (offset > 0 && slice.numRows === 0) return controller.close();
         offset += ROW_GROUP_ROWS;
-        for (const batch of pq.Table.fromIPCStream(arrow.tableToIPC(slice, "stream")).recordBatches()) controller.enqueue(batch);
+        const wasmTable = pq.Table.fromIPCStream(arrow.tableToIPC(slice, "stream"));
+        try {
+          for (const batch of wasmTable.recordBatches()) controller.enqueue(batch);
+        } finally {
+          // Now, not when the garbage collector gets to it: until then the wasm table holds its row group.
+          wasmTable.free();
+        }
       },
     },
     { highWaterMark: 0 },
