@@ -115,7 +115,7 @@ export type CodecChoice = (overflowsDictionary: boolean) => pq.Compression;
 /**
  * Strata's codec rule (ours): zstd, except LZ4_RAW for a column whose distinct values overflow the dictionary page.
  * Such a column is near-continuous values, where parquet-wasm's single-threaded wasm zstd was most of a write
- * (10^6 × 20 random floats: 1.9 CPU s of zstd against 0.6 s with LZ4_RAW) and gained 6.5 % of the bytes; on
+ * (10^6 × 20 random floats: 1.95 CPU s to write with zstd against 0.6 s with LZ4_RAW) and gained 6.5 % of the bytes; on
  * distinct but structured values (ids, clock-like floats) LZ4_RAW keeps about half of zstd's gain (bench/README.md
  * "Real cohort sizes"). A column short enough never to overflow keeps zstd, so small tables keep their bytes.
  */
@@ -171,7 +171,7 @@ export const encodeDenseParquet = (columns: readonly DenseColumn[]): Uint8Array 
 
 /**
  * The table's record batches as parquet-wasm batches, one row group's rows each, made only when the writer asks:
- * the WebAssembly memory then holds about one row group of input, not a copy of the table.
+ * the WebAssembly memory then holds a few row groups' worth (input, pages, output), whatever the table's size.
  */
 const rowGroupBatches = (columns: readonly DenseColumn[]): ReadableStream<pq.RecordBatch> => {
   const table = tableOfDense(columns);
@@ -197,8 +197,8 @@ const rowGroupBatches = (columns: readonly DenseColumn[]): ReadableStream<pq.Rec
 };
 
 /**
- * Encodes dense columns row group by row group, yielding the file's bytes as the writer flushes them (about one
- * row group at a time). The bytes are those of `encodeDenseParquet`: the same writer and properties, fed batches
+ * Encodes dense columns row group by row group, yielding the file's bytes as the writer flushes them (a row group
+ * at a time). The bytes are those of `encodeDenseParquet`: the same writer and properties, fed batches
  * cut at the row-group boundaries it cuts at itself.
  */
 export async function* encodeDenseParquetChunks(columns: readonly DenseColumn[]): AsyncGenerator<Uint8Array> {
