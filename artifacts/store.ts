@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { isDigest, sha256Hex, type Digest } from "./digest.js";
 import { CorruptObjectError, CorruptRefError, MissingObjectError, StoreWriteError, UnreadableObjectError, isUserFixableWriteError } from "./errors.js";
 
@@ -39,6 +39,46 @@ export class ContentStore {
     if (fs.existsSync(target) && this.check(digest) === undefined) return digest;
     this.writeAtomic(target, bytes);
     return digest;
+  }
+
+  /**
+   * Writes bytes that arrive in chunks (a table encoded row group by row group) to a temp file, hashing them on the
+   * way, so no whole-file copy is held. Nothing is under a real name until `commit`; `discard` removes the temp file.
+   */
+  async stage(chunks: AsyncIterable<Uint8Array>): Promise<StagedObject> {
+    const tmp = this.tempPath();
+    const hash = createHash("sha256");
+    let fd: number | undefined;
+    try {
+      makeFolder(path.dirname(tmp));
+      fd = fs.openSync(tmp, "w");
+      for await (const chunk of chunks) {
+        hash.update(chunk);
+        writeFully(fd, tmp, chunk);
+      }
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      fd = undefined;
+    } catch (e) {
+      cleanUp(fd, tmp);
+      throw this.writeError(e, tmp);
+    }
+    const digest = hash.digest("hex");
+    return {
+      digest,
+      commit: () => {
+        const target = this.objectPath(digest);
+        try {
+          if (fs.existsSync(target) && this.check(digest) === undefined) return cleanUp(undefined, tmp);
+          makeFolder(path.dirname(target));
+          fs.renameSync(tmp, target);
+        } catch (e) {
+          cleanUp(undefined, tmp);
+          throw this.writeError(e, target);
+        }
+      },
+      discard: () => cleanUp(undefined, tmp),
+    };
   }
 
   /** Returns the object's bytes after checking they still hash to its name. */
@@ -157,30 +197,50 @@ export class ContentStore {
    * under a real name; a failure the user can fix (ENOSPC, EACCES, EROFS, ENOTDIR, …) becomes a StoreWriteError.
    */
   private writeAtomic(target: string, bytes: Uint8Array): void {
-    const tmpDir = path.join(this.root, "tmp");
-    // The temp name only has to be unique among concurrent writers; it never reaches an artifact.
-    const tmp = path.join(tmpDir, `${TEMP_PREFIX}${randomBytes(6).toString("hex")}.tmp`);
+    const tmp = this.tempPath();
     let fd: number | undefined;
     try {
-      makeFolder(tmpDir);
+      makeFolder(path.dirname(tmp));
       makeFolder(path.dirname(target));
       fd = fs.openSync(tmp, "w");
-      for (let offset = 0; offset < bytes.length; ) {
-        const written = fs.writeSync(fd, bytes, offset, bytes.length - offset);
-        if (written <= 0) throw Object.assign(new Error(`short write to ${tmp}`), { code: "ENOSPC" });
-        offset += written;
-      }
+      writeFully(fd, tmp, bytes);
       fs.fsyncSync(fd);
       fs.closeSync(fd);
       fd = undefined;
       fs.renameSync(tmp, target);
     } catch (e) {
       cleanUp(fd, tmp);
-      if (isUserFixableWriteError(e)) throw new StoreWriteError({ path: e.path ?? target, code: e.code!, store: this.root });
-      throw e;
+      throw this.writeError(e, target);
     }
   }
+
+  // The temp name only has to be unique among concurrent writers; it never reaches an artifact.
+  private tempPath(): string {
+    return path.join(this.root, "tmp", `${TEMP_PREFIX}${randomBytes(6).toString("hex")}.tmp`);
+  }
+
+  /** A failure the user can fix (ENOSPC, EACCES, EROFS, ENOTDIR, …) as a StoreWriteError; any other as it is. */
+  private writeError(e: unknown, target: string): unknown {
+    return isUserFixableWriteError(e) ? new StoreWriteError({ path: e.path ?? target, code: e.code!, store: this.root }) : e;
+  }
 }
+
+/** An object written to the store's tmp/ folder and hashed, not yet under its name. */
+export interface StagedObject {
+  readonly digest: Digest;
+  /** Moves the object under its name (or drops the temp file when an intact copy is already there). */
+  readonly commit: () => void;
+  readonly discard: () => void;
+}
+
+/** Writes all of `bytes` (a short write continues where it stopped). */
+const writeFully = (fd: number, file: string, bytes: Uint8Array): void => {
+  for (let offset = 0; offset < bytes.length; ) {
+    const written = fs.writeSync(fd, bytes, offset, bytes.length - offset);
+    if (written <= 0) throw Object.assign(new Error(`short write to ${file}`), { code: "ENOSPC" });
+    offset += written;
+  }
+};
 
 /**
  * mkdir -p that reports the real cause: Node's recursive mkdir answers ENOENT on a read-only file system, so on

@@ -116,11 +116,23 @@ const overflowsDictionary = (col: DenseColumn): boolean => {
   return false;
 };
 
+/** A column's codec, from whether its distinct values overflow the dictionary page (bench/write-options.ts). */
+export type CodecChoice = (overflowsDictionary: boolean) => pq.Compression;
+
 /**
- * Writer properties are pinned so that equal tables give equal bytes in any process: compression, row-group size,
- * dictionary use (per column, from its values), statistics and created_by are all fixed here and nowhere else.
+ * Strata's codec rule (ours): zstd, except LZ4_RAW for a column whose distinct values overflow the dictionary page.
+ * Such a column is near-continuous values, where parquet-wasm's single-threaded wasm zstd was most of a write
+ * (10^6 × 20 random floats: 1.95 CPU s to write with zstd against 0.6 s with LZ4_RAW) and gained 6.5 % of the bytes; on
+ * distinct but structured values (ids, clock-like floats) LZ4_RAW keeps about half of zstd's gain (bench/README.md
+ * "Real cohort sizes"). A column short enough never to overflow keeps zstd, so small tables keep their bytes.
  */
-const writerProperties = (columns: readonly DenseColumn[]): pq.WriterProperties => {
+const PINNED_CODEC: CodecChoice = (overflows) => (overflows ? parquet().Compression.LZ4_RAW : parquet().Compression.ZSTD);
+
+/**
+ * Writer properties are pinned so that equal tables give equal bytes in any process: compression and dictionary use
+ * (per column, from its values), row-group size, statistics and created_by are all fixed here and nowhere else.
+ */
+export const writerProperties = (columns: readonly DenseColumn[], codecOf: CodecChoice = PINNED_CODEC): pq.WriterProperties => {
   const wasm = parquet();
   let builder = new wasm.WriterPropertiesBuilder()
     .setCompression(wasm.Compression.ZSTD)
@@ -129,7 +141,12 @@ const writerProperties = (columns: readonly DenseColumn[]): pq.WriterProperties 
     .setDictionaryEnabled(true)
     .setStatisticsEnabled(wasm.EnabledStatistics.Chunk)
     .setWriterVersion(wasm.WriterVersion.V2);
-  for (const col of columns) if (overflowsDictionary(col)) builder = builder.setColumnDictionaryEnabled(col.name, false);
+  for (const col of columns) {
+    const overflows = overflowsDictionary(col);
+    if (overflows) builder = builder.setColumnDictionaryEnabled(col.name, false);
+    const codec = codecOf(overflows);
+    if (codec !== wasm.Compression.ZSTD) builder = builder.setColumnCompression(col.name, codec);
+  }
   return builder.build();
 };
 
@@ -146,6 +163,8 @@ export class TableTooLargeError extends Error {
   }
 }
 
+const isWasmTrap = (e: unknown): boolean => e instanceof Error && e.name === "RuntimeError";
+
 /** Encodes dense columns; equal columns give equal bytes however the table was built or chunked. */
 export const encodeDenseParquet = (columns: readonly DenseColumn[]): Uint8Array => {
   try {
@@ -153,15 +172,74 @@ export const encodeDenseParquet = (columns: readonly DenseColumn[]): Uint8Array 
     return parquet().writeParquet(wasmTable, writerProperties(columns));
   } catch (e) {
     // A WebAssembly trap (the DOM-less lib has no WebAssembly type to test against).
-    if (e instanceof Error && e.name === "RuntimeError") throw new TableTooLargeError(columns[0]?.length ?? 0, columns.length);
+    if (isWasmTrap(e)) throw new TableTooLargeError(columns[0]?.length ?? 0, columns.length);
     throw e;
   }
 };
+
+/**
+ * The table's record batches as parquet-wasm batches, one row group's rows each, made only when the writer asks:
+ * the WebAssembly memory then holds a few row groups' worth (input, pages, output), whatever the table's size.
+ */
+const rowGroupBatches = (columns: readonly DenseColumn[]): ReadableStream<pq.RecordBatch> => {
+  const table = tableOfDense(columns);
+  let offset = 0;
+  return new ReadableStream<pq.RecordBatch>(
+    {
+      pull(controller) {
+        const slice = table.slice(offset, offset + ROW_GROUP_ROWS);
+        // A table without rows still passes one (empty) batch: the writer takes the file's schema from it.
+        if (offset > 0 && slice.numRows === 0) return controller.close();
+        offset += ROW_GROUP_ROWS;
+        const wasmTable = parquet().Table.fromIPCStream(arrow.tableToIPC(slice, "stream"));
+        try {
+          for (const batch of wasmTable.recordBatches()) controller.enqueue(batch);
+        } finally {
+          // Now, not when the garbage collector gets to it: until then the wasm table holds its row group.
+          wasmTable.free();
+        }
+      },
+    },
+    { highWaterMark: 0 },
+  );
+};
+
+/**
+ * Encodes dense columns row group by row group, yielding the file's bytes as the writer flushes them (a row group
+ * at a time). The bytes are those of `encodeDenseParquet`: the same writer and properties, fed batches
+ * cut at the row-group boundaries it cuts at itself.
+ */
+export async function* encodeDenseParquetChunks(columns: readonly DenseColumn[]): AsyncGenerator<Uint8Array> {
+  try {
+    if (columns.length === 0) return yield encodeDenseParquet(columns);
+    const bytes = (await parquet().transformParquetStream(rowGroupBatches(columns), writerProperties(columns))) as ReadableStream<Uint8Array>;
+    for await (const chunk of bytes) yield chunk;
+  } catch (e) {
+    if (isWasmTrap(e)) throw new TableTooLargeError(columns[0]?.length ?? 0, columns.length);
+    throw e;
+  }
+}
 
 // The schema is normalised first (Strata types only, no field metadata, one batch), so encoding never depends on
 // how the table was built.
 export const encodeParquet = (table: arrow.Table): Uint8Array => encodeDenseParquet(denseColumns(table));
 
-/** Decodes a Parquet file with one record batch per row group (not the reader's default of 1,024 rows). */
-export const decodeParquet = (bytes: Uint8Array): arrow.Table =>
-  arrow.tableFromIPC(parquet().readParquet(bytes, { batchSize: ROW_GROUP_ROWS }).intoIPCStream());
+/** Rows [offset, offset + ROW_GROUP_ROWS) of a Parquet file, one record batch per row group in that range. */
+const decodeRows = (bytes: Uint8Array, offset: number): arrow.Table =>
+  arrow.tableFromIPC(parquet().readParquet(bytes, { batchSize: ROW_GROUP_ROWS, offset, limit: ROW_GROUP_ROWS }).intoIPCStream());
+
+/**
+ * Decodes a Parquet file (one record batch per row group, not the reader's default of 1,024 rows) a row group's
+ * rows at a time: the WebAssembly memory then holds the file and one row group's columns, not the whole table
+ * twice over (which overflows its 4 GB at 10^7 × 20).
+ */
+export const decodeParquet = (bytes: Uint8Array): arrow.Table => {
+  const first = decodeRows(bytes, 0);
+  if (first.numRows < ROW_GROUP_ROWS) return first;
+  const batches = [...first.batches];
+  for (let offset = ROW_GROUP_ROWS; ; offset += ROW_GROUP_ROWS) {
+    const part = decodeRows(bytes, offset);
+    batches.push(...part.batches.filter((b) => b.numRows > 0));
+    if (part.numRows < ROW_GROUP_ROWS) return new arrow.Table(first.schema, batches);
+  }
+};

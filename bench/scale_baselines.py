@@ -51,10 +51,16 @@ def write_floats(rows=1_000_000, cols=20):
     rng = np.random.default_rng(1)
     table = pa.table({f"x{j}": rng.random(rows) for j in range(cols)})
     path = "/tmp/strata-bench-pyarrow.parquet"
-    runs = [timed(lambda: pq.write_table(table, path, compression="zstd", row_group_size=1 << 20))[1] for _ in range(3)]
+    def once():
+        cpu = time.process_time()
+        seconds = timed(lambda: pq.write_table(table, path, compression="zstd", row_group_size=1 << 20))[1]
+        return {"seconds": seconds, "cpuSeconds": time.process_time() - cpu}
+
+    runs = [once() for _ in range(3)]
     size = os.path.getsize(path)
     os.remove(path)
-    return {"rows": rows, "columns": cols, "first": runs[0], "best": min(runs), "bytes": size}
+    # Best by CPU seconds, as bench/scale-write.ts picks Strata's: the machine is shared.
+    return {"rows": rows, "columns": cols, "first": runs[0], "best": min(runs, key=lambda r: r["cpuSeconds"]), "bytes": size}
 
 
 def csv_to_parquet(csv):

@@ -1,9 +1,9 @@
 import { pathToFileURL } from "node:url";
 import * as arrow from "apache-arrow";
 import { canonicalJson, canonicalJsonBytes } from "../artifacts/canonical-json.js";
-import { ContentStore } from "../artifacts/store.js";
+import { ContentStore, type StagedObject } from "../artifacts/store.js";
 import { logicalDigestOfColumns } from "../artifacts/logical-digest.js";
-import { TableTooLargeError, decodeParquet, denseColumns, encodeDenseParquet } from "../artifacts/table.js";
+import { type DenseColumn, TableTooLargeError, decodeParquet, denseColumns, encodeDenseParquetChunks } from "../artifacts/table.js";
 import { DataError } from "../dsl/errors.js";
 import { artifactCodec, type HandleKind } from "../dsl/handles.js";
 import { asStoredJson, type JsonValue, type SourceFile, type StepContext, type StepDefinition, type StepInput, type StepOutputValue } from "../dsl/step.js";
@@ -98,21 +98,21 @@ const inputReader = (store: ContentStore, name: string, input: TaskInput, source
   };
 };
 
-interface EncodedOutput {
-  readonly kind: HandleKind;
-  readonly bytes: Uint8Array;
-  readonly logicalDigest?: string;
-}
-
 interface NodeLocation {
   readonly node: string;
   readonly step: string;
 }
 
-/** Parquet bytes of a table output; one too large for the encoder is the study's to shrink, named by its output. */
-const encodeTableOutput = (name: string, columns: Parameters<typeof encodeDenseParquet>[0], where: NodeLocation): Uint8Array => {
+/** An output ready to be stored: a table already staged in the store's tmp/ folder, anything else as bytes. */
+type EncodedOutput = { readonly kind: HandleKind } & ({ readonly bytes: Uint8Array } | { readonly staged: StagedObject; readonly logicalDigest: string });
+
+/**
+ * Stages a table output's Parquet bytes as they are encoded, row group by row group; one too large for the encoder
+ * is the study's to shrink, named by its output.
+ */
+const stageTableOutput = async (store: ContentStore, name: string, columns: readonly DenseColumn[], where: NodeLocation): Promise<StagedObject> => {
   try {
-    return encodeDenseParquet(columns);
+    return await store.stage(encodeDenseParquetChunks(columns));
   } catch (e) {
     if (!(e instanceof TableTooLargeError)) throw e;
     throw new DataError({ ...where, field: `outputs.${name}`, problem: `${e.message}; make this output smaller: fewer rows or columns per table (e.g. split a cohort into parts), or run the study on less data` });
@@ -120,13 +120,13 @@ const encodeTableOutput = (name: string, columns: Parameters<typeof encodeDenseP
 };
 
 /** Encodes one output by its declared kind; a value of the wrong shape is a bug in the step. */
-const encodeOutput = (name: string, kind: HandleKind, value: StepOutputValue, where: NodeLocation): EncodedOutput => {
+const encodeOutput = async (store: ContentStore, name: string, kind: HandleKind, value: StepOutputValue, where: NodeLocation): Promise<EncodedOutput> => {
   const { step } = where;
   const codec = artifactCodec(kind);
   if (codec === "parquet") {
     if (!(value instanceof arrow.Table)) throw new Error(`step ${step} returned a non-table for output "${name}" (${kind})`);
     const columns = denseColumns(value);
-    return { kind, bytes: encodeTableOutput(name, columns, where), logicalDigest: logicalDigestOfColumns(value.numRows, columns) };
+    return { kind, staged: await stageTableOutput(store, name, columns, where), logicalDigest: logicalDigestOfColumns(value.numRows, columns) };
   }
   if (codec === "text") {
     if (typeof value !== "string") throw new Error(`step ${step} returned a non-string for output "${name}" (${kind})`);
@@ -136,16 +136,27 @@ const encodeOutput = (name: string, kind: HandleKind, value: StepOutputValue, wh
 };
 
 /** Stores every declared output; encodes them all first, so one that fails to encode leaves the store untouched. */
-const storeOutputs = (store: ContentStore, definition: StepDefinition, where: NodeLocation, values: Record<string, StepOutputValue>): Record<string, OutputRecord> => {
+const storeOutputs = async (store: ContentStore, definition: StepDefinition, where: NodeLocation, values: Record<string, StepOutputValue>): Promise<Record<string, OutputRecord>> => {
   const { step } = where;
   const declared = Object.keys(definition.outputs).sort();
   const missing = declared.filter((name) => !(name in values));
   if (missing.length > 0) throw new Error(`step ${step} did not return outputs: ${missing.join(", ")}`);
   const kinds = definition.outputs as Record<string, HandleKind>;
-  const encoded = declared.map((name) => [name, encodeOutput(name, kinds[name]!, values[name]!, where)] as const);
+  const encoded: (readonly [string, EncodedOutput])[] = [];
+  try {
+    for (const name of declared) encoded.push([name, await encodeOutput(store, name, kinds[name]!, values[name]!, where)]);
+  } catch (e) {
+    for (const [, output] of encoded) if ("staged" in output) output.staged.discard();
+    throw e;
+  }
   const records: Record<string, OutputRecord> = {};
-  for (const [name, { kind, bytes, logicalDigest }] of encoded) {
-    records[name] = logicalDigest === undefined ? { kind, digest: store.put(bytes) } : { kind, digest: store.put(bytes), logicalDigest };
+  for (const [name, output] of encoded) {
+    if ("bytes" in output) {
+      records[name] = { kind: output.kind, digest: store.put(output.bytes) };
+    } else {
+      output.staged.commit();
+      records[name] = { kind: output.kind, digest: output.staged.digest, logicalDigest: output.logicalDigest };
+    }
   }
   return records;
 };
@@ -214,7 +225,7 @@ export const executeStep = async (task: StepTask, events: StepEvents): Promise<S
   if (units === undefined || phase.kind === "whole") {
     if (phase.kind === "unit" || phase.kind === "combine") throw new Error(`step ${task.step} has no units, but was asked to run its ${phase.kind} phase`);
     const values = (await definition.run(inputs as never, params, ctx)) as Record<string, StepOutputValue>;
-    return { kind: "outputs", outputs: storeOutputs(store, definition, where, values) };
+    return { kind: "outputs", outputs: await storeOutputs(store, definition, where, values) };
   }
   const state = await preparedState(task.nodeKey, async () => units.prepare(inputs as never, params, ctx));
   switch (phase.kind) {
@@ -229,7 +240,7 @@ export const executeStep = async (task: StepTask, events: StepEvents): Promise<S
     case "combine": {
       const results = phase.results.map((digest) => JSON.parse(new TextDecoder().decode(store.get(digest))) as JsonValue);
       const values = (await units.combine(state, results, ctx)) as Record<string, StepOutputValue>;
-      return { kind: "outputs", outputs: storeOutputs(store, definition, where, values) };
+      return { kind: "outputs", outputs: await storeOutputs(store, definition, where, values) };
     }
   }
 };

@@ -47,6 +47,40 @@ describe("store writes on a full, read-only or misplaced store", () => {
     expect(Buffer.from(store.get(small)).equals(Buffer.from(randomBytes(1000, 1)))).toBe(true);
   });
 
+  it("a streamed write that fills the disk leaves no temp file and no object, and says what to do", async () => {
+    const store = new ContentStore(path.join(mountPoint, "full-stream"));
+    const before = store.listObjects();
+    async function* chunks() {
+      for (let i = 0; i < 6; i++) yield randomBytes(100 * 1024, 10 + i);
+    }
+    const error = await store.stage(chunks()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreWriteError);
+    expect((error as StoreWriteError).message).toMatch(/disk is full; free some space/);
+    expect(store.listTemp()).toEqual([]);
+    expect(store.listObjects()).toEqual(before);
+  });
+
+  it("a streamed write is under its digest only once committed, and a discarded one leaves nothing", async () => {
+    const store = new ContentStore(path.join(mountPoint, "staged"));
+    const parts = [randomBytes(1000, 20), randomBytes(10, 21)];
+    async function* chunks() {
+      yield* parts;
+    }
+    const kept = await store.stage(chunks());
+    expect(kept.digest).toBe(sha256Hex(Buffer.concat(parts)));
+    expect(store.has(kept.digest)).toBe(false);
+    kept.commit();
+    expect(Buffer.from(store.get(kept.digest)).equals(Buffer.concat(parts))).toBe(true);
+    const again = await store.stage(chunks());
+    again.commit();
+    const dropped = await store.stage((async function* () {
+      yield randomBytes(10, 22);
+    })());
+    dropped.discard();
+    expect(store.listObjects()).toEqual([kept.digest]);
+    expect(store.listTemp()).toEqual([]);
+  });
+
   it("a read-only store is a StoreWriteError naming the store, not an internal error", () => {
     const root = path.join(mountPoint, "ro");
     new ContentStore(root).put(randomBytes(10, 3));

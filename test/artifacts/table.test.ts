@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../../artifacts/digest.js";
 import { isCurrentLogicalDigest, logicalDigest } from "../../artifacts/logical-digest.js";
 import { columnValues, decodeParquet, denseColumn, encodeParquet, makeTable, tableColumns } from "../../artifacts/table.js";
+import { runDuckDbQuery } from "../../steps/preprocess/duckdb-query.js";
 
 const mixed = () =>
   makeTable([
@@ -83,5 +84,22 @@ describe("tables as column buffers", () => {
     const group = file.metadata().rowGroup(0);
     const dictionary = [0, 1].map((c) => group.column(c).encodings().includes(pq.Encoding.RLE_DICTIONARY));
     expect(dictionary).toEqual([false, true]);
+  });
+
+  it("compresses a column past the dictionary page with LZ4_RAW and the rest with zstd, readable by parquet-wasm and DuckDB", async () => {
+    const n = 200_000;
+    const t = makeTable([
+      { name: "spread", type: "float", values: Float64Array.from({ length: n }, (_, i) => i + 0.5) },
+      { name: "few", type: "float", values: Float64Array.from({ length: n }, (_, i) => i % 3) },
+    ]);
+    const bytes = encodeParquet(t);
+    const group = (await pq.ParquetFile.fromFile(new Blob([bytes]))).metadata().rowGroup(0);
+    expect([0, 1].map((c) => group.column(c).compression())).toEqual([pq.Compression.LZ4_RAW, pq.Compression.ZSTD]);
+    expect(logicalDigest(decodeParquet(bytes))).toBe(logicalDigest(t));
+    const fail = (_: string, problem: string): never => {
+      throw new Error(problem);
+    };
+    const sums = await runDuckDbQuery([{ name: "t", parquet: bytes }], "SELECT sum(spread) AS d, sum(few) AS f FROM t ORDER BY d", [{ name: "d", type: "float" }, { name: "f", type: "float" }], fail);
+    expect(tableColumns(sums).map((c) => c.values)).toEqual([[(n * n) / 2], [199_999]]);
   });
 });
