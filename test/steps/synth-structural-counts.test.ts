@@ -9,9 +9,10 @@ import { logicalDigest } from "../../artifacts/logical-digest.js";
 import { PipelineError } from "../../dsl/errors.js";
 import { study } from "../../dsl/study.js";
 import { synthStructural, synthStructuralStep } from "../../steps/synth/structural.js";
+import type { StructuralSpecInput } from "../../steps/synth/structural-spec.js";
 import { runStep } from "../support/step-harness.js";
 
-const spec = (counts: readonly number[], n = 70_000) => ({
+const spec = (counts: readonly number[], n = 70_000): StructuralSpecInput => ({
   n,
   covariates: [{ name: "x", kind: "normal", mean: 0, sd: 1 }],
   subgroups: [
