@@ -52,6 +52,17 @@ const Params = Schema.Struct({
       ).check(Schema.isMinLength(1)),
     }),
   ),
+  /** A published claim without numbers to set beside ours (e.g. from an abstract), checked for one method. */
+  claim: Schema.optionalKey(
+    Schema.Struct({
+      /** Where the claim is made, e.g. the paper's title and section. */
+      source: Text,
+      /** The claim, quoted as published. */
+      text: Text,
+      /** The method the claim is about: its subgroups with a positive mean gain and no significant harm are counted. */
+      method: Text,
+    }),
+  ),
 });
 export type PersonalizationReportParams = typeof Params.Type;
 
@@ -121,6 +132,8 @@ export interface RenderedReport {
   readonly tables: readonly Table[];
   /** One plain sentence per subgroup (and one summary sentence first), when a published table is given. */
   readonly verdicts: readonly string[];
+  /** The published claim and how many subgroups this study's figures agree with it in, when a claim is given. */
+  readonly claim: readonly string[];
   readonly notes: readonly string[];
 }
 
@@ -191,7 +204,7 @@ export const buildPersonalizationReport = (doc: PersonalizationDoc, counts: Coun
     }
     return row;
   });
-  const tables: Table[] = [{ caption: `Our replication: test accuracy, mean ± sd over ${doc.replicates} replicates`, header, rows }];
+  const tables: Table[] = [{ caption: `This study: test accuracy, mean ± sd over ${doc.replicates} replicates`, header, rows }];
 
   if (params.published !== undefined) {
     const pub = params.published;
@@ -297,6 +310,23 @@ export const buildPersonalizationReport = (doc: PersonalizationDoc, counts: Coun
     }
   }
 
+  const claim: string[] = [];
+  if (params.claim !== undefined) {
+    const { method } = params.claim;
+    const shown = subgroups.filter(testShown);
+    const improved = shown.filter((g) => {
+      const x = gain.get(`${method}\u0000${g}`);
+      return x !== undefined && x.gain.mean !== null && x.gain.mean > ZERO_GAIN && !x.harmed;
+    });
+    claim.push(
+      `${params.claim.source}: "${params.claim.text}"`,
+      `Here ${name(method)} has a positive mean gain over ${name(doc.reference)} with no significant harm in ${improved.length} of ${subgroups.length} subgroups` +
+        `${improved.length === 0 ? "" : ` (${improved.join(", ")})`}` +
+        (shown.length < subgroups.length ? `; ${subgroups.length - shown.length} suppressed (fewer than ${minCell} test rows, or hidden with such a group)` : "") +
+        ".",
+    );
+  }
+
   const flagTest =
     doc.harmTest.flagWith === "exact-mcnemar"
       ? "an exact McNemar (sign) test on test people: a person counts as harmed when the method was right in fewer replicates than the reference, helped when in more"
@@ -310,7 +340,7 @@ export const buildPersonalizationReport = (doc: PersonalizationDoc, counts: Coun
     `Small cells are suppressed: counts below ${minCell}, and every metric, test and verdict of a subgroup with fewer than ${minCell} test rows in some replicate, are shown as "< ${minCell}"; when a column would hide only one subgroup, the shown subgroup with the fewest people is hidden too ("hidden"), so no hidden figure follows from overall and the shown ones.`,
     `Cohort n counts the whole data set of each subgroup; Test n is the smallest–largest test-set size of the subgroup across replicates.`,
   ];
-  return { title: params.title, intro, tables, verdicts, notes };
+  return { title: params.title, intro, tables, verdicts, claim, notes };
 };
 
 export const renderHtml = (r: RenderedReport, methods: MethodsSection): string =>
@@ -320,6 +350,7 @@ export const renderHtml = (r: RenderedReport, methods: MethodsSection): string =
     ...htmlParagraphs(r.intro),
     ...r.tables.map(htmlTable),
     ...(r.verdicts.length === 0 ? [] : ["<h2>Does our replication agree with the paper?</h2>", ...htmlParagraphs(r.verdicts)]),
+    ...(r.claim.length === 0 ? [] : ["<h2>The paper's claim</h2>", ...htmlParagraphs(r.claim)]),
     ...htmlParagraphs(r.notes, "note"),
   ]);
 
@@ -331,6 +362,7 @@ export const renderMarkdown = (r: RenderedReport, methods: MethodsSection): stri
     ...markdownParagraphs(r.intro),
     ...r.tables.flatMap(markdownTable),
     ...(r.verdicts.length === 0 ? [] : [...markdownHeading(2, "Does our replication agree with the paper?"), ...markdownParagraphs(r.verdicts)]),
+    ...(r.claim.length === 0 ? [] : [...markdownHeading(2, "The paper's claim"), ...markdownParagraphs(r.claim)]),
     ...markdownParagraphs(r.notes),
   ].join("\n");
 
@@ -347,6 +379,9 @@ export const personalizationReport = defineStep({
     if (params.published !== undefined && !doc.methods.includes(params.published.claimFor)) {
       ctx.fail("params.published.claimFor", `${JSON.stringify(params.published.claimFor)} is not one of the evaluated methods (${doc.methods.join(", ")})`);
     }
+    if (params.claim !== undefined && !doc.methods.includes(params.claim.method)) {
+      ctx.fail("params.claim.method", `${JSON.stringify(params.claim.method)} is not one of the evaluated methods (${doc.methods.join(", ")})`);
+    }
     const report = buildPersonalizationReport(doc, counts, params);
     const sources = missingFacts(params.methods, inputs.sources.map((s) => s.json()), (field, problem) => ctx.fail(field, problem));
     const methods = methodsSection(params.methods, { facts: [...sources, `Metrics digest ${inputs.metrics.digest}; ${doc.replicates} replicates; cohort ${counts.groups.map((g) => `${g.name} ${g.n}`).join(", ")} people.`] });
@@ -360,6 +395,7 @@ export interface PersonalizationReportOptions {
   readonly names?: { readonly [label: string]: string };
   readonly notes?: readonly string[];
   readonly published?: PersonalizationReportParams["published"];
+  readonly claim?: PersonalizationReportParams["claim"];
 }
 
 /** The params the builder derives from the study (and a YAML study the same way, steps/registry.ts): the Methods spec. */

@@ -4,10 +4,13 @@
  * Within a block the uniforms are read in this order, each a run of one value per row of the block:
  *   1. per covariate (declaration order): an independent normal score, Φ⁻¹(u); the block's scores are then
  *      correlated by the Cholesky factor of the declared correlation (Gaussian copula, copula-normal.ts)
- *   2. per subgroup, then the site: a level, the first whose cumulative probability exceeds u
+ *   2. per subgroup, then the site, drawn with probs: a level, the first whose cumulative probability exceeds u
  *   3. the outcome: y = 1 when u < P(y = 1 | x, cell) (structural-outcome.ts)
  *   4. label noise (only when labelNoise > 0): y flipped when u < labelNoise
  *   5. per missingness entry (declaration order): the cell is null when u < π (structural-missingness.ts)
+ * An attribute with counts instead of probs draws nothing per row: its levels, counts[j] rows of level j, are
+ * shuffled once over the whole cohort (Fisher-Yates from the stream "levels:<attribute>"), so its rows are
+ * exchangeable but, unlike every other value, depend on n.
  * A covariate from its normal score z: normal mean + sd·z; lognormal exp(meanlog + sdlog·z); binary 1 when
  * z > Φ⁻¹(1 − p); categorical the first level j with z < Φ⁻¹(F_j), F_j its cumulative probability (the levels are
  * ordered by the copula, so a correlation with a categorical covariate is a correlation with its level order).
@@ -17,7 +20,7 @@ import { standardNormal } from "../random-variates.js";
 import { choleskyFactor, correlateInPlace, correlationMatrix } from "./copula-normal.js";
 import { type CompiledOutcome, cellsOf, compileOutcome, linearPredictor } from "./structural-outcome.js";
 import { missingProbability, rankScores } from "./structural-missingness.js";
-import { RANDOM_BLOCK_ROWS, type StructuralSpec } from "./structural-spec.js";
+import { type Attribute, RANDOM_BLOCK_ROWS, type StructuralSpec } from "./structural-spec.js";
 
 /** A generated cohort as typed columns, before it becomes a table. */
 export interface GeneratedCohort {
@@ -59,7 +62,8 @@ const cumulative = (probs: readonly number[]): Float64Array => {
   return c;
 };
 
-const drawLevels = (cum: Float64Array, draw: () => number, out: Int32Array, start: number, rows: number): void => {
+const drawLevels = (cum: Float64Array | undefined, draw: () => number, out: Int32Array, start: number, rows: number): void => {
+  if (cum === undefined) return; // an attribute with counts: assigned once, by countedLevels
   for (let r = 0; r < rows; r++) {
     const u = draw();
     let j = 0;
@@ -67,6 +71,24 @@ const drawLevels = (cum: Float64Array, draw: () => number, out: Int32Array, star
     out[start + r] = j;
   }
 };
+
+/** Exactly counts[j] rows of level j, in a seeded random order. */
+const countedLevels = (counts: readonly number[], n: number, draw: () => number): Int32Array => {
+  const codes = new Int32Array(n);
+  let row = 0;
+  counts.forEach((count, j) => codes.fill(j, row, (row += count)));
+  for (let i = n - 1; i > 0; i--) {
+    const k = Math.floor(draw() * (i + 1));
+    const t = codes[i]!;
+    codes[i] = codes[k]!;
+    codes[k] = t;
+  }
+  return codes;
+};
+
+/** An attribute's level codes: shuffled counts, or an array its block draws fill (undefined cumulative). */
+const attributeLevels = (a: Attribute, n: number, random: (stream: string) => () => number): { codes: Int32Array; cumulative: Float64Array | undefined } =>
+  "counts" in a ? { codes: countedLevels(a.counts, n, random(`levels:${a.name}`)), cumulative: undefined } : { codes: new Int32Array(n), cumulative: cumulative(a.probs) };
 
 const setBit = (bitmap: Uint8Array, i: number): void => {
   bitmap[i >> 3] = bitmap[i >> 3]! | (1 << (i & 7));
@@ -80,10 +102,10 @@ export const generateCohort = (spec: StructuralSpec, random: (stream: string) =>
   const covariates = spec.covariates.map((c) => (c.kind === "normal" || c.kind === "lognormal" ? new Float64Array(n) : new Int32Array(n)));
   const levelThresholds = spec.covariates.map((c) => (c.kind === "categorical" ? thresholds(c.probs) : c.kind === "binary" ? thresholds([1 - c.p, c.p]) : undefined));
   const present = spec.covariates.map((c) => (spec.missingness.some((m) => m.column === c.name) ? new Uint8Array((n + 7) >> 3) : undefined));
-  const subgroups = spec.subgroups.map(() => new Int32Array(n));
-  const subgroupCumulative = spec.subgroups.map((g) => cumulative(g.probs));
-  const site = spec.site ? new Int32Array(n) : undefined;
-  const siteCumulative = spec.site ? cumulative(spec.site.probs) : undefined;
+  const subgroupLevels = spec.subgroups.map((g) => attributeLevels(g, n, random));
+  const subgroups = subgroupLevels.map((l) => l.codes);
+  const siteLevels = spec.site ? attributeLevels(spec.site, n, random) : undefined;
+  const site = siteLevels?.codes;
   const model = compileOutcome(spec);
   const probability = new Float64Array(n);
   const outcome = new Int32Array(n);
@@ -111,8 +133,8 @@ export const generateCohort = (spec: StructuralSpec, random: (stream: string) =>
         }
       }
     });
-    spec.subgroups.forEach((_, g) => drawLevels(subgroupCumulative[g]!, draw, subgroups[g]!, start, rows));
-    if (site !== undefined) drawLevels(siteCumulative!, draw, site, start, rows);
+    for (const levels of subgroupLevels) drawLevels(levels.cumulative, draw, levels.codes, start, rows);
+    if (siteLevels !== undefined) drawLevels(siteLevels.cumulative, draw, siteLevels.codes, start, rows);
     const blockCells = cellsOf(spec, subgroups.map((s) => s.subarray(start, start + rows)), rows);
     cells.set(blockCells, start);
     linearPredictor(model, covariates, start, rows, blockCells, eta, buffers);

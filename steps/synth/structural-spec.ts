@@ -39,8 +39,20 @@ export type Covariate = typeof CovariateSchema.Type;
 /** A Gaussian-copula correlation between the normal scores of two covariates. */
 export const CorrelationSchema = Schema.Struct({ a: Name, b: Name, rho: Schema.Number.check(Schema.isBetween({ minimum: -1, maximum: 1, exclusiveMinimum: true, exclusiveMaximum: true })) });
 
-/** A string attribute drawn independently of everything else (a subgroup-defining attribute, or the site). */
-export const AttributeSchema = Schema.Struct({ name: Name, ...LevelsFields }).check(Schema.makeFilter(levelsProblem));
+/**
+ * A string attribute drawn independently of everything else (a subgroup-defining attribute, or the site): each row's
+ * level drawn with `probs`, or, with `counts` instead, exactly that many rows of each level (summing to n) in a
+ * seeded random order, for a cohort whose group sizes are fixed by design (e.g. a published table's n).
+ */
+export const AttributeSchema = Schema.Union([
+  Schema.Struct({ name: Name, ...LevelsFields }).check(Schema.makeFilter(levelsProblem)),
+  Schema.Struct({
+    name: Name,
+    levels: LevelsFields.levels,
+    counts: Schema.Array(Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0))),
+  }).check(Schema.makeFilter((v) => v.levels.length === v.counts.length || `levels (${v.levels.length}) and counts (${v.counts.length}) must have the same length`)),
+]);
+export type Attribute = typeof AttributeSchema.Type;
 
 /**
  * Coefficients on the logit scale by term: a numeric covariate's name (normal, lognormal, binary), or
@@ -107,6 +119,11 @@ const specProblem = (spec: Fields): string | true => {
   const columns = ["patient", ...spec.covariates.map((c) => c.name), ...spec.subgroups.map((g) => g.name), ...(spec.site ? [spec.site.name] : []), spec.outcome.name];
   const clash = firstDuplicate(columns);
   if (clash !== undefined) return `column ${JSON.stringify(clash)} is declared twice (patient is reserved); give every covariate, subgroup, site and the outcome its own name`;
+  for (const attribute of [...spec.subgroups, ...(spec.site ? [spec.site] : [])]) {
+    if (!("counts" in attribute)) continue;
+    const total = attribute.counts.reduce((a, b) => a + b, 0);
+    if (total !== spec.n) return `the counts of ${JSON.stringify(attribute.name)} sum to ${total}, not n = ${spec.n}; make them add up to n`;
+  }
   const covariateIndex = new Map(spec.covariates.map((c, i) => [c.name, i]));
   const pairs = new Set<string>();
   for (const { a, b } of spec.correlation) {
