@@ -6,12 +6,12 @@
  * Intervals come from the evaluation's own resamples: the same stratified sampler (bootstrap.ts) over the same
  * strata and the same "bootstrap" stream as scoring.ts, so resample b here is resample b of every metric.
  */
-import { stratifiedSampler } from "../bootstrap.js";
-import { type Labels, groupOf } from "../labels.js";
+import { stratifiedSamplerOfCodes } from "../bootstrap.js";
+import type { Labels } from "../labels.js";
 import { bucketDecisionCurve, type DecisionCurve, thresholdBucket } from "../metrics/net-benefit.js";
 import { mean, sampleSd } from "../statistics.js";
 import type { Estimate, Interval, ModelPredictions, NetBenefit } from "./document.js";
-import type { GroupLayout } from "./groups.js";
+import { type GroupLayout, populationStrata } from "./groups.js";
 
 export const NET_BENEFIT_DEFINITION =
   "NB(t) = TP/n − FP/n · t/(1 − t) (Vickers & Elkin 2006), treating those with P(y = 1) ≥ t; treat none has NB = 0, treat all has TP = positives and FP = negatives";
@@ -79,7 +79,8 @@ export const netBenefitCurves = (
   const T = thresholds.length;
   const prepared = prepare(layout, labels, models, thresholds);
   const point = curvesOf(prepared, G, T, new Int32Array(layout.population.length).fill(1), thresholds);
-  const draw = stratifiedSampler(Array.from(layout.population, (r) => `${groupOf(labels, r)}\u0000${labels.y[r]}`));
+  const strata = populationStrata(layout, labels);
+  const draw = stratifiedSamplerOfCodes(strata.codes, strata.codeCount);
   const weights = new Int32Array(layout.population.length);
   // [model][group][threshold] per resample: the mean over replicates of the model's and treat-all's NB.
   const bootModel: Float64Array[] = [];

@@ -5,15 +5,15 @@
  * every replicate of every model on the same draw, so gains are paired. A sample is a weight (draw count) per
  * person over rows sorted once, the fast path of metrics/sufficient-statistics.ts.
  */
-import { percentileInterval, skipResamples, stratifiedSampler } from "../bootstrap.js";
+import { percentileInterval, skipResamples, stratifiedSamplerOfCodes } from "../bootstrap.js";
 import { gainOf } from "../gain.js";
-import { type Labels, groupOf } from "../labels.js";
+import type { Labels } from "../labels.js";
 import { type BasisCounts, METRIC_BY_NAME, METRIC_NAMES, type MetricName, type MetricValues, weightedMetrics } from "../metrics/registry.js";
 import { type SortedRows, gatherWeights, probabilityOrder, rowsAt, subsetRows } from "../metrics/sufficient-statistics.js";
 import { mean, sampleSd } from "../statistics.js";
 import { wilsonInterval } from "../wilson.js";
 import type { Estimate, Interval, ModelPredictions } from "./document.js";
-import type { GroupLayout } from "./groups.js";
+import { type GroupLayout, populationStrata } from "./groups.js";
 
 interface Scored {
   /** [model][group][replicate]: the metric values, or null when the replicate has no rows of the group. */
@@ -36,6 +36,18 @@ interface PreparedReplicate {
 /** [model][replicate]; null for a replicate that predicted nobody. */
 type Prepared = (PreparedReplicate | null)[][];
 
+/**
+ * The rows' scratch per run of ties, shared: a pass fills and reads it within one call (sufficient-statistics.ts)
+ * and passes run one after another, so every prepared set of rows can use the front of one pair of buffers instead
+ * of a pair of its own (16 bytes per row of every group key of every replicate, most of a thread's memory).
+ */
+const shareRunScratch = (rows: readonly SortedRows[]): SortedRows[] => {
+  const runs = Math.max(0, ...rows.map((r) => r.runPositives.length));
+  const positives = new Float64Array(runs);
+  const negatives = new Float64Array(runs);
+  return rows.map((r) => ({ ...r, runPositives: positives.subarray(0, r.runPositives.length), runNegatives: negatives.subarray(0, r.runNegatives.length) }));
+};
+
 const prepare = (layout: GroupLayout, labels: Labels, models: readonly ModelPredictions[]): Prepared => {
   const { population, groupKeys, subgroupOfRow, pseudoGroupOfRow } = layout;
   const n = population.length;
@@ -44,7 +56,7 @@ const prepare = (layout: GroupLayout, labels: Labels, models: readonly ModelPred
   const p = new Float64Array(n);
   const subgroup = new Int32Array(n);
   const pseudoGroup = new Int32Array(n);
-  return models.map((model) =>
+  const prepared = models.map((model) =>
     model.replicates.map((rep) => {
       let count = 0;
       for (let i = 0; i < n; i++) {
@@ -61,11 +73,24 @@ const prepare = (layout: GroupLayout, labels: Labels, models: readonly ModelPred
       if (count === 0) return null;
       const order = probabilityOrder(person.subarray(0, count), p.subarray(0, count));
       const all = rowsAt(order, person, y, p);
+      // "overall" is every row of the replicate: `all` itself, weighed by position (what subsetRows would copy).
+      const overall: SortedRows = { ...all, person: Int32Array.from({ length: count }, (_, k) => k) };
       const groups = groupKeys.map((_, gi) => {
-        const rows = subsetRows(all, (k) => gi === 0 || subgroup[order[k]!] === gi || pseudoGroup[order[k]!] === gi);
+        if (gi === 0) return overall;
+        const rows = subsetRows(all, (k) => subgroup[order[k]!] === gi || pseudoGroup[order[k]!] === gi);
         return rows.person.length === 0 ? null : rows;
       });
       return { all, groups, local: new Int32Array(count) };
+    }),
+  );
+  const shared = shareRunScratch(prepared.flatMap((reps) => reps.flatMap((rep) => (rep === null ? [] : rep.groups.filter((g) => g !== null)))));
+  let next = 0;
+  return prepared.map((reps) =>
+    reps.map((rep) => {
+      if (rep === null) return null;
+      const groups = rep.groups.map((g) => (g === null ? null : shared[next++]!));
+      // `all` and "overall" (group key 0) differ only in whom a position weighs.
+      return { ...rep, all: { ...groups[0]!, person: rep.all.person }, groups };
     }),
   );
 };
@@ -173,6 +198,8 @@ export interface Scoring {
   readonly draw: (random: () => number, counts: Int32Array) => void;
 }
 
+const samplerOf = (strata: ReturnType<typeof populationStrata>): Scoring["draw"] => stratifiedSamplerOfCodes(strata.codes, strata.codeCount);
+
 export const prepareScoring = (layout: GroupLayout, labels: Labels, models: readonly ModelPredictions[], pairing: Pairing, params: Scoring["params"]): Scoring => ({
   prepared: prepare(layout, labels, models),
   people: layout.population.length,
@@ -180,7 +207,7 @@ export const prepareScoring = (layout: GroupLayout, labels: Labels, models: read
   models: models.length,
   pairing,
   params,
-  draw: stratifiedSampler(Array.from(layout.population, (r) => `${groupOf(labels, r)}\u0000${labels.y[r]}`)),
+  draw: samplerOf(populationStrata(layout, labels)),
 });
 
 /** Where (model, group key, metric) is in a resample's means or gains, with G group keys. */
