@@ -7,6 +7,7 @@ import { seededRandom } from "../../engine/random.js";
 import { stratifiedSampler, stratifiedSamplerOfCodes } from "../../steps/evaluate/bootstrap.js";
 import type { Labels } from "../../steps/evaluate/labels.js";
 import { layoutGroups, populationStrata } from "../../steps/evaluate/subgroup-metrics/groups.js";
+import { replicateScoresOfDense } from "../../steps/evaluate/subgroup-metrics/replicate-scores.js";
 
 describe("bootstrap strata as codes", () => {
   it("draw what the string keys draw, subgroups in code-unit order", () => {
@@ -17,7 +18,7 @@ describe("bootstrap strata as codes", () => {
     const labels: Labels = { y: Uint8Array.from({ length: n }, () => (random() < 0.3 ? 1 : 0)), group: Int32Array.from({ length: n }, () => Math.floor(random() * 4)), groups };
     // Every other row evaluated, so population positions differ from table rows.
     const prob = Float64Array.from({ length: n }, (_, r) => (r % 2 === 0 ? random() : Number.NaN));
-    const layout = layoutGroups(labels, [{ label: "m", replicates: [{ replicate: 0, seed: 1, fold: 0, prob }] }], 0.1);
+    const layout = layoutGroups(labels, [{ label: "m", replicates: [replicateScoresOfDense({ replicate: 0, seed: 1, fold: 0 }, prob)] }], 0.1);
     const strata = populationStrata(layout, labels);
     const byCode = stratifiedSamplerOfCodes(strata.codes, strata.codeCount);
     const byKey = stratifiedSampler(Array.from(layout.population, (r) => `${groups[labels.group[r]!]}\u0000${labels.y[r]}`));

@@ -10,6 +10,7 @@ import { METRIC_BY_NAME, METRIC_NAMES, type MetricName } from "../metrics/regist
 import { wilsonInterval } from "../wilson.js";
 import type { CalibrationCurve, ComparisonEntry, Estimate, GainEntry, GroupSize, Interval, ModelGroupMetrics, ModelPredictions } from "./document.js";
 import type { GroupLayout } from "./groups.js";
+import { forEachScored } from "./replicate-scores.js";
 import type { Pairing, Scores } from "./scoring.js";
 
 export const groupSizes = (layout: GroupLayout, labels: Labels, params: { readonly level: number; readonly minCell: number }): GroupSize[] => {
@@ -59,12 +60,8 @@ export const calibrationCurves = (layout: GroupLayout, labels: Labels, models: r
     // put millions of lines in each), then filled in the order one list per group would be pushed.
     const lines = new Int32Array(groups.length);
     for (const rep of m.replicates) {
-      for (let i = 0; i < population.length; i++) {
-        const r = population[i]!;
-        if (Number.isNaN(rep.prob[r]!)) continue;
-        lines[0]!++;
-        lines[subgroupOfRow[r]!]!++;
-      }
+      lines[0]! += rep.rows.length;
+      for (let k = 0; k < rep.rows.length; k++) lines[subgroupOfRow[rep.rows[k]!]!]!++;
     }
     const y = Array.from(lines, (count) => new Uint8Array(count));
     const p = Array.from(lines, (count) => new Float64Array(count));
@@ -72,10 +69,7 @@ export const calibrationCurves = (layout: GroupLayout, labels: Labels, models: r
     // Per person, the calibration bins (bit b for bin b) any replicate put them in.
     const binsOfPerson = new Uint16Array(population.length);
     for (const rep of m.replicates) {
-      for (let i = 0; i < population.length; i++) {
-        const r = population[i]!;
-        const prob = rep.prob[r]!;
-        if (Number.isNaN(prob)) continue;
+      forEachScored(rep, population, (i, r, prob) => {
         const label = labels.y[r]!;
         const own = subgroupOfRow[r]!;
         y[0]![filled[0]!] = label;
@@ -83,7 +77,7 @@ export const calibrationCurves = (layout: GroupLayout, labels: Labels, models: r
         y[own]![filled[own]!] = label;
         p[own]![filled[own]!++] = prob;
         binsOfPerson[i]! |= 1 << binOf(prob, 10);
-      }
+      });
     }
     const people = groups.map(() => new Int32Array(10));
     for (let i = 0; i < population.length; i++) {

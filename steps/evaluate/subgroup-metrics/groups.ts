@@ -61,10 +61,7 @@ export const layoutGroups = (labels: Labels, models: readonly ModelPredictions[]
 
   const evaluated = new Uint8Array(cohortN);
   for (const m of models) {
-    for (const rep of m.replicates) {
-      const prob = rep.prob;
-      for (let r = 0; r < prob.length; r++) if (!Number.isNaN(prob[r]!)) evaluated[r] = 1;
-    }
+    for (const rep of m.replicates) for (let k = 0; k < rep.rows.length; k++) evaluated[rep.rows[k]!] = 1;
   }
   let evaluatedCount = 0;
   for (let r = 0; r < cohortN; r++) evaluatedCount += evaluated[r]!;

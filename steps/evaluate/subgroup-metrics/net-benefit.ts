@@ -12,6 +12,7 @@ import { bucketDecisionCurve, type DecisionCurve, thresholdBucket } from "../met
 import { mean, sampleSd } from "../statistics.js";
 import type { Estimate, Interval, ModelPredictions, NetBenefit } from "./document.js";
 import { type GroupLayout, populationStrata } from "./groups.js";
+import { forEachScored } from "./replicate-scores.js";
 
 export const NET_BENEFIT_DEFINITION =
   "NB(t) = TP/n − FP/n · t/(1 − t) (Vickers & Elkin 2006), treating those with P(y = 1) ≥ t; treat none has NB = 0, treat all has TP = positives and FP = negatives";
@@ -27,17 +28,16 @@ interface PreparedReplicate {
 const prepare = (layout: GroupLayout, labels: Labels, models: readonly ModelPredictions[], thresholds: readonly number[]): PreparedReplicate[][] =>
   models.map((m) =>
     m.replicates.map((rep) => {
-      const person: number[] = [];
-      layout.population.forEach((r, i) => {
-        if (!Number.isNaN(rep.prob[r]!)) person.push(i);
+      const n = rep.rows.length;
+      const prepared = { person: new Int32Array(n), y: new Uint8Array(n), subgroup: new Int32Array(n), bucket: new Int32Array(n) };
+      let k = 0;
+      forEachScored(rep, layout.population, (i, r, prob) => {
+        prepared.person[k] = i;
+        prepared.y[k] = labels.y[r]!;
+        prepared.subgroup[k] = layout.subgroupOfRow[r]!;
+        prepared.bucket[k++] = thresholdBucket(prob, thresholds);
       });
-      const rows = person.map((i) => layout.population[i]!);
-      return {
-        person: Int32Array.from(person),
-        y: Uint8Array.from(rows.map((r) => labels.y[r]!)),
-        subgroup: Int32Array.from(rows.map((r) => layout.subgroupOfRow[r]!)),
-        bucket: Int32Array.from(rows.map((r) => thresholdBucket(rep.prob[r]!, thresholds))),
-      };
+      return prepared;
     }),
   );
 

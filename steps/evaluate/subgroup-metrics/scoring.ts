@@ -14,6 +14,7 @@ import { mean, sampleSd } from "../statistics.js";
 import { wilsonInterval } from "../wilson.js";
 import type { Estimate, Interval, ModelPredictions } from "./document.js";
 import { type GroupLayout, populationStrata } from "./groups.js";
+import { forEachScored } from "./replicate-scores.js";
 
 interface Scored {
   /** [model][group][replicate]: the metric values, or null when the replicate has no rows of the group. */
@@ -59,17 +60,14 @@ const prepare = (layout: GroupLayout, labels: Labels, models: readonly ModelPred
   const prepared = models.map((model) =>
     model.replicates.map((rep) => {
       let count = 0;
-      for (let i = 0; i < n; i++) {
-        const r = population[i]!;
-        const prob = rep.prob[r]!;
-        if (Number.isNaN(prob)) continue;
+      forEachScored(rep, population, (i, r, prob) => {
         person[count] = i;
         y[count] = labels.y[r]!;
         p[count] = prob;
         subgroup[count] = subgroupOfRow[r]!;
         pseudoGroup[count] = pseudoGroupOfRow[r]!;
         count++;
-      }
+      });
       if (count === 0) return null;
       const order = probabilityOrder(person.subarray(0, count), p.subarray(0, count));
       const all = rowsAt(order, person, y, p);
