@@ -37,18 +37,6 @@ interface PreparedReplicate {
 /** [model][replicate]; null for a replicate that predicted nobody. */
 type Prepared = (PreparedReplicate | null)[][];
 
-/**
- * The rows' scratch per run of ties, shared: a pass fills and reads it within one call (sufficient-statistics.ts)
- * and passes run one after another, so every prepared set of rows can use the front of one pair of buffers instead
- * of a pair of its own (16 bytes per row of every group key of every replicate, most of a thread's memory).
- */
-const shareRunScratch = (rows: readonly SortedRows[]): SortedRows[] => {
-  const runs = Math.max(0, ...rows.map((r) => r.runPositives.length));
-  const positives = new Float64Array(runs);
-  const negatives = new Float64Array(runs);
-  return rows.map((r) => ({ ...r, runPositives: positives.subarray(0, r.runPositives.length), runNegatives: negatives.subarray(0, r.runNegatives.length) }));
-};
-
 const prepare = (layout: GroupLayout, labels: Labels, models: readonly ModelPredictions[]): Prepared => {
   const { population, groupKeys, subgroupOfRow, pseudoGroupOfRow } = layout;
   const n = population.length;
@@ -57,7 +45,17 @@ const prepare = (layout: GroupLayout, labels: Labels, models: readonly ModelPred
   const p = new Float64Array(n);
   const subgroup = new Int32Array(n);
   const pseudoGroup = new Int32Array(n);
-  const prepared = models.map((model) =>
+  // The scratch per run of ties, shared: a pass fills and reads it within one call (sufficient-statistics.ts) and
+  // passes run one after another, so every set of rows uses the front of one pair of buffers (a set has at most n
+  // runs) instead of 16 bytes per row of its own, which were most of a thread's memory.
+  const runPositives = new Float64Array(n);
+  const runNegatives = new Float64Array(n);
+  const sharingScratch = (rows: SortedRows): SortedRows => ({
+    ...rows,
+    runPositives: runPositives.subarray(0, rows.runPositives.length),
+    runNegatives: runNegatives.subarray(0, rows.runNegatives.length),
+  });
+  return models.map((model) =>
     model.replicates.map((rep) => {
       let count = 0;
       forEachScored(rep, population, (i, r, prob) => {
@@ -70,25 +68,15 @@ const prepare = (layout: GroupLayout, labels: Labels, models: readonly ModelPred
       });
       if (count === 0) return null;
       const order = probabilityOrder(person.subarray(0, count), p.subarray(0, count));
-      const all = rowsAt(order, person, y, p);
+      const all = sharingScratch(rowsAt(order, person, y, p));
       // "overall" is every row of the replicate: `all` itself, weighed by position (what subsetRows would copy).
       const overall: SortedRows = { ...all, person: Int32Array.from({ length: count }, (_, k) => k) };
       const groups = groupKeys.map((_, gi) => {
         if (gi === 0) return overall;
         const rows = subsetRows(all, (k) => subgroup[order[k]!] === gi || pseudoGroup[order[k]!] === gi);
-        return rows.person.length === 0 ? null : rows;
+        return rows.person.length === 0 ? null : sharingScratch(rows);
       });
       return { all, groups, local: new Int32Array(count) };
-    }),
-  );
-  const shared = shareRunScratch(prepared.flatMap((reps) => reps.flatMap((rep) => (rep === null ? [] : rep.groups.filter((g) => g !== null)))));
-  let next = 0;
-  return prepared.map((reps) =>
-    reps.map((rep) => {
-      if (rep === null) return null;
-      const groups = rep.groups.map((g) => (g === null ? null : shared[next++]!));
-      // `all` and "overall" (group key 0) differ only in whom a position weighs.
-      return { ...rep, all: { ...groups[0]!, person: rep.all.person }, groups };
     }),
   );
 };
