@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import { seededRandom } from "../engine/random.js";
 import { computeSubgroupMetrics } from "../steps/evaluate/subgroup-metrics/compute.js";
 import type { ReplicateScores } from "../steps/evaluate/subgroup-metrics/document.js";
+import { replicateScoresOfDense } from "../steps/evaluate/subgroup-metrics/replicate-scores.js";
 
 const flag = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(name);
@@ -38,7 +39,7 @@ for (let seed = 1; seed <= 5; seed++) {
   for (let f = 0; f < 5; f++) {
     const prob = new Float64Array(rows).fill(Number.NaN);
     for (let r = 0; r < Math.floor(rows * 0.8); r++) if (fold[r] === f) prob[r] = 1 / (1 + Math.exp(1.5 - 2 * latent[r]! - seed * 0.01));
-    replicates.push({ replicate: replicates.length, seed, fold: f, prob });
+    replicates.push(replicateScoresOfDense({ replicate: replicates.length, seed, fold: f }, prob));
   }
 }
 

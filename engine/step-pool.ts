@@ -1,6 +1,6 @@
 import * as v8 from "node:v8";
 import { Worker } from "node:worker_threads";
-import { UsageError } from "../dsl/errors.js";
+import { DataError, UsageError } from "../dsl/errors.js";
 import type { OutputRecord, StepEvents, StepTask, StepTaskResult } from "./step-host.js";
 import type { WorkerMessage, WorkerRequest } from "./step-worker-loop.js";
 import { appendTrace, traceFile, traceLine } from "./step-trace.js";
@@ -36,6 +36,8 @@ export class StepPool {
   private nextSlotId = 1;
   private closed = false;
   private readonly trace = traceFile();
+
+  private readonly heapMb: number | undefined = stepHeapMb();
 
   constructor(readonly size: number) {
     if (size < 1) throw new Error("a step pool needs at least one worker");
@@ -86,7 +88,7 @@ export class StepPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(WORKER_ENTRY);
+    const worker = new Worker(WORKER_ENTRY, this.heapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: this.heapMb } });
     const slot: Slot = { id: this.nextSlotId++, worker, current: undefined, started: 0 };
     worker.on("message", (m: WorkerMessage) => this.onMessage(slot, m));
     worker.on("error", (e) => this.retire(slot, e instanceof Error ? e : new Error(String(e))));
@@ -126,7 +128,7 @@ export class StepPool {
     this.slots.splice(i, 1);
     const p = slot.current;
     slot.current = undefined;
-    p?.reject((error as NodeJS.ErrnoException).code === "ERR_WORKER_OUT_OF_MEMORY" ? outOfMemory(p.task) : error);
+    p?.reject((error as NodeJS.ErrnoException).code === "ERR_WORKER_OUT_OF_MEMORY" ? outOfMemory(p.task, this.heapMb) : error);
     if (!this.closed) this.dispatch();
   }
 
@@ -148,10 +150,26 @@ export class StepPool {
 
 const abortError = (): Error => Object.assign(new Error("step cancelled"), { name: "AbortError" });
 
-/** A step that exhausted its worker's heap: which node, how much it had, and how to give it more. */
-const outOfMemory = (task: StepTask): UsageError => {
-  const limitMb = Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
-  return new UsageError({
-    problem: `node "${task.nodeId}" (${task.step}) ran out of memory: its step worker used the whole JavaScript heap (about ${limitMb} MB). Give Node a larger heap, e.g. NODE_OPTIONS=--max-old-space-size=${Math.max(4096, 2 * limitMb)} strata run ..., or run the study on less data`,
+/**
+ * STRATA_STEP_HEAP_MB: the JavaScript heap of each step thread, in MB (unset: Node's default, or what
+ * NODE_OPTIONS=--max-old-space-size gives every thread). Typed arrays live outside it, so it bounds a thread's
+ * objects, not all its memory.
+ */
+const stepHeapMb = (): number | undefined => {
+  const raw = process.env.STRATA_STEP_HEAP_MB;
+  if (raw === undefined || raw === "") return undefined;
+  const mb = Number(raw);
+  if (!Number.isInteger(mb) || mb < 16) throw new UsageError({ problem: `STRATA_STEP_HEAP_MB=${raw}: expected a whole number of MB, at least 16 (the JavaScript heap of each step thread), or leave it unset` });
+  return mb;
+};
+
+/** A step that exhausted its thread's heap (exit 1): which node, how much it had, and what to do. */
+const outOfMemory = (task: StepTask, heapMb: number | undefined): DataError => {
+  const limitMb = heapMb ?? Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
+  const more = Math.max(4096, 2 * limitMb);
+  return new DataError({
+    node: task.nodeId,
+    step: task.step,
+    problem: `ran out of memory: its step thread used the whole JavaScript heap (about ${limitMb} MB). Give each step thread more with STRATA_STEP_HEAP_MB=${more} (or NODE_OPTIONS=--max-old-space-size=${more}) if the machine has the memory; otherwise run fewer threads at once (--concurrency 1: each thread running a unit holds its own copy of the node's data) or run the study on less data`,
   });
 };

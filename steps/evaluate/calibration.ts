@@ -34,7 +34,7 @@ export const binOf = (p: number, bins: number): number => {
   return b;
 };
 
-export const calibration = (labels: readonly number[], probs: readonly number[], bins = 10): Calibration => {
+export const calibration = (labels: ArrayLike<number>, probs: ArrayLike<number>, bins = 10): Calibration => {
   const count = new Array<number>(bins).fill(0);
   const sumP = new Array<number>(bins).fill(0);
   const sumY = new Array<number>(bins).fill(0);

@@ -55,7 +55,7 @@ interface ReplicateLines {
 }
 
 /** Reads a predictions artifact made on a table of `tableRows` rows; replicates by ascending id. */
-export const readPredictions = (table: arrow.Table, tableRows: number, field: string, ctx: StepContext): ReplicatePredictions[] => {
+export const readPredictions = (table: arrow.Table, tableRows: number, field: string, ctx: StepContext): (ReplicatePredictions & { readonly rows: Int32Array; readonly probs: Float64Array })[] => {
   const need = <T extends Int32Array | Float64Array>(name: string, type: "int" | "float"): T => {
     const col = denseColumn(table, name);
     if (col === undefined || col.type !== type) {

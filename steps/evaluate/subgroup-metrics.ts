@@ -10,18 +10,12 @@ import { type JsonValue, type StepContext, type StepInput, defineStep } from "..
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { readLabels } from "./labels.js";
 import type { PrevalenceUtilityRarity } from "./prevalence-utility-rarity.js";
-import { type ReplicatePredictions, readPredictions } from "./predictions.js";
+import { readPredictions } from "./predictions.js";
 import { type EvaluationInput, finishEvaluation, prepareEvaluation, runEvaluationUnit } from "./subgroup-metrics/compute.js";
-import { type ModelPredictions, type ReplicateScores, SubgroupMetricsParams } from "./subgroup-metrics/document.js";
+import { type ModelPredictions, SubgroupMetricsParams } from "./subgroup-metrics/document.js";
+import { replicateScores } from "./subgroup-metrics/replicate-scores.js";
 
 export type { SubgroupMetricsDoc } from "./subgroup-metrics/document.js";
-
-/** A replicate's predictions spread over the table's rows (NaN where it predicted nothing), for indexing by row. */
-const perTableRow = (r: ReplicatePredictions, tableRows: number): ReplicateScores => {
-  const prob = new Float64Array(tableRows).fill(Number.NaN);
-  for (let i = 0; i < r.rows.length; i++) prob[r.rows[i]!] = r.probs[i]!;
-  return { replicate: r.replicate, seed: r.seed, fold: r.fold, prob };
-};
 
 /** The labels and every model's predictions, checked against the params. */
 const readEvaluationInput = (
@@ -39,7 +33,7 @@ const readEvaluationInput = (
   const labels = readLabels(table, params, ctx);
   const models: ModelPredictions[] = inputs.predictions.map((input, i) => ({
     label: params.models[i]!,
-    replicates: readPredictions(input.table(), table.numRows, `inputs.predictions[${i}]`, ctx).map((r) => perTableRow(r, table.numRows)),
+    replicates: readPredictions(input.table(), table.numRows, `inputs.predictions[${i}]`, ctx).map((r) => replicateScores(r, r.rows, r.probs)),
   }));
   if (params.reference !== undefined) {
     const ref = models.find((m) => m.label === params.reference)!;

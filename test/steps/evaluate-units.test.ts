@@ -19,6 +19,7 @@ import {
 } from "../../steps/evaluate/subgroup-metrics/compute.js";
 import { SubgroupMetricsParams } from "../../steps/evaluate/subgroup-metrics/document.js";
 import type { ReplicateScores } from "../../steps/evaluate/subgroup-metrics/document.js";
+import { replicateScoresOfDense } from "../../steps/evaluate/subgroup-metrics/replicate-scores.js";
 import { bootstrapResamples } from "../../steps/evaluate/subgroup-metrics/scoring.js";
 import { Schema } from "effect";
 
@@ -36,7 +37,7 @@ const cohort = (): EvaluationInput => {
       for (let f = 0; f < 2; f++) {
         // Rounded to a coarse grid, so that there are ties.
         const prob = Float64Array.from({ length: n }, (_, r) => (r < 120 && fold[r] === f ? Math.round((skill * y[r]! + (1 - skill) * random()) * 20) / 20 : Number.NaN));
-        replicates.push({ replicate: replicates.length, seed, fold: f, prob });
+        replicates.push(replicateScoresOfDense({ replicate: replicates.length, seed, fold: f }, prob));
       }
     }
     return { label, replicates };

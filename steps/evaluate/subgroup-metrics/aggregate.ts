@@ -10,6 +10,7 @@ import { METRIC_BY_NAME, METRIC_NAMES, type MetricName } from "../metrics/regist
 import { wilsonInterval } from "../wilson.js";
 import type { CalibrationCurve, ComparisonEntry, Estimate, GainEntry, GroupSize, Interval, ModelGroupMetrics, ModelPredictions } from "./document.js";
 import type { GroupLayout } from "./groups.js";
+import { forEachScored } from "./replicate-scores.js";
 import type { Pairing, Scores } from "./scoring.js";
 
 export const groupSizes = (layout: GroupLayout, labels: Labels, params: { readonly level: number; readonly minCell: number }): GroupSize[] => {
@@ -55,23 +56,28 @@ export const metricResults = (layout: GroupLayout, models: readonly ModelPredict
 export const calibrationCurves = (layout: GroupLayout, labels: Labels, models: readonly ModelPredictions[], minCell: number): CalibrationCurve[] => {
   const { population, groups, subgroupOfRow } = layout;
   return models.flatMap((m) => {
-    const y: number[][] = groups.map(() => []);
-    const p: number[][] = groups.map(() => []);
+    // Every group's labels and probabilities as typed columns, sized by a first pass (at 10^6 rows, 25 replicates
+    // put millions of lines in each), then filled in the order one list per group would be pushed.
+    const lines = new Int32Array(groups.length);
+    for (const rep of m.replicates) {
+      lines[0]! += rep.rows.length;
+      for (let k = 0; k < rep.rows.length; k++) lines[subgroupOfRow[rep.rows[k]!]!]!++;
+    }
+    const y = Array.from(lines, (count) => new Uint8Array(count));
+    const p = Array.from(lines, (count) => new Float64Array(count));
+    const filled = new Int32Array(groups.length);
     // Per person, the calibration bins (bit b for bin b) any replicate put them in.
     const binsOfPerson = new Uint16Array(population.length);
     for (const rep of m.replicates) {
-      for (let i = 0; i < population.length; i++) {
-        const r = population[i]!;
-        const prob = rep.prob[r]!;
-        if (Number.isNaN(prob)) continue;
+      forEachScored(rep, population, (i, r, prob) => {
         const label = labels.y[r]!;
         const own = subgroupOfRow[r]!;
-        y[0]!.push(label);
-        p[0]!.push(prob);
-        y[own]!.push(label);
-        p[own]!.push(prob);
+        y[0]![filled[0]!] = label;
+        p[0]![filled[0]!++] = prob;
+        y[own]![filled[own]!] = label;
+        p[own]![filled[own]!++] = prob;
         binsOfPerson[i]! |= 1 << binOf(prob, 10);
-      }
+      });
     }
     const people = groups.map(() => new Int32Array(10));
     for (let i = 0; i < population.length; i++) {

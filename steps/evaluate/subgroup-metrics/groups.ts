@@ -61,10 +61,7 @@ export const layoutGroups = (labels: Labels, models: readonly ModelPredictions[]
 
   const evaluated = new Uint8Array(cohortN);
   for (const m of models) {
-    for (const rep of m.replicates) {
-      const prob = rep.prob;
-      for (let r = 0; r < prob.length; r++) if (!Number.isNaN(prob[r]!)) evaluated[r] = 1;
-    }
+    for (const rep of m.replicates) for (let k = 0; k < rep.rows.length; k++) evaluated[rep.rows[k]!] = 1;
   }
   let evaluatedCount = 0;
   for (let r = 0; r < cohortN; r++) evaluatedCount += evaluated[r]!;
@@ -82,3 +79,13 @@ export const layoutGroups = (labels: Labels, models: readonly ModelPredictions[]
   }
   return { groups, groupKeys, groupIndex, rare, withRare, rareIndex, commonIndex, subgroupOfRow, pseudoGroupOfRow, cohortCounts, population, testPeople, testPositives };
 };
+
+/**
+ * The bootstrap's strata (subgroup × label) of the evaluated people, as codes for stratifiedSamplerOfCodes:
+ * subgroup code × 2 + label. Subgroups are in code-unit order, so the codes' order is the code-unit order of the
+ * keys `${subgroup}\u0000${label}` the strata are defined by ("\u0000" sorts below every character of a name).
+ */
+export const populationStrata = (layout: GroupLayout, labels: Labels): { readonly codes: Int32Array; readonly codeCount: number } => ({
+  codes: Int32Array.from(layout.population, (r) => labels.group[r]! * 2 + labels.y[r]!),
+  codeCount: labels.groups.length * 2,
+});

@@ -9,6 +9,7 @@ import { bootstrapSignTest, discordantPairs, exactMcNemar } from "../harm.js";
 import { type Labels, groupOf } from "../labels.js";
 import type { HarmEntry, ModelPredictions } from "./document.js";
 import type { GroupLayout } from "./groups.js";
+import { probabilityByRow } from "./replicate-scores.js";
 import type { Pairing } from "./scoring.js";
 
 /** The one decision rule of the evaluation's harm flags, in words for the reports. */
@@ -40,7 +41,10 @@ export const harmTest = (
   const people: number[] = [];
   for (const r of population) if (gi === 0 || subgroupOfRow[r] === gi) people.push(r);
   const correctness = (model: ModelPredictions): Float64Array[] =>
-    model.replicates.map((rep) => Float64Array.from(people, (r) => (Number.isNaN(rep.prob[r]!) ? Number.NaN : (rep.prob[r]! >= params.threshold ? 1 : 0) === labels.y[r] ? 1 : 0)));
+    model.replicates.map((rep) => {
+      const prob = probabilityByRow(rep, labels.y.length);
+      return Float64Array.from(people, (r) => (Number.isNaN(prob[r]!) ? Number.NaN : (prob[r]! >= params.threshold ? 1 : 0) === labels.y[r] ? 1 : 0));
+    });
   const candidateCorrect = correctness(models[mi]!);
   const referenceCorrect = correctness(ref);
   // Accuracy on a set of units (with repeats): per replicate over the units it predicted, then the mean.

@@ -6,12 +6,13 @@
  * Intervals come from the evaluation's own resamples: the same stratified sampler (bootstrap.ts) over the same
  * strata and the same "bootstrap" stream as scoring.ts, so resample b here is resample b of every metric.
  */
-import { stratifiedSampler } from "../bootstrap.js";
-import { type Labels, groupOf } from "../labels.js";
+import { stratifiedSamplerOfCodes } from "../bootstrap.js";
+import type { Labels } from "../labels.js";
 import { bucketDecisionCurve, type DecisionCurve, thresholdBucket } from "../metrics/net-benefit.js";
 import { mean, sampleSd } from "../statistics.js";
 import type { Estimate, Interval, ModelPredictions, NetBenefit } from "./document.js";
-import type { GroupLayout } from "./groups.js";
+import { type GroupLayout, populationStrata } from "./groups.js";
+import { forEachScored } from "./replicate-scores.js";
 
 export const NET_BENEFIT_DEFINITION =
   "NB(t) = TP/n − FP/n · t/(1 − t) (Vickers & Elkin 2006), treating those with P(y = 1) ≥ t; treat none has NB = 0, treat all has TP = positives and FP = negatives";
@@ -27,17 +28,16 @@ interface PreparedReplicate {
 const prepare = (layout: GroupLayout, labels: Labels, models: readonly ModelPredictions[], thresholds: readonly number[]): PreparedReplicate[][] =>
   models.map((m) =>
     m.replicates.map((rep) => {
-      const person: number[] = [];
-      layout.population.forEach((r, i) => {
-        if (!Number.isNaN(rep.prob[r]!)) person.push(i);
+      const n = rep.rows.length;
+      const prepared = { person: new Int32Array(n), y: new Uint8Array(n), subgroup: new Int32Array(n), bucket: new Int32Array(n) };
+      let k = 0;
+      forEachScored(rep, layout.population, (i, r, prob) => {
+        prepared.person[k] = i;
+        prepared.y[k] = labels.y[r]!;
+        prepared.subgroup[k] = layout.subgroupOfRow[r]!;
+        prepared.bucket[k++] = thresholdBucket(prob, thresholds);
       });
-      const rows = person.map((i) => layout.population[i]!);
-      return {
-        person: Int32Array.from(person),
-        y: Uint8Array.from(rows.map((r) => labels.y[r]!)),
-        subgroup: Int32Array.from(rows.map((r) => layout.subgroupOfRow[r]!)),
-        bucket: Int32Array.from(rows.map((r) => thresholdBucket(rep.prob[r]!, thresholds))),
-      };
+      return prepared;
     }),
   );
 
@@ -79,7 +79,8 @@ export const netBenefitCurves = (
   const T = thresholds.length;
   const prepared = prepare(layout, labels, models, thresholds);
   const point = curvesOf(prepared, G, T, new Int32Array(layout.population.length).fill(1), thresholds);
-  const draw = stratifiedSampler(Array.from(layout.population, (r) => `${groupOf(labels, r)}\u0000${labels.y[r]}`));
+  const strata = populationStrata(layout, labels);
+  const draw = stratifiedSamplerOfCodes(strata.codes, strata.codeCount);
   const weights = new Int32Array(layout.population.length);
   // [model][group][threshold] per resample: the mean over replicates of the model's and treat-all's NB.
   const bootModel: Float64Array[] = [];

@@ -5,15 +5,16 @@
  * every replicate of every model on the same draw, so gains are paired. A sample is a weight (draw count) per
  * person over rows sorted once, the fast path of metrics/sufficient-statistics.ts.
  */
-import { percentileInterval, skipResamples, stratifiedSampler } from "../bootstrap.js";
+import { percentileInterval, skipResamples, stratifiedSamplerOfCodes } from "../bootstrap.js";
 import { gainOf } from "../gain.js";
-import { type Labels, groupOf } from "../labels.js";
+import type { Labels } from "../labels.js";
 import { type BasisCounts, METRIC_BY_NAME, METRIC_NAMES, type MetricName, type MetricValues, weightedMetrics } from "../metrics/registry.js";
 import { type SortedRows, gatherWeights, probabilityOrder, rowsAt, subsetRows } from "../metrics/sufficient-statistics.js";
 import { mean, sampleSd } from "../statistics.js";
 import { wilsonInterval } from "../wilson.js";
 import type { Estimate, Interval, ModelPredictions } from "./document.js";
-import type { GroupLayout } from "./groups.js";
+import { type GroupLayout, populationStrata } from "./groups.js";
+import { forEachScored } from "./replicate-scores.js";
 
 interface Scored {
   /** [model][group][replicate]: the metric values, or null when the replicate has no rows of the group. */
@@ -44,26 +45,36 @@ const prepare = (layout: GroupLayout, labels: Labels, models: readonly ModelPred
   const p = new Float64Array(n);
   const subgroup = new Int32Array(n);
   const pseudoGroup = new Int32Array(n);
+  // The scratch per run of ties, shared: a pass fills and reads it within one call (sufficient-statistics.ts) and
+  // passes run one after another, so every set of rows uses the front of one pair of buffers (a set has at most n
+  // runs) instead of 16 bytes per row of its own, which were most of a thread's memory.
+  const runPositives = new Float64Array(n);
+  const runNegatives = new Float64Array(n);
+  const sharingScratch = (rows: SortedRows): SortedRows => ({
+    ...rows,
+    runPositives: runPositives.subarray(0, rows.runPositives.length),
+    runNegatives: runNegatives.subarray(0, rows.runNegatives.length),
+  });
   return models.map((model) =>
     model.replicates.map((rep) => {
       let count = 0;
-      for (let i = 0; i < n; i++) {
-        const r = population[i]!;
-        const prob = rep.prob[r]!;
-        if (Number.isNaN(prob)) continue;
+      forEachScored(rep, population, (i, r, prob) => {
         person[count] = i;
         y[count] = labels.y[r]!;
         p[count] = prob;
         subgroup[count] = subgroupOfRow[r]!;
         pseudoGroup[count] = pseudoGroupOfRow[r]!;
         count++;
-      }
+      });
       if (count === 0) return null;
       const order = probabilityOrder(person.subarray(0, count), p.subarray(0, count));
-      const all = rowsAt(order, person, y, p);
+      const all = sharingScratch(rowsAt(order, person, y, p));
+      // "overall" is every row of the replicate: `all` itself, weighed by position (what subsetRows would copy).
+      const overall: SortedRows = { ...all, person: Int32Array.from({ length: count }, (_, k) => k) };
       const groups = groupKeys.map((_, gi) => {
-        const rows = subsetRows(all, (k) => gi === 0 || subgroup[order[k]!] === gi || pseudoGroup[order[k]!] === gi);
-        return rows.person.length === 0 ? null : rows;
+        if (gi === 0) return overall;
+        const rows = subsetRows(all, (k) => subgroup[order[k]!] === gi || pseudoGroup[order[k]!] === gi);
+        return rows.person.length === 0 ? null : sharingScratch(rows);
       });
       return { all, groups, local: new Int32Array(count) };
     }),
@@ -173,6 +184,8 @@ export interface Scoring {
   readonly draw: (random: () => number, counts: Int32Array) => void;
 }
 
+const samplerOf = (strata: ReturnType<typeof populationStrata>): Scoring["draw"] => stratifiedSamplerOfCodes(strata.codes, strata.codeCount);
+
 export const prepareScoring = (layout: GroupLayout, labels: Labels, models: readonly ModelPredictions[], pairing: Pairing, params: Scoring["params"]): Scoring => ({
   prepared: prepare(layout, labels, models),
   people: layout.population.length,
@@ -180,7 +193,7 @@ export const prepareScoring = (layout: GroupLayout, labels: Labels, models: read
   models: models.length,
   pairing,
   params,
-  draw: stratifiedSampler(Array.from(layout.population, (r) => `${groupOf(labels, r)}\u0000${labels.y[r]}`)),
+  draw: samplerOf(populationStrata(layout, labels)),
 });
 
 /** Where (model, group key, metric) is in a resample's means or gains, with G group keys. */
