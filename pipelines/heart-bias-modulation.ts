@@ -33,17 +33,14 @@
  * prints only aggregate accuracies, never rows; the paper itself prints these cells. 5 still suppresses any smaller cell.
  */
 import { study } from "../dsl/study.js";
-import { evaluatePersonalization } from "../steps/evaluate/personalization.js";
 import { evaluateSubgroupMetrics } from "../steps/evaluate/subgroup-metrics.js";
 import { reportEvaluation } from "../steps/report/evaluation-report.js";
 import { reportPersonalization } from "../steps/report/personalization-report.js";
-import { trainConditionalBias } from "../steps/train/conditional-bias.js";
-import { trainDcp } from "../steps/train/dcp.js";
-import { trainMlp } from "../steps/train/mlp.js";
 import type { MlpHyperparameters } from "../steps/train/mlp-toolkit.js";
 import { LABEL_PREDICTOR_DEFAULTS } from "../steps/train/personalization-shared.js";
-import type { Deviation, StudyGraph } from "../dsl/study.js";
+import type { StudyGraph } from "../dsl/study.js";
 import { FEATURES, heartCleveland } from "./heart-common.js";
+import { SEED_METHOD_NAMES, type SeedMethodSettings, seedMethods } from "./seed-methods.js";
 
 /** Table 1 of the paper (heart test set, accuracy %, mean ± sd), as published; see docs/references.md. */
 export const PAPER_TABLE_1 = {
@@ -80,16 +77,9 @@ export const PAPER_TABLE_1 = {
 /** The attribute predictor this pipeline uses (see DEVIATION above): the label predictor's size, 6 × 64. */
 export const ATTRIBUTE_PREDICTOR: Partial<MlpHyperparameters> = { layers: [64, 64, 64, 64, 64, 64] };
 
-export interface HeartBiasModulationSettings {
-  /** The label predictor of all three methods. */
-  readonly label: MlpHyperparameters;
-  /** The attribute predictor of conditional bias (unset fields take the step's defaults). */
-  readonly attribute: Partial<MlpHyperparameters>;
-  readonly k: number;
+export interface HeartBiasModulationSettings extends SeedMethodSettings {
   readonly minCell: number;
   readonly notes: readonly string[];
-  /** Departures from the paper's protocol, declared on the plan for the reports' Methods sections. */
-  readonly deviations: readonly Deviation[];
 }
 
 export const HEART_BIAS_MODULATION: HeartBiasModulationSettings = {
@@ -119,29 +109,14 @@ export const buildHeartBiasModulation = (s: StudyGraph, settings: HeartBiasModul
   const { groups, folds } = heartCleveland(s);
   const common = { features: FEATURES, target: "target" } as const;
 
-  const generic = trainMlp(groups.table, folds, { ...common, ...settings.label }, { id: "train-generic" });
-  const dcp = trainDcp(groups.table, folds, { ...common, subgroup: "subgroup", ...settings.label }, { id: "train-dcp" });
-  const condBias = trainConditionalBias(
-    groups.table,
-    folds,
-    { ...common, subgroup: "subgroup", label: settings.label, attribute: settings.attribute, k: settings.k },
-    { id: "train-cond-bias" },
-  );
-  for (const deviation of settings.deviations) s.deviate(deviation);
-
-  const metrics = evaluatePersonalization(
-    groups.table,
-    { reference: generic.predictions, methods: { "cond-bias": condBias.predictions, dcp: dcp.predictions }, cross: { dcp: dcp.cross } },
-    { target: "target", subgroup: "subgroup" },
-    { id: "evaluate" },
-  );
+  const { generic, dcp, condBias, metrics } = seedMethods(s, groups.table, folds, common, settings);
   reportPersonalization(
     metrics,
     groups.counts,
     {
       title: "Heart disease (UCI Cleveland): conditional bias modulation vs DCP vs Generic",
       minCell: settings.minCell,
-      names: { "cond-bias": "Cond. bias", dcp: "DCP", generic: "Generic" },
+      names: SEED_METHOD_NAMES,
       notes: settings.notes,
       published: PAPER_TABLE_1,
     },

@@ -17,18 +17,15 @@
  * and report.personalization in the paper's Table format with the paper's claim beside it.
  */
 import type { Deviation, StudyGraph } from "../dsl/study.js";
-import { evaluatePersonalization } from "../steps/evaluate/personalization.js";
 import { reportPersonalization } from "../steps/report/personalization-report.js";
 import { stratifiedHoldout } from "../steps/split/holdout.js";
 import { kfold } from "../steps/split/kfold.js";
 import { defineSubgroups } from "../steps/subgroups/define.js";
 import type { StructuralSpecInput } from "../steps/synth/structural-spec.js";
 import { synthStructural } from "../steps/synth/structural.js";
-import { trainConditionalBias } from "../steps/train/conditional-bias.js";
-import { trainDcp } from "../steps/train/dcp.js";
-import { trainMlp } from "../steps/train/mlp.js";
 import type { MlpHyperparameters } from "../steps/train/mlp-toolkit.js";
 import type { Recipe } from "../steps/train/recipe.js";
+import { SEED_METHOD_NAMES, seedMethods } from "./seed-methods.js";
 
 /** The subgroups, in the paper's order, and "other": test patients outside the four (see the study's notes). */
 export const GROUPS = ["old_female", "old_male", "young_female", "young_male", "other"] as const;
@@ -147,26 +144,11 @@ export const buildSyntheticMortality = (s: StudyGraph, settings: SyntheticMortal
   const features = featureNames(settings.features);
   const recipe: Recipe = [{ step: "one-hot", columns: Array.from({ length: settings.features.categorical }, (_, i) => categoricalName(i + 1)) }, { step: "standardize" }];
   const common = { features, target: "death", recipe } as const;
-  const generic = trainMlp(groups.table, folds, { ...common, ...settings.label }, { id: "train-generic" });
-  const dcp = trainDcp(groups.table, folds, { ...common, subgroup: "subgroup", ...settings.label }, { id: "train-dcp" });
-  const condBias = trainConditionalBias(
-    groups.table,
-    folds,
-    { ...common, subgroup: "subgroup", label: settings.label, attribute: settings.attribute, k: 1 },
-    { id: "train-cond-bias" },
-  );
-  for (const deviation of settings.deviations) s.deviate(deviation);
-
-  const metrics = evaluatePersonalization(
-    groups.table,
-    { reference: generic.predictions, methods: { "cond-bias": condBias.predictions, dcp: dcp.predictions }, cross: { dcp: dcp.cross } },
-    { target: "death", subgroup: "subgroup" },
-    { id: "evaluate" },
-  );
+  const { metrics } = seedMethods(s, groups.table, folds, common, { ...settings, k: 1 });
   reportPersonalization(
     metrics,
     groups.counts,
-    { title: settings.title, names: { "cond-bias": "Cond. bias", dcp: "DCP", generic: "Generic" }, notes: [...settings.notes, cohortNote(settings)], claim: PAPER_CLAIM },
+    { title: settings.title, names: SEED_METHOD_NAMES, notes: [...settings.notes, cohortNote(settings)], claim: PAPER_CLAIM },
     { id: "report" },
   );
 };
