@@ -13,6 +13,12 @@ import { LABEL_PREDICTOR_DEFAULTS } from "../steps/train/personalization-shared.
 import { ATTRIBUTE_PREDICTOR } from "./heart-bias-modulation.js";
 import { type SyntheticMortalitySettings, buildSyntheticMortality } from "./synthetic-mortality-common.js";
 
+/** What every variant of the stand-in says of itself. */
+export const STAND_IN_NOTE =
+  "A SYNTHETIC STAND-IN, NOT A REPLICATION: the cohort is drawn by synth.structural with planted subgroup effects (no MIMIC data); only its sizes follow the paper's mortality study. The paper's Table 2 numbers are not reproduced here: they are not available to us, so only the abstract's claim is set beside our table.";
+export const FEATURES_NOTE =
+  "Features: age and sex are not separate columns here (they only define the subgroup), so Generic has no subgroup information, unlike the paper's.";
+
 export const SYNTHETIC_MORTALITY: SyntheticMortalitySettings = {
   title: "Synthetic mortality stand-in (not MIMIC): conditional bias modulation vs DCP vs Generic",
   features: { continuous: 580, binary: 16, categorical: 4 },
@@ -22,9 +28,9 @@ export const SYNTHETIC_MORTALITY: SyntheticMortalitySettings = {
   label: { ...LABEL_PREDICTOR_DEFAULTS, epochs: 20, batchSize: 128, patience: 3 },
   attribute: ATTRIBUTE_PREDICTOR,
   notes: [
-    "A SYNTHETIC STAND-IN, NOT A REPLICATION: the cohort is drawn by synth.structural with planted subgroup effects (no MIMIC data); only its sizes follow the paper's mortality study. The paper's Table 2 numbers are not reproduced here: they are not available to us, so only the abstract's claim is set beside our table.",
+    STAND_IN_NOTE,
     "Test patients: 898 / 1016 / 432 / 616 in old_female / old_male / young_female / young_male, as in the paper's Table 2. Those four sum to 2,962 of the paper's 3,236 test patients, so the other 274 (and their share of the 14,681 training patients) form a fifth subgroup, other, which the paper's table does not show. The holdout is stratified by subgroup only, so that each subgroup's test count is exact.",
-    "Features: age and sex are not separate columns here (they only define the subgroup), so Generic has no subgroup information, unlike the paper's.",
+    FEATURES_NOTE,
     "Label predictor of all three methods: the paper's 6 × 64 blocks (Linear → BatchNorm → ReLU → Dropout 0.2, Adam lr 0.001), but at most 20 epochs, batches of 128 and patience 3 (ours, for cost: see the deviations), and 5 replicates (five-fold CV with one seed) rather than 25; the attribute predictor is 6 × 64, as in our heart study.",
   ],
   deviations: [
