@@ -150,13 +150,21 @@ const storeOutputs = async (store: ContentStore, definition: StepDefinition, whe
     throw e;
   }
   const records: Record<string, OutputRecord> = {};
-  for (const [name, output] of encoded) {
-    if ("bytes" in output) {
-      records[name] = { kind: output.kind, digest: store.put(output.bytes) };
-    } else {
-      output.staged.commit();
-      records[name] = { kind: output.kind, digest: output.staged.digest, logicalDigest: output.logicalDigest };
+  let stored = 0;
+  try {
+    for (const [name, output] of encoded) {
+      if ("bytes" in output) {
+        records[name] = { kind: output.kind, digest: store.put(output.bytes) };
+      } else {
+        output.staged.commit();
+        records[name] = { kind: output.kind, digest: output.staged.digest, logicalDigest: output.logicalDigest };
+      }
+      stored++;
     }
+  } catch (e) {
+    // A write that failed (a full disk) leaves no staged temp file of the outputs after it behind.
+    for (const [, output] of encoded.slice(stored + 1)) if ("staged" in output) output.staged.discard();
+    throw e;
   }
   return records;
 };
