@@ -20,6 +20,8 @@ const modules = MODULE_FOLDERS.flatMap((folder) =>
   fs.readdirSync(path.join(root, folder), { recursive: true }).map(String).filter((f) => f.endsWith(".mjs")).map((f) => path.join(folder, f)),
 );
 // The folders of tsconfig.build.json's "include" that hold modules.
+/** dist/'s folder of the workflow code that Temporal workers bundle (workers/bundle.ts reads it from there). */
+const WORKFLOW_SOURCES = "workflow-sources";
 const BUNDLED_FOLDERS = ["cli", "dsl", "engine", "steps", "workers", "artifacts"];
 const COPIED = [...modules, "workers/setup-temporal.sh", "templates"];
 
@@ -29,4 +31,18 @@ execFileSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.build.json"
 const esbuild = await import("esbuild");
 await bundleModules(esbuild, { root, entries: moduleEntries(root, BUNDLED_FOLDERS), outdir: dist });
 for (const part of COPIED) fs.cpSync(path.join(root, part), path.join(dist, part), { recursive: true });
+// A Temporal worker bundles the workflow code itself (workers/bundle.ts: bundleWorkflowCode, webpack), which must
+// not read the bundles above: they run in Temporal's sandbox, where the chunks' Node imports are refused, and its
+// loader compiles no TypeScript under node_modules. So the workflow module and its own imports ship as one plain
+// JavaScript file of their own (the SDK's packages left as imports).
+await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: ["workers/workflows.ts"],
+  outfile: path.join(dist, WORKFLOW_SOURCES, "workflows.js"),
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  external: ["@temporalio/*"],
+  logLevel: "warning",
+});
 process.stdout.write(`built ${path.relative(process.cwd(), dist) || "."}\n`);

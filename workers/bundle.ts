@@ -6,9 +6,15 @@ import type { Logger } from "@temporalio/common";
 import { computeCodeDigest } from "../engine/code-digest.js";
 import { strataCacheDir } from "./temporal-binary.js";
 
-/** The Strata checkout these workers belong to, and the workflow entry inside it. */
-export const STRATA_ROOT = fileURLToPath(new URL("..", import.meta.url));
-export const WORKFLOWS_MODULE = "workers/workflows.ts";
+/**
+ * The workflow code a worker bundles, as a root folder and a module inside it: the TypeScript module in the Strata
+ * checkout these workers belong to, or, in the installed package (whose modules are bundles that Temporal's sandbox
+ * refuses), the plain JavaScript copy of it that the package build writes to dist/workflow-sources/.
+ */
+const checkout = fileURLToPath(new URL("..", import.meta.url));
+const fromCheckout = fs.existsSync(path.join(checkout, "workers/workflows.ts"));
+export const STRATA_ROOT = fromCheckout ? checkout : path.join(checkout, "workflow-sources");
+export const WORKFLOWS_MODULE = fromCheckout ? "workers/workflows.ts" : "workflows.js";
 
 const quiet: Logger = { log: () => {}, trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../support/cli.js";
 import { makeTempDir } from "../support/temp-project.js";
+import { killChildren, runStrata, startTestServer, strata } from "../temporal/support.js";
 import { copyHeartDisease, installPackedStrata, ok, sh } from "./install-packed.js";
 
 // The packed and installed Strata (test/package/install-packed.ts), run where a user would run it. Takes 2–3
@@ -158,5 +159,25 @@ describe("strata as an installed package", () => {
     const help = ok(sh("npx", ["strata", "--help"], study)).stdout;
     expect(help).toMatch(/^\s+run\s+run a study on the embedded local engine$/m);
   });
+
+  it("runs a study durably on Temporal with the installed worker, with the local run's digests", async () => {
+    const cli = path.join(study, "node_modules/strata/bin/strata.mjs");
+    const run = ["run", "pipelines/example.ts", "--no-lock", "--json"];
+    const local = JSON.parse(ok(sh(process.execPath, [cli, ...run, "--store", path.join(work, "local-example-store")], study)).stdout) as RunJson;
+    const server = await startTestServer();
+    try {
+      const store = path.join(work, "temporal-store");
+      // The worker bundles the workflow code from the package's own copy of it (dist/workflow-sources/).
+      const worker = strata(["worker", "--address", server.address, "--store", store, "--concurrency", "1"], {}, study, cli);
+      await worker.waitFor(/polling task queue/, 120_000);
+      const durable = await runStrata([...run, "--engine", "temporal", "--address", server.address, "--store", store], {}, study, cli);
+      expect(durable.stderr).not.toMatch(/internal error/);
+      expect(durable.code).toBe(0);
+      expect(outputDigests(JSON.parse(durable.stdout) as RunJson)).toEqual(outputDigests(local));
+    } finally {
+      killChildren();
+      await server.stop();
+    }
+  }, 300_000);
 });
 

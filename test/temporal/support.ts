@@ -50,9 +50,12 @@ export interface Strata {
 
 const children = new Set<ChildProcess>();
 
-/** Spawns `node bin/strata.mjs ...args` in the project root (or in another copy of the project, `project`). */
-export const strata = (args: readonly string[], env: NodeJS.ProcessEnv = {}, project = ROOT): Strata => {
-  const child = spawn(process.execPath, [path.join(project, "bin", "strata.mjs"), ...args], { cwd: project, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Spawns `node bin/strata.mjs ...args` in the project root (or in another copy of the project, `project`); `cli`
+ * names another strata command, e.g. an installed package's, run in `project`.
+ */
+export const strata = (args: readonly string[], env: NodeJS.ProcessEnv = {}, project = ROOT, cli = path.join(project, "bin", "strata.mjs")): Strata => {
+  const child = spawn(process.execPath, [cli, ...args], { cwd: project, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   children.add(child);
   let out = "";
   let err = "";
@@ -93,8 +96,8 @@ export const strata = (args: readonly string[], env: NodeJS.ProcessEnv = {}, pro
 };
 
 /** Runs a strata command to the end. */
-export const runStrata = async (args: readonly string[], env: NodeJS.ProcessEnv = {}, project = ROOT) => {
-  const p = strata(args, env, project);
+export const runStrata = async (args: readonly string[], env: NodeJS.ProcessEnv = {}, project = ROOT, cli?: string) => {
+  const p = strata(args, env, project, cli);
   const code = await p.exited;
   return { code, stdout: p.stdout(), stderr: p.stderr() };
 };
