@@ -261,7 +261,7 @@ describe("complementary suppression, through the CLI", () => {
     for (const format of ["report-personalization.md", "report-personalization.html"]) {
       const tables = format.endsWith(".md") ? markdownTables(first.read(format)) : htmlTables(first.read(format));
       expect(expectNothingDerivable(tables, format)).toBeGreaterThan(5);
-      const main = tables.find((t) => t.caption.startsWith("Our replication"))!;
+      const main = tables.find((t) => t.caption.startsWith("This study"))!;
       const testN = main.header.indexOf("Test n");
       expect(main.rows.filter((r) => isHidden(r[testN]!)).map((r) => r[0]), `${format}: Test n`).toEqual(hiddenTest);
       expect(main.rows.filter((r) => isHidden(r[1]!)).map((r) => r[0]), `${format}: Cohort n`).toEqual(hiddenCohort);
