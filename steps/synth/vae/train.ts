@@ -25,15 +25,13 @@ export interface VaeData {
   readonly condition?: { readonly levels: number; readonly index: Int32Array };
 }
 
-export interface VaeOptions {
+/** The optimizer's settings and the network's sizes (those of VaeArchitecture). */
+export interface VaeOptions extends Pick<VaeArchitecture, "encoderHidden" | "latent" | "decoderHidden"> {
   readonly epochs: number;
   readonly batchSize: number;
   readonly lr: number;
   readonly l2: number;
   readonly lossFactor: number;
-  readonly encoderHidden: readonly number[];
-  readonly latent: number;
-  readonly decoderHidden: readonly number[];
 }
 
 /** The trained model: its architecture and one flat parameter vector (layout of ./architecture.ts). */
