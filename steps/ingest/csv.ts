@@ -1,11 +1,14 @@
+import { isUtf8 } from "node:buffer";
 import { Effect, Schema } from "effect";
-import { type CellValue, type ColumnData, type ColumnType, makeTable } from "../../artifacts/table.js";
+import { makeTable } from "../../artifacts/table.js";
 import type { TableHandle } from "../../dsl/handles.js";
 import { boundedList } from "../../dsl/errors.js";
 import { type SourceFile, type StepContext, defineStep } from "../../dsl/step.js";
 import { type NodeOptions, type StudyGraph, addNode, source } from "../../dsl/study.js";
 import { lineRecorder } from "../row-reference.js";
 import { type ColumnSpec, ColumnSpecsSchema, type ColumnsOf, columnsRecord } from "./column-spec.js";
+import { type ColumnBuilder, bytesEqual, columnBuilder, textOf } from "./csv-columns.js";
+import { type CsvFields, scanCsv } from "./csv-scan.js";
 import { type MissingTokens, missingTokenFields, missingTokens } from "./missing-tokens.js";
 import { ingestFiles } from "./source-files.js";
 
@@ -13,232 +16,10 @@ const Params = Schema.Struct({
   columns: ColumnSpecsSchema,
   header: Schema.Boolean.pipe(Schema.withDecodingDefaultKey(Effect.succeed(false))),
   delimiter: Schema.String.check(
-    Schema.makeFilter((d) => (d.length === 1 && d !== '"' && d !== "\n" && d !== "\r") || "expected one character other than a double quote or a line break"),
+    Schema.makeFilter((d) => (d.length === 1 && d !== '"' && d !== "\n" && d !== "\r" && !/[\uD800-\uDFFF]/.test(d)) || "expected one character other than a double quote or a line break"),
   ).pipe(Schema.withDecodingDefaultKey(Effect.succeed(","))),
   ...missingTokenFields,
 });
-
-/** Receives each record as it is scanned; `fields` is reused between records (copy what you keep). */
-type OnRecord = (line: number, fields: readonly CsvField[], count: number) => void;
-
-/**
- * A field: text[start, end) of the file when unquoted, or its unescaped value when quoted (quoted fields are rare,
- * so only they cost a string of their own).
- */
-interface CsvField {
-  start: number;
-  end: number;
-  quoted: string | undefined;
-}
-
-const QUOTE = 34;
-const LF = 10;
-const CR = 13;
-
-/**
- * A strict RFC 4180 reader: fields may be quoted ("a ""b"", c"), quoted fields may hold delimiters and line breaks;
- * records end at CRLF, LF or a lone CR. Anything else (a stray quote, text after a closing quote, an unterminated
- * quote) is an error rather than a guess. Trailing blank lines are dropped. Records are handed to `onRecord` as
- * they are scanned, so no per-record objects are kept.
- */
-export const scanCsv = (text: string, delimiter: string, fail: (line: number, problem: string) => never, onRecord: OnRecord): void => {
-  const n = text.length;
-  const delim = delimiter.charCodeAt(0);
-  const fields: CsvField[] = [];
-  const fieldAt = (k: number): CsvField => (fields[k] ??= { start: 0, end: 0, quoted: undefined });
-  // Blank lines are held back until a later record shows they are not trailing.
-  const blanks: number[] = [];
-  let i = 0;
-  let line = 1;
-  while (i < n) {
-    const start = line;
-    let count = 0;
-    let quotedAny = false;
-    for (;;) {
-      const field = fieldAt(count);
-      if (text.charCodeAt(i) === QUOTE) {
-        quotedAny = true;
-        i++;
-        let value = "";
-        let from = i;
-        for (;;) {
-          if (i >= n) fail(start, `a quoted field opened on this line is never closed; add the closing double quote`);
-          const ch = text.charCodeAt(i);
-          if (ch === QUOTE) {
-            if (text.charCodeAt(i + 1) === QUOTE) {
-              value += text.slice(from, i + 1);
-              i += 2;
-              from = i;
-              continue;
-            }
-            value += text.slice(from, i);
-            i++;
-            break;
-          }
-          if (ch === LF || (ch === CR && text.charCodeAt(i + 1) !== LF)) line++;
-          i++;
-        }
-        const next = text.charCodeAt(i);
-        if (i < n && next !== delim && next !== LF && next !== CR) {
-          fail(line, `field ${count + 1}: unexpected ${JSON.stringify(text[i])} after a closing quote; a quoted field must end at the delimiter (double any quote inside it)`);
-        }
-        field.quoted = value;
-      } else {
-        const from = i;
-        for (; i < n; i++) {
-          const ch = text.charCodeAt(i);
-          if (ch === delim || ch === LF || ch === CR) break;
-          if (ch === QUOTE) fail(line, `field ${count + 1}: stray double quote in an unquoted field; quote the whole field and double the quotes inside it`);
-        }
-        field.start = from;
-        field.end = i;
-        field.quoted = undefined;
-      }
-      count++;
-      if (text.charCodeAt(i) === delim) {
-        i++;
-        continue;
-      }
-      break;
-    }
-    if (text.charCodeAt(i) === CR) {
-      i++;
-      if (text.charCodeAt(i) === LF) i++;
-    } else if (text.charCodeAt(i) === LF) i++;
-    line++;
-    if (!quotedAny && count === 1 && fields[0]!.end === fields[0]!.start) {
-      blanks.push(start);
-      continue;
-    }
-    if (blanks.length > 0) {
-      const current = fields.slice(0, count).map((f) => ({ ...f }));
-      const empty: CsvField = { start: 0, end: 0, quoted: undefined };
-      for (const blank of blanks) onRecord(blank, [empty], 1);
-      blanks.length = 0;
-      onRecord(start, current, count);
-    } else {
-      onRecord(start, fields, count);
-    }
-  }
-};
-
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const BOOLS: Readonly<Record<string, boolean>> = { true: true, TRUE: true, True: true, "1": true, false: false, FALSE: false, False: false, "0": false };
-
-/** Parses one field as its declared type, or returns what was expected. Ints may be written "63.0" (integral). */
-const parseValue = (text: string, type: ColumnType): CellValue | { expected: string } => {
-  switch (type) {
-    case "string":
-      return text;
-    case "bool":
-      return text in BOOLS ? BOOLS[text]! : { expected: "a boolean (true/false, TRUE/FALSE, True/False or 1/0)" };
-    case "float": {
-      const v = NUMBER.test(text) ? Number(text) : NaN;
-      return Number.isFinite(v) ? v : { expected: "a finite number" };
-    }
-    case "int": {
-      const v = NUMBER.test(text) ? Number(text) : NaN;
-      if (!Number.isInteger(v)) return { expected: "an integer (declare the column as float if fractional values are valid)" };
-      return v >= -(2 ** 31) && v < 2 ** 31 ? v : { expected: "an integer within the 32-bit range" };
-    }
-  }
-};
-
-const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
-
-/**
- * The value of text[start, end) when it is a plain decimal ([+-]digits[.digits]) of at most 15 digits, else
- * undefined. Then the digits are an exact integer m below 2^53 and 10^k is exact, so m / 10^k is the correctly
- * rounded double of the decimal: exactly what Number() gives, without making a string.
- */
-const plainDecimal = (text: string, start: number, end: number): number | undefined => {
-  let i = start;
-  const sign = text.charCodeAt(i);
-  if (sign === 45 || sign === 43) i++;
-  let m = 0;
-  let digits = 0;
-  let scale = -1;
-  for (; i < end; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch >= 48 && ch <= 57) {
-      m = m * 10 + (ch - 48);
-      digits++;
-      if (scale >= 0) scale++;
-    } else if (ch === 46 && scale < 0) scale = 0;
-    else return undefined;
-  }
-  if (digits === 0 || digits > 15) return undefined;
-  const v = scale > 0 ? m / POWERS_OF_TEN[scale]! : m;
-  return sign === 45 ? -v : v;
-};
-
-/** One column being filled: typed buffers for numbers and bools, an array for strings. */
-interface ColumnBuilder {
-  readonly spec: ColumnSpec;
-  /** Appends a cell, or returns what was expected. */
-  add(text: string, field: CsvField): { expected: string } | undefined;
-  addNull(): void;
-  column(): ColumnData;
-}
-
-const grow = <A extends Float64Array | Int32Array | Uint8Array>(a: A, need: number, make: (n: number) => A): A => {
-  if (need <= a.length) return a;
-  const b = make(Math.max(need, a.length * 2));
-  b.set(a);
-  return b;
-};
-
-const columnBuilder = (spec: ColumnSpec): ColumnBuilder => {
-  let n = 0;
-  const valid: boolean[] = [];
-  let nulls = 0;
-  const finishValid = <T>(values: ArrayLike<T>): (T | null)[] | ArrayLike<T> => (nulls === 0 ? values : Array.from(values, (v, r) => (valid[r] ? v : null)));
-  const addNull = () => {
-    if (nulls === 0) for (let r = valid.length; r < n; r++) valid.push(true);
-    nulls++;
-    valid[n++] = false;
-  };
-  const mark = () => {
-    if (nulls > 0) valid[n] = true;
-    n++;
-  };
-  if (spec.type === "float" || spec.type === "int") {
-    const isInt = spec.type === "int";
-    let values: Float64Array | Int32Array = isInt ? new Int32Array(1024) : new Float64Array(1024);
-    return {
-      spec,
-      add(text, field) {
-        const fast = field.quoted === undefined ? plainDecimal(text, field.start, field.end) : undefined;
-        let v: CellValue | { expected: string };
-        if (fast !== undefined && (!isInt || (Number.isInteger(fast) && fast >= -(2 ** 31) && fast < 2 ** 31))) v = fast;
-        else v = parseValue(field.quoted ?? text.slice(field.start, field.end), spec.type);
-        if (typeof v === "object" && v !== null) return v;
-        values = grow(values, n + 1, (k) => (isInt ? new Int32Array(k) : new Float64Array(k)));
-        values[n] = v as number;
-        mark();
-        return undefined;
-      },
-      addNull,
-      column: () => ({ name: spec.name, type: spec.type, values: finishValid(values.subarray(0, n)) }),
-    };
-  }
-  const values: CellValue[] = [];
-  return {
-    spec,
-    add(text, field) {
-      const v = parseValue(field.quoted ?? text.slice(field.start, field.end), spec.type);
-      if (typeof v === "object" && v !== null) return v;
-      values[n] = v;
-      mark();
-      return undefined;
-    },
-    addNull() {
-      values[n] = null;
-      addNull();
-    },
-    column: () => ({ name: spec.name, type: spec.type, values }),
-  };
-};
 
 type CsvParams = typeof Params.Type;
 
@@ -249,33 +30,54 @@ interface RowsSoFar {
   readonly lines: ReturnType<typeof lineRecorder>;
 }
 
+const BOM = [0xef, 0xbb, 0xbf];
+
+/** Each column's missing tokens as UTF-8 bytes; a token that is not well-formed text can match no field, so it is left out. */
+const tokenBytes = (na: MissingTokens, columns: number): Uint8Array[][] =>
+  Array.from({ length: columns }, (_, c) => na.tokens(c).filter((t) => !/[\uD800-\uDFFF]/u.test(t)).map((t) => new TextEncoder().encode(t)));
+
+/** Whether bytes start..end of src are one of `tokens`. */
+const isToken = (tokens: readonly Uint8Array[], src: Uint8Array, start: number, end: number): boolean => {
+  for (const token of tokens) if (bytesEqual(src, start, end, token)) return true;
+  return false;
+};
+
+/**
+ * How many records a file holds at most, to size the columns once: its lines, ended by line feeds (by carriage
+ * returns in a file with no line feed), and an unterminated last one.
+ */
+const recordsAtMost = (bytes: Uint8Array): number => {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const count = (byte: number) => {
+    let k = 0;
+    for (let i = buffer.indexOf(byte); i >= 0; i = buffer.indexOf(byte, i + 1)) k++;
+    return k;
+  };
+  const last = bytes[bytes.length - 1];
+  return (count(10) || count(13)) + (last === 10 || last === 13 ? 0 : 1);
+};
+
 /** Parses one file and appends its rows to the column builders; errors name the file and line. */
 const appendFile = (file: SourceFile, params: CsvParams, ctx: StepContext, builders: readonly ColumnBuilder[], na: MissingTokens, at: RowsSoFar): number => {
   const fail: (field: string, problem: string) => never = (field, problem) => ctx.fail(field, problem, file.name);
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(file.bytes);
-  } catch {
-    return fail("inputs.file", "the file is not valid UTF-8; re-save it as UTF-8");
-  }
+  if (!isUtf8(file.bytes)) return fail("inputs.file", "the file is not valid UTF-8; re-save it as UTF-8");
+  // A byte order mark is not text (TextDecoder drops it too).
+  const bytes = BOM.every((b, k) => file.bytes[k] === b) ? file.bytes.subarray(BOM.length) : file.bytes;
   const failAt: (line: number, problem: string) => never = (line, problem) => fail("inputs.file", `line ${line}: ${problem}`);
   const specs = params.columns;
   const names = specs.map((c) => c.name);
-  const tokensOf = specs.map((_, c) => na.tokens(c));
-  const isNa = (c: number, f: CsvField): boolean => {
-    const tokens = tokensOf[c]!;
-    const hit = f.quoted !== undefined ? tokens.includes(f.quoted) : tokens.some((token) => token.length === f.end - f.start && text.startsWith(token, f.start));
-    if (hit) na.count(c);
-    return hit;
-  };
-  const fieldText = (f: CsvField): string => f.quoted ?? text.slice(f.start, f.end);
+  const tokens = tokenBytes(na, specs.length);
+  const missing = new Float64Array(specs.length);
+  const fieldText = (fields: CsvFields, k: number): string => textOf(fields.src[k]!, fields.start[k]!, fields.end[k]!);
+  const records = recordsAtMost(bytes) - (params.header ? 1 : 0);
+  for (const builder of builders) builder.reserve(records);
 
   let headerPending = params.header;
   let rows = 0;
-  scanCsv(text, params.delimiter, failAt, (line, fields, count) => {
+  scanCsv(bytes, new TextEncoder().encode(params.delimiter), failAt, (line, fields, count) => {
     if (headerPending) {
       headerPending = false;
-      const head = fields.slice(0, count).map(fieldText);
+      const head = Array.from({ length: count }, (_, k) => fieldText(fields, k));
       if (head.length !== names.length || head.some((f, i) => f !== names[i])) {
         // Only the first difference is named: a header of 100,000 columns must not become a message of that size.
         const at = head.findIndex((f, i) => f !== names[i]);
@@ -290,22 +92,26 @@ const appendFile = (file: SourceFile, params: CsvParams, ctx: StepContext, build
       failAt(line, `expected ${specs.length} fields, found ${count} (check the delimiter ${JSON.stringify(params.delimiter)} or quoting)`);
     }
     for (let c = 0; c < count; c++) {
-      const field = fields[c]!;
+      const src = fields.src[c]!;
+      const start = fields.start[c]!;
+      const end = fields.end[c]!;
       const builder = builders[c]!;
-      if (isNa(c, field)) {
+      if (isToken(tokens[c]!, src, start, end)) {
+        missing[c]!++;
         builder.addNull();
         continue;
       }
-      const problem = builder.add(text, field);
-      if (problem !== undefined) {
+      const expected = builder.add(src, start, end);
+      if (expected !== undefined) {
         const hint = !params.header && line === 1 ? " (if line 1 is a header, set header: true)" : "";
-        failAt(line, `column ${JSON.stringify(specs[c]!.name)} (field ${c + 1}): expected ${problem.expected}, found ${JSON.stringify(fieldText(field))}${hint}`);
+        failAt(line, `column ${JSON.stringify(specs[c]!.name)} (field ${c + 1}): expected ${expected}, found ${JSON.stringify(fieldText(fields, c))}${hint}`);
       }
     }
     at.lines.record(at.before + rows, at.fileIndex, line);
     rows++;
   });
   if (headerPending) failAt(1, `the file is empty; expected a header line listing ${boundedList(names)}`);
+  missing.forEach((count, c) => na.count(c, count));
   return rows;
 };
 
@@ -322,7 +128,7 @@ export const csvStep = defineStep({
   run: (inputs, params, ctx) => {
     const specs = params.columns;
     const missing = missingTokens(specs.map((c) => c.name), params, (field, problem) => ctx.fail(field, problem));
-    const builders = specs.map(columnBuilder);
+    const builders = specs.map((c) => columnBuilder(c.name, c.type));
     const files = ingestFiles(inputs.file, ".csv", ctx);
     const lines = lineRecorder(files.map((f) => f.name), params.header ? 2 : 1);
     let rows = 0;

@@ -17,12 +17,10 @@ export const missingTokenFields = {
 };
 
 export interface MissingTokens {
-  /** Whether `field` of column `c` (declared order) is missing; counts it when it is. */
-  readonly isMissing: (c: number, field: string) => boolean;
-  /** The tokens read as missing in column `c`, for a reader that matches them without making a string per cell. */
+  /** The tokens read as missing in column `c` (declared order), for a reader that matches them without making a string per cell. */
   readonly tokens: (c: number) => readonly string[];
-  /** Counts one value of column `c` read as missing by such a reader. */
-  readonly count: (c: number) => void;
+  /** Counts `n` values of column `c` read as missing by such a reader. */
+  readonly count: (c: number, n: number) => void;
   /**
    * The node's `missing` output: the rows read and, per column, the values read as missing and the tokens that
    * applied; with `lines`, the row → line map of steps/row-reference.ts (only where it is not the identity).
@@ -50,14 +48,9 @@ export const missingTokens = (
   const lists = perColumn.map((tokens) => [...tokens]);
   const counts = columns.map(() => 0);
   return {
-    isMissing: (c, field) => {
-      const missing = perColumn[c]!.has(field);
-      if (missing) counts[c]!++;
-      return missing;
-    },
     tokens: (c) => lists[c]!,
-    count: (c) => {
-      counts[c]!++;
+    count: (c, n) => {
+      counts[c]! += n;
     },
     report: (rows, lines) => ({
       format: "strata-missing/1",
