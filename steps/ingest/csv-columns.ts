@@ -4,8 +4,7 @@
  * into bytes, strings copied as UTF-8 into one buffer with offsets. A cell makes no string unless it is a number the
  * fast path does not take (then it is parsed exactly as Number() parses its text) or it is named in an error.
  */
-import type { ColumnData, ColumnType, DenseColumn } from "../../artifacts/table.js";
-import { columnOfDense } from "../../artifacts/table.js";
+import { type ColumnData, type ColumnType, type DenseColumn, columnOfDense } from "../../artifacts/table.js";
 
 /** The text of bytes start..end of src (valid UTF-8). */
 export const textOf = (src: Uint8Array, start: number, end: number): string => Buffer.from(src.buffer, src.byteOffset + start, end - start).toString("utf8");
