@@ -79,14 +79,14 @@ describe("Parquet files assembled from passed-through column chunks", () => {
     expect((await encodeWith(denseColumns(empty.table), [empty])).copied).toBe(0);
   });
 
-  it("copies dictionary-overflowing columns (plain encoded, LZ4_RAW)", async () => {
+  it("copies dictionary-overflowing columns (plain encoded, LZ4_RAW), also under another name", async () => {
     const rows = 200_000;
     const input = stored([
-      denseFromValues("x", "float", Float64Array.from({ length: rows }, (_, i) => Math.sqrt(i + 0.5))),
+      denseFromValues("x.1", "float", Float64Array.from({ length: rows }, (_, i) => Math.sqrt(i + 0.5))),
       denseFromValues("id", "string", Array.from({ length: rows }, (_, i) => `patient-${i}`)),
     ]);
     const [x, id] = denseColumns(input.table);
-    const { copied } = await encodeWith([id!, denseFromValues("y", "float", Float64Array.from({ length: rows }, (_, i) => i * 0.25)), x!], [input]);
+    const { copied } = await encodeWith([id!, denseFromValues("y", "float", Float64Array.from({ length: rows }, (_, i) => i * 0.25)), renamed(x!, "x")], [input]);
     expect(copied).toBe(2);
   });
 
