@@ -23,6 +23,7 @@ describe("a step passing columns through", () => {
         root: process.cwd(),
         storeRoot: store.root,
         module: "steps/preprocess/binary-target.ts",
+        nodeId: "target",
         step: "preprocess.binary-target",
         params: { column: "num", op: ">", value: 0 },
         seed: 0,
