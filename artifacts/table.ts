@@ -83,9 +83,10 @@ export const columnValues = (table: arrow.Table, name: string): CellValue[] => {
 
 export const PARQUET_WRITER = "parquet-wasm 0.8.0";
 /**
- * The files' created_by. A file with it was written with `writerProperties`, so its column chunks are copied as they
- * are into a table passing those columns through (see encodeDenseParquetChunks): a change to the properties' rule
- * that changes any column's bytes must change this too.
+ * The files' created_by. A file with it is taken to be written by this writer with `writerProperties`, so its column
+ * chunks are copied as they are into a table passing those columns through (encodeDenseParquetChunks): a change of
+ * the writer, or of the properties' rule, that changes any column's bytes must change PARQUET_WRITER (which is also
+ * in every cache key).
  */
 const CREATED_BY = `strata (${PARQUET_WRITER})`;
 
