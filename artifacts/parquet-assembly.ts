@@ -56,6 +56,15 @@ const cloneValue = (v: ThriftValue): ThriftValue => {
  * reassemble exactly (nested schema, column indexes, bloom filters, chunks in another file, no offset index).
  */
 export const parquetLayout = (bytes: Uint8Array): ParquetLayout | undefined => {
+  try {
+    return readLayout(bytes);
+  } catch {
+    // A footer this reader does not follow (another writer's file) is one not to copy from, not an error.
+    return undefined;
+  }
+};
+
+const readLayout = (bytes: Uint8Array): ParquetLayout | undefined => {
   if (bytes.length < 12) return undefined;
   const footerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(bytes.length - 8, true);
   const footerStart = bytes.length - 8 - footerLength;
