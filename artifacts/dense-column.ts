@@ -125,6 +125,13 @@ export const denseFromVector = (name: string, vector: arrow.Vector): DenseColumn
 };
 
 const denseStrings = (name: string, chunks: readonly arrow.Data[], n: number, nullCount: number, valid: Uint8Array | undefined, exact: boolean): DenseColumn => {
+  const only = chunks.length === 1 ? chunks[0]! : undefined;
+  if (only !== undefined && exact && nullCount === 0 && (only.valueOffsets as Int32Array)[0] === 0) {
+    // A single exact chunk without nulls is used in place, its offsets included (a column passed through a step
+    // then shares both buffers with the table it was read from).
+    const offsets = (only.valueOffsets as Int32Array).subarray(0, n + 1);
+    return { name, type: "string", length: n, nullCount, valid, values: (only.values as Uint8Array).subarray(0, offsets[n]!), offsets };
+  }
   const offsets = new Int32Array(n + 1);
   let total = 0;
   let at = 0;
@@ -135,10 +142,6 @@ const denseStrings = (name: string, chunks: readonly arrow.Data[], n: number, nu
       offsets[at + i + 1] = total;
     }
     at += data.length;
-  }
-  const only = chunks.length === 1 ? chunks[0]! : undefined;
-  if (only !== undefined && exact && nullCount === 0 && (only.valueOffsets as Int32Array)[0] === 0) {
-    return { name, type: "string", length: n, nullCount, valid, values: (only.values as Uint8Array).subarray(0, total), offsets };
   }
   const bytes = new Uint8Array(total);
   at = 0;

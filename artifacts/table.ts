@@ -2,6 +2,8 @@ import { createRequire } from "node:module";
 import * as arrow from "apache-arrow";
 import type * as pq from "parquet-wasm";
 import { moreDistinctThan } from "./distinct-numbers.js";
+import { type ChunkColumn, type ParquetLayout, assembleParquet, parquetLayout } from "./parquet-assembly.js";
+import { type DecodedParquet, passedThroughChunks } from "./passed-through.js";
 import {
   type CellValue,
   type ColumnType,
@@ -13,6 +15,7 @@ import {
 } from "./dense-column.js";
 
 export { type CellValue, type ColumnType, type DenseColumn, columnTypeOf } from "./dense-column.js";
+export type { DecodedParquet } from "./passed-through.js";
 
 export interface ColumnData {
   readonly name: string;
@@ -79,6 +82,13 @@ export const columnValues = (table: arrow.Table, name: string): CellValue[] => {
 };
 
 export const PARQUET_WRITER = "parquet-wasm 0.8.0";
+/**
+ * The files' created_by. A file with it is taken to be written by this writer with `writerProperties`, so its column
+ * chunks are copied as they are into a table passing those columns through (encodeDenseParquetChunks): a change of
+ * the writer, or of the properties' rule, that changes any column's bytes must change PARQUET_WRITER (which is also
+ * in every cache key).
+ */
+const CREATED_BY = `strata (${PARQUET_WRITER})`;
 
 // parquet-wasm compiles a 5 MB WebAssembly module when it is loaded (and as an ES module import Node first parses
 // its CommonJS for export names): it is required on the first encode or decode, not by every command that loads
@@ -136,7 +146,7 @@ export const writerProperties = (columns: readonly DenseColumn[], codecOf: Codec
   const wasm = parquet();
   let builder = new wasm.WriterPropertiesBuilder()
     .setCompression(wasm.Compression.ZSTD)
-    .setCreatedBy(`strata (${PARQUET_WRITER})`)
+    .setCreatedBy(CREATED_BY)
     .setMaxRowGroupSize(ROW_GROUP_ROWS)
     .setDictionaryEnabled(true)
     .setStatisticsEnabled(wasm.EnabledStatistics.Chunk)
@@ -204,12 +214,12 @@ const rowGroupBatches = (columns: readonly DenseColumn[]): ReadableStream<pq.Rec
   );
 };
 
-/**
- * Encodes dense columns row group by row group, yielding the file's bytes as the writer flushes them (a row group
- * at a time). The bytes are those of `encodeDenseParquet`: the same writer and properties, fed batches
- * cut at the row-group boundaries it cuts at itself.
- */
-export async function* encodeDenseParquetChunks(columns: readonly DenseColumn[]): AsyncGenerator<Uint8Array> {
+/** Rows of each row group the writer cuts a table of `rows` rows into. */
+const rowGroupRows = (rows: number): bigint[] =>
+  Array.from({ length: Math.ceil(rows / ROW_GROUP_ROWS) }, (_, g) => BigInt(Math.min(ROW_GROUP_ROWS, rows - g * ROW_GROUP_ROWS)));
+
+/** Encodes dense columns row group by row group through the writer, yielding the file's bytes as it flushes them. */
+async function* streamDenseParquet(columns: readonly DenseColumn[]): AsyncGenerator<Uint8Array> {
   try {
     if (columns.length === 0) return yield encodeDenseParquet(columns);
     const bytes = (await parquet().transformParquetStream(rowGroupBatches(columns), writerProperties(columns))) as ReadableStream<Uint8Array>;
@@ -218,6 +228,52 @@ export async function* encodeDenseParquetChunks(columns: readonly DenseColumn[])
     if (isWasmTrap(e)) throw new TableTooLargeError(columns[0]?.length ?? 0, columns.length);
     throw e;
   }
+}
+
+const layoutOfStream = async (chunks: AsyncIterable<Uint8Array>): Promise<ParquetLayout | undefined> => {
+  const parts: Uint8Array[] = [];
+  for await (const part of chunks) parts.push(part);
+  return parquetLayout(Buffer.concat(parts));
+};
+
+const sameRowGroups = (layout: ParquetLayout | undefined, rows: readonly bigint[]): layout is ParquetLayout =>
+  layout !== undefined && layout.rowGroupRows.length === rows.length && layout.rowGroupRows.every((r, g) => r === rows[g]);
+
+/**
+ * The file's column chunks when some columns are an input file's columns unchanged: those chunks are copied, the
+ * others encoded together by the writer, and the metadata taken from the writer's file of the same schema without
+ * rows. Undefined when no column is passed through (or a file is not as expected): the writer then writes it all.
+ */
+const passedThroughFile = async (columns: readonly DenseColumn[], inputs: readonly DecodedParquet[]): Promise<Iterable<Uint8Array> | undefined> => {
+  const rows = columns[0]?.length ?? 0;
+  if (inputs.length === 0 || rows === 0) return undefined;
+  const groups = rowGroupRows(rows);
+  const reused = passedThroughChunks(columns, inputs, CREATED_BY, groups);
+  if (reused.every((c) => c === undefined)) return undefined;
+  const fresh = columns.filter((_, i) => reused[i] === undefined);
+  const freshLayout = fresh.length > 0 ? await layoutOfStream(streamDenseParquet(fresh)) : undefined;
+  if (fresh.length > 0 && !sameRowGroups(freshLayout, groups)) return undefined;
+  const skeleton = parquetLayout(encodeDenseParquet(columns.map((c) => denseFromValues(c.name, c.type, []))));
+  if (skeleton === undefined) return undefined;
+  let next = 0;
+  const chunks = reused.map((c, i): ChunkColumn => {
+    if (c !== undefined) return c;
+    const k = next++;
+    return { name: columns[i]!.name, chunks: freshLayout!.chunks.map((group) => group[k]!) };
+  });
+  return assembleParquet(skeleton, groups, chunks);
+};
+
+/**
+ * Encodes dense columns, yielding the file's bytes a part at a time (a row group, or a copied column chunk). The
+ * bytes are those of `encodeDenseParquet`: the same writer and properties, fed batches cut at the row-group
+ * boundaries it cuts at itself; columns equal to a column of one of `inputs` (files this writer wrote, decoded by
+ * the step) have their chunks copied from that file instead of encoded again.
+ */
+export async function* encodeDenseParquetChunks(columns: readonly DenseColumn[], inputs: readonly DecodedParquet[] = []): AsyncGenerator<Uint8Array> {
+  const assembled = await passedThroughFile(columns, inputs);
+  if (assembled !== undefined) yield* assembled;
+  else yield* streamDenseParquet(columns);
 }
 
 // The schema is normalised first (Strata types only, no field metadata, one batch), so encoding never depends on

@@ -3,7 +3,7 @@ import * as arrow from "apache-arrow";
 import { canonicalJson, canonicalJsonBytes } from "../artifacts/canonical-json.js";
 import { ContentStore, type StagedObject } from "../artifacts/store.js";
 import { logicalDigestOfColumns } from "../artifacts/logical-digest.js";
-import { type DenseColumn, TableTooLargeError, decodeParquet, denseColumns, encodeDenseParquetChunks } from "../artifacts/table.js";
+import { type DecodedParquet, type DenseColumn, TableTooLargeError, decodeParquet, denseColumns, encodeDenseParquetChunks } from "../artifacts/table.js";
 import { DataError } from "../dsl/errors.js";
 import { artifactCodec, type HandleKind } from "../dsl/handles.js";
 import { asStoredJson, type JsonValue, type SourceFile, type StepContext, type StepDefinition, type StepInput, type StepOutputValue } from "../dsl/step.js";
@@ -80,14 +80,24 @@ export const loadStepDefinition = async (root: string, module: string, step: str
   return found as StepDefinition;
 };
 
-/** Verified, lazy readers of one input; `sourcePath` is the project path of a source input. */
-const inputReader = (store: ContentStore, name: string, input: TaskInput, sourcePath: string | undefined): StepInput => {
+/**
+ * Verified, lazy readers of one input; `sourcePath` is the project path of a source input. Tables decoded from a
+ * stored (non-source) input are kept in `decoded` (the latest decode of each file): the step's table outputs copy
+ * the encoded chunks of the columns they pass through unchanged. A source file may come from any writer, so its
+ * chunks never are.
+ */
+const inputReader = (store: ContentStore, name: string, input: TaskInput, sourcePath: string | undefined, decoded: Map<string, DecodedParquet>): StepInput => {
   let cached: Uint8Array | undefined = input.bytes;
   const read = () => (cached ??= store.get(input.digest));
   return {
     digest: input.digest,
     bytes: read,
-    table: () => decodeParquet(read()),
+    table: () => {
+      const bytes = read();
+      const table = decodeParquet(bytes);
+      if (sourcePath === undefined) decoded.set(input.digest, { bytes, table });
+      return table;
+    },
     json: () => JSON.parse(new TextDecoder().decode(read())) as unknown,
     text: () => new TextDecoder().decode(read()),
     folder: sourcePath !== undefined && isFolderSource(sourcePath),
@@ -110,9 +120,9 @@ type EncodedOutput = { readonly kind: HandleKind } & ({ readonly bytes: Uint8Arr
  * Stages a table output's Parquet bytes as they are encoded, row group by row group; one too large for the encoder
  * is the study's to shrink, named by its output.
  */
-const stageTableOutput = async (store: ContentStore, name: string, columns: readonly DenseColumn[], where: NodeLocation): Promise<StagedObject> => {
+const stageTableOutput = async (store: ContentStore, name: string, columns: readonly DenseColumn[], inputs: readonly DecodedParquet[], where: NodeLocation): Promise<StagedObject> => {
   try {
-    return await store.stage(encodeDenseParquetChunks(columns));
+    return await store.stage(encodeDenseParquetChunks(columns, inputs));
   } catch (e) {
     if (!(e instanceof TableTooLargeError)) throw e;
     throw new DataError({ ...where, field: `outputs.${name}`, problem: `${e.message}; make this output smaller: fewer rows or columns per table (e.g. split a cohort into parts), or run the study on less data` });
@@ -120,13 +130,13 @@ const stageTableOutput = async (store: ContentStore, name: string, columns: read
 };
 
 /** Encodes one output by its declared kind; a value of the wrong shape is a bug in the step. */
-const encodeOutput = async (store: ContentStore, name: string, kind: HandleKind, value: StepOutputValue, where: NodeLocation): Promise<EncodedOutput> => {
+const encodeOutput = async (store: ContentStore, name: string, kind: HandleKind, value: StepOutputValue, inputs: readonly DecodedParquet[], where: NodeLocation): Promise<EncodedOutput> => {
   const { step } = where;
   const codec = artifactCodec(kind);
   if (codec === "parquet") {
     if (!(value instanceof arrow.Table)) throw new Error(`step ${step} returned a non-table for output "${name}" (${kind})`);
     const columns = denseColumns(value);
-    return { kind, staged: await stageTableOutput(store, name, columns, where), logicalDigest: logicalDigestOfColumns(value.numRows, columns) };
+    return { kind, staged: await stageTableOutput(store, name, columns, inputs, where), logicalDigest: logicalDigestOfColumns(value.numRows, columns) };
   }
   if (codec === "text") {
     if (typeof value !== "string") throw new Error(`step ${step} returned a non-string for output "${name}" (${kind})`);
@@ -136,7 +146,13 @@ const encodeOutput = async (store: ContentStore, name: string, kind: HandleKind,
 };
 
 /** Stores every declared output; encodes them all first, so one that fails to encode leaves the store untouched. */
-const storeOutputs = async (store: ContentStore, definition: StepDefinition, where: NodeLocation, values: Record<string, StepOutputValue>): Promise<Record<string, OutputRecord>> => {
+const storeOutputs = async (
+  store: ContentStore,
+  definition: StepDefinition,
+  where: NodeLocation,
+  values: Record<string, StepOutputValue>,
+  inputs: readonly DecodedParquet[],
+): Promise<Record<string, OutputRecord>> => {
   const { step } = where;
   const declared = Object.keys(definition.outputs).sort();
   const missing = declared.filter((name) => !(name in values));
@@ -144,7 +160,7 @@ const storeOutputs = async (store: ContentStore, definition: StepDefinition, whe
   const kinds = definition.outputs as Record<string, HandleKind>;
   const encoded: (readonly [string, EncodedOutput])[] = [];
   try {
-    for (const name of declared) encoded.push([name, await encodeOutput(store, name, kinds[name]!, values[name]!, where)]);
+    for (const name of declared) encoded.push([name, await encodeOutput(store, name, kinds[name]!, values[name]!, inputs, where)]);
   } catch (e) {
     for (const [, output] of encoded) if ("staged" in output) output.staged.discard();
     throw e;
@@ -208,10 +224,12 @@ export const executeStep = async (task: StepTask, events: StepEvents): Promise<S
   const params = decodeStepParams(definition, JSON.parse(canonicalJson(task.params)), where);
   const store = new ContentStore(task.storeRoot);
   const inputs: Record<string, StepInput | StepInput[]> = {};
+  // The tables the step decodes from its inputs, by digest, held until its outputs are stored.
+  const decoded = new Map<string, DecodedParquet>();
   for (const [name, input] of Object.entries(task.inputs)) {
     inputs[name] = Array.isArray(input)
-      ? input.map((i: TaskInput) => inputReader(store, name, i, undefined))
-      : inputReader(store, name, input as TaskInput, task.sourcePaths[name]);
+      ? input.map((i: TaskInput) => inputReader(store, name, i, undefined, decoded))
+      : inputReader(store, name, input as TaskInput, task.sourcePaths[name], decoded);
   }
   const ctx: StepContext = {
     nodeId: task.nodeId,
@@ -233,7 +251,7 @@ export const executeStep = async (task: StepTask, events: StepEvents): Promise<S
   if (units === undefined || phase.kind === "whole") {
     if (phase.kind === "unit" || phase.kind === "combine") throw new Error(`step ${task.step} has no units, but was asked to run its ${phase.kind} phase`);
     const values = (await definition.run(inputs as never, params, ctx)) as Record<string, StepOutputValue>;
-    return { kind: "outputs", outputs: await storeOutputs(store, definition, where, values) };
+    return { kind: "outputs", outputs: await storeOutputs(store, definition, where, values, [...decoded.values()]) };
   }
   const state = await preparedState(task.nodeKey, async () => units.prepare(inputs as never, params, ctx));
   switch (phase.kind) {
@@ -248,7 +266,7 @@ export const executeStep = async (task: StepTask, events: StepEvents): Promise<S
     case "combine": {
       const results = phase.results.map((digest) => JSON.parse(new TextDecoder().decode(store.get(digest))) as JsonValue);
       const values = (await units.combine(state, results, ctx)) as Record<string, StepOutputValue>;
-      return { kind: "outputs", outputs: await storeOutputs(store, definition, where, values) };
+      return { kind: "outputs", outputs: await storeOutputs(store, definition, where, values, [...decoded.values()]) };
     }
   }
 };
