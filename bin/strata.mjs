@@ -9,7 +9,7 @@ const fromSources = fs.existsSync(new URL("../cli/main.ts", import.meta.url));
 const base = fromSources ? "../" : "../dist/";
 const argv = process.argv.slice(2);
 // Commands that load a pipeline file get its loader thread started now, so its startup overlaps with this one's.
-if (["run", "explain", "schedule"].includes(argv[0])) (await import(`${base}runtime/study-loader.mjs`)).startStudyLoader();
+if (["run", "explain", "schedule"].includes(argv[0])) (await import(`${base}runtime/study-loader.mjs`)).startStudyLoader(argv.slice(1));
 const { preloadPackages } = await import(`${base}runtime/preload.mjs`);
 
 const wantsHelp = argv[0] === undefined || ["--help", "-h", "help"].includes(argv[0]);

@@ -8,7 +8,8 @@ import { isUserError, PipelineError, UsageError } from "../dsl/errors.js";
 import { inputRefs, isChannelInput, isNodeInput, isSourceInput, type PlanInputRef, PLAN_FORMAT, type PlanNode, type StudyPlan } from "../dsl/plan.js";
 import type { StepRegistry } from "../dsl/registered-step.js";
 import { takeStudyLoader } from "../runtime/study-loader.mjs";
-import { prepareInstalledStrataDigest } from "./installed-package.js";
+import { readCachedPlan, writeCachedPlan } from "../runtime/plan-cache.mjs";
+import { installedPackageKey, prepareInstalledStrataDigest, STRATA_PACKAGE } from "./installed-package.js";
 import { planDigest } from "./plan-digest.js";
 import { isYamlStudyFile, yamlStudy } from "./yaml-study.js";
 import { findProjectRoot, toProjectPath } from "./project.js";
@@ -95,6 +96,16 @@ const importInWorkerMeanwhile = (absolute: string, pipeline: string, root: strin
   return imported;
 };
 
+/** The study of a TypeScript pipeline: its cached plan (runtime/plan-cache.mjs), else imported in the loader thread. */
+const importOrCached = async (absolute: string, pipeline: string, root: string, timeoutSeconds: number): Promise<ImportedStudy> => {
+  const identity = () => ({ root, pipeline, strata: installedPackageKey(STRATA_PACKAGE) });
+  const cached = readCachedPlan(absolute, identity);
+  if (cached !== undefined) return cached;
+  const imported = await importInWorkerMeanwhile(absolute, pipeline, root, timeoutSeconds);
+  writeCachedPlan(absolute, identity, imported);
+  return imported;
+};
+
 /**
  * Imports a pipeline file and turns its default export into a validated StudyPlan. Every mistake (no such file,
  * no study exported, bad params, bad wiring, code that throws or never finishes) is a PipelineError naming the file.
@@ -115,7 +126,7 @@ export const loadStudy = async (pipelineFile: string, options: LoadOptions = {})
   // A YAML study runs no code of its own, so it needs no loader thread and no timeout.
   const imported = isYamlStudyFile(absolute)
     ? importedStudy(yamlStudy(fs.readFileSync(absolute, "utf8"), pipeline, await yamlSteps(options, pipeline)), root)
-    : await importInWorkerMeanwhile(absolute, pipeline, root, timeoutSeconds);
+    : await importOrCached(absolute, pipeline, root, timeoutSeconds);
   const plan: StudyPlan = { format: PLAN_FORMAT, study: imported.name, nodes: [...imported.nodes] };
   validatePlan(plan, pipeline);
   return { pipeline, root, plan, planDigest: planDigest(plan) };

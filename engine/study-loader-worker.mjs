@@ -2,7 +2,7 @@
 // not. Loading in a thread lets the main thread give up on a pipeline that never finishes loading (an endless loop
 // in the builder cannot be interrupted in the thread that runs it) and keeps a process.exit in the pipeline from
 // ending the command silently.
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { isBundled, preloadPackages } from "../runtime/preload.mjs";
 import { strataImportsOf } from "../runtime/strata-imports.mjs";
 import { registerTypeScript } from "../runtime/typescript.mjs";
@@ -15,9 +15,11 @@ let loaded;
 if (isBundled) {
   // The installed package's bundles need no hooks, so they are imported before them (Node's own loader reads them
   // faster): the engine's modules, then the Strata modules the pipeline imports, the same instances it will get.
+  // The pipeline named on the command line (runtime/study-loader.mjs) needs no wait for the command to send it.
   loaded = await modules();
-  const { absolute } = await request;
-  for (const url of strataImportsOf(absolute)) await import(url).catch(() => undefined);
+  const likely = workerData?.likelyPipelines ?? [];
+  const files = likely.length > 0 ? likely : [(await request).absolute];
+  for (const url of new Set(files.flatMap(strataImportsOf))) await import(url).catch(() => undefined);
 }
 registerTypeScript();
 const [{ importStudy }, { toWireError }, { PipelineError }] = loaded ?? (await modules());

@@ -1,4 +1,4 @@
 import type { Worker } from "node:worker_threads";
 
-export declare const startStudyLoader: () => void;
+export declare const startStudyLoader: (args?: readonly string[]) => void;
 export declare const takeStudyLoader: () => Worker;

@@ -160,6 +160,39 @@ describe("strata as an installed package", () => {
     expect(help).toMatch(/^\s+run\s+run a study on the embedded local engine$/m);
   });
 
+  it("serves an unchanged pipeline's plan from its plan cache without running its code, and runs a changed or ambient one", () => {
+    const cli = path.join(study, "node_modules/strata/bin/strata.mjs");
+    const planDigestOf = (file: string) => /^plan\s+([0-9a-f]{64})$/m.exec(ok(sh(process.execPath, [cli, "plan", file], study)).stdout)?.[1];
+    const example = fs.readFileSync(path.join(repoRoot, "templates/init/pipelines/example.ts"), "utf8");
+    fs.writeFileSync(path.join(study, "pipelines/cached.ts"), example);
+    // It reads the clock, so its plan may differ from run to run: never cached.
+    fs.writeFileSync(path.join(study, "pipelines/ambient.ts"), `${example}\nexport const loadedAt = Date.now();\n`);
+    const digest = planDigestOf("pipelines/cached.ts");
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(planDigestOf("pipelines/ambient.ts")).toBe(digest);
+
+    // What a loader thread would run is the pipelines' transpiled code: broken, only a cached plan still loads.
+    const transpiled = path.join(study, "node_modules/.cache/strata/ts");
+    const saved = new Map(fs.readdirSync(transpiled).map((f) => [f, fs.readFileSync(path.join(transpiled, f))]));
+    for (const f of saved.keys()) fs.writeFileSync(path.join(transpiled, f), 'throw new Error("the transpiled pipeline ran");\n');
+    try {
+      expect(planDigestOf("pipelines/cached.ts")).toBe(digest);
+      const ambient = sh(process.execPath, [cli, "plan", "pipelines/ambient.ts"], study);
+      expect(ambient.code).not.toBe(0);
+      expect(ambient.stderr).toContain("the transpiled pipeline ran");
+      // An edited pipeline is transpiled and run afresh, and its plan follows the edit.
+      fs.writeFileSync(path.join(study, "pipelines/cached.ts"), example.replace('seed: 7 }', 'seed: 8 }'));
+      const edited = planDigestOf("pipelines/cached.ts");
+      expect(edited).toMatch(/^[0-9a-f]{64}$/);
+      expect(edited).not.toBe(digest);
+    } finally {
+      for (const [f, bytes] of saved) fs.writeFileSync(path.join(transpiled, f), bytes);
+    }
+    // Back to the first text: the first plan, from the cache again.
+    fs.writeFileSync(path.join(study, "pipelines/cached.ts"), example);
+    expect(planDigestOf("pipelines/cached.ts")).toBe(digest);
+  });
+
   it("runs a study durably on Temporal with the installed worker, with the local run's digests", async () => {
     const cli = path.join(study, "node_modules/strata/bin/strata.mjs");
     const run = ["run", "pipelines/example.ts", "--no-lock", "--json"];
