@@ -1,6 +1,6 @@
 import * as os from "node:os";
 import { Deferred, Effect, Semaphore } from "effect";
-import { nodeDependencies, type PlanNode, type StudyPlan } from "../dsl/plan.js";
+import { downstreamModules, nodeDependencies, type PlanNode, type StudyPlan } from "../dsl/plan.js";
 import { runNode, type EngineContext, type NodeEvents, type NodeFailure, type NodeResult } from "./node-runner.js";
 
 export interface LocalRunOptions {
@@ -11,18 +11,6 @@ export interface LocalRunOptions {
 }
 
 export const defaultConcurrency = (): number => Math.max(1, os.availableParallelism());
-
-/** The modules of the nodes that read, directly or not, from `id`, in plan order (a plan lists a node after its inputs). */
-const downstreamModules = (plan: StudyPlan, id: string): string[] => {
-  const reached = new Set([id]);
-  const modules: string[] = [];
-  for (const node of plan.nodes) {
-    if (!nodeDependencies(node).some((dep) => reached.has(dep))) continue;
-    reached.add(node.id);
-    if (!modules.includes(node.module)) modules.push(node.module);
-  }
-  return modules;
-};
 
 /**
  * Runs a plan on this machine: every node waits for the nodes it reads from, then takes one of `concurrency`
