@@ -48,3 +48,18 @@ export const inputRefs = (input: PlanInput): readonly PlanInputRef[] => (Array.i
 export const nodeDependencies = (node: PlanNode): readonly string[] => [
   ...new Set(Object.values(node.inputs).flatMap(inputRefs).flatMap((r) => (isNodeInput(r) ? [r.node] : []))),
 ];
+
+/**
+ * The step modules of the nodes that read, directly or not, from node `id`, each once, in plan order (a plan lists
+ * a node after its inputs): what an executor's idle threads import while `id` runs (engine/step-pool.ts, warm).
+ */
+export const downstreamModules = (plan: StudyPlan, id: string): string[] => {
+  const reached = new Set([id]);
+  const modules: string[] = [];
+  for (const node of plan.nodes) {
+    if (!nodeDependencies(node).some((dep) => reached.has(dep))) continue;
+    reached.add(node.id);
+    if (!modules.includes(node.module)) modules.push(node.module);
+  }
+  return modules;
+};

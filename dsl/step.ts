@@ -100,6 +100,11 @@ export interface StepDefinition<P = unknown, IS extends InputSpecs = InputSpecs,
   readonly run: (inputs: StepInputs<IS>, params: P, ctx: StepContext) => Promise<StepOutputs<O>> | StepOutputs<O>;
   /** The step's units, if it has them. Their state type is the step's own: the engine only hands it along. */
   readonly units?: StepUnits<unknown, unknown, P, IS, O>;
+  /**
+   * Loads the packages the step imports only when it runs (so that building a plan does not load them): a step
+   * thread with nothing to do calls it ahead of the step's task (engine/step-pool.ts, warm). Nothing else.
+   */
+  readonly warm?: () => Promise<unknown>;
 }
 
 /** A step as declared: with its own `run`, or with `units` (from which `run` is derived). */

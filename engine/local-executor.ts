@@ -1,6 +1,6 @@
 import * as os from "node:os";
 import { Deferred, Effect, Semaphore } from "effect";
-import { nodeDependencies, type StudyPlan } from "../dsl/plan.js";
+import { downstreamModules, nodeDependencies, type PlanNode, type StudyPlan } from "../dsl/plan.js";
 import { runNode, type EngineContext, type NodeEvents, type NodeFailure, type NodeResult } from "./node-runner.js";
 
 export interface LocalRunOptions {
@@ -27,13 +27,20 @@ export const runPlanLocally = (
     const done = new Map<string, Deferred.Deferred<NodeResult, NodeFailure>>();
     for (const node of plan.nodes) done.set(node.id, yield* Deferred.make<NodeResult, NodeFailure>());
     const finished = new Map<string, NodeResult>();
+    // A node that runs (not cached) will be followed by the nodes downstream of it: their step modules are imported
+    // by the pool's idle threads meanwhile.
+    const started = (node: PlanNode) => {
+      options.events.started(node);
+      ctx.pool.warm(ctx.root, downstreamModules(plan, node.id));
+    };
+    const events = { ...options.events, started };
 
     const runOne = (index: number) =>
       Effect.gen(function* () {
         const node = plan.nodes[index]!;
         for (const dep of nodeDependencies(node)) yield* Deferred.await(done.get(dep)!);
         const upstream = (id: string, output: string) => finished.get(id)!.outputs[output]!.digest;
-        const result = yield* Semaphore.withPermit(permits, runNode(ctx, node, upstream, { useCache: options.useCache ?? true, events: options.events }));
+        const result = yield* Semaphore.withPermit(permits, runNode(ctx, node, upstream, { useCache: options.useCache ?? true, events }));
         finished.set(node.id, result);
         options.events.finished(result);
         yield* Deferred.succeed(done.get(node.id)!, result);

@@ -72,9 +72,19 @@ export interface StepEvents {
 const isStepDefinition = (v: unknown): v is StepDefinition =>
   typeof v === "object" && v !== null && typeof (v as StepDefinition).kind === "string" && typeof (v as StepDefinition).run === "function";
 
+/** Imports a step module (a project path) into this thread; a second import of it costs nothing. */
+export const importStepModule = async (root: string, module: string): Promise<Record<string, unknown>> =>
+  (await import(pathToFileURL(fromProjectPath(root, module)).href)) as Record<string, unknown>;
+
+/** Imports a step module and the packages its steps load only when they run (StepDefinition.warm). */
+export const warmStepModule = async (root: string, module: string): Promise<void> => {
+  const exports = await importStepModule(root, module);
+  for (const v of Object.values(exports)) if (isStepDefinition(v) && v.warm !== undefined) await v.warm();
+};
+
 /** Finds the step definition a module exports under the given kind. */
 export const loadStepDefinition = async (root: string, module: string, step: string): Promise<StepDefinition> => {
-  const exports = (await import(pathToFileURL(fromProjectPath(root, module)).href)) as Record<string, unknown>;
+  const exports = await importStepModule(root, module);
   const found = Object.values(exports).find((v) => isStepDefinition(v) && v.kind === step);
   if (!found) throw new Error(`module ${module} exports no step definition of kind "${step}"`);
   return found as StepDefinition;

@@ -21,6 +21,15 @@ interface Slot {
   readonly worker: Worker;
   current: Pending | undefined;
   started: number;
+  /** The step module this thread is importing ahead of its task (see warm), if any. */
+  warming: string | undefined;
+  /** Step modules this thread has imported: a task of one of them skips the import. */
+  readonly loaded: Set<string>;
+}
+
+interface WarmModule {
+  readonly root: string;
+  readonly module: string;
 }
 
 const WORKER_ENTRY = new URL("./step-worker.mjs", import.meta.url);
@@ -36,6 +45,7 @@ export class StepPool {
   private nextSlotId = 1;
   private closed = false;
   private readonly trace = traceFile();
+  private readonly toWarm: WarmModule[] = [];
 
   private readonly heapMb: number | undefined = stepHeapMb();
 
@@ -61,6 +71,25 @@ export class StepPool {
     return result.outputs;
   }
 
+  /**
+   * Starts every thread now rather than with the first task: for a long-lived process (a Temporal worker), whose
+   * first task should not wait for a thread's start-up.
+   */
+  start(): void {
+    while (this.slots.length < this.size) this.spawn();
+  }
+
+  /**
+   * Step modules that tasks will need soon (the nodes downstream of one that runs). A thread with no task imports
+   * them one at a time, so the import (transpiling and evaluating a step's module graph: up to a few hundred ms)
+   * happens while the thread would wait, not when the node's task arrives; tasks go to a thread that has their
+   * module already. Starts no thread: a run whose nodes are all cached imports nothing.
+   */
+  warm(root: string, modules: readonly string[]): void {
+    for (const module of modules) if (!this.toWarm.some((w) => w.module === module)) this.toWarm.push({ root, module });
+    this.warmIdleThreads();
+  }
+
   /** Tells every worker thread that node `nodeKey` is finished, so none keeps its prepared state (step-host.ts). */
   release(nodeKey: string): void {
     for (const slot of this.slots) slot.worker.postMessage({ release: nodeKey } satisfies WorkerRequest);
@@ -78,18 +107,38 @@ export class StepPool {
     // a study instead of delaying the first node that could use two threads.
     if (this.queue.length > 0) while (this.slots.length < this.size) this.spawn();
     while (this.queue.length > 0) {
-      const slot = this.slots.find((s) => s.current === undefined);
-      if (!slot) return;
+      const slot = this.freeSlotFor(this.queue[0]!.task.module);
+      if (!slot) break;
       const next = this.queue.shift()!;
       slot.current = next;
       slot.started = Date.now();
       slot.worker.postMessage({ taskId: next.taskId, task: next.task } satisfies WorkerRequest);
     }
+    this.warmIdleThreads();
+  }
+
+  /** A thread without a task, preferably one that has the module and is not importing another one. */
+  private freeSlotFor(module: string): Slot | undefined {
+    const free = this.slots.filter((s) => s.current === undefined);
+    const rank = (s: Slot) => (s.loaded.has(module) ? 0 : 2) + (s.warming === undefined ? 0 : 1);
+    return free.sort((a, b) => rank(a) - rank(b) || a.id - b.id)[0];
+  }
+
+  /** Gives each thread with nothing to do the next module to warm that it has not imported. Tasks go first. */
+  private warmIdleThreads(): void {
+    if (this.queue.length > 0) return;
+    for (const slot of this.slots) {
+      if (slot.current !== undefined || slot.warming !== undefined) continue;
+      const next = this.toWarm.find((w) => !slot.loaded.has(w.module));
+      if (next === undefined) continue;
+      slot.warming = next.module;
+      slot.worker.postMessage({ warm: next } satisfies WorkerRequest);
+    }
   }
 
   private spawn(): Slot {
     const worker = new Worker(WORKER_ENTRY, this.heapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: this.heapMb } });
-    const slot: Slot = { id: this.nextSlotId++, worker, current: undefined, started: 0 };
+    const slot: Slot = { id: this.nextSlotId++, worker, current: undefined, started: 0, warming: undefined, loaded: new Set() };
     worker.on("message", (m: WorkerMessage) => this.onMessage(slot, m));
     worker.on("error", (e) => this.retire(slot, e instanceof Error ? e : new Error(String(e))));
     worker.on("exit", (code) => this.retire(slot, new Error(`step worker exited with code ${code}`)));
@@ -98,6 +147,11 @@ export class StepPool {
   }
 
   private onMessage(slot: Slot, m: WorkerMessage): void {
+    if (m.type === "warmed") {
+      slot.warming = undefined;
+      slot.loaded.add(m.module);
+      return this.dispatch();
+    }
     const p = slot.current;
     if (!p || p.taskId !== m.taskId) return;
     switch (m.type) {
@@ -118,6 +172,7 @@ export class StepPool {
 
   private finished(slot: Slot, p: Pending, ok: boolean): void {
     slot.current = undefined;
+    slot.loaded.add(p.task.module);
     if (this.trace !== undefined) appendTrace(this.trace, traceLine(p.task, slot.id, p.queued, slot.started, ok));
   }
 

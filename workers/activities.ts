@@ -141,7 +141,14 @@ export const createActivities = (ctx: EngineContext, log: ActivityLog = silentAc
 
   /** Runs a node; with fanOut, a node whose step has units answers with the units still to run instead. */
   runNodeActivity: (input: NodeActivityInput): Promise<NodeActivityResult> =>
-    engineActivity(input, log, (events, upstream) => (input.fanOut === true ? planNodeRun(ctx, input.node, upstream, events) : runNode(ctx, input.node, upstream, { useCache: true, events }))),
+    engineActivity(input, log, (activityEvents, upstream) => {
+      const started = (node: PlanNode) => {
+        activityEvents.started(node);
+        ctx.pool.warm(ctx.root, input.warm ?? []);
+      };
+      const events: NodeEvents = { ...activityEvents, started };
+      return input.fanOut === true ? planNodeRun(ctx, input.node, upstream, events) : runNode(ctx, input.node, upstream, { useCache: true, events });
+    }),
 
   /**
    * A batch of units of a node's step, as many at a time as this worker's pool has threads; each recorded in the

@@ -88,6 +88,11 @@ export interface NodeActivityInput {
    * then answers with its pending units instead of running them. Without it (older workflows) it runs them itself.
    */
   readonly fanOut?: boolean;
+  /**
+   * The node activity only: the step modules of the nodes downstream, which the worker's idle step threads import
+   * while the node runs (none when it is cached). Older workflows send none.
+   */
+  readonly warm?: readonly string[];
 }
 
 /** What the node activity answers: the node's result, or (with fanOut) the units of its step still to run. */

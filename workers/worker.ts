@@ -69,6 +69,8 @@ export const createStrataWorker = async (options: StrataWorkerOptions): Promise<
     throw e;
   }
   const ctx = makeEngineContext(options.root, options.storeRoot, options.concurrency);
+  // A worker serves many activities: its step threads start now, so the first one does not wait for them.
+  ctx.pool.start();
   const identity = options.identity ?? `${process.pid}@${os.hostname()}`;
   let worker: Worker;
   try {

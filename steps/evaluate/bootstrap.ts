@@ -59,17 +59,26 @@ export const skipResamples = (random: () => number, units: number, resamples: nu
  * "linear" method, Hyndman & Fan type 7). NaN and null values are left out; null when none is left.
  */
 export const quantile = (values: readonly (number | null)[], q: number): number | null => {
-  const sorted = values.filter((v): v is number => v !== null && !Number.isNaN(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return null;
-  const h = (sorted.length - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
+  const sorted = sortedNumbers(values);
+  return sorted.length === 0 ? null : quantileOfSorted(sorted, q);
 };
 
 /** A percentile bootstrap interval at `level` (e.g. 0.95 → the 2.5th and 97.5th percentiles). */
 export const percentileInterval = (values: readonly (number | null)[], level = 0.95): readonly [number, number] | null => {
-  const lo = quantile(values, (1 - level) / 2);
-  const hi = quantile(values, 1 - (1 - level) / 2);
-  return lo === null || hi === null ? null : [lo, hi];
+  const sorted = sortedNumbers(values);
+  return sorted.length === 0 ? null : [quantileOfSorted(sorted, (1 - level) / 2), quantileOfSorted(sorted, 1 - (1 - level) / 2)];
+};
+
+/**
+ * The numbers among the values, ascending. A typed array's native numeric sort: the order of a comparator sort,
+ * except that -0 comes before 0 (equal numbers, and the same in JSON).
+ */
+const sortedNumbers = (values: readonly (number | null)[]): Float64Array =>
+  Float64Array.from(values.filter((v): v is number => v !== null && !Number.isNaN(v))).sort();
+
+const quantileOfSorted = (sorted: Float64Array, q: number): number => {
+  const h = (sorted.length - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
 };

@@ -26,6 +26,7 @@ import { type NodeOptions, type StudyGraph, addNode } from "../../dsl/study.js";
 import type { MetricName } from "../evaluate/metrics/registry.js";
 import type { SubgroupMetricsDoc } from "../evaluate/subgroup-metrics/document.js";
 import { buildCharts } from "./evaluation-charts.js";
+import { warmCharts } from "./charts.js";
 import { envyJson, evaluationJson } from "./evaluation-json.js";
 import { renderHtml, renderMarkdown } from "./evaluation-render.js";
 import { type EnvyDoc, type EnvyEntry, EvaluationReportParams, buildView } from "./evaluation-view.js";
@@ -70,6 +71,7 @@ const readDoc = (value: unknown, ctx: StepContext): SubgroupMetricsDoc => {
 export const evaluationReport = defineStep({
   kind: "report.evaluation",
   module: import.meta.url,
+  warm: warmCharts,
   params: Schema.Struct({ ...EvaluationReportParams.fields, methods: MethodsSpecSchema.pipe(Schema.withDecodingDefaultKey(Effect.succeed(NO_METHODS_SPEC))) }),
   // evaluations[0]: evaluate.subgroup-metrics; evaluations[1], optional: evaluate.personalization (envy-freeness).
   // sources: the missing-values outputs of the ingest nodes upstream (methods.ts), for the Methods section.

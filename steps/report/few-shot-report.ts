@@ -10,7 +10,7 @@ import { defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { METRIC_BY_NAME } from "../evaluate/metrics/registry.js";
 import { SUMMARY_FORMAT, SUMMARY_METRICS, SummaryDocumentSchema, type Estimate, type GainEstimate, type SiteSummary, type SummaryDocument } from "../evaluate/few-shot/summary.js";
-import { renderChart } from "./charts.js";
+import { warmCharts, renderChart } from "./charts.js";
 import { type Cell, type Table, fixed, htmlDocument, htmlParagraphs, htmlTable, markdownHeading, markdownParagraphs, markdownTable, text } from "./renderer.js";
 import { escapeHtml } from "./escape.js";
 
@@ -175,6 +175,7 @@ const decodeSummary = (json: unknown, fail: (problem: string) => never): Summary
 export const fewShotReport = defineStep({
   kind: "report.few-shot",
   module: import.meta.url,
+  warm: warmCharts,
   params: Params,
   inputs: { summary: "metrics" },
   outputs: { html: "report", md: "report" },

@@ -12,7 +12,7 @@ import { type StepContext, type StepInput, defineStep } from "../../dsl/step.js"
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { FLAG_RULES } from "../evaluate/synthetic/privacy.js";
 import { type SyntheticEvaluation, decodeSyntheticEvaluation } from "../evaluate/synthetic/document.js";
-import { forestSpec, renderChart } from "./charts.js";
+import { forestSpec, warmCharts, renderChart } from "./charts.js";
 import { type Cell, type Table, complementCell, fixed, htmlDocument, htmlParagraphs, htmlTable, markdownHeading, markdownParagraphs, markdownTable, suppressedCell, text } from "./renderer.js";
 import { OVERALL, columnVisibility } from "./suppression.js";
 import { type CorrelationCell, correlationDifferenceSpec, marginalOverlaySpec } from "./synthetic-report-charts.js";
@@ -156,6 +156,7 @@ const intro = (docs: readonly SyntheticEvaluation[], params: Params, utility: bo
 export const syntheticReport = defineStep({
   kind: "report.synthetic",
   module: import.meta.url,
+  warm: warmCharts,
   params: Params,
   // evaluations[i] and synthetic[i]: evaluate.synthetic's document and the sampled table of generator i; real: the
   // rows they were fitted on; utility: evaluate.subgroup-metrics of the TRTR and TSTR models on the real test rows.

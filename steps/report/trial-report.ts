@@ -11,7 +11,7 @@ import type { MetricsHandle, ReportHandle, TableHandle } from "../../dsl/handles
 import { defineStep } from "../../dsl/step.js";
 import { type NodeOptions, addNode } from "../../dsl/study.js";
 import { PHASES } from "../trials/trial-days.js";
-import { renderChart } from "./charts.js";
+import { warmCharts, renderChart } from "./charts.js";
 import { renderHtml, renderMarkdown } from "./evaluation-render.js";
 import { type ForestPoint, RAW_ESTIMATE, SHRUNKEN_ESTIMATE, type SeriesPoint, trialForestSpec, trialSeriesSpec } from "./trial-report-charts.js";
 import { type TrialReportInputs, readTrialReportInputs } from "./trial-report-inputs.js";
@@ -57,6 +57,7 @@ const seriesPoints = (inputs: TrialReportInputs): { points: SeriesPoint[]; label
 export const trialReport = defineStep({
   kind: "report.trial",
   module: import.meta.url,
+  warm: warmCharts,
   params: Params,
   inputs: {
     design: "metrics",

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { downstreamModules, PLAN_FORMAT, type PlanNode, type StudyPlan } from "../../dsl/plan.js";
+
+const node = (id: string, module: string, reads: readonly string[]): PlanNode => ({
+  id,
+  step: `test.${id}`,
+  module,
+  params: {},
+  inputs: Object.fromEntries(reads.map((r, i) => [`in${i}`, { node: r, output: "out" }])),
+  outputs: { out: "metrics" },
+  seed: 1,
+});
+
+// a -> b -> d, a -> c (c and d share a module), e reads only a source.
+const plan: StudyPlan = {
+  format: PLAN_FORMAT,
+  study: "downstream",
+  nodes: [
+    { ...node("a", "steps/a.ts", []), inputs: { file: { source: "data/a.csv" } } },
+    node("b", "steps/b.ts", ["a"]),
+    node("c", "steps/shared.ts", ["a"]),
+    node("e", "steps/e.ts", []),
+    node("d", "steps/shared.ts", ["b", "c"]),
+  ],
+};
+
+describe("downstreamModules", () => {
+  it("lists the modules of every node that reads from the node, directly or not, each once and in plan order", () => {
+    expect(downstreamModules(plan, "a")).toEqual(["steps/b.ts", "steps/shared.ts"]);
+    expect(downstreamModules(plan, "b")).toEqual(["steps/shared.ts"]);
+  });
+
+  it("lists nothing for a node nothing reads from", () => {
+    expect(downstreamModules(plan, "d")).toEqual([]);
+    expect(downstreamModules(plan, "e")).toEqual([]);
+  });
+});
