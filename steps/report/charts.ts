@@ -35,9 +35,9 @@ const noNetwork = {
 
 /**
  * Vega and Vega-Lite, imported on first use, not at the top: pipelines import this module to build their plan, and
- * a warm (all cached) run should not pay for loading Vega. Steps that draw charts name it as their `warm`.
+ * a warm (all cached) run should not pay for loading Vega. Steps that draw charts warm it with `warmCharts`.
  */
-export const loadChartPackages = () => Promise.all([import("vega"), import("vega-lite")]);
+const loadChartPackages = () => Promise.all([import("vega"), import("vega-lite")]);
 
 /**
  * What a step thread does ahead of a chart-drawing step (StepDefinition.warm): loads Vega and draws one small
