@@ -13,11 +13,9 @@
  */
 import { createHash } from "node:crypto";
 import * as os from "node:os";
-import type * as arrow from "apache-arrow";
 import { Schema } from "effect";
 import { canonicalJson } from "./canonical-json.js";
 import type { DenseColumn } from "./dense-column.js";
-import { denseColumns } from "./table.js";
 
 const TAG = "logical/2:";
 
@@ -35,8 +33,6 @@ export const logicalDigestOfColumns = (rows: number, columns: readonly DenseColu
   }
   return TAG + hash.digest("hex");
 };
-
-export const logicalDigest = (table: arrow.Table): string => logicalDigestOfColumns(table.numRows, denseColumns(table));
 
 /** A logical digest as recorded in manifests: the current tagged format, or an untagged one from older runs. */
 export const LogicalDigestSchema = Schema.String.check(Schema.isPattern(/^(logical\/2:)?[0-9a-f]{64}$/));

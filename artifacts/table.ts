@@ -2,6 +2,8 @@ import { createRequire } from "node:module";
 import * as arrow from "apache-arrow";
 import type * as pq from "parquet-wasm";
 import { moreDistinctThan } from "./distinct-numbers.js";
+import { logicalDigestOfColumns } from "./logical-digest.js";
+import { PARQUET_WRITER } from "./parquet-writer.js";
 import { type ChunkColumn, type ParquetLayout, assembleParquet, parquetLayout } from "./parquet-assembly.js";
 import { type DecodedParquet, passedThroughChunks } from "./passed-through.js";
 import {
@@ -73,6 +75,9 @@ export const denseColumn = (table: arrow.Table, name: string): DenseColumn | und
 };
 
 /** The table's columns as plain arrays (decoded on first use), in schema order. */
+/** A table's logical digest (logical-digest.ts): of its schema and values, whatever its encoding. */
+export const logicalDigest = (table: arrow.Table): string => logicalDigestOfColumns(table.numRows, denseColumns(table));
+
 export const tableColumns = (table: arrow.Table): ColumnData[] => denseColumns(table).map(columnOfDense);
 
 export const columnValues = (table: arrow.Table, name: string): CellValue[] => {
@@ -81,7 +86,6 @@ export const columnValues = (table: arrow.Table, name: string): CellValue[] => {
   return denseCells(col);
 };
 
-export const PARQUET_WRITER = "parquet-wasm 0.8.0";
 /**
  * The files' created_by. A file with it is taken to be written by this writer with `writerProperties`, so its column
  * chunks are copied as they are into a table passing those columns through (encodeDenseParquetChunks): a change of

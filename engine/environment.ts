@@ -1,6 +1,6 @@
 import * as os from "node:os";
 import { digestOfJson } from "../artifacts/digest.js";
-import { PARQUET_WRITER } from "../artifacts/table.js";
+import { PARQUET_WRITER } from "../artifacts/parquet-writer.js";
 import { readLockfileVersions } from "./project.js";
 
 /**

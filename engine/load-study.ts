@@ -11,7 +11,6 @@ import { takeStudyLoader } from "../runtime/study-loader.mjs";
 import { readCachedPlan, writeCachedPlan } from "../runtime/plan-cache.mjs";
 import { installedPackageKey, prepareInstalledStrataDigest, STRATA_PACKAGE } from "./installed-package.js";
 import { planDigest } from "./plan-digest.js";
-import { isYamlStudyFile, yamlStudy } from "./yaml-study.js";
 import { findProjectRoot, toProjectPath } from "./project.js";
 import { importedStudy, type ImportedStudy } from "./study-import.js";
 import { fromWireError, type WireError } from "./wire-errors.js";
@@ -36,6 +35,9 @@ export const loadTimeoutSeconds = (flag: number | undefined, env: NodeJS.Process
   if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError({ problem: `STRATA_LOAD_TIMEOUT=${JSON.stringify(text)} is not a positive number of seconds; set it to e.g. 120, or unset it for the default of ${DEFAULT_LOAD_TIMEOUT_SECONDS}` });
   return seconds;
 };
+
+/** Whether a pipeline file is a YAML study (by its extension). */
+const isYamlStudyFile = (file: string): boolean => /\.ya?ml$/i.test(file);
 
 const yamlSteps = (options: LoadOptions, pipeline: string): Promise<StepRegistry> => {
   if (options.steps === undefined) throw new PipelineError({ file: pipeline, problem: "this command reads TypeScript studies only; pass the .ts form of the study" });
@@ -123,9 +125,10 @@ export const loadStudy = async (pipelineFile: string, options: LoadOptions = {})
   const timeoutSeconds = options.timeoutSeconds ?? loadTimeoutSeconds(undefined);
   const root = findProjectRoot(absolute);
   const pipeline = toProjectPath(root, absolute);
-  // A YAML study runs no code of its own, so it needs no loader thread and no timeout.
+  // A YAML study runs no code of its own, so it needs no loader thread and no timeout. Its reader (and the yaml
+  // package) is imported only for one: a TypeScript study's warm run should not load it.
   const imported = isYamlStudyFile(absolute)
-    ? importedStudy(yamlStudy(fs.readFileSync(absolute, "utf8"), pipeline, await yamlSteps(options, pipeline)), root)
+    ? importedStudy((await import("./yaml-study.js")).yamlStudy(fs.readFileSync(absolute, "utf8"), pipeline, await yamlSteps(options, pipeline)), root)
     : await importOrCached(absolute, pipeline, root, timeoutSeconds);
   const plan: StudyPlan = { format: PLAN_FORMAT, study: imported.name, nodes: [...imported.nodes] };
   validatePlan(plan, pipeline);

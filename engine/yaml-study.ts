@@ -31,9 +31,6 @@ import type { RegisteredStep, StepRegistry } from "../dsl/registered-step.js";
 import type { JsonValue } from "../dsl/step.js";
 import { addNode, type Deviation, type InputHandles, type Study, study, StudyGraph } from "../dsl/study.js";
 
-/** Whether a pipeline file is a YAML study (by its extension). */
-export const isYamlStudyFile = (file: string): boolean => /\.ya?ml$/i.test(file);
-
 const STUDY_KEYS = ["study", "seed", "deviations", "notes", "nodes"];
 const DEVIATION_KEYS = ["node", "param", "protocol", "reason"];
 const NODE_KEYS = ["id", "step", "inputs", "params", "seed"];

@@ -1,6 +1,6 @@
 import { canonicalJson } from "../../artifacts/canonical-json.js";
-import { isCurrentLogicalDigest, logicalDigest } from "../../artifacts/logical-digest.js";
-import { decodeParquet, tableColumns, type CellValue, type ColumnType } from "../../artifacts/table.js";
+import { isCurrentLogicalDigest } from "../../artifacts/logical-digest.js";
+import { decodeParquet, logicalDigest, tableColumns, type CellValue, type ColumnType } from "../../artifacts/table.js";
 import { artifactCodec, type HandleKind } from "../../dsl/handles.js";
 
 /**

@@ -2,8 +2,8 @@ import * as arrow from "apache-arrow";
 import * as pq from "parquet-wasm";
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../../artifacts/digest.js";
-import { isCurrentLogicalDigest, logicalDigest } from "../../artifacts/logical-digest.js";
-import { columnValues, decodeParquet, denseColumn, encodeParquet, makeTable, tableColumns } from "../../artifacts/table.js";
+import { isCurrentLogicalDigest } from "../../artifacts/logical-digest.js";
+import { columnValues, decodeParquet, denseColumn, encodeParquet, logicalDigest, makeTable, tableColumns } from "../../artifacts/table.js";
 import { runDuckDbQuery } from "../../steps/preprocess/duckdb-query.js";
 
 const mixed = () =>

@@ -2,8 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { canonicalJsonBytes } from "../../artifacts/canonical-json.js";
 import { sha256Hex } from "../../artifacts/digest.js";
-import { logicalDigest } from "../../artifacts/logical-digest.js";
-import { encodeParquet, makeTable } from "../../artifacts/table.js";
+import { encodeParquet, logicalDigest, makeTable } from "../../artifacts/table.js";
 import { compareJson, compareOutput, compareTables, compareText, describeComparison } from "../../engine/audit/compare.js";
 
 const table = (z: number[], extra?: { name: string; values: (string | null)[] }) =>

@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
 import type * as arrow from "apache-arrow";
 import { describe, expect, it } from "vitest";
-import { logicalDigest } from "../../artifacts/logical-digest.js";
-import { tableColumns } from "../../artifacts/table.js";
+import { logicalDigest, tableColumns } from "../../artifacts/table.js";
 import { DataError, PipelineError } from "../../dsl/errors.js";
 import { study } from "../../dsl/study.js";
 import { csvStep, readCsv } from "../../steps/ingest/csv.js";

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { logicalDigest } from "../../artifacts/logical-digest.js";
-import { encodeParquet, makeTable } from "../../artifacts/table.js";
+import { encodeParquet, logicalDigest, makeTable } from "../../artifacts/table.js";
 import { DataError } from "../../dsl/errors.js";
 import { csvStep } from "../../steps/ingest/csv.js";
 import { parquetStep } from "../../steps/ingest/parquet.js";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { logicalDigest } from "../../artifacts/logical-digest.js";
+import { logicalDigest } from "../../artifacts/table.js";
 import { PipelineError } from "../../dsl/errors.js";
 import { study } from "../../dsl/study.js";
 import { csvStep, readCsv } from "../../steps/ingest/csv.js";

@@ -1,6 +1,6 @@
 import type * as arrow from "apache-arrow";
 import { describe, expect, it } from "vitest";
-import { logicalDigest } from "../../artifacts/logical-digest.js";
+import { logicalDigest } from "../../artifacts/table.js";
 import { DataError, PipelineError } from "../../dsl/errors.js";
 import { study } from "../../dsl/study.js";
 import { readCsv } from "../../steps/ingest/csv.js";

@@ -5,7 +5,7 @@
  */
 import type * as arrow from "apache-arrow";
 import { describe, expect, it } from "vitest";
-import { logicalDigest } from "../../artifacts/logical-digest.js";
+import { logicalDigest } from "../../artifacts/table.js";
 import { PipelineError } from "../../dsl/errors.js";
 import { study } from "../../dsl/study.js";
 import { synthStructural, synthStructuralStep } from "../../steps/synth/structural.js";

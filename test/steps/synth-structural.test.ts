@@ -1,8 +1,7 @@
 import type * as arrow from "apache-arrow";
 import { Schema } from "effect";
 import { describe, expect, it } from "vitest";
-import { logicalDigest } from "../../artifacts/logical-digest.js";
-import { denseColumn } from "../../artifacts/table.js";
+import { denseColumn, logicalDigest } from "../../artifacts/table.js";
 import { isValidAt } from "../../artifacts/dense-column.js";
 import { PipelineError } from "../../dsl/errors.js";
 import type { TableHandle } from "../../dsl/handles.js";
