@@ -50,16 +50,13 @@ export const nodeDependencies = (node: PlanNode): readonly string[] => [
 ];
 
 /**
- * The step modules of the nodes that read, directly or not, from node `id`, each once, in plan order (a plan lists
- * a node after its inputs): what an executor's idle threads import while `id` runs (engine/step-pool.ts, warm).
+ * The step modules of the nodes that read directly from node `id`, each once, in plan order: what an executor's
+ * idle threads import while `id` runs (engine/step-pool.ts, warm). Only the next nodes' modules: importing the
+ * whole rest of the study at the first node competes for the cores with the nodes that run meanwhile (a DuckDB
+ * step's threads, at 10^6 rows), while the next node's import is the one that would otherwise wait.
  */
-export const downstreamModules = (plan: StudyPlan, id: string): string[] => {
-  const reached = new Set([id]);
+export const dependantModules = (plan: StudyPlan, id: string): string[] => {
   const modules: string[] = [];
-  for (const node of plan.nodes) {
-    if (!nodeDependencies(node).some((dep) => reached.has(dep))) continue;
-    reached.add(node.id);
-    if (!modules.includes(node.module)) modules.push(node.module);
-  }
+  for (const node of plan.nodes) if (nodeDependencies(node).includes(id) && !modules.includes(node.module)) modules.push(node.module);
   return modules;
 };

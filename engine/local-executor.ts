@@ -1,6 +1,6 @@
 import * as os from "node:os";
 import { Deferred, Effect, Semaphore } from "effect";
-import { downstreamModules, nodeDependencies, type PlanNode, type StudyPlan } from "../dsl/plan.js";
+import { dependantModules, nodeDependencies, type PlanNode, type StudyPlan } from "../dsl/plan.js";
 import { runNode, type EngineContext, type NodeEvents, type NodeFailure, type NodeResult } from "./node-runner.js";
 
 export interface LocalRunOptions {
@@ -31,7 +31,7 @@ export const runPlanLocally = (
     // by the pool's idle threads meanwhile.
     const started = (node: PlanNode) => {
       options.events.started(node);
-      ctx.pool.warm(ctx.root, downstreamModules(plan, node.id));
+      ctx.pool.warm(ctx.root, dependantModules(plan, node.id));
     };
     const events = { ...options.events, started };
 

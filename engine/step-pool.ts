@@ -80,7 +80,7 @@ export class StepPool {
   }
 
   /**
-   * Step modules that tasks will need soon (the nodes downstream of one that runs). A thread with no task imports
+   * Step modules that tasks will need soon (the nodes that read from one that runs). A thread with no task imports
    * them one at a time, so the import (transpiling and evaluating a step's module graph: up to a few hundred ms)
    * happens while the thread would wait, not when the node's task arrives; tasks go to a thread that has their
    * module already. Starts no thread: a run whose nodes are all cached imports nothing.
@@ -117,10 +117,15 @@ export class StepPool {
     this.warmIdleThreads();
   }
 
-  /** A thread without a task, preferably one that has the module and is not importing another one. */
+  /**
+   * A thread without a task: one that has run tasks before, then one that has the module, then one not importing
+   * another module. A thread's first task pays for its first use of the code (compiling, parquet-wasm, the heap's
+   * growth: seconds at 10^6 rows), more than a step module's import, so a chain of nodes stays on one thread and a
+   * thread that has only warmed modules takes tasks when the others are busy (a node's units, parallel nodes).
+   */
   private freeSlotFor(module: string): Slot | undefined {
     const free = this.slots.filter((s) => s.current === undefined);
-    const rank = (s: Slot) => (s.loaded.has(module) ? 0 : 2) + (s.warming === undefined ? 0 : 1);
+    const rank = (s: Slot) => (s.started > 0 ? 0 : 4) + (s.loaded.has(module) ? 0 : 2) + (s.warming === undefined ? 0 : 1);
     return free.sort((a, b) => rank(a) - rank(b) || a.id - b.id)[0];
   }
 

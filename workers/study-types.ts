@@ -89,8 +89,8 @@ export interface NodeActivityInput {
    */
   readonly fanOut?: boolean;
   /**
-   * The node activity only: the step modules of the nodes downstream, which the worker's idle step threads import
-   * while the node runs (none when it is cached). Older workflows send none.
+   * The node activity only: the step modules of the nodes that read from it, which the worker's idle step threads
+   * import while the node runs (none when it is cached). Older workflows send none.
    */
   readonly warm?: readonly string[];
 }

@@ -13,7 +13,7 @@ import {
   workflowInfo,
 } from "@temporalio/workflow";
 import type { FinishedRun } from "../engine/finish-run.js";
-import { downstreamModules, nodeDependencies, type PlanNode } from "../dsl/plan.js";
+import { dependantModules, nodeDependencies, type PlanNode } from "../dsl/plan.js";
 import type { NodeResult } from "../engine/node-runner.js";
 import {
   activitySettings,
@@ -137,7 +137,7 @@ export async function studyWorkflow(input: StudyWorkflowInput): Promise<StudyWor
             running.add(node.id);
             const nodeInput: NodeActivityInput = { study: plan.study, planDigest, pipeline: input.pipeline, node, upstream };
             const started = Date.now();
-            const warm = downstreamModules(plan, node.id);
+            const warm = dependantModules(plan, node.id);
             const first = await runNodeActivity(fanOut ? { ...nodeInput, fanOut, warm } : { ...nodeInput, warm });
             const result = isPendingUnits(first) ? await runUnits(nodeInput, first.stored, started) : first;
             finished.set(node.id, result);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { downstreamModules, PLAN_FORMAT, type PlanNode, type StudyPlan } from "../../dsl/plan.js";
+import { dependantModules, PLAN_FORMAT, type PlanNode, type StudyPlan } from "../../dsl/plan.js";
 
 const node = (id: string, module: string, reads: readonly string[]): PlanNode => ({
   id,
@@ -11,7 +11,7 @@ const node = (id: string, module: string, reads: readonly string[]): PlanNode =>
   seed: 1,
 });
 
-// a -> b -> d, a -> c (c and d share a module), e reads only a source.
+// a -> b -> d -> f, a -> c -> d (c and d share a module), e reads only a source.
 const plan: StudyPlan = {
   format: PLAN_FORMAT,
   study: "downstream",
@@ -21,17 +21,19 @@ const plan: StudyPlan = {
     node("c", "steps/shared.ts", ["a"]),
     node("e", "steps/e.ts", []),
     node("d", "steps/shared.ts", ["b", "c"]),
+    node("f", "steps/f.ts", ["d"]),
   ],
 };
 
-describe("downstreamModules", () => {
-  it("lists the modules of every node that reads from the node, directly or not, each once and in plan order", () => {
-    expect(downstreamModules(plan, "a")).toEqual(["steps/b.ts", "steps/shared.ts"]);
-    expect(downstreamModules(plan, "b")).toEqual(["steps/shared.ts"]);
+describe("dependantModules", () => {
+  it("lists the modules of the nodes that read directly from the node, each once and in plan order", () => {
+    expect(dependantModules(plan, "a")).toEqual(["steps/b.ts", "steps/shared.ts"]);
+    expect(dependantModules(plan, "b")).toEqual(["steps/shared.ts"]);
+    expect(dependantModules(plan, "d")).toEqual(["steps/f.ts"]);
   });
 
   it("lists nothing for a node nothing reads from", () => {
-    expect(downstreamModules(plan, "d")).toEqual([]);
-    expect(downstreamModules(plan, "e")).toEqual([]);
+    expect(dependantModules(plan, "f")).toEqual([]);
+    expect(dependantModules(plan, "e")).toEqual([]);
   });
 });
