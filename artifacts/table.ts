@@ -75,10 +75,10 @@ export const denseColumn = (table: arrow.Table, name: string): DenseColumn | und
 };
 
 /** The table's columns as plain arrays (decoded on first use), in schema order. */
+export const tableColumns = (table: arrow.Table): ColumnData[] => denseColumns(table).map(columnOfDense);
+
 /** A table's logical digest (logical-digest.ts): of its schema and values, whatever its encoding. */
 export const logicalDigest = (table: arrow.Table): string => logicalDigestOfColumns(table.numRows, denseColumns(table));
-
-export const tableColumns = (table: arrow.Table): ColumnData[] => denseColumns(table).map(columnOfDense);
 
 export const columnValues = (table: arrow.Table, name: string): CellValue[] => {
   const col = denseColumn(table, name);

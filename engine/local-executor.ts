@@ -27,8 +27,8 @@ export const runPlanLocally = (
     const done = new Map<string, Deferred.Deferred<NodeResult, NodeFailure>>();
     for (const node of plan.nodes) done.set(node.id, yield* Deferred.make<NodeResult, NodeFailure>());
     const finished = new Map<string, NodeResult>();
-    // A node that runs (not cached) will be followed by the nodes downstream of it: their step modules are imported
-    // by the pool's idle threads meanwhile.
+    // A node that runs (not cached) will be followed by the nodes that read from it: their step modules are
+    // imported by the pool's idle threads meanwhile.
     const started = (node: PlanNode) => {
       options.events.started(node);
       ctx.pool.warm(ctx.root, dependantModules(plan, node.id));

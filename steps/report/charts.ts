@@ -34,12 +34,6 @@ const noNetwork = {
 };
 
 /**
- * Vega and Vega-Lite, imported on first use, not at the top: pipelines import this module to build their plan, and
- * a warm (all cached) run should not pay for loading Vega. Steps that draw charts warm it with `warmCharts`.
- */
-const loadChartPackages = () => Promise.all([import("vega"), import("vega-lite")]);
-
-/**
  * What a step thread does ahead of a chart-drawing step (StepDefinition.warm): loads Vega and draws one small
  * chart, so that Vega's first-use costs (its parser's and dataflow's code compiled and optimised) are paid while
  * the thread would wait.
@@ -48,9 +42,13 @@ export const warmCharts = async (): Promise<void> => {
   await renderChart(forestSpec("warm-up", [{ row: "a", model: "m", estimate: 0.5, low: 0.4, high: 0.6, note: null }], ["a"]));
 };
 
-/** Compiles a Vega-Lite spec and renders it to an SVG string. */
+/**
+ * Compiles a Vega-Lite spec and renders it to an SVG string. Vega is imported here, not at the top: pipelines
+ * import this module to build their plan, and a warm (all cached) run should not pay for loading Vega (steps that
+ * draw charts load it ahead with `warmCharts`).
+ */
 export const renderChart = async (spec: TopLevelSpec): Promise<string> => {
-  const [vega, vl] = await loadChartPackages();
+  const [vega, vl] = await Promise.all([import("vega"), import("vega-lite")]);
   const compiled = vl.compile({ ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: "none", loader: noNetwork as unknown as Vega.Loader });
   try {
