@@ -20,8 +20,16 @@ const hash = (v: number): number => {
   return (h ^ (h >>> 16)) >>> 0;
 };
 
+/**
+ * Integers in [-SMALL_INTEGERS, SMALL_INTEGERS) are counted in a bitmap instead of the hash table: most numeric
+ * columns of a cohort (ages, codes, counts, measurements in whole units) hold only such values, and a bit test costs
+ * a fraction of a hash and probe.
+ */
+const SMALL_INTEGERS = 1 << 20;
+
 /** Whether `values` hold more than `limit` distinct numbers; stops reading as soon as they do. */
 export const moreDistinctThan = (values: ArrayLike<number>, limit: number): boolean => {
+  const small = new Uint32Array((2 * SMALL_INTEGERS) >>> 5);
   let capacity = 16;
   while (capacity < 2 * (limit + 1)) capacity *= 2;
   const mask = capacity - 1;
@@ -34,6 +42,16 @@ export const moreDistinctThan = (values: ArrayLike<number>, limit: number): bool
     if (raw !== raw) {
       if (!sawNaN && ++count > limit) return true;
       sawNaN = true;
+      continue;
+    }
+    // -0 | 0 is 0, so -0 and 0 share a bit, as SameValueZero has it.
+    if ((raw | 0) === raw && raw >= -SMALL_INTEGERS && raw < SMALL_INTEGERS) {
+      const bit = raw + SMALL_INTEGERS;
+      const word = small[bit >>> 5]!;
+      const flag = 1 << (bit & 31);
+      if ((word & flag) !== 0) continue;
+      small[bit >>> 5] = word | flag;
+      if (++count > limit) return true;
       continue;
     }
     const v = raw === 0 ? 0 : raw;

@@ -26,4 +26,13 @@ describe("moreDistinctThan", () => {
     const floats = Float64Array.from({ length: 1_000_000 }, () => (state = (state * 48271) % 2147483647) / 2147483647);
     expect(moreDistinctThan(floats, 131_072)).toBe(true);
   });
+
+  it("counts small integers (a bitmap) and other numbers (a hash table) as one set", () => {
+    // Integers on both sides of the bitmap's range, their fractional neighbours, -0 and the range's edges.
+    const edge = 1 << 20;
+    const values = Float64Array.from([-edge - 1, -edge, -1, -0, 0, 0.5, 1, 2.5, edge - 1, edge, edge + 1, 2 ** 31, -(2 ** 31), 2 ** 53, 3, 3, 1, -edge]);
+    for (let limit = 0; limit <= 16; limit++) expect(moreDistinctThan(values, limit)).toBe(bySet(values, limit));
+    const mixed = Float64Array.from({ length: 200_000 }, (_, i) => (i % 3 === 0 ? i % 5000 : i % 3 === 1 ? (i % 4000) + 0.25 : -(i % 3000) * 1e9));
+    for (const limit of [8_000, 9_999, 10_000, 10_001, 20_000]) expect(moreDistinctThan(mixed, limit)).toBe(bySet(mixed, limit));
+  });
 });

@@ -2,6 +2,8 @@ import * as pq from "parquet-wasm";
 import { describe, expect, it } from "vitest";
 import { denseFromValues } from "../../artifacts/dense-column.js";
 import { type DecodedParquet, type DenseColumn, ROW_GROUP_ROWS, decodeParquet, denseColumns, encodeDenseParquet, encodeDenseParquetChunks, tableOfDense } from "../../artifacts/table.js";
+import { columnEncodings } from "../../artifacts/dense-parquet.js";
+import { encodeInHelper } from "../../artifacts/parquet-encoder.js";
 import { decodeThriftStruct, encodeThriftStruct } from "../../artifacts/thrift-compact.js";
 
 const collect = async (parts: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> => {
@@ -107,5 +109,47 @@ describe("Parquet files assembled from passed-through column chunks", () => {
     expect((await encodeWith(columns, [{ bytes: foreign, table: decodeParquet(foreign) }])).copied).toBe(0);
     const longer = stored(mixed().map((c) => denseFromValues(c.name, c.type, [null])));
     expect((await encodeWith(columns, [longer])).copied).toBe(0);
+  });
+});
+
+describe("a large table's new columns encoded on two threads", () => {
+  // Above the split threshold (2^21 cells to encode): half of the new columns, by bytes, go to the helper thread.
+  const rows = 300_000;
+  const wide = (): DenseColumn[] => [
+    denseFromValues("age", "float", Float64Array.from({ length: rows }, (_, i) => 29 + ((i * 7919) % 48))),
+    denseFromValues("oldpeak", "float", Array.from({ length: rows }, (_, i) => (i % 17 === 0 ? null : ((i * 31) % 62) / 10))),
+    denseFromValues("noise", "float", Float64Array.from({ length: rows }, (_, i) => Math.sin(i) * 1e6)),
+    denseFromValues("code", "int", Int32Array.from({ length: rows }, (_, i) => i % 5)),
+    denseFromValues("site", "string", Array.from({ length: rows }, (_, i) => (i % 23 === 0 ? null : `site-${i % 41}`))),
+    denseFromValues("id", "string", Array.from({ length: rows }, (_, i) => `patient-${i}`)),
+    denseFromValues("flag", "bool", Array.from({ length: rows }, (_, i) => (i % 9 === 0 ? null : i % 4 === 0))),
+    denseFromValues("ones", "int", Int32Array.from({ length: rows }, () => 1)),
+  ];
+
+  it("gives the one-thread writer's bytes, with nothing to copy", async () => {
+    expect((await encodeWith(wide(), [])).copied).toBe(0);
+  });
+
+  it("gives the one-thread writer's bytes beside copied columns", async () => {
+    const input = stored(wide().slice(0, 3));
+    const fresh = wide().slice(3);
+    const { copied } = await encodeWith([...fresh.slice(0, 2), ...denseColumns(input.table), ...fresh.slice(2)], [input]);
+    expect(copied).toBe(3);
+  });
+
+  it("gives the one-thread writer's bytes for a table of two row groups", async () => {
+    const long = ROW_GROUP_ROWS + 1000;
+    const columns = [
+      denseFromValues("k", "int", Int32Array.from({ length: long }, (_, i) => i % 5)),
+      denseFromValues("x", "float", Float64Array.from({ length: long }, (_, i) => i * 0.5)),
+    ];
+    expect((await encodeWith(columns, [])).copied).toBe(0);
+  });
+
+  it("the helper thread encodes a file byte for byte as this thread does", async () => {
+    const columns = wide();
+    expect(Buffer.from(await encodeInHelper(columns, columnEncodings(columns))).equals(Buffer.from(encodeDenseParquet(columns)))).toBe(true);
+    // The columns were copied to the helper, not moved: they are still whole here.
+    expect(columns[0]!.values.length).toBe(rows);
   });
 });
